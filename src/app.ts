@@ -1,0 +1,34 @@
+import express from "express";
+import type { AppContext } from "./context.js";
+import { healthRouter } from "./health.js";
+import { AppError, errorHandler } from "./lib/errors.js";
+import { requestContext } from "./lib/http.js";
+import { buildOpenApiDocument } from "./lib/openapi.js";
+import { intakeRouter } from "./intake/routes.js";
+import { surveyWebhookRouter } from "./survey/webhooks.js";
+import { resultsRouter } from "./results/routes.js";
+import { webRouter } from "./web/routes.js";
+
+/**
+ * Builds the Express app without listening (tests boot it on port 0).
+ * Each feature contributes one router; this file only decides where.
+ */
+export function createApp(ctx: AppContext): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  // Behind one reverse proxy in production; needed for req.ip and req.protocol.
+  app.set("trust proxy", 1);
+  app.use(requestContext(ctx.logger));
+  app.use(healthRouter(ctx));
+  app.get("/api/openapi.json", (_req, res) => {
+    res.json(buildOpenApiDocument(ctx.config.publicBaseUrl));
+  });
+  // Twilio webhooks: form-encoded, signature-validated, always answer TwiML.
+  app.use("/twilio", surveyWebhookRouter(ctx));
+  app.use("/api/v1", intakeRouter(ctx));
+  app.use("/api/v1", resultsRouter(ctx));
+  app.use(webRouter(ctx));
+  app.use("/api", (_req, _res, next) => next(new AppError("not_found", "No such API endpoint")));
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. Every key is documented in
+ * .env.example; `loadConfig` refuses to start with a message naming the bad
+ * variable. Empty strings count as unset, so `FOO=` in a .env file is harmless.
+ */
+const bool = z
+  .enum(["true", "false", "on", "off", "1", "0", "yes", "no"])
+  .transform((v) => ["true", "on", "1", "yes"].includes(v));
+
+const callingHours = z
+  .string()
+  .regex(
+    /^(always|((mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?(,(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?)* \d{2}:\d{2}-\d{2}:\d{2}))$/,
+    "expected 'always' or e.g. 'mon-fri 08:00-20:00'",
+  );
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default("0.0.0.0"),
+    LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("info"),
+    DATABASE_URL: z.string().url().optional(),
+    DATA_DIR: z.string().default("./data"),
+    PUBLIC_BASE_URL: z.string().url().optional(),
+    NUMBER_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, "expected 32 random bytes in base64 (openssl rand -base64 32)")
+      .optional(),
+    SEED_API_KEY: z.string().min(24, "use at least 24 characters").optional(),
+    DEFAULT_ORG_SLUG: z.string().regex(/^[a-z0-9-]{2,40}$/).default("kundcenter"),
+    DEFAULT_ORG_NAME: z.string().min(1).default("Kundcenter"),
+    DEFAULT_TIME_ZONE: z.string().default("Europe/Stockholm"),
+    SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
+    CALLING_HOURS: callingHours.optional(),
+    SURVEY_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "expected AC followed by 32 hex digits").optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+    TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, "expected an E.164 number").optional(),
+    TWILIO_API_URL: z.string().url().optional(),
+    DEMO_TRAFFIC: bool.optional(),
+    DEMO_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(20),
+    DISPATCH_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+    DISPATCH_MAX_CONCURRENT: z.coerce.number().int().positive().max(1000).default(20),
+    DELETE_RECORDINGS_FROM_TWILIO: bool.default(true),
+    SEED_ADMIN_EMAIL: z.string().email().optional(),
+    SEED_ADMIN_PASSWORD: z.string().min(12, "use at least 12 characters").optional(),
+  })
+  .superRefine((c, ctx) => {
+    const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];
+    if (twilio.some(Boolean) && !twilio.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TWILIO_ACCOUNT_SID"],
+        message: "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER together (or none for the simulator)",
+      });
+    }
+    if (c.NODE_ENV === "production") {
+      if (!c.NUMBER_KEY) ctx.addIssue({ code: "custom", path: ["NUMBER_KEY"], message: "required in production" });
+      if (!c.PUBLIC_BASE_URL) ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "required in production" });
+    }
+    if (Boolean(c.SEED_ADMIN_EMAIL) !== Boolean(c.SEED_ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: "custom", path: ["SEED_ADMIN_PASSWORD"], message: "set SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD together" });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends RawConfig {
+  /** PUBLIC_BASE_URL or http://localhost:PORT, without a trailing slash. */
+  publicBaseUrl: string;
+  /** True when no Twilio credentials are set: the built-in simulator answers. */
+  useSimulator: boolean;
+  /** True when no DATABASE_URL is set: embedded PostgreSQL (PGlite) in DATA_DIR. */
+  embeddedDatabase: boolean;
+  /** Demo traffic runs only on the simulator, and can be switched off. */
+  demoTraffic: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  const useSimulator = !c.TWILIO_ACCOUNT_SID;
+  return {
+    ...c,
+    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ""),
+    useSimulator,
+    embeddedDatabase: !c.DATABASE_URL,
+    demoTraffic: useSimulator && (c.DEMO_TRAFFIC ?? true),
+  };
+}

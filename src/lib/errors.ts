@@ -1,0 +1,89 @@
+import type { ErrorRequestHandler } from "express";
+import { ZodError } from "zod";
+import type { Logger } from "./logger.js";
+
+export type ErrorCode =
+  | "bad_request"
+  | "validation_failed"
+  | "invalid_json"
+  | "unsupported_media_type"
+  | "payload_too_large"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "too_many_requests"
+  | "unavailable"
+  | "internal";
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_many_requests: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export interface ErrorDetail {
+  /** Path of the offending field, e.g. "calls.3.callerNumber". */
+  field?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+/** The one error type services throw; `errorHandler` turns it into HTTP. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+  get status(): number {
+    return STATUS[this.code];
+  }
+}
+
+export function zodDetails(err: ZodError, prefix: (string | number)[] = []): ErrorDetail[] {
+  return err.issues.map((i) => ({ field: [...prefix, ...i.path].join(".") || "(body)", message: i.message }));
+}
+
+/** Parses with a zod schema or throws AppError("validation_failed") naming each field. */
+export function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, what = "request"): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const details = zodDetails(r.error);
+  throw new AppError("validation_failed", `Invalid ${what}: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`, details);
+}
+
+/** The one translator from thrown errors to `{ error: { code, message, details } }`. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let appErr: AppError;
+    // body-parser errors carry `type` and `status`.
+    const type = (err as { type?: string }).type;
+    if (err instanceof AppError) appErr = err;
+    else if (err instanceof ZodError) appErr = new AppError("validation_failed", "Invalid request", zodDetails(err));
+    else if (type === "entity.parse.failed") appErr = new AppError("invalid_json", `Malformed JSON: ${(err as Error).message}`);
+    else if (type === "entity.too.large") appErr = new AppError("payload_too_large", "Request body is larger than the limit of 1 MB");
+    else if (type === "charset.unsupported" || type === "encoding.unsupported") appErr = new AppError("unsupported_media_type", (err as Error).message);
+    else {
+      (req as { log?: Logger }).log?.error("unhandled error", { err }) ?? logger.error("unhandled error", { err });
+      appErr = new AppError("internal", "Internal error");
+    }
+    if (appErr.status >= 500 && appErr.code !== "internal") logger.warn(appErr.message, { code: appErr.code });
+    if (res.headersSent) return;
+    res.status(appErr.status).json({
+      error: { code: appErr.code, message: appErr.message, ...(appErr.details ? { details: appErr.details } : {}) },
+    });
+  };
+}

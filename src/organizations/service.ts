@@ -1,0 +1,55 @@
+import type { Db } from "../lib/db.js";
+import { orgSettingsSchema, type OrgSettings } from "./settings.js";
+
+/**
+ * Organizations, svarsgrupper and agents. The telephony system is the source
+ * of truth for groups and agents: they are registered on first sight.
+ */
+export async function ensureOrganization(
+  db: Db,
+  input: { slug: string; name: string; timeZone: string; settings?: Partial<OrgSettings> },
+) {
+  const existing = await db.organization.findUnique({ where: { slug: input.slug } });
+  if (existing) return existing;
+  return db.organization.upsert({
+    where: { slug: input.slug },
+    update: {},
+    create: {
+      slug: input.slug,
+      name: input.name,
+      timeZone: input.timeZone,
+      settings: orgSettingsSchema.parse(input.settings ?? {}),
+    },
+  });
+}
+
+/** Applies operator overrides (env) on top of the stored settings. */
+export async function applySettingsOverrides(db: Db, organizationId: string, overrides: Partial<OrgSettings>) {
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  if (Object.keys(defined).length === 0) return;
+  const org = await db.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { settings: true } });
+  const settings = orgSettingsSchema.parse({ ...(org.settings as object), ...defined });
+  await db.organization.update({ where: { id: organizationId }, data: { settings } });
+}
+
+export async function getOrganization(db: Db, id: string) {
+  const org = await db.organization.findUniqueOrThrow({ where: { id } });
+  return { ...org, settings: orgSettingsSchema.parse(org.settings) };
+}
+
+export async function ensureGroup(db: Db, organizationId: string, key: string, name?: string) {
+  return db.answerGroup.upsert({
+    where: { organizationId_key: { organizationId, key } },
+    // A name from the telephony system wins over an older one; absence keeps it.
+    update: name ? { name } : {},
+    create: { organizationId, key, name: name ?? key },
+  });
+}
+
+export async function ensureAgent(db: Db, organizationId: string, externalId: string, name?: string) {
+  return db.agent.upsert({
+    where: { organizationId_externalId: { organizationId, externalId } },
+    update: name ? { name } : {},
+    create: { organizationId, externalId, name: name ?? null },
+  });
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/**
+ * Per-organization settings (Organization.settings), with per-group overrides
+ * (AnswerGroup.settings, any subset). Stored as JSON, always read through
+ * these schemas so a bad value can never reach the domain rules.
+ */
+export const orgSettingsSchema = z.object({
+  /** Share of eligible calls that get a survey, 0–1. */
+  sampleRate: z.number().min(0).max(1).default(1),
+  /** "always" or e.g. "mon-fri 08:00-20:00" in the organization's time zone. */
+  callingHours: z.string().default("mon-fri 08:00-20:00"),
+  /** Swedish public holidays are outside calling hours. */
+  skipPublicHolidays: z.boolean().default(true),
+  /** Delay between the end of the citizen's call and the survey call. */
+  surveyDelaySeconds: z.number().int().min(0).max(86_400).default(60),
+  /** A survey that cannot start within this many minutes of the call expires. */
+  expiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(240),
+  /** At most one survey per number within this many days. */
+  repeatWindowDays: z.number().int().min(0).max(3650).default(30),
+  /** Calls shorter than this are not real contacts. */
+  minTalkSeconds: z.number().int().min(0).max(3600).default(10),
+  /** E.164 prefixes of the organization's own numbers (never surveyed). */
+  internalPrefixes: z.array(z.string().regex(/^\+\d{1,15}$/)).default([]),
+  /** Retries after no-answer/busy, and the wait before each. */
+  maxRetries: z.number().int().min(0).max(5).default(1),
+  retryDelayMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  /** Survey flow id (a file in flows/) per language; "default" is used otherwise. */
+  flows: z.record(z.string(), z.string()).default({ default: "nki-sv", sv: "nki-sv", en: "nki-en" }),
+  /** Overall NKI: the mean over all answered questions, or one chosen question. */
+  nkiDefinition: z
+    .union([z.object({ kind: z.literal("all-questions") }), z.object({ kind: z.literal("question"), questionKey: z.string() })])
+    .default({ kind: "all-questions" }),
+  /** Below this many answers a result is "too few to judge". */
+  minAnswersForResult: z.number().int().min(1).max(10_000).default(10),
+  /** Keep answers this many months; anonymise numbers after survey end. */
+  retentionMonths: z.number().int().min(1).max(120).default(25),
+  /** Delete voice-message audio this many days after review (classification kept). */
+  audioRetentionDaysAfterReview: z.number().int().min(1).max(3650).default(90),
+});
+
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+export const groupSettingsSchema = orgSettingsSchema.partial();
+export type GroupSettings = z.infer<typeof groupSettingsSchema>;
+
+/** Organization settings with the group's overrides applied. */
+export function effectiveSettings(org: unknown, group?: unknown): OrgSettings {
+  const base = orgSettingsSchema.parse(org ?? {});
+  const overrides = groupSettingsSchema.parse(group ?? {});
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return { ...base, ...defined };
+}

@@ -1,0 +1,103 @@
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
+import path from "node:path";
+import { createApp } from "./app.js";
+import type { AppContext } from "./context.js";
+import type { Config } from "./lib/config.js";
+import { createNumberCrypto, loadNumberKey } from "./lib/crypto.js";
+import { openDatabase } from "./lib/db.js";
+import { createLocalEventBus } from "./lib/events.js";
+import { createLogger, type Logger } from "./lib/logger.js";
+import { migrate } from "./lib/migrate.js";
+import { startJobs, type Job } from "./jobs/index.js";
+import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
+
+export interface RunningService {
+  ctx: AppContext;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots the whole service from a parsed config: database (embedded or not),
+ * migrations, seed data, HTTP, jobs, and on the embedded defaults the Twilio
+ * simulator and demo traffic. main.ts adds only signals; e2e tests call this.
+ */
+export async function startService(config: Config, opts: { logger?: Logger } = {}): Promise<RunningService> {
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const dataDir = path.resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const numberKey = loadNumberKey(config.NUMBER_KEY, dataDir);
+  if (!config.NUMBER_KEY) logger.warn("NUMBER_KEY not set: using a key generated in DATA_DIR (fine for the embedded demo, not for production)", { keyFile: numberKey.source });
+
+  const db = await openDatabase({ url: config.DATABASE_URL, dataDir, logger });
+  await migrate(db.url, logger);
+
+  const org = await ensureOrganization(db.prisma, {
+    slug: config.DEFAULT_ORG_SLUG,
+    name: config.DEFAULT_ORG_NAME,
+    timeZone: config.DEFAULT_TIME_ZONE,
+  });
+  await applySettingsOverrides(db.prisma, org.id, {
+    sampleRate: config.SAMPLE_RATE,
+    // The embedded demo calls around the clock so a newcomer sees surveys at any hour.
+    callingHours: config.CALLING_HOURS ?? (config.useSimulator && config.embeddedDatabase ? "always" : undefined),
+    skipPublicHolidays: !config.CALLING_HOURS && config.useSimulator && config.embeddedDatabase ? false : undefined,
+    surveyDelaySeconds: config.SURVEY_DELAY_SECONDS,
+  });
+
+  const ctx: AppContext = {
+    config,
+    prisma: db.prisma,
+    logger,
+    numbers: createNumberCrypto(numberKey.key),
+    events: createLocalEventBus(),
+    now: () => new Date(),
+    instanceId: `${hostname()}:${process.pid}`,
+  };
+  // --- seed hooks (features add theirs here) ---
+
+  const app = createApp(ctx);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+
+  const jobs: Job[] = [
+    // --- jobs (features add theirs here) ---
+  ];
+  const scheduler = startJobs(ctx, jobs);
+  const stoppers: (() => Promise<void>)[] = [];
+  // --- embedded extras: simulator, demo traffic (features add theirs here) ---
+
+  logger.info("service started", {
+    url,
+    publicBaseUrl: config.publicBaseUrl,
+    database: db.embedded ? `embedded PostgreSQL in ${path.join(dataDir, "pg")}` : "PostgreSQL (DATABASE_URL)",
+    telephony: config.useSimulator ? "built-in Twilio simulator" : "Twilio",
+    dataDir,
+  });
+
+  return {
+    ctx,
+    url,
+    async stop() {
+      for (const s of stoppers.reverse()) await s().catch((err) => logger.warn("stop failed", { err }));
+      await scheduler.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Server-Sent Events and slow clients must not hold shutdown forever.
+        setTimeout(() => {
+          server.closeAllConnections();
+          resolve();
+        }, 5_000).unref();
+      });
+      await db.close();
+      logger.info("service stopped");
+    },
+  };
+}

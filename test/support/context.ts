@@ -1,0 +1,98 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import Transport from "winston-transport";
+import { createApp } from "../../src/app.js";
+import type { AppContext } from "../../src/context.js";
+import { loadConfig } from "../../src/lib/config.js";
+import { createNumberCrypto } from "../../src/lib/crypto.js";
+import { createLocalEventBus, type DomainEvent } from "../../src/lib/events.js";
+import { createLogger } from "../../src/lib/logger.js";
+import { ensureOrganization } from "../../src/organizations/service.js";
+import type { OrgSettings } from "../../src/organizations/settings.js";
+import type { TestDatabase } from "./db.js";
+
+/** Captures log entries so tests can assert what was logged (and that numbers were masked). */
+class MemoryTransport extends Transport {
+  entries: Record<string, unknown>[] = [];
+  override log(info: Record<string, unknown>, next: () => void) {
+    this.entries.push(info);
+    next();
+  }
+}
+
+export interface TestContext extends AppContext {
+  logs: MemoryTransport["entries"];
+  published: DomainEvent[];
+  /** Moves the injected clock. */
+  setNow(d: Date | string): void;
+  organizationId: string;
+}
+
+/**
+ * An AppContext on a test database with a movable clock, captured logs and
+ * events, and a default organization. `env` overrides configuration keys.
+ */
+export async function createTestContext(
+  db: TestDatabase,
+  opts: { env?: Record<string, string>; now?: Date | string; settings?: Partial<OrgSettings> } = {},
+): Promise<TestContext> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "nki-test-"));
+  const config = loadConfig({
+    NODE_ENV: "test",
+    DATA_DIR: dataDir,
+    DATABASE_URL: db.url,
+    PUBLIC_BASE_URL: "https://nki.example.test",
+    LOG_LEVEL: "debug",
+    ...opts.env,
+  });
+  const transport = new MemoryTransport();
+  const logger = createLogger("debug", { silent: false });
+  logger.clear();
+  logger.add(transport);
+  const events = createLocalEventBus();
+  const published: DomainEvent[] = [];
+  events.subscribe((e) => published.push(e));
+  let now = opts.now ? new Date(opts.now) : new Date();
+  const org = await ensureOrganization(db.prisma, {
+    slug: `org-${randomBytes(4).toString("hex")}`,
+    name: "Testkommun",
+    timeZone: "Europe/Stockholm",
+    settings: opts.settings,
+  });
+  return {
+    config,
+    prisma: db.prisma,
+    logger,
+    numbers: createNumberCrypto(randomBytes(32)),
+    events,
+    now: () => new Date(now),
+    instanceId: "test-instance",
+    logs: transport.entries,
+    published,
+    setNow(d) {
+      now = new Date(d);
+    },
+    organizationId: org.id,
+  };
+}
+
+/** Boots createApp(ctx) on a free port. */
+export async function startTestApp(ctx: AppContext): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createApp(ctx);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

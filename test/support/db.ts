@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { createPrisma, startEmbeddedPostgres, type Prisma } from "../../src/lib/db.js";
+import { migrate } from "../../src/lib/migrate.js";
+
+export interface TestDatabase {
+  prisma: Prisma;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test file: an in-memory PGlite served
+ * on a loopback port by default, or a new database on the server named by
+ * TEST_DATABASE_URL (CI runs both). Dropped again by close().
+ */
+export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const admin = process.env.TEST_DATABASE_URL;
+  let url: string;
+  let teardown: () => Promise<void>;
+  if (admin) {
+    const name = `nki_test_${randomBytes(6).toString("hex")}`;
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${name}`);
+    await c.end();
+    const u = new URL(admin);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    teardown = async () => {
+      const c2 = new pg.Client({ connectionString: admin });
+      await c2.connect();
+      await c2.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c2.end();
+    };
+  } else {
+    const server = await startEmbeddedPostgres({});
+    url = server.url;
+    teardown = () => server.stop();
+  }
+  if (opts.migrate !== false) await migrate(url);
+  const prisma = createPrisma(url, 5);
+  return {
+    prisma,
+    url,
+    async close() {
+      await prisma.$disconnect();
+      await teardown();
+    },
+  };
+}
