@@ -3,6 +3,8 @@ import type { NumberCrypto } from "./lib/crypto.js";
 import type { Prisma } from "./lib/db.js";
 import type { EventBus } from "./lib/events.js";
 import type { Logger } from "./lib/logger.js";
+import type { RecordingStorage } from "./recordings/storage.js";
+import type { TwilioClient, TwilioCredentials } from "./telephony/client.js";
 
 /**
  * Everything a feature needs from the outside world, built once in main.ts
@@ -19,4 +21,9 @@ export interface AppContext {
   now: () => Date;
   /** Distinguishes service instances in claims and logs. */
   instanceId: string;
+  /** twilio-node pointed at Twilio or at a Twilio-compatible API (the simulator). */
+  twilio: TwilioClient;
+  twilioCredentials: TwilioCredentials;
+  /** Voice-message audio. */
+  storage: RecordingStorage;
 }

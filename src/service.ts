@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +13,8 @@ import { createLocalEventBus } from "./lib/events.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
+import { createLocalStorage } from "./recordings/storage.js";
+import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
 
 export interface RunningService {
@@ -48,6 +51,25 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     surveyDelaySeconds: config.SURVEY_DELAY_SECONDS,
   });
 
+  const stoppers: (() => Promise<void>)[] = [];
+  let twilioCredentials: TwilioCredentials;
+  if (config.useSimulator) {
+    // --- simulator: started here so that twilio-node can be pointed at it ---
+    twilioCredentials = {
+      accountSid: `AC${randomBytes(16).toString("hex")}`,
+      authToken: randomBytes(16).toString("hex"),
+      fromNumber: "+46850000000",
+      apiUrl: config.TWILIO_API_URL,
+    };
+  } else {
+    twilioCredentials = {
+      accountSid: config.TWILIO_ACCOUNT_SID!,
+      authToken: config.TWILIO_AUTH_TOKEN!,
+      fromNumber: config.TWILIO_FROM_NUMBER!,
+      apiUrl: config.TWILIO_API_URL,
+    };
+  }
+
   const ctx: AppContext = {
     config,
     prisma: db.prisma,
@@ -56,6 +78,9 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     events: createLocalEventBus(),
     now: () => new Date(),
     instanceId: `${hostname()}:${process.pid}`,
+    twilio: createTwilioClient(twilioCredentials),
+    twilioCredentials,
+    storage: createLocalStorage(path.join(dataDir, "recordings")),
   };
   // --- seed hooks (features add theirs here) ---
 
@@ -70,7 +95,6 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     // --- jobs (features add theirs here) ---
   ];
   const scheduler = startJobs(ctx, jobs);
-  const stoppers: (() => Promise<void>)[] = [];
   // --- embedded extras: simulator, demo traffic (features add theirs here) ---
 
   logger.info("service started", {

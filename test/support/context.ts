@@ -12,8 +12,13 @@ import { createNumberCrypto } from "../../src/lib/crypto.js";
 import { createLocalEventBus, type DomainEvent } from "../../src/lib/events.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { ensureOrganization } from "../../src/organizations/service.js";
+import { createLocalStorage } from "../../src/recordings/storage.js";
+import { createTwilioClient, type TwilioCredentials } from "../../src/telephony/client.js";
 import type { OrgSettings } from "../../src/organizations/settings.js";
 import type { TestDatabase } from "./db.js";
+
+export const TEST_ACCOUNT_SID = "AC00000000000000000000000000000001";
+export const TEST_AUTH_TOKEN = "test-auth-token-0123456789abcdef";
 
 /** Captures log entries so tests can assert what was logged (and that numbers were masked). */
 class MemoryTransport extends Transport {
@@ -63,8 +68,17 @@ export async function createTestContext(
     timeZone: "Europe/Stockholm",
     settings: opts.settings,
   });
+  // Real twilio-node against api.twilio.com: tests intercept it with nock.
+  const twilioCredentials: TwilioCredentials = {
+    accountSid: TEST_ACCOUNT_SID,
+    authToken: TEST_AUTH_TOKEN,
+    fromNumber: "+46850000000",
+  };
   return {
     config,
+    twilio: createTwilioClient(twilioCredentials, { timeoutMs: 2_000 }),
+    twilioCredentials,
+    storage: createLocalStorage(path.join(dataDir, "recordings")),
     prisma: db.prisma,
     logger,
     numbers: createNumberCrypto(randomBytes(32)),

@@ -1,0 +1,40 @@
+import twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient.js";
+
+export type TwilioClient = twilio.Twilio;
+
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+  /** The caller id survey calls are placed from (E.164). */
+  fromNumber: string;
+  /** A Twilio-compatible REST base URL (the simulator, a staging proxy); undefined = Twilio. */
+  apiUrl?: string;
+}
+
+const TWILIO_HOST = /^https:\/\/[a-z0-9.-]+\.twilio\.com/;
+
+/**
+ * A RequestClient that sends every request to another base URL. twilio-node
+ * builds absolute https://api.twilio.com/... URIs, so rewriting them here lets
+ * the unchanged production code path talk to the simulator (TWILIO_API_URL).
+ */
+class RebasedRequestClient extends twilio.RequestClient {
+  constructor(private readonly baseUrl: string, opts?: ConstructorParameters<typeof twilio.RequestClient>[0]) {
+    super(opts);
+  }
+  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    return super.request<TData>({ ...opts, uri: opts.uri.replace(TWILIO_HOST, this.baseUrl.replace(/\/+$/, "")) });
+  }
+}
+
+/**
+ * twilio-node with a bounded timeout. Its own 429 auto-retry stays off: the
+ * dispatcher decides about retries, because a retried POST /Calls must never
+ * create a second call (see src/dispatch).
+ */
+export function createTwilioClient(creds: TwilioCredentials, opts: { timeoutMs?: number } = {}): TwilioClient {
+  const requestOpts = { timeout: opts.timeoutMs ?? 10_000, keepAlive: true };
+  const httpClient = creds.apiUrl ? new RebasedRequestClient(creds.apiUrl, requestOpts) : new twilio.RequestClient(requestOpts);
+  return twilio(creds.accountSid, creds.authToken, { httpClient, autoRetry: false });
+}
