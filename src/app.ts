@@ -8,6 +8,7 @@ import { intakeRouter } from "./intake/routes.js";
 import { surveyWebhookRouter } from "./survey/webhooks.js";
 import { resultsRouter } from "./results/routes.js";
 import { webRouter } from "./web/routes.js";
+import { sessionMiddleware } from "./auth/middleware.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -19,6 +20,8 @@ export function createApp(ctx: AppContext): express.Express {
   // Behind one reverse proxy in production; needed for req.ip and req.protocol.
   app.set("trust proxy", 1);
   app.use(requestContext(ctx.logger));
+  // Before every feature router: pages and the results API read req.user.
+  app.use(sessionMiddleware(ctx));
   app.use(healthRouter(ctx));
   app.get("/api/openapi.json", (_req, res) => {
     res.json(buildOpenApiDocument(ctx.config.publicBaseUrl));

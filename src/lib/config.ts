@@ -47,6 +47,12 @@ export const configSchema = z
     DELETE_RECORDINGS_FROM_TWILIO: bool.default(true),
     SEED_ADMIN_EMAIL: z.string().email().optional(),
     SEED_ADMIN_PASSWORD: z.string().min(12, "use at least 12 characters").optional(),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
+    SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+    OIDC_ISSUER: z.string().url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_BUTTON_LABEL: z.string().min(1).max(60).default("Microsoft Entra ID"),
   })
   .superRefine((c, ctx) => {
     const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];
@@ -60,6 +66,12 @@ export const configSchema = z
     if (c.NODE_ENV === "production") {
       if (!c.NUMBER_KEY) ctx.addIssue({ code: "custom", path: ["NUMBER_KEY"], message: "required in production" });
       if (!c.PUBLIC_BASE_URL) ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "required in production" });
+    }
+    if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_CLIENT_ID)) {
+      ctx.addIssue({ code: "custom", path: ["OIDC_CLIENT_ID"], message: "set OIDC_ISSUER and OIDC_CLIENT_ID together (OIDC_CLIENT_SECRET too for a confidential client)" });
+    }
+    if (c.OIDC_CLIENT_SECRET && !c.OIDC_ISSUER) {
+      ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "OIDC_CLIENT_SECRET is set but OIDC_ISSUER is not" });
     }
     if (Boolean(c.SEED_ADMIN_EMAIL) !== Boolean(c.SEED_ADMIN_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: ["SEED_ADMIN_PASSWORD"], message: "set SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD together" });

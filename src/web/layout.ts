@@ -1,19 +1,84 @@
-// Placeholder owned by the web feature: the page shell every page renders into.
 import type { SessionUser } from "../auth/middleware.js";
+import { esc, shellText, type Lang } from "./i18n.js";
 
 export interface PageOptions {
   title: string;
   user: SessionUser | null;
-  /** Navigation key of the current page. */
+  /** Navigation key of the current page: me | overview | queue | weekly | period | admin | audit. */
   active?: string;
   /** Inner HTML (already escaped where needed). */
   body: string;
   /** Script URLs served by this service. */
   scripts?: string[];
-  lang?: "sv" | "en";
+  lang?: Lang;
+  /** Needed for the sign-out button; without it sign-out goes through a confirmation page. */
   csrfToken?: string;
+  /** Extra stylesheet URLs served by this service (e.g. a print sheet for reports). */
+  styles?: string[];
+  /** Path of this page, so the language toggle comes back to it. */
+  path?: string;
 }
 
+interface NavItem {
+  key: string;
+  href: string;
+  label: string;
+}
+
+function navFor(user: SessionUser, lang: Lang): NavItem[] {
+  const t = shellText(lang);
+  if (user.role === "agent") return [{ key: "me", href: "/me", label: t.me }];
+  const items: NavItem[] = [
+    { key: "overview", href: "/overview", label: t.overview },
+    { key: "queue", href: "/queue", label: t.queue },
+    { key: "weekly", href: "/reports/weekly", label: t.weekly },
+    { key: "period", href: "/reports/period", label: t.period },
+  ];
+  if (user.role === "admin") items.push({ key: "admin", href: "/admin", label: t.admin }, { key: "audit", href: "/admin/audit", label: t.audit });
+  return items;
+}
+
+/**
+ * The page shell: skip link, header with navigation and language toggle,
+ * one <main>. Every asset comes from this service (no CDN, no web fonts).
+ */
 export function renderPage(o: PageOptions): string {
-  return `<!doctype html><html lang="${o.lang ?? "sv"}"><head><meta charset="utf-8"><title>${o.title}</title></head><body><main>${o.body}</main>${(o.scripts ?? []).map((s) => `<script src="${s}" defer></script>`).join("")}</body></html>`;
+  const lang = o.lang ?? "sv";
+  const t = shellText(lang);
+  const nav = o.user
+    ? `<nav aria-label="${esc(t.nav)}"><ul>${navFor(o.user, lang)
+        .map((i) => `<li><a href="${i.href}"${i.key === o.active ? ' aria-current="page"' : ""}>${esc(i.label)}</a></li>`)
+        .join("")}</ul></nav>`
+    : "";
+  const signOut = o.user
+    ? o.csrfToken
+      ? `<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${esc(o.csrfToken)}"><button type="submit" class="link">${esc(t.signOut)}</button></form>`
+      : `<a href="/logout">${esc(t.signOut)}</a>`
+    : "";
+  const who = o.user
+    ? `<span class="who">${esc(t.signedInAs)} <strong>${esc(o.user.name)}</strong> (${esc(t.roles[o.user.role])})</span>`
+    : "";
+  const back = encodeURIComponent(o.path ?? "/");
+  const toggle = `<a href="/lang/${t.otherLangCode}?next=${back}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${esc(t.otherLang)}</a>`;
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(o.title)} – ${esc(t.brand)}</title>
+<link rel="stylesheet" href="/assets/app.css">
+${(o.styles ?? []).map((s) => `<link rel="stylesheet" href="${esc(s)}">`).join("\n")}
+</head>
+<body>
+<a class="skip" href="#main">${esc(t.skip)}</a>
+<header class="top">
+<div class="bar"><a class="brand" href="/">${esc(t.brand)}</a><div class="tools">${who}${toggle}${signOut}</div></div>
+${nav}
+</header>
+<main id="main" tabindex="-1">
+${o.body}
+</main>
+${(o.scripts ?? []).map((s) => `<script src="${esc(s)}" defer></script>`).join("\n")}
+</body>
+</html>`;
 }
