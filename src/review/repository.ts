@@ -1,0 +1,163 @@
+import type { Db } from "../lib/db.js";
+
+/** Voice messages that belong in the queue: audio stored, or purged after review. */
+export const QUEUE_STATES = ["stored", "purged"] as const;
+
+export const queueItemSelect = {
+  id: true,
+  surveyId: true,
+  state: true,
+  contentType: true,
+  durationSeconds: true,
+  recordedAt: true,
+  listenedAt: true,
+  classification: true,
+  forvaltning: true,
+  note: true,
+  caseReference: true,
+  registeredAt: true,
+  reviewedAt: true,
+  audioPurgedAt: true,
+  group: { select: { name: true } },
+  agent: { select: { name: true, externalId: true } },
+} as const;
+
+interface Scope {
+  organizationId: string;
+  start: Date;
+  end: Date;
+  /** Include unreviewed messages recorded before start (the current week's queue). */
+  carryOver: boolean;
+}
+
+function unreviewedWhere(s: Scope) {
+  return {
+    organizationId: s.organizationId,
+    state: { in: [...QUEUE_STATES] },
+    reviewedAt: null,
+    recordedAt: s.carryOver ? { lt: s.end } : { gte: s.start, lt: s.end },
+  };
+}
+
+function reviewedWhere(s: Scope) {
+  return {
+    organizationId: s.organizationId,
+    state: { in: [...QUEUE_STATES] },
+    reviewedAt: { not: null },
+    recordedAt: { gte: s.start, lt: s.end },
+  };
+}
+
+/**
+ * One page of the queue in its order: unreviewed (oldest first, so
+ * carried-over messages lead) then reviewed. `reviewedAt` is kept non-null
+ * exactly when a message is reviewed, which lets the index order it.
+ */
+export async function findQueuePage(db: Db, s: Scope, offset: number, limit: number) {
+  const unreviewedTotal = await db.voiceMessage.count({ where: unreviewedWhere(s) });
+  const reviewedTotal = await db.voiceMessage.count({ where: reviewedWhere(s) });
+  const order = [{ recordedAt: "asc" as const }, { id: "asc" as const }];
+  const first =
+    offset < unreviewedTotal
+      ? await db.voiceMessage.findMany({ where: unreviewedWhere(s), orderBy: order, skip: offset, take: limit, select: queueItemSelect })
+      : [];
+  const remaining = limit - first.length;
+  const second =
+    remaining > 0
+      ? await db.voiceMessage.findMany({
+          where: reviewedWhere(s),
+          orderBy: order,
+          skip: Math.max(0, offset - unreviewedTotal),
+          take: remaining,
+          select: queueItemSelect,
+        })
+      : [];
+  return { rows: [...first, ...second], total: unreviewedTotal + reviewedTotal };
+}
+
+export type QueueRow = Awaited<ReturnType<typeof findQueuePage>>["rows"][number];
+
+/** Scores per survey, keyed by questionKey. */
+export async function findScores(db: Db, surveyIds: string[]): Promise<Map<string, Record<string, number>>> {
+  const out = new Map<string, Record<string, number>>();
+  if (surveyIds.length === 0) return out;
+  const answers = await db.answer.findMany({
+    where: { surveyId: { in: surveyIds } },
+    select: { surveyId: true, questionKey: true, score: true },
+  });
+  for (const a of answers) {
+    const m = out.get(a.surveyId) ?? {};
+    m[a.questionKey] = a.score;
+    out.set(a.surveyId, m);
+  }
+  return out;
+}
+
+/** Counts for the messages recorded in [start, end). */
+export async function countWeek(db: Db, organizationId: string, start: Date, end: Date) {
+  const where = { organizationId, state: { in: [...QUEUE_STATES] }, recordedAt: { gte: start, lt: end } };
+  const [byClass, unreviewed, listened] = await Promise.all([
+    db.voiceMessage.groupBy({ by: ["classification"], where, _count: { _all: true } }),
+    db.voiceMessage.count({ where: { ...where, reviewedAt: null } }),
+    db.voiceMessage.count({ where: { ...where, listenedAt: { not: null } } }),
+  ]);
+  const byClassification: Record<string, number> = {};
+  let total = 0;
+  for (const g of byClass) {
+    total += g._count._all;
+    if (g.classification) byClassification[g.classification] = g._count._all;
+  }
+  return { total, unreviewed, listened, byClassification };
+}
+
+export async function countCarriedOver(db: Db, organizationId: string, before: Date): Promise<number> {
+  return db.voiceMessage.count({
+    where: { organizationId, state: { in: [...QUEUE_STATES] }, reviewedAt: null, recordedAt: { lt: before } },
+  });
+}
+
+/** Messages and unreviewed messages per local ISO week (Monday start) in [start, end). */
+export async function countPerWeek(db: Db, organizationId: string, timeZone: string, start: Date, end: Date) {
+  const rows = await db.$queryRaw<{ monday: Date; total: bigint; unreviewed: bigint }[]>`
+    SELECT date_trunc('week', "recordedAt" AT TIME ZONE ${timeZone})::date AS monday,
+           count(*) AS total, count(*) FILTER (WHERE "reviewedAt" IS NULL) AS unreviewed
+    FROM "VoiceMessage"
+    WHERE "organizationId" = ${organizationId}::uuid AND state IN ('stored', 'purged')
+      AND "recordedAt" >= ${start} AND "recordedAt" < ${end}
+    GROUP BY 1 ORDER BY 1`;
+  return rows.map((r) => ({ monday: r.monday, total: Number(r.total), unreviewed: Number(r.unreviewed) }));
+}
+
+/** Förvaltningar used before in the organization, as suggestions for the free-text field. */
+export async function distinctForvaltningar(db: Db, organizationId: string, limit = 50): Promise<string[]> {
+  const rows = await db.voiceMessage.findMany({
+    where: { organizationId, forvaltning: { not: null } },
+    distinct: ["forvaltning"],
+    select: { forvaltning: true },
+    orderBy: { forvaltning: "asc" },
+    take: limit,
+  });
+  return rows.map((r) => r.forvaltning!).filter(Boolean);
+}
+
+export const reviewSelect = {
+  id: true,
+  organizationId: true,
+  state: true,
+  storageKey: true,
+  contentType: true,
+  sizeBytes: true,
+  listenedAt: true,
+  classification: true,
+  forvaltning: true,
+  note: true,
+  caseReference: true,
+  registeredAt: true,
+  reviewedAt: true,
+  reviewedById: true,
+} as const;
+
+export async function findForOrganization(db: Db, organizationId: string, id: string) {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  return db.voiceMessage.findFirst({ where: { id, organizationId }, select: reviewSelect });
+}

@@ -1,0 +1,148 @@
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import { AppError, parseOrThrow } from "../lib/errors.js";
+import { getOrganization } from "../organizations/service.js";
+import {
+  countCarriedOver, countPerWeek, countWeek, distinctForvaltningar, findForOrganization, findQueuePage, findScores,
+  type QueueRow,
+} from "./repository.js";
+import {
+  addWeeks, compareWeeks, formatIsoWeek, needsRegistration, parseIsoWeek, weekOf, weekRange,
+  type IsoWeek,
+} from "./rules.js";
+
+/** Who acts: the signed-in user (route) or a test. Agents never review. */
+export interface Actor {
+  id: string;
+  organizationId: string;
+  role: "admin" | "manager" | "agent";
+  ip?: string | null;
+}
+
+export const PAGE_SIZE = 50;
+const RECENT_WEEKS = 8;
+
+export function assertReviewer(actor: Actor) {
+  if (actor.role !== "admin" && actor.role !== "manager") throw new AppError("forbidden", "Only a manager or an admin reviews voice messages");
+}
+
+export const queueQuerySchema = z.object({
+  week: z
+    .string()
+    .refine((s) => parseIsoWeek(s) !== null, "expected an ISO week such as 2025-W14")
+    .optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+export interface QueueItem {
+  id: string;
+  recordedAt: Date;
+  groupName: string;
+  agentName: string;
+  scores: Record<string, number>;
+  durationSeconds: number;
+  audioAvailable: boolean;
+  contentType: string | null;
+  listenedAt: Date | null;
+  classification: string | null;
+  forvaltning: string | null;
+  note: string | null;
+  caseReference: string | null;
+  registeredAt: Date | null;
+  reviewed: boolean;
+  reviewedAt: Date | null;
+  needsRegistration: boolean;
+  /** Recorded in an earlier week and still unreviewed. */
+  carriedOver: boolean;
+}
+
+function toItem(r: QueueRow, scores: Record<string, number>, weekStart: Date): QueueItem {
+  return {
+    id: r.id,
+    recordedAt: r.recordedAt,
+    groupName: r.group.name,
+    agentName: r.agent.name ?? r.agent.externalId,
+    scores,
+    durationSeconds: r.durationSeconds,
+    audioAvailable: r.state === "stored",
+    contentType: r.contentType,
+    listenedAt: r.listenedAt,
+    classification: r.classification,
+    forvaltning: r.forvaltning,
+    note: r.note,
+    caseReference: r.caseReference,
+    registeredAt: r.registeredAt,
+    reviewed: r.reviewedAt !== null,
+    reviewedAt: r.reviewedAt,
+    needsRegistration: needsRegistration(r.classification),
+    carriedOver: r.reviewedAt === null && r.recordedAt < weekStart,
+  };
+}
+
+/**
+ * The listening queue of one ISO week (default: the current week in the
+ * organization's time zone). The current week also carries every unreviewed
+ * message of earlier weeks, marked `carriedOver`.
+ */
+export async function getWeekQueue(ctx: AppContext, actor: Actor, query: { week?: string; page?: number | string }) {
+  assertReviewer(actor);
+  const q = parseOrThrow(queueQuerySchema, query, "query");
+  const org = await getOrganization(ctx.prisma, actor.organizationId);
+  const tz = org.timeZone;
+  const current = weekOf(ctx.now(), tz);
+  const week: IsoWeek = q.week ? parseIsoWeek(q.week)! : current;
+  const isCurrent = compareWeeks(week, current) === 0;
+  const { start, end } = weekRange(week, tz);
+  const scope = { organizationId: org.id, start, end, carryOver: isCurrent };
+
+  const offset = (q.page - 1) * PAGE_SIZE;
+  const [page, counts, carriedOver, recent, forvaltningar] = await Promise.all([
+    findQueuePage(ctx.prisma, scope, offset, PAGE_SIZE),
+    countWeek(ctx.prisma, org.id, start, end),
+    isCurrent ? countCarriedOver(ctx.prisma, org.id, start) : Promise.resolve(0),
+    recentWeeks(ctx, org.id, tz, week),
+    distinctForvaltningar(ctx.prisma, org.id),
+  ]);
+  const scores = await findScores(ctx.prisma, page.rows.map((r) => r.surveyId));
+  return {
+    week: formatIsoWeek(week),
+    isCurrentWeek: isCurrent,
+    timeZone: tz,
+    start,
+    end,
+    previousWeek: formatIsoWeek(addWeeks(week, -1)),
+    nextWeek: compareWeeks(week, current) < 0 ? formatIsoWeek(addWeeks(week, 1)) : null,
+    currentWeek: formatIsoWeek(current),
+    counts: { ...counts, carriedOver },
+    recentWeeks: recent,
+    page: q.page,
+    pageSize: PAGE_SIZE,
+    totalItems: page.total,
+    pageCount: Math.max(1, Math.ceil(page.total / PAGE_SIZE)),
+    items: page.rows.map((r) => toItem(r, scores.get(r.surveyId) ?? {}, start)),
+    forvaltningar,
+  };
+}
+
+export type WeekQueue = Awaited<ReturnType<typeof getWeekQueue>>;
+
+/** Totals of the weeks up to and including `week`, newest first (weeks without messages show 0). */
+async function recentWeeks(ctx: AppContext, organizationId: string, tz: string, week: IsoWeek) {
+  const first = addWeeks(week, -(RECENT_WEEKS - 1));
+  const rows = await countPerWeek(ctx.prisma, organizationId, tz, weekRange(first, tz).start, weekRange(week, tz).end);
+  const byMonday = new Map(rows.map((r) => [r.monday.toISOString().slice(0, 10), r]));
+  return Array.from({ length: RECENT_WEEKS }, (_, i) => {
+    const w = addWeeks(week, -i);
+    const monday = weekRange(w, "UTC").start.toISOString().slice(0, 10);
+    const r = byMonday.get(monday);
+    return { week: formatIsoWeek(w), total: r?.total ?? 0, unreviewed: r?.unreviewed ?? 0 };
+  });
+}
+
+export async function loadForReview(ctx: AppContext, actor: Actor, id: string) {
+  assertReviewer(actor);
+  const m = await findForOrganization(ctx.prisma, actor.organizationId, id);
+  // Another organization's message is indistinguishable from a missing one.
+  if (!m) throw new AppError("not_found", "No such voice message");
+  return m;
+}

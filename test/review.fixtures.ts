@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { Readable } from "node:stream";
+import type { Prisma } from "../src/lib/db.js";
+import type { RecordingStorage } from "../src/recordings/storage.js";
+import { ensureAgent, ensureGroup } from "../src/organizations/service.js";
+
+/** Invented test data for the listening queue: a call, its survey, answers and a voice message. */
+export async function createVoiceMessage(
+  prisma: Prisma,
+  o: {
+    organizationId: string;
+    recordedAt: Date | string;
+    groupKey?: string;
+    agentExternalId?: string;
+    scores?: Record<string, number>;
+    storage?: RecordingStorage;
+    audio?: Buffer;
+    durationSeconds?: number;
+    review?: { classification?: string; reviewedAt?: Date; registeredAt?: Date; caseReference?: string };
+    callerHash?: string;
+    callerNumberEnc?: Buffer;
+  },
+) {
+  const recordedAt = new Date(o.recordedAt);
+  const group = await ensureGroup(prisma, o.organizationId, o.groupKey ?? "val1", o.groupKey === "val2" ? "Val 2 – Skola" : "Val 1 – Socialt stöd");
+  const agent = await ensureAgent(prisma, o.organizationId, o.agentExternalId ?? "a-100", o.agentExternalId ? `Agent ${o.agentExternalId}` : "Agent Testsson");
+  const call = await prisma.completedCall.create({
+    data: {
+      organizationId: o.organizationId,
+      externalCallId: randomUUID(),
+      agentId: agent.id,
+      groupId: group.id,
+      queueSeconds: 30,
+      talkSeconds: 120,
+      startedAt: new Date(recordedAt.getTime() - 600_000),
+      endedAt: new Date(recordedAt.getTime() - 300_000),
+      receivedAt: new Date(recordedAt.getTime() - 300_000),
+      decision: "scheduled",
+      callerHash: o.callerHash ?? null,
+      callerNumberEnc: o.callerNumberEnc ? new Uint8Array(o.callerNumberEnc) : null,
+    },
+  });
+  const survey = await prisma.surveyCall.create({
+    data: {
+      organizationId: o.organizationId,
+      completedCallId: call.id,
+      groupId: group.id,
+      agentId: agent.id,
+      state: "completed",
+      expiresAt: new Date(recordedAt.getTime() + 3_600_000),
+      flowId: "nki-sv",
+      flowVersion: "1",
+      createdAt: new Date(recordedAt.getTime() - 300_000),
+      endedAt: recordedAt,
+    },
+  });
+  for (const [questionKey, score] of Object.entries(o.scores ?? { q1: 4, q2: 5 })) {
+    await prisma.answer.create({
+      data: {
+        surveyId: survey.id, organizationId: o.organizationId, groupId: group.id, agentId: agent.id,
+        flowId: "nki-sv", flowVersion: "1", questionKey, score, answeredAt: recordedAt,
+      },
+    });
+  }
+  let storageKey: string | null = null;
+  let sizeBytes: number | null = null;
+  if (o.storage) {
+    storageKey = `${o.organizationId}/${survey.id}.wav`;
+    sizeBytes = (await o.storage.put(storageKey, Readable.from([o.audio ?? randomBytes(4000)]), "audio/wav")).sizeBytes;
+  }
+  const vm = await prisma.voiceMessage.create({
+    data: {
+      surveyId: survey.id,
+      organizationId: o.organizationId,
+      groupId: group.id,
+      agentId: agent.id,
+      recordingSid: `RE${randomBytes(16).toString("hex")}`,
+      state: "stored",
+      storageKey: storageKey ?? `${o.organizationId}/${survey.id}.wav`,
+      contentType: "audio/wav",
+      durationSeconds: o.durationSeconds ?? 12,
+      sizeBytes: sizeBytes ?? 4000,
+      recordedAt,
+      classification: o.review?.classification ?? null,
+      reviewedAt: o.review?.reviewedAt ?? null,
+      registeredAt: o.review?.registeredAt ?? null,
+      caseReference: o.review?.caseReference ?? null,
+    },
+  });
+  return { vm, survey, call, group, agent };
+}
+
+export async function createUser(prisma: Prisma, organizationId: string, role: "admin" | "manager" | "agent", agentId?: string) {
+  return prisma.user.create({
+    data: { organizationId, email: `${role}-${randomBytes(4).toString("hex")}@example.test`, name: `Test ${role}`, role, agentId: agentId ?? null },
+  });
+}
