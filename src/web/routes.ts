@@ -3,13 +3,12 @@ import { fileURLToPath } from "node:url";
 import express, { Router } from "express";
 import type { AppContext } from "../context.js";
 import { LANG_COOKIE, serializeCookie } from "../auth/cookies.js";
+import { safeNext } from "./safe-next.js";
+import { authRouter } from "../auth/routes.js";
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
 
-/** Only local paths, so the language toggle cannot become an open redirect. */
-export function safeNext(next: unknown, fallback = "/"): string {
-  return typeof next === "string" && /^\/(?![/\\])[^\s]*$/.test(next) ? next : fallback;
-}
+export { safeNext };
 
 export function webRouter(ctx: AppContext): Router {
   const r = Router();
@@ -19,5 +18,6 @@ export function webRouter(ctx: AppContext): Router {
     res.append("Set-Cookie", serializeCookie(ctx.config, LANG_COOKIE, lang, { maxAgeSeconds: 365 * 86_400, httpOnly: false }));
     res.redirect(303, safeNext(req.query.next));
   });
+  r.use(authRouter(ctx));
   return r;
 }
