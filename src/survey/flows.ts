@@ -1,0 +1,81 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { flowFileSchema, type Flow } from "./flow-schema.js";
+
+/** flows/ at the root of the package, wherever the process was started from. */
+export const DEFAULT_FLOWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../flows");
+const SCHEMA_FILE = "flow.schema.json";
+
+export class FlowError extends Error {}
+
+export interface FlowRegistry {
+  /** Throws FlowError when there is no such flow. */
+  getFlow(id: string): Flow;
+  ids(): string[];
+  /** Where <Play> audio files are served from. */
+  audioDir: string;
+}
+
+/** JSON with object keys sorted at every level: the same content always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Validates one flow document. The version is derived from the validated
+ * content (defaults included), so any edit that changes what a citizen hears
+ * or how answers are keyed yields a new version, and whitespace edits do not.
+ */
+export function parseFlow(raw: unknown, source: string): Flow {
+  const parsed = flowFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(file)"}: ${i.message}`);
+    throw new FlowError(`Invalid survey flow ${source}:\n${lines.join("\n")}`);
+  }
+  const { $schema: _ignored, ...content } = parsed.data;
+  const version = createHash("sha256").update(canonicalJson(content)).digest("hex").slice(0, 12);
+  return { ...content, version };
+}
+
+/** Loads and validates every flows/*.json; throws FlowError naming the file and field. */
+export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): FlowRegistry {
+  if (!existsSync(dir)) throw new FlowError(`Survey flow directory ${dir} does not exist`);
+  const flows = new Map<string, Flow>();
+  for (const name of readdirSync(dir).filter((f) => f.endsWith(".json") && f !== SCHEMA_FILE).sort()) {
+    const file = path.join(dir, name);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new FlowError(`Invalid survey flow ${file}: not valid JSON (${(err as Error).message})`);
+    }
+    const flow = parseFlow(raw, file);
+    if (`${flow.id}.json` !== name) throw new FlowError(`Invalid survey flow ${file}:\n  id: "${flow.id}" must equal the file name without .json`);
+    flows.set(flow.id, flow);
+  }
+  if (flows.size === 0) throw new FlowError(`No survey flows (*.json) in ${dir}`);
+  return fromFlows([...flows.values()], path.join(dir, "audio"));
+}
+
+/** A registry over flows already in memory (tests, tools). */
+export function fromFlows(list: Flow[], audioDir: string): FlowRegistry {
+  const flows = new Map(list.map((f) => [f.id, f]));
+  return {
+    getFlow(id) {
+      const flow = flows.get(id);
+      if (!flow) throw new FlowError(`No survey flow "${id}" (known: ${[...flows.keys()].join(", ")})`);
+      return flow;
+    },
+    ids: () => [...flows.keys()],
+    audioDir,
+  };
+}
