@@ -14,6 +14,7 @@ export interface CliCommand {
 
 // Features register their commands here.
 const commands: Record<string, () => Promise<CliCommand>> = {
+  user: async () => (await import("./auth/cli.js")).userCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

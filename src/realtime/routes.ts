@@ -1,0 +1,47 @@
+import { Router } from "express";
+import type { AppContext } from "../context.js";
+import { requireUser } from "../auth/middleware.js";
+import { asyncHandler } from "../lib/http.js";
+import { createResultsHub, type SnapshotFn } from "./hub.js";
+
+const HEARTBEAT_MS = 25_000;
+
+/**
+ * GET /api/v1/results/stream: Server-Sent Events for the signed-in user.
+ * Sends `results` once on connect and again after every burst of answers in
+ * the user's organization, each cut to what the user may see (an agent: their
+ * own results, their svarsgrupper and the organization).
+ */
+export function realtimeRouter(ctx: AppContext, snapshot: SnapshotFn): Router {
+  const r = Router();
+  const hub = createResultsHub(ctx, snapshot);
+  r.get(
+    "/api/v1/results/stream",
+    requireUser(ctx),
+    asyncHandler(async (req, res) => {
+      const user = req.user!;
+      res.writeHead(200, {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-store",
+        Connection: "keep-alive",
+        // nginx and similar proxies would otherwise buffer the stream.
+        "X-Accel-Buffering": "no",
+      });
+      let id = 0;
+      const write = (event: string, data: unknown) => {
+        id += 1;
+        res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      };
+      res.write("retry: 3000\n\n");
+      const unsubscribe = hub.subscribe(user, (msg) => write("results", msg));
+      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
+      req.on("close", () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+      const initial = await snapshot(ctx, user, new Map());
+      if (!res.writableEnded) write("results", { answeredAt: null, answers: 0, mine: false, results: initial });
+    }),
+  );
+  return r;
+}
