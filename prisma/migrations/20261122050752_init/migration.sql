@@ -149,6 +149,53 @@ CREATE TABLE "AnswerDaily" (
 );
 
 -- CreateTable
+CREATE TABLE "AnswerMonthly" (
+    "organizationId" UUID NOT NULL,
+    "month" DATE NOT NULL,
+    "groupId" UUID NOT NULL,
+    "agentId" UUID NOT NULL,
+    "questionKey" TEXT NOT NULL,
+    "n" INTEGER NOT NULL DEFAULT 0,
+    "c1" INTEGER NOT NULL DEFAULT 0,
+    "c2" INTEGER NOT NULL DEFAULT 0,
+    "c3" INTEGER NOT NULL DEFAULT 0,
+    "c4" INTEGER NOT NULL DEFAULT 0,
+    "c5" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "AnswerMonthly_pkey" PRIMARY KEY ("organizationId","month","groupId","agentId","questionKey")
+);
+
+-- CreateTable
+CREATE TABLE "AnswerOrgDaily" (
+    "organizationId" UUID NOT NULL,
+    "day" DATE NOT NULL,
+    "questionKey" TEXT NOT NULL,
+    "n" INTEGER NOT NULL DEFAULT 0,
+    "c1" INTEGER NOT NULL DEFAULT 0,
+    "c2" INTEGER NOT NULL DEFAULT 0,
+    "c3" INTEGER NOT NULL DEFAULT 0,
+    "c4" INTEGER NOT NULL DEFAULT 0,
+    "c5" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "AnswerOrgDaily_pkey" PRIMARY KEY ("organizationId","day","questionKey")
+);
+
+-- CreateTable
+CREATE TABLE "AnswerOrgMonthly" (
+    "organizationId" UUID NOT NULL,
+    "month" DATE NOT NULL,
+    "questionKey" TEXT NOT NULL,
+    "n" INTEGER NOT NULL DEFAULT 0,
+    "c1" INTEGER NOT NULL DEFAULT 0,
+    "c2" INTEGER NOT NULL DEFAULT 0,
+    "c3" INTEGER NOT NULL DEFAULT 0,
+    "c4" INTEGER NOT NULL DEFAULT 0,
+    "c5" INTEGER NOT NULL DEFAULT 0,
+
+    CONSTRAINT "AnswerOrgMonthly_pkey" PRIMARY KEY ("organizationId","month","questionKey")
+);
+
+-- CreateTable
 CREATE TABLE "VoiceMessage" (
     "id" UUID NOT NULL,
     "surveyId" UUID NOT NULL,
@@ -326,6 +373,18 @@ CREATE INDEX "AnswerDaily_organizationId_groupId_day_idx" ON "AnswerDaily"("orga
 
 -- CreateIndex
 CREATE INDEX "AnswerDaily_questionKey_day_idx" ON "AnswerDaily"("questionKey", "day");
+
+-- CreateIndex
+CREATE INDEX "AnswerMonthly_organizationId_agentId_month_idx" ON "AnswerMonthly"("organizationId", "agentId", "month");
+
+-- CreateIndex
+CREATE INDEX "AnswerMonthly_organizationId_groupId_month_idx" ON "AnswerMonthly"("organizationId", "groupId", "month");
+
+-- CreateIndex
+CREATE INDEX "AnswerOrgDaily_day_idx" ON "AnswerOrgDaily"("day");
+
+-- CreateIndex
+CREATE INDEX "AnswerOrgMonthly_month_idx" ON "AnswerOrgMonthly"("month");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "VoiceMessage_surveyId_key" ON "VoiceMessage"("surveyId");
