@@ -30,7 +30,12 @@ export function createLocalStorage(root: string): RecordingStorage {
       await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       // Write then rename: a crash never leaves a half file under the final name.
       const tmp = `${file}.${process.pid}.partial`;
-      await pipeline(body, createWriteStream(tmp, { mode: 0o600 }));
+      try {
+        await pipeline(body, createWriteStream(tmp, { mode: 0o600 }));
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
       await rename(tmp, file);
       return { sizeBytes: (await stat(file)).size };
     },

@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AppContext } from "../context.js";
+import { isWithinCallingHours, nextCallingTime } from "../intake/calling-window.js";
+import { moveSurvey, policyFor } from "./moves.js";
+import { placeCall, type ReadyCall } from "./place-call.js";
+import { claimDueSurveys, findExpired, loadDialDetails, reserveSlots, type ClaimedSurvey } from "./repository.js";
+
+/** Seconds of work one tick claims: enough that one instance keeps the pipe full between ticks. */
+const CLAIM_HORIZON_SECONDS = 2;
+const MAX_BATCH = 50;
+/**
+ * Slots are spaced a little wider than 1/cps: a timer that fires late can
+ * then never squeeze two sends into one second. 3 % ≈ 30 ms of tolerated
+ * lateness per second, at any rate.
+ */
+export const SLOT_SPACING_FACTOR = 1.03;
+/** Claims whose slot is further away than this go back (the shared clock is booked up by others). */
+export const MAX_SLOT_WAIT_MS = 15_000;
+const THROTTLE_KEY = "twilio-calls";
+
+export interface TickResult {
+  expired: number;
+  claimed: number;
+  dialled: number;
+  deferred: number;
+}
+
+/**
+ * One dispatcher tick: expire what can no longer start, claim due surveys
+ * (atomic, bounded, capped by live calls), recheck calling hours and opt-outs
+ * at dial time, book send slots on the shared clock and place each call at
+ * its slot. Safe to run on several instances at once.
+ */
+export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
+  const result: TickResult = { expired: await expireOverdue(ctx), claimed: 0, dialled: 0, deferred: 0 };
+  const cps = ctx.config.DISPATCH_CALLS_PER_SECOND;
+  const claimed = await claimDueSurveys(ctx.prisma, {
+    instanceId: ctx.instanceId,
+    now: ctx.now(),
+    limit: Math.min(MAX_BATCH, Math.max(1, Math.ceil(cps * CLAIM_HORIZON_SECONDS))),
+    maxConcurrent: ctx.config.DISPATCH_MAX_CONCURRENT,
+  });
+  result.claimed = claimed.length;
+  if (claimed.length === 0) return result;
+
+  const ready = await prepare(ctx, claimed);
+  result.deferred = claimed.length - ready.length;
+  if (ready.length === 0) return result;
+
+  const intervalMs = (1000 / cps) * SLOT_SPACING_FACTOR;
+  const waitMs = await reserveSlots(ctx.prisma, { key: THROTTLE_KEY, count: ready.length, intervalMs });
+  if (waitMs > MAX_SLOT_WAIT_MS) {
+    // The booked slots are lost, which only lowers the rate: the limit holds.
+    for (const r of ready) await release(ctx, r.survey, "slot_wait_too_long", new Date(ctx.now().getTime() + waitMs));
+    result.deferred += ready.length;
+    return result;
+  }
+  const outcomes = await Promise.all(
+    ready.map(async (r, i) => {
+      await sleep(waitMs + i * intervalMs);
+      return placeCall(ctx, r);
+    }),
+  );
+  result.dialled = outcomes.filter(Boolean).length;
+  return result;
+}
+
+/** Expires scheduled surveys past expiresAt, a bounded batch per tick. */
+async function expireOverdue(ctx: AppContext): Promise<number> {
+  const now = ctx.now();
+  let n = 0;
+  for (const s of await findExpired(ctx.prisma, now, 100)) {
+    const moved = await moveSurvey(ctx, {
+      surveyId: s.id, organizationId: s.organizationId, from: "scheduled", to: "expired", at: now, event: "expired",
+      data: { outcome: "expired" },
+    });
+    if (moved) n++;
+  }
+  if (n > 0) ctx.logger.info("surveys expired before they could start", { count: n });
+  return n;
+}
+
+/** Dial-time checks; what passes is ready to dial, the rest is moved on. */
+async function prepare(ctx: AppContext, claimed: ClaimedSurvey[]): Promise<ReadyCall[]> {
+  const details = new Map((await loadDialDetails(ctx.prisma, claimed.map((c) => c.id))).map((d) => [d.id, d]));
+  const hashes = [...details.values()].map((d) => d.completedCall.callerHash).filter((h): h is string => Boolean(h));
+  const optedOut = new Set(
+    hashes.length === 0
+      ? []
+      : (await ctx.prisma.optOut.findMany({ where: { numberHash: { in: hashes } }, select: { organizationId: true, numberHash: true } }))
+          .map((o) => `${o.organizationId}:${o.numberHash}`),
+  );
+  const ready: ReadyCall[] = [];
+  for (const survey of claimed) {
+    const now = ctx.now();
+    const d = details.get(survey.id)!;
+    const base = { surveyId: survey.id, organizationId: survey.organizationId, from: "dialling" as const, at: now };
+    if (d.completedCall.callerHash && optedOut.has(`${survey.organizationId}:${d.completedCall.callerHash}`)) {
+      await moveSurvey(ctx, { ...base, to: "canceled", event: "opted-out-before-dial", data: { outcome: "opted_out_meanwhile" } });
+      continue;
+    }
+    if (!d.completedCall.callerNumberEnc) {
+      await moveSurvey(ctx, { ...base, to: "failed", event: "number-missing", data: { outcome: "number_missing" } });
+      continue;
+    }
+    const { window } = policyFor(d.organization, d.group);
+    if (!isWithinCallingHours(now, window)) {
+      const next = nextCallingTime(now, window);
+      if (!next || next >= survey.expiresAt) {
+        await moveSurvey(ctx, { ...base, to: "expired", event: "outside-calling-hours", data: { outcome: "expired", claimedBy: null, claimedAt: null } });
+      } else {
+        await release(ctx, survey, "outside_calling_hours", next);
+      }
+      continue;
+    }
+    ready.push({ survey, to: ctx.numbers.decrypt(d.completedCall.callerNumberEnc) });
+  }
+  return ready;
+}
+
+/** Back to `scheduled` without counting the attempt: no call was made. */
+async function release(ctx: AppContext, survey: ClaimedSurvey, reason: string, at: Date) {
+  const moved = await moveSurvey(ctx, {
+    surveyId: survey.id, organizationId: survey.organizationId, from: "dialling", to: "scheduled", at: ctx.now(),
+    event: "deferred", detail: { reason, nextAttemptAt: at.toISOString() },
+    data: { nextAttemptAt: at, attempts: { decrement: 1 }, claimedBy: null, claimedAt: null },
+  });
+  if (moved) ctx.logger.debug("survey deferred", { surveyId: survey.id, reason, nextAttemptAt: at.toISOString() });
+}

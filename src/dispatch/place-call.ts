@@ -1,0 +1,89 @@
+import type { AppContext } from "../context.js";
+import { maskPhone } from "../lib/logger.js";
+import { recordEvent } from "../survey/state.js";
+import { moveSurvey } from "./moves.js";
+import type { ClaimedSurvey } from "./repository.js";
+import { backoffDelayMs, CALL_TIME_LIMIT_SECONDS, classifyDialError, DIAL_BACKOFF, RING_TIMEOUT_SECONDS } from "./rules.js";
+
+export interface ReadyCall {
+  survey: ClaimedSurvey;
+  /** E.164, decrypted just for this request; never logged unmasked. */
+  to: string;
+}
+
+/** The calls.create parameters for one survey; every callback carries the survey id. */
+export function callParameters(ctx: AppContext, surveyId: string, to: string) {
+  const base = ctx.config.publicBaseUrl;
+  const q = `surveyId=${encodeURIComponent(surveyId)}`;
+  return {
+    to,
+    from: ctx.twilioCredentials.fromNumber,
+    url: `${base}/twilio/voice?${q}`,
+    method: "POST",
+    statusCallback: `${base}/twilio/status?${q}`,
+    statusCallbackMethod: "POST",
+    statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
+    machineDetection: "Enable",
+    asyncAmd: "true",
+    asyncAmdStatusCallback: `${base}/twilio/amd?${q}`,
+    asyncAmdStatusCallbackMethod: "POST",
+    timeout: RING_TIMEOUT_SECONDS,
+    timeLimit: CALL_TIME_LIMIT_SECONDS,
+  };
+}
+
+/**
+ * Places one claimed survey's call. Twilio has no idempotency key for
+ * calls.create, so this request is made exactly once per claim and its
+ * failures are sorted by whether a call may exist (rules.classifyDialError):
+ * rejected → back to `scheduled` with backoff or `failed`; uncertain
+ * (timeout, reset) → stays `dialling` without a Call SID until reconcile.ts
+ * finds the call in Twilio's call list or proves there is none.
+ */
+export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean> {
+  const { survey } = r;
+  const log = ctx.logger.child({ surveyId: survey.id, attempt: survey.attempts });
+  try {
+    const call = await ctx.twilio.calls.create(callParameters(ctx, survey.id, r.to));
+    await ctx.prisma.$transaction(async (tx) => {
+      // A callback may already have brought the SID (it can beat this response).
+      await tx.surveyCall.updateMany({ where: { id: survey.id, callSid: null }, data: { callSid: call.sid } });
+      await recordEvent(tx, { surveyId: survey.id, at: ctx.now(), type: "dialled", callSid: call.sid, detail: { attempt: survey.attempts, status: call.status } });
+    });
+    log.info("survey call placed", { callSid: call.sid, to: maskPhone(r.to) });
+    return true;
+  } catch (err) {
+    await handleDialError(ctx, survey, err, log);
+    return false;
+  }
+}
+
+async function handleDialError(ctx: AppContext, survey: ClaimedSurvey, err: unknown, log: AppContext["logger"]) {
+  const f = classifyDialError(err as never);
+  const now = ctx.now();
+  const base = { surveyId: survey.id, organizationId: survey.organizationId, from: "dialling" as const, at: now };
+  if (f.kind === "not_created_retry") {
+    const failures = 1 + (await ctx.prisma.surveyEvent.count({ where: { surveyId: survey.id, type: "dial-rejected" } }));
+    const delayMs = backoffDelayMs(failures, DIAL_BACKOFF, Math.random());
+    const nextAttemptAt = new Date(now.getTime() + delayMs);
+    await moveSurvey(ctx, {
+      ...base, to: "scheduled", event: "dial-rejected",
+      detail: { code: f.code, message: f.message, failures, retryInMs: delayMs },
+      // The citizen's phone never rang: the attempt does not count.
+      data: { nextAttemptAt, attempts: { decrement: 1 }, claimedBy: null, claimedAt: null, errorCode: f.code, errorMessage: f.message },
+    });
+    log.warn("Twilio did not take the call; retrying later", { code: f.code, message: f.message, retryInMs: delayMs });
+  } else if (f.kind === "not_created_final") {
+    await moveSurvey(ctx, {
+      ...base, to: "failed", event: "dial-failed", detail: { code: f.code, message: f.message },
+      data: { outcome: "dial_rejected", errorCode: f.code, errorMessage: f.message },
+    });
+    log.error("Twilio refused the call", { code: f.code, message: f.message });
+  } else {
+    await ctx.prisma.$transaction(async (tx) => {
+      await tx.surveyCall.updateMany({ where: { id: survey.id, state: "dialling" }, data: { errorCode: f.code, errorMessage: f.message } });
+      await recordEvent(tx, { surveyId: survey.id, at: now, type: "dial-uncertain", detail: { code: f.code, message: f.message } });
+    });
+    log.warn("calls.create outcome unknown; reconciliation will look for the call at Twilio", { code: f.code, message: f.message });
+  }
+}
