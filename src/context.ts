@@ -4,6 +4,7 @@ import type { Prisma } from "./lib/db.js";
 import type { EventBus } from "./lib/events.js";
 import type { Logger } from "./lib/logger.js";
 import type { RecordingStorage } from "./recordings/storage.js";
+import type { FlowRegistry } from "./survey/flows.js";
 import type { TwilioClient, TwilioCredentials } from "./telephony/client.js";
 
 /**
@@ -26,4 +27,6 @@ export interface AppContext {
   twilioCredentials: TwilioCredentials;
   /** Voice-message audio. */
   storage: RecordingStorage;
+  /** Survey flows from flows/, validated at start-up. */
+  flows: FlowRegistry;
 }

@@ -10,10 +10,14 @@ import type { Config } from "./lib/config.js";
 import { createNumberCrypto, loadNumberKey } from "./lib/crypto.js";
 import { openDatabase } from "./lib/db.js";
 import { createLocalEventBus } from "./lib/events.js";
+import { createPgEventBus } from "./realtime/pg-bus.js";
+import { ensureDemoUsers, ensureSeedAdmin } from "./auth/seed.js";
+import { purgeExpiredSessions } from "./auth/sessions.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
 import { createLocalStorage } from "./recordings/storage.js";
+import { loadFlows } from "./survey/flows.js";
 import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
 
@@ -70,19 +74,27 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     };
   }
 
+  // Several instances may share a real server: LISTEN/NOTIFY reaches them all. The
+  // embedded database serves one instance, and its NOTIFY does not cross connections.
+  const pgBus = db.embedded ? null : createPgEventBus({ url: db.url, local: createLocalEventBus(), logger });
+  if (pgBus) stoppers.push(() => pgBus.stop());
   const ctx: AppContext = {
     config,
     prisma: db.prisma,
     logger,
     numbers: createNumberCrypto(numberKey.key),
-    events: createLocalEventBus(),
+    events: pgBus ?? createLocalEventBus(),
     now: () => new Date(),
     instanceId: `${hostname()}:${process.pid}`,
     twilio: createTwilioClient(twilioCredentials),
     twilioCredentials,
     storage: createLocalStorage(path.join(dataDir, "recordings")),
+    // Fails start-up with the file and field when a flow is invalid.
+    flows: loadFlows(),
   };
   // --- seed hooks (features add theirs here) ---
+  await ensureSeedAdmin(ctx.prisma, config, org.id, logger);
+  const demoLogins = config.demoTraffic ? await ensureDemoUsers(ctx.prisma, org.id) : [];
 
   const app = createApp(ctx);
   const server: Server = await new Promise((resolve) => {
@@ -93,9 +105,15 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
 
   const jobs: Job[] = [
     // --- jobs (features add theirs here) ---
+    { id: "sessions.purge", schedule: "0 */15 * * * *", handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())) },
   ];
   const scheduler = startJobs(ctx, jobs);
   // --- embedded extras: simulator, demo traffic (features add theirs here) ---
+  for (const d of demoLogins.filter((l, i, all) => l.role !== "agent" || all.findIndex((x) => x.role === "agent") === i)) {
+    const who = { admin: "the demo admin", manager: "the demo manager", agent: "a demo agent" }[d.role];
+    logger.info(`Sign in as ${who}: ${d.email} / ${d.password} at ${url}/login`);
+  }
+  if (demoLogins.length) logger.info(`Other demo agents: ${demoLogins.filter((l) => l.role === "agent").slice(1).map((l) => l.email).join(", ")} (passwords change at every start)`);
 
   logger.info("service started", {
     url,

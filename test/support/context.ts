@@ -13,6 +13,7 @@ import { createLocalEventBus, type DomainEvent } from "../../src/lib/events.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { ensureOrganization } from "../../src/organizations/service.js";
 import { createLocalStorage } from "../../src/recordings/storage.js";
+import { loadFlows } from "../../src/survey/flows.js";
 import { createTwilioClient, type TwilioCredentials } from "../../src/telephony/client.js";
 import type { OrgSettings } from "../../src/organizations/settings.js";
 import type { TestDatabase } from "./db.js";
@@ -79,6 +80,7 @@ export async function createTestContext(
     twilio: createTwilioClient(twilioCredentials, { timeoutMs: 2_000 }),
     twilioCredentials,
     storage: createLocalStorage(path.join(dataDir, "recordings")),
+    flows: loadFlows(),
     prisma: db.prisma,
     logger,
     numbers: createNumberCrypto(randomBytes(32)),

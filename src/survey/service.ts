@@ -1,0 +1,108 @@
+import type { AppContext } from "../context.js";
+import type { Logger } from "../lib/logger.js";
+import { advance, closing, isStarted, renderStep, MESSAGE_STEP, END_STEP, type EngineInput, type EngineResult } from "./engine.js";
+import type { Flow } from "./flow-schema.js";
+import { optOutByKeypad } from "./optout.js";
+import { loadSurveyTurn, markHuman, saveStep, startSurvey, type SurveyTurn } from "./repository.js";
+import { fallbackTwiml, renderTwiml, type RenderContext } from "./twiml.js";
+
+export type SurveyCtx = Pick<AppContext, "prisma" | "flows" | "events" | "now" | "config">;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One Twilio webhook turn of the survey flow: load, decide (pure engine),
+ * persist, render. Always returns TwiML: a survey that is unknown or over is
+ * ended politely, and any failure apologises and hangs up (logged with its cause).
+ */
+export async function handleSurveyTurn(
+  ctx: SurveyCtx,
+  log: Logger,
+  turn: { surveyId: string; input: EngineInput; callSid?: string },
+): Promise<string> {
+  let flow: Flow | undefined;
+  let rc: RenderContext | undefined;
+  try {
+    const s = UUID.test(turn.surveyId) ? await loadSurveyTurn(ctx.prisma, turn.surveyId) : null;
+    if (!s) {
+      log.warn("Twilio callback for an unknown survey: ending the call politely", { surveyId: turn.surveyId, callSid: turn.callSid, input: turn.input.kind });
+      return fallbackTwiml("ended");
+    }
+    flow = ctx.flows.getFlow(s.flowId);
+    rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: s.id, organizationName: s.organization.name };
+    // A replay after a lost race re-reads once and then simply renders where the survey is.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const current = attempt === 0 ? s : await loadSurveyTurn(ctx.prisma, s.id);
+      if (!current) return fallbackTwiml("ended");
+      const done = await step(ctx, log, flow, rc, current, turn);
+      if (done) return done;
+    }
+    const latest = await loadSurveyTurn(ctx.prisma, s.id);
+    log.warn("survey changed under two consecutive callbacks: rendering where it is now", { surveyId: s.id });
+    return renderTwiml(latest && isStarted(latest.progress) ? renderStep(flow, latest.progress) : closing(flow.error), rc);
+  } catch (err) {
+    log.error("survey webhook failed: apologised to the citizen and hung up", { err, surveyId: turn.surveyId, input: turn.input.kind });
+    return flow && rc ? renderTwiml(closing(flow.error), rc) : fallbackTwiml("error");
+  }
+}
+
+/** Whether this survey may still take flow input; otherwise what to say before hanging up. */
+function acceptsInput(s: SurveyTurn, flow: Flow): Flow["ended"] | null {
+  const step = isStarted(s.progress) ? s.progress.step : undefined;
+  if (s.state === "dialling" || s.state === "in_progress" || s.state === "partial") return null;
+  // Completed once the questions are done: the voice message and the thanks still follow.
+  if (s.state === "completed" && (step === MESSAGE_STEP || step === END_STEP)) return null;
+  if (s.state === "opted_out") return flow.optedOut;
+  return flow.ended;
+}
+
+/** Returns the TwiML, or undefined when another request changed the survey under us (retry with a fresh read). */
+async function step(ctx: SurveyCtx, log: Logger, flow: Flow, rc: RenderContext, s: SurveyTurn, turn: { input: EngineInput; callSid?: string }) {
+  const ending = acceptsInput(s, flow);
+  if (ending) {
+    log.info("Twilio callback for a survey that is over: ending the call politely", { surveyId: s.id, state: s.state, input: turn.input.kind });
+    return renderTwiml(closing(ending), rc);
+  }
+  const at = ctx.now();
+  const r: EngineResult = advance(flow, s.progress as never, turn.input);
+  if (r.effect === "started") {
+    const moved = await startSurvey(ctx.prisma, s, { progress: r.progress, flowVersion: flow.version, at, callSid: turn.callSid });
+    if (!moved) return undefined;
+    if (s.state !== "in_progress") ctx.events.publish({ type: "survey.state", organizationId: s.organizationId, surveyId: s.id, from: s.state, to: "in_progress", at: at.toISOString() });
+    log.info("survey call answered: flow started", { surveyId: s.id, flowId: flow.id, flowVersion: flow.version });
+    return renderTwiml(r.render, rc);
+  }
+  if (r.effect === "optOut") {
+    const out = await optOutByKeypad(ctx.prisma, s, { progress: r.progress, at, callSid: turn.callSid });
+    if (out.optedOut) ctx.events.publish({ type: "survey.state", organizationId: s.organizationId, surveyId: s.id, from: s.state, to: "opted_out", at: at.toISOString() });
+    log.info("citizen pressed star: number opted out", { surveyId: s.id, canceledSurveys: out.canceledSurveyIds.length, numberHashKnown: out.hashKnown });
+    return renderTwiml(r.render, rc);
+  }
+  if (r.stale) {
+    if (r.keypress && s.answeredBy !== "human") await markHuman(ctx.prisma, s.id);
+    log.info("stale or replayed Twilio callback: current step rendered again", { surveyId: s.id, step: isStarted(s.progress) ? s.progress.step : null, input: turn.input });
+    return renderTwiml(r.render, rc);
+  }
+  const answer = r.answer ? { ...r.answer, answeredAt: at } : undefined;
+  const saved = await saveStep(ctx.prisma, s, {
+    expected: s.progress as never,
+    next: r.progress,
+    humanProof: r.keypress,
+    answer,
+    flowVersion: s.flowVersion ?? flow.version,
+    questionsDone: r.effect === "questionsDone",
+    at,
+  });
+  if (!saved.saved) return undefined;
+  if (answer && saved.answerInserted) {
+    ctx.events.publish({
+      type: "answer.stored", organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId, surveyId: s.id,
+      questionKey: answer.questionKey, score: answer.score, answeredAt: at.toISOString(),
+    });
+  }
+  if (saved.completed) {
+    ctx.events.publish({ type: "survey.state", organizationId: s.organizationId, surveyId: s.id, from: s.state, to: "completed", at: at.toISOString() });
+    log.info("survey completed: all questions asked", { surveyId: s.id });
+  }
+  return renderTwiml(r.render, rc);
+}
