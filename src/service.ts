@@ -113,7 +113,8 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     const who = { admin: "the demo admin", manager: "the demo manager", agent: "a demo agent" }[d.role];
     logger.info(`Sign in as ${who}: ${d.email} / ${d.password} at ${url}/login`);
   }
-  if (demoLogins.length) logger.info(`Other demo agents: ${demoLogins.filter((l) => l.role === "agent").slice(1).map((l) => l.email).join(", ")} (passwords change at every start)`);
+  const moreAgents = demoLogins.filter((l) => l.role === "agent").slice(1);
+  if (moreAgents.length) logger.info(`More demo agents: ${moreAgents.map((l) => `${l.email} / ${l.password}`).join(", ")} (demo passwords change at every start)`);
 
   logger.info("service started", {
     url,
