@@ -95,3 +95,26 @@ export async function createUser(prisma: Prisma, organizationId: string, role: "
     data: { organizationId, email: `${role}-${randomBytes(4).toString("hex")}@example.test`, name: `Test ${role}`, role, agentId: agentId ?? null },
   });
 }
+
+/** A real PCM WAV (8 kHz, mono, 16-bit) with a soft tone, so a browser can play it. */
+export function makeWav(seconds: number, hz = 440): Buffer {
+  const rate = 8000;
+  const n = Math.round(rate * seconds);
+  const data = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 6000), i * 2);
+  const h = Buffer.alloc(44);
+  h.write("RIFF", 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write("WAVE", 8);
+  h.write("fmt ", 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write("data", 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}

@@ -52,6 +52,7 @@ export interface QueueItem {
   reviewed: boolean;
   reviewedAt: Date | null;
   needsRegistration: boolean;
+  audioPurgedAt: Date | null;
   /** Recorded in an earlier week and still unreviewed. */
   carriedOver: boolean;
 }
@@ -75,6 +76,7 @@ function toItem(r: QueueRow, scores: Record<string, number>, weekStart: Date): Q
     reviewed: r.reviewedAt !== null,
     reviewedAt: r.reviewedAt,
     needsRegistration: needsRegistration(r.classification),
+    audioPurgedAt: r.audioPurgedAt,
     carriedOver: r.reviewedAt === null && r.recordedAt < weekStart,
   };
 }

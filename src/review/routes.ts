@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express, { Router, type Request, type Response } from "express";
+import type { AppContext } from "../context.js";
+import { csrfToken, requireCsrf, requireUser } from "../auth/middleware.js";
+import { AppError } from "../lib/errors.js";
+import { asyncHandler } from "../lib/http.js";
+import { renderPage } from "../web/layout.js";
+import { langOf } from "../web/i18n.js";
+import { renderQueueBody } from "../web/queue.js";
+import { queueText } from "../web/queueText.js";
+import { updateReview } from "./actions.js";
+import { createAudioHandler } from "./audio.js";
+import { parseIsoWeek } from "./rules.js";
+import { getWeekQueue, type Actor } from "./service.js";
+
+const WEB = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "web");
+// Read once: two small files, served with the page.
+const ASSETS: Record<string, { type: string; body: string }> = {
+  "queue.js": { type: "text/javascript; charset=utf-8", body: readFileSync(path.join(WEB, "queue.client.js"), "utf8") },
+  "queue.css": { type: "text/css; charset=utf-8", body: readFileSync(path.join(WEB, "queue.css"), "utf8") },
+};
+
+const actorOf = (req: Request): Actor => ({ ...req.user!, ip: req.ip ?? null });
+
+/** Where a form post without JavaScript returns to: the same week, page and message. */
+function backTo(body: Record<string, unknown>, id: string, error?: string): string {
+  const week = typeof body.week === "string" && parseIsoWeek(body.week) ? body.week : undefined;
+  const page = typeof body.page === "string" && /^\d{1,5}$/.test(body.page) ? body.page : undefined;
+  const qs = new URLSearchParams();
+  if (week) qs.set("week", week);
+  if (page && page !== "1") qs.set("page", page);
+  if (error) {
+    qs.set("error", error);
+    qs.set("m", id);
+  }
+  const s = qs.toString();
+  return `/queue${s ? `?${s}` : ""}#m-${id}`;
+}
+
+/**
+ * The listening queue: the page, the audio (Range-capable, manager/admin of
+ * the same organization only) and the review form's endpoint.
+ */
+export function reviewRouter(ctx: AppContext): Router {
+  const r = Router();
+  const reviewers = requireUser(ctx, ["manager", "admin"]);
+  const streamAudio = createAudioHandler(ctx);
+
+  r.get("/queue/assets/:file", (req, res, next) => {
+    const a = ASSETS[req.params.file];
+    if (!a) return next();
+    res.type(a.type).setHeader("Cache-Control", "public, max-age=3600");
+    res.send(a.body);
+  });
+
+  r.get(
+    "/queue",
+    reviewers,
+    asyncHandler(async (req, res) => {
+      const q = await getWeekQueue(ctx, actorOf(req), { week: str(req.query.week), page: str(req.query.page) });
+      const lang = langOf(req);
+      const error = str(req.query.error);
+      const m = str(req.query.m);
+      const body = renderQueueBody({ q, lang, csrfToken: csrfToken(req), error: error && m ? { messageId: m, field: error } : undefined });
+      res.setHeader("Cache-Control", "no-store");
+      res.type("html").send(
+        renderPage({
+          title: queueText(lang).title,
+          user: req.user!,
+          active: "queue",
+          body,
+          lang,
+          csrfToken: csrfToken(req),
+          scripts: ["/queue/assets/queue.js"],
+          styles: ["/queue/assets/queue.css"],
+          path: req.originalUrl,
+        }),
+      );
+    }),
+  );
+
+  r.get(
+    "/queue/audio/:id",
+    reviewers,
+    asyncHandler((req: Request, res: Response) => streamAudio(req, res, actorOf(req), String(req.params.id))),
+  );
+
+  r.post(
+    "/queue/messages/:id",
+    reviewers,
+    express.json({ limit: "32kb" }),
+    requireCsrf,
+    asyncHandler(async (req, res) => {
+      const id = String(req.params.id);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const { _csrf: _t, week: _w, page: _p, ...patch } = body;
+      const isForm = Boolean(req.is("application/x-www-form-urlencoded"));
+      try {
+        const result = await updateReview(ctx, actorOf(req), id, patch);
+        if (isForm) return res.redirect(303, backTo(body, id));
+        res.json(result);
+      } catch (err) {
+        if (isForm && err instanceof AppError && err.code === "validation_failed") {
+          return res.redirect(303, backTo(body, id, err.details?.[0]?.field ?? "generic"));
+        }
+        throw err;
+      }
+    }),
+  );
+
+  return r;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
