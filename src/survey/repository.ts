@@ -84,7 +84,8 @@ export async function saveStep(
 export async function startSurvey(db: Db, s: SurveyTurn, p: { progress: Progress; flowVersion: string; at: Date; callSid?: string }) {
   return transition(db, {
     surveyId: s.id,
-    from: ["dialling", "in_progress"],
+    // Guarded on the state just read: if a status callback moves it meanwhile, the caller re-reads and retries.
+    from: s.state === "dialling" ? "dialling" : "in_progress",
     to: "in_progress",
     at: p.at,
     event: "flow-started",
