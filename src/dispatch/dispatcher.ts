@@ -42,6 +42,9 @@ export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
   });
   result.claimed = claimed.length;
   if (claimed.length === 0) return result;
+  for (const c of claimed) {
+    ctx.events.publish({ type: "survey.state", organizationId: c.organizationId, surveyId: c.id, from: "scheduled", to: "dialling", at: ctx.now().toISOString() });
+  }
 
   const ready = await prepare(ctx, claimed);
   result.deferred = claimed.length - ready.length;
