@@ -14,7 +14,8 @@ import { createLogger } from "../../src/lib/logger.js";
 import { ensureOrganization } from "../../src/organizations/service.js";
 import { createLocalStorage } from "../../src/recordings/storage.js";
 import { loadFlows } from "../../src/survey/flows.js";
-import { createTwilioClient, type TwilioCredentials } from "../../src/telephony/client.js";
+import twilio from "twilio";
+import type { TwilioCredentials } from "../../src/telephony/client.js";
 import type { OrgSettings } from "../../src/organizations/settings.js";
 import type { TestDatabase } from "./db.js";
 
@@ -77,7 +78,11 @@ export async function createTestContext(
   };
   return {
     config,
-    twilio: createTwilioClient(twilioCredentials, { timeoutMs: 2_000 }),
+    // Without keep-alive: nock 14 cannot answer axios on a keep-alive agent ("stream has been aborted").
+    twilio: twilio(twilioCredentials.accountSid, twilioCredentials.authToken, {
+      httpClient: new twilio.RequestClient({ timeout: 2_000, keepAlive: false }),
+      autoRetry: false,
+    }),
     twilioCredentials,
     storage: createLocalStorage(path.join(dataDir, "recordings")),
     flows: loadFlows(),
