@@ -3,10 +3,12 @@ import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
 import { createSurveyCall } from "./support/survey-calls.js";
 import { signedPost } from "./support/twilio.js";
+import type { Prompt, SayPrompt } from "../src/survey/flow-schema.js";
 import { parseTwiml, shape, type TwimlElement } from "./support/twiml.js";
 
 const KEYS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
 const BASE = "https://nki.example.test";
+const said = (prompts: Prompt[]) => (prompts[0] as SayPrompt).say;
 
 describe("survey IVR webhooks", () => {
   let db: TestDatabase;
@@ -85,7 +87,7 @@ describe("survey IVR webhooks", () => {
 
     const end = await post(`/twilio/recorded?${q(survey.id, "message")}`, { RecordingSid: "RE00000000000000000000000000000001", RecordingDuration: "14", Digits: "#" });
     expect(shape(end.els)).toBe("Say Hangup");
-    expect(end.els[0].text).toBe(flow().thanks[0].say);
+    expect(end.els[0].text).toBe(said(flow().thanks));
 
     const stored = await answers(survey.id);
     expect(stored.map((a) => [a.questionKey, a.score, a.flowId, a.flowVersion])).toEqual(KEYS.map((k, i) => [k, scores[i], "nki-sv", flow().version]));
@@ -147,7 +149,7 @@ describe("survey IVR webhooks", () => {
     const wrong = await gather(survey.id, "svarstid", "9");
     expect(shape(wrong.els)).toBe("Gather(Say Say) Redirect");
     expect(wrong.els[0].attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "svarstid", 1)}`);
-    expect(wrong.els[0].children.map((c) => c.text)).toEqual([flow().invalidInput[0].say, flow().questions[0].prompt[0].say]);
+    expect(wrong.els[0].children.map((c) => c.text)).toEqual([said(flow().invalidInput), said(flow().questions[0].prompt)]);
     const several = await gather(survey.id, "svarstid", "12", 1);
     expect(gatherOf(several.els).attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "bemotande")}`);
     const hash = await gather(survey.id, "bemotande", "#");
@@ -161,10 +163,10 @@ describe("survey IVR webhooks", () => {
     const { survey } = await createSurveyCall(ctx);
     await post(`/twilio/voice?surveyId=${survey.id}`);
     const once = await silence(survey.id, "svarstid");
-    expect(once.els[0].children.map((c) => c.text)).toEqual([flow().noInput[0].say, flow().questions[0].prompt[0].say]);
+    expect(once.els[0].children.map((c) => c.text)).toEqual([said(flow().noInput), said(flow().questions[0].prompt)]);
     expect(once.els[1].text).toBe(`${BASE}/twilio/no-input?${q(survey.id, "svarstid", 1)}`);
     const twice = await silence(survey.id, "svarstid", 1);
-    expect(gatherOf(twice.els).children[0].text).toBe(flow().questions[1].prompt[0].say);
+    expect(gatherOf(twice.els).children[0].text).toBe(said(flow().questions[1].prompt));
     expect(await answers(survey.id)).toEqual([]);
     const s = await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id } });
     expect(s.progress).toEqual({ step: "bemotande", try: 0 });
@@ -180,7 +182,7 @@ describe("survey IVR webhooks", () => {
     await gather(survey.id, "svarstid", "4");
     const r = await gather(survey.id, "bemotande", "*");
     expect(shape(r.els)).toBe("Say Hangup");
-    expect(r.els[0].text).toBe(flow().optedOut[0].say);
+    expect(r.els[0].text).toBe(said(flow().optedOut));
     const optOuts = await ctx.prisma.optOut.findMany({ where: { organizationId: ctx.organizationId, numberHash: completedCall.callerHash! } });
     expect(optOuts).toHaveLength(1);
     expect(optOuts[0].source).toBe("keypad");
@@ -215,7 +217,7 @@ describe("survey IVR webhooks", () => {
     const { survey } = await createSurveyCall(ctx, { state: "no_answer", progress: { step: "kunskap", try: 0 } });
     const r = await gather(survey.id, "kunskap", "5");
     expect(shape(r.els)).toBe("Say Hangup");
-    expect(r.els[0].text).toBe(flow().ended[0].say);
+    expect(r.els[0].text).toBe(said(flow().ended));
     expect(await answers(survey.id)).toEqual([]);
   });
 

@@ -20,7 +20,7 @@ export async function createSurveyCall(
     data: {
       organizationId: ctx.organizationId,
       externalCallId: `ext-${randomBytes(6).toString("hex")}`,
-      callerNumberEnc: ctx.numbers.encrypt(number),
+      callerNumberEnc: new Uint8Array(ctx.numbers.encrypt(number)),
       callerHash: ctx.numbers.hash(number),
       agentId: agent.id,
       groupId: group.id,
