@@ -15,6 +15,7 @@ export interface CliCommand {
 // Features register their commands here.
 const commands: Record<string, () => Promise<CliCommand>> = {
   user: async () => (await import("./auth/cli.js")).userCommand,
+  "forget-number": async () => (await import("./retention/cli.js")).forgetNumberCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -16,6 +16,7 @@ import { purgeExpiredSessions } from "./auth/sessions.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
+import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
 import { createLocalStorage } from "./recordings/storage.js";
 import { loadFlows } from "./survey/flows.js";
@@ -107,6 +108,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const jobs: Job[] = [
     // --- jobs (features add theirs here) ---
     ...dispatchJobs,
+    ...retentionJobs,
     { id: "sessions.purge", schedule: "0 */15 * * * *", handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())) },
   ];
   const scheduler = startJobs(ctx, jobs);
