@@ -16,6 +16,7 @@ export interface CliCommand {
 const commands: Record<string, () => Promise<CliCommand>> = {
   user: async () => (await import("./auth/cli.js")).userCommand,
   "forget-number": async () => (await import("./retention/cli.js")).forgetNumberCommand,
+  simulator: async () => (await import("./telephony/simulator/cli.js")).simulatorCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

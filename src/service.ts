@@ -21,6 +21,8 @@ import { dispatchJobs } from "./dispatch/jobs.js";
 import { createLocalStorage } from "./recordings/storage.js";
 import { loadFlows } from "./survey/flows.js";
 import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
+import { startSimulator, type RunningSimulator } from "./telephony/simulator/index.js";
+import { startDemo } from "./demo/index.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
 
 export interface RunningService {
@@ -59,14 +61,17 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
 
   const stoppers: (() => Promise<void>)[] = [];
   let twilioCredentials: TwilioCredentials;
+  let simulator: RunningSimulator | undefined;
   if (config.useSimulator) {
     // --- simulator: started here so that twilio-node can be pointed at it ---
-    twilioCredentials = {
-      accountSid: `AC${randomBytes(16).toString("hex")}`,
-      authToken: randomBytes(16).toString("hex"),
-      fromNumber: "+46850000000",
-      apiUrl: config.TWILIO_API_URL,
-    };
+    const accountSid = `AC${randomBytes(16).toString("hex")}`;
+    const authToken = randomBytes(16).toString("hex");
+    if (!config.TWILIO_API_URL) {
+      // Loopback only; its webhooks reach this service at config.publicBaseUrl (http://localhost:PORT by default).
+      simulator = await startSimulator({ accountSid, authToken, host: "127.0.0.1", port: 0, timeScale: config.SIMULATOR_TIME_SCALE, logger });
+      stoppers.push(() => simulator!.stop());
+    }
+    twilioCredentials = { accountSid, authToken, fromNumber: "+46850000000", apiUrl: config.TWILIO_API_URL ?? simulator!.url };
   } else {
     twilioCredentials = {
       accountSid: config.TWILIO_ACCOUNT_SID!,
@@ -113,6 +118,10 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   ];
   const scheduler = startJobs(ctx, jobs);
   // --- embedded extras: simulator, demo traffic (features add theirs here) ---
+  if (config.demoTraffic) {
+    const demo = await startDemo(ctx, { organizationId: org.id, serviceUrl: url, dataDir, simulator });
+    stoppers.push(() => demo.stop());
+  }
   for (const d of demoLogins.filter((l, i, all) => l.role !== "agent" || all.findIndex((x) => x.role === "agent") === i)) {
     const who = { admin: "the demo admin", manager: "the demo manager", agent: "a demo agent" }[d.role];
     logger.info(`Sign in as ${who}: ${d.email} / ${d.password} at ${url}/login`);

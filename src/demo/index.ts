@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { AppContext } from "../context.js";
+import { ensureApiKey } from "../intake/api-keys.js";
+import { applySettingsOverrides, getOrganization } from "../organizations/service.js";
+import type { RunningSimulator } from "../telephony/simulator/index.js";
+import { startDemoTraffic, type DemoTraffic } from "./traffic.js";
+
+export { DEMO_AGENTS, DEMO_GROUPS } from "./roster.js";
+
+/**
+ * Starts the embedded demo: an intake key of its own, the organization set up
+ * for a small reused number range, and the traffic generator posting calls to
+ * the service's own intake API. Only ever called with the simulator
+ * (config.demoTraffic is false with real Twilio credentials).
+ */
+export async function startDemo(
+  ctx: AppContext,
+  opts: { organizationId: string; serviceUrl: string; dataDir: string; simulator?: Pick<RunningSimulator, "registerCitizen" | "onCallEnded"> },
+): Promise<DemoTraffic> {
+  const log = ctx.logger.child({ component: "demo-traffic" });
+  const secret = demoApiKey(opts.dataDir);
+  await ensureApiKey(ctx.prisma, opts.organizationId, secret, "demo traffic");
+
+  // The demo's few hundred fiction numbers call again and again; the
+  // once-per-30-days rule would soon skip them all.
+  const previous = (await getOrganization(ctx.prisma, opts.organizationId)).settings.repeatWindowDays;
+  if (previous !== 0) {
+    await applySettingsOverrides(ctx.prisma, opts.organizationId, { repeatWindowDays: 0 });
+    log.info("demo traffic: repeatWindowDays set to 0 for the default organization (the demo reuses a small range of fiction numbers); restored on shutdown", { previous });
+  }
+  if (!opts.simulator) log.warn("demo traffic without the embedded simulator: citizens behave by their number only");
+
+  const traffic = startDemoTraffic({
+    serviceUrl: opts.serviceUrl,
+    apiKey: secret,
+    callsPerMinute: ctx.config.DEMO_CALLS_PER_MINUTE,
+    logger: ctx.logger,
+    simulator: opts.simulator,
+  });
+  return {
+    stats: traffic.stats,
+    async stop() {
+      await traffic.stop();
+      if (previous !== 0) await applySettingsOverrides(ctx.prisma, opts.organizationId, { repeatWindowDays: previous });
+    },
+  };
+}
+
+/** A stable key across restarts (one ApiKey row, not one per start), kept beside the number key. */
+function demoApiKey(dataDir: string): string {
+  const file = path.join(dataDir, "keys", "demo-api-key");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const secret = `nki_demo_${randomBytes(24).toString("base64url")}`;
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
