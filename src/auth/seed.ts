@@ -5,6 +5,7 @@ import type { Logger } from "../lib/logger.js";
 import { ensureAgent } from "../organizations/service.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import type { Role } from "../generated/prisma/enums.js";
+import { DEMO_AGENTS as ROSTER } from "../demo/roster.js";
 
 /**
  * SEED_ADMIN_EMAIL/SEED_ADMIN_PASSWORD: an admin that exists, is enabled and
@@ -28,12 +29,8 @@ export async function ensureSeedAdmin(db: Db, config: Config, organizationId: st
   logger.info("seed admin updated", { email });
 }
 
-/** The demo's agent identities; the demo traffic uses the same externalIds. */
-export const DEMO_AGENTS = [
-  { externalId: "demo-agent-01", name: "Demo Agent Ett" },
-  { externalId: "demo-agent-02", name: "Demo Agent Två" },
-  { externalId: "demo-agent-03", name: "Demo Agent Tre" },
-] as const;
+/** Sign-in accounts for the first demo agents of the demo traffic's roster (same externalIds). */
+export const DEMO_AGENTS = ROSTER.slice(0, 3);
 
 export interface DemoLogin {
   role: Role;

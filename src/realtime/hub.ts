@@ -7,7 +7,10 @@ import type { DomainEvent } from "../lib/events.js";
  * flush, so work shared by every viewer of an organization (its aggregates)
  * is done once however many are connected.
  */
-export type SnapshotFn = (ctx: AppContext, user: SessionUser, memo: Map<string, Promise<unknown>>) => Promise<unknown>;
+export type SnapshotFn = (ctx: AppContext, user: SessionUser, memo: Map<string, Promise<unknown>>, params: StreamParams) => Promise<unknown>;
+
+/** What the page asked for when it opened the stream (language, which period is shown). */
+export type StreamParams = Record<string, string>;
 
 export interface ResultsMessage {
   /** When the triggering answers were stored (the newest of a burst). */
@@ -21,6 +24,7 @@ export interface ResultsMessage {
 
 interface Subscriber {
   user: SessionUser;
+  params: StreamParams;
   send(msg: ResultsMessage): void;
   pending: { answers: number; mine: boolean; answeredAt: string } | null;
 }
@@ -49,7 +53,7 @@ export function createResultsHub(ctx: AppContext, snapshot: SnapshotFn, opts: { 
         const p = s.pending!;
         s.pending = null;
         try {
-          s.send({ ...p, results: await snapshot(ctx, s.user, memo) });
+          s.send({ ...p, results: await snapshot(ctx, s.user, memo, s.params) });
         } catch (err) {
           ctx.logger.warn("could not compute live results", { err, userId: s.user.id });
         }
@@ -76,8 +80,8 @@ export function createResultsHub(ctx: AppContext, snapshot: SnapshotFn, opts: { 
   }
 
   return {
-    subscribe(user: SessionUser, send: (msg: ResultsMessage) => void): () => void {
-      const sub: Subscriber = { user, send, pending: null };
+    subscribe(user: SessionUser, send: (msg: ResultsMessage) => void, params: StreamParams = {}): () => void {
+      const sub: Subscriber = { user, params, send, pending: null };
       let set = byOrg.get(user.organizationId);
       if (!set) byOrg.set(user.organizationId, (set = new Set()));
       set.add(sub);

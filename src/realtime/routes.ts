@@ -2,7 +2,16 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { requireUser } from "../auth/middleware.js";
 import { asyncHandler } from "../lib/http.js";
-import { createResultsHub, type SnapshotFn } from "./hub.js";
+import { langOf } from "../web/i18n.js";
+import { createResultsHub, type SnapshotFn, type StreamParams } from "./hub.js";
+
+/** Only short word-like values pass through to the snapshot. */
+function streamParams(query: Record<string, unknown>, lang: string): StreamParams {
+  const out: StreamParams = { lang };
+  for (const [k, v] of Object.entries(query)) if (/^[a-z]{1,20}$/.test(k) && typeof v === "string" && /^[\w-]{1,40}$/.test(v)) out[k] = v;
+  out.lang = lang;
+  return out;
+}
 
 const HEARTBEAT_MS = 25_000;
 
@@ -33,13 +42,14 @@ export function realtimeRouter(ctx: AppContext, snapshot: SnapshotFn): Router {
         res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       res.write("retry: 3000\n\n");
-      const unsubscribe = hub.subscribe(user, (msg) => write("results", msg));
+      const params = streamParams(req.query, langOf(req));
+      const unsubscribe = hub.subscribe(user, (msg) => write("results", msg), params);
       const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
       req.on("close", () => {
         clearInterval(heartbeat);
         unsubscribe();
       });
-      const initial = await snapshot(ctx, user, new Map());
+      const initial = await snapshot(ctx, user, new Map(), params);
       if (!res.writableEnded) write("results", { answeredAt: null, answers: 0, mine: false, results: initial });
     }),
   );

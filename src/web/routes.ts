@@ -1,14 +1,31 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { Router } from "express";
+import express, { Router, type ErrorRequestHandler } from "express";
+import { csrfToken, wantsHtml } from "../auth/middleware.js";
+import { AppError } from "../lib/errors.js";
+import { renderPage } from "./layout.js";
+import { esc, langOf, tr } from "./i18n.js";
 import type { AppContext } from "../context.js";
 import { LANG_COOKIE, serializeCookie } from "../auth/cookies.js";
 import { safeNext } from "./safe-next.js";
 import { authRouter } from "../auth/routes.js";
+import { realtimeRouter } from "../realtime/routes.js";
+import { adminRouter } from "./admin/routes.js";
+import { pagesRouter } from "./pages-routes.js";
+import { webSnapshot } from "./live.js";
 
 const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
 
 export { safeNext };
+
+/** A page request that fails with 403/404 gets a page, not the JSON error body. */
+const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
+  if (!(err instanceof AppError) || !wantsHtml(req) || (err.status !== 403 && err.status !== 404)) return next(err);
+  const L = langOf(req);
+  const title = err.status === 403 ? tr(L, "Ingen behörighet", "Not allowed") : tr(L, "Sidan finns inte", "Page not found");
+  const text = err.status === 403 ? tr(L, "Din roll har inte tillgång till den här sidan.", "Your role does not have access to this page.") : tr(L, "Kontrollera adressen.", "Check the address.");
+  res.status(err.status).type("html").send(renderPage({ title, user: req.user ?? null, body: `<h1>${esc(title)}</h1><p>${esc(text)}</p><p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`, lang: L, csrfToken: req.user ? csrfToken(req) : undefined }));
+};
 
 export function webRouter(ctx: AppContext): Router {
   const r = Router();
@@ -19,5 +36,9 @@ export function webRouter(ctx: AppContext): Router {
     res.redirect(303, safeNext(req.query.next));
   });
   r.use(authRouter(ctx));
+  r.use(realtimeRouter(ctx, webSnapshot));
+  r.use(pagesRouter(ctx));
+  r.use(adminRouter(ctx));
+  r.use(htmlErrors);
   return r;
 }

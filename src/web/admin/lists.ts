@@ -1,0 +1,87 @@
+import type { AuditRow } from "../../audit/log.js";
+import { esc, fmt, tr, type Lang } from "../i18n.js";
+import { questionLabel, QUESTION_ORDER } from "../questions.js";
+
+const csrfField = (t: string) => `<input type="hidden" name="_csrf" value="${esc(t)}">`;
+
+export interface TargetRow {
+  id: string;
+  questionKey: string;
+  metric: string;
+  threshold: number;
+  validFrom: Date;
+}
+
+export function targetsPage(targets: TargetRow[], csrf: string, lang: Lang, today: string): string {
+  const L = lang;
+  const rows = targets
+    .map(
+      (t) => `<tr><td>${esc(questionLabel(t.questionKey, L))}</td><td>${t.metric === "mean" ? tr(L, "Medelvärde", "Mean") : tr(L, "Andel nöjda (4–5)", "Satisfied share (4–5)")}</td>
+<td class="num">${t.metric === "mean" ? `≥ ${fmt(L, t.threshold)}` : `≥ ${fmt(L, t.threshold * 100, 0)} %`}</td><td>${t.validFrom.toISOString().slice(0, 10)}</td>
+<td><form method="post" action="/admin/targets/${esc(t.id)}/delete" class="inline">${csrfField(csrf)}<button type="submit" class="secondary" aria-label="${tr(L, "Ta bort mål", "Delete target")} ${esc(questionLabel(t.questionKey, L))} ${t.validFrom.toISOString().slice(0, 10)}">${tr(L, "Ta bort", "Delete")}</button></form></td></tr>`,
+    )
+    .join("");
+  return `<div class="table-wrap"><table><caption>${tr(L, "Mål per fråga. Ett mål gäller från sitt datum tills nästa mål för samma fråga och mått.", "Targets per question. A target applies from its date until the next one for the same question and metric.")}</caption>
+<thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Mått", "Metric")}</th><th scope="col" class="num">${tr(L, "Mål", "Target")}</th><th scope="col">${tr(L, "Gäller från", "Valid from")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
+<tbody>${rows || `<tr><td colspan="5">${tr(L, "Inga mål ännu.", "No targets yet.")}</td></tr>`}</tbody></table></div>
+<form method="post" action="/admin/targets" class="card">${csrfField(csrf)}
+<h2>${tr(L, "Nytt mål", "New target")}</h2>
+<div class="grid">
+<div><label for="t-q">${tr(L, "Fråga", "Question")}</label><select id="t-q" name="questionKey">${QUESTION_ORDER.map((k) => `<option value="${k}">${esc(questionLabel(k, L))}</option>`).join("")}</select></div>
+<div><label for="t-m">${tr(L, "Mått", "Metric")}</label><select id="t-m" name="metric"><option value="mean">${tr(L, "Medelvärde (1–5)", "Mean (1–5)")}</option><option value="satisfiedShare">${tr(L, "Andel nöjda (%)", "Satisfied share (%)")}</option></select></div>
+<div><label for="t-t">${tr(L, "Gräns", "Threshold")}</label><input id="t-t" name="threshold" type="number" step="0.01" min="0" max="100" required placeholder="4.3 / 75"></div>
+<div><label for="t-d">${tr(L, "Gäller från", "Valid from")}</label><input id="t-d" name="validFrom" type="date" required value="${today}"></div>
+</div>
+<p><button type="submit">${tr(L, "Lägg till mål", "Add target")}</button></p>
+</form>`;
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  disabledAt: Date | null;
+  agent: { externalId: string; name: string | null } | null;
+}
+
+export function usersPage(users: UserRow[], agents: { id: string; externalId: string; name: string | null }[], csrf: string, lang: Lang, selfId: string): string {
+  const L = lang;
+  const roleName = (r: string) => ({ admin: tr(L, "Administratör", "Administrator"), manager: tr(L, "Enhetschef", "Unit manager"), agent: tr(L, "Kommunvägledare", "Agent") })[r] ?? r;
+  const agentOptions = (selected: string | null) =>
+    `<option value="">–</option>${agents.map((a) => `<option value="${esc(a.id)}"${a.id === selected ? " selected" : ""}>${esc(a.name ?? a.externalId)} (${esc(a.externalId)})</option>`).join("")}`;
+  const rows = users
+    .map((u) => {
+      const own = u.id === selfId;
+      return `<tr><td>${esc(u.name)}<br><span class="muted">${esc(u.email)}</span></td><td>${esc(roleName(u.role))}</td><td>${u.agent ? esc(u.agent.name ?? u.agent.externalId) : "–"}</td>
+<td>${u.disabledAt ? `<span class="badge bad">${tr(L, "Avstängd", "Disabled")}</span>` : `<span class="badge ok">${tr(L, "Aktiv", "Active")}</span>`}</td>
+<td>${own ? `<span class="muted">${tr(L, "(du)", "(you)")}</span>` : `<form method="post" action="/admin/users/${esc(u.id)}/${u.disabledAt ? "enable" : "disable"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${u.disabledAt ? tr(L, "Aktivera", "Enable") : tr(L, "Stäng av", "Disable")} <span class="visually-hidden">${esc(u.name)}</span></button></form>`}</td></tr>`;
+    })
+    .join("");
+  return `<div class="table-wrap"><table><caption>${tr(L, "Användare", "Users")}</caption>
+<thead><tr><th scope="col">${tr(L, "Namn", "Name")}</th><th scope="col">${tr(L, "Roll", "Role")}</th><th scope="col">${tr(L, "Agent", "Agent")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
+<tbody>${rows}</tbody></table></div>
+<form method="post" action="/admin/users" class="card">${csrfField(csrf)}
+<h2>${tr(L, "Ny användare", "New user")}</h2>
+<div class="grid">
+<div><label for="u-name">${tr(L, "Namn", "Name")}</label><input id="u-name" name="name" required autocomplete="off"></div>
+<div><label for="u-email">${tr(L, "E-postadress", "E-mail address")}</label><input id="u-email" name="email" type="email" required autocomplete="off"></div>
+<div><label for="u-role">${tr(L, "Roll", "Role")}</label><select id="u-role" name="role"><option value="agent">${roleName("agent")}</option><option value="manager">${roleName("manager")}</option><option value="admin">${roleName("admin")}</option></select></div>
+<div><label for="u-agent">${tr(L, "Agent-id i telefonisystemet (för kommunvägledare)", "Agent id in the telephony system (for agents)")}</label><select id="u-agent" name="agentId">${agentOptions(null)}</select></div>
+<div><label for="u-pw">${tr(L, "Lösenord (minst 12 tecken; tomt = bara inloggning via OIDC)", "Password (at least 12 characters; empty = OIDC sign-in only)")}</label><input id="u-pw" name="password" type="password" autocomplete="new-password" minlength="12"></div>
+</div>
+<p><button type="submit">${tr(L, "Skapa användare", "Create user")}</button></p>
+</form>`;
+}
+
+export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): string {
+  const L = lang;
+  const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", { timeZone, dateStyle: "short", timeStyle: "medium" });
+  const body = rows
+    .map((r) => `<tr><td>${esc(when.format(r.at))}</td><td>${esc(r.actor ?? "–")}</td><td><code>${esc(r.action)}</code></td><td>${esc(r.targetType ?? "")} ${r.targetId ? `<span class="muted">${esc(r.targetId.slice(0, 8))}</span>` : ""}</td><td><code>${esc(r.detail ? JSON.stringify(r.detail).slice(0, 200) : "")}</code></td></tr>`)
+    .join("");
+  const older = rows.length ? `<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1]!.at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>` : "";
+  return `<div class="table-wrap"><table><caption>${tr(L, "Vem gjorde vad och när: inloggningar, uppspelningar, granskningar och ändringar.", "Who did what and when: sign-ins, playbacks, reviews and changes.")}</caption>
+<thead><tr><th scope="col">${tr(L, "Tid", "Time")}</th><th scope="col">${tr(L, "Vem", "Who")}</th><th scope="col">${tr(L, "Händelse", "Event")}</th><th scope="col">${tr(L, "Objekt", "Object")}</th><th scope="col">${tr(L, "Detaljer", "Details")}</th></tr></thead>
+<tbody>${body || `<tr><td colspan="5">${tr(L, "Inga händelser.", "No events.")}</td></tr>`}</tbody></table></div>${older}`;
+}

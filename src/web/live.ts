@@ -1,0 +1,39 @@
+import type { SnapshotFn } from "../realtime/hub.js";
+import { queryResults } from "../results/service.js";
+import { periodContaining } from "../results/periods.js";
+import { getOrganization } from "../organizations/service.js";
+import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
+import { renderAgentLive } from "./pages/agent.js";
+import type { Lang } from "./i18n.js";
+
+/**
+ * What the live stream sends each viewer. An agent gets the re-rendered
+ * results region of their page (`html`, produced by the same function as the
+ * first render) plus the headline numbers; a manager gets the organization's
+ * current week per svarsgrupp, computed once per flush for all managers.
+ */
+export const webSnapshot: SnapshotFn = async (ctx, user, memo, params) => {
+  const lang: Lang = params.lang === "en" ? "en" : "sv";
+  if (user.role === "agent") {
+    if (!user.agentId) return { html: null, periods: [] };
+    const selected = (AGENT_PERIODS as string[]).includes(params.p ?? "") ? (params.p as AgentPeriodKey) : "week";
+    const view = await loadAgentView(ctx, user, selected);
+    return {
+      html: renderAgentLive(view, lang),
+      periods: view.periods.map((p) => ({ key: p.key, period: p.period.label, n: p.overall?.n ?? 0, mean: p.overall?.tooFew ? null : (p.overall?.mean ?? null) })),
+    };
+  }
+  const key = `org:${user.organizationId}`;
+  if (!memo.has(key)) {
+    memo.set(
+      key,
+      (async () => {
+        const org = await getOrganization(ctx.prisma, user.organizationId);
+        const week = periodContaining("week", ctx.now(), org.timeZone);
+        const r = await queryResults(ctx, { kind: "user", user }, { organizationId: user.organizationId, from: week.from, to: week.to, by: ["group"] });
+        return { html: null, period: week.label, groups: r.rows };
+      })(),
+    );
+  }
+  return memo.get(key);
+};

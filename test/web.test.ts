@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "./support/db.js";
+import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
+import { makeGroup, makeUser, TEST_PASSWORD, WebClient } from "./browser/web-client.js";
+import { seedSurveys, storeAnswers } from "./browser/factories.js";
+
+const NOW = new Date("2026-03-04T10:00:00Z"); // Wednesday of ISO week 10, tertial P1
+
+/** Reads Server-Sent Events from a fetch response until `until` says stop. */
+async function readEvents(res: Response, until: (events: { event: string; data: any }[]) => boolean, timeoutMs = 5000) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: { event: string; data: any }[] = [];
+  let buf = "";
+  const deadline = Date.now() + timeoutMs;
+  while (!until(events) && Date.now() < deadline) {
+    const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+    if (!chunk || chunk.done) break;
+    buf += decoder.decode(chunk.value, { stream: true });
+    let i;
+    while ((i = buf.indexOf("\n\n")) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event && data) events.push({ event, data: JSON.parse(data) });
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+describe("the web app's pages and access rules", () => {
+  let db: TestDatabase;
+  let ctx: TestContext;
+  let app: Awaited<ReturnType<typeof startTestApp>>;
+  let agentA: Awaited<ReturnType<typeof makeUser>>;
+  let agentB: Awaited<ReturnType<typeof makeUser>>;
+  let manager: Awaited<ReturnType<typeof makeUser>>;
+  let admin: Awaited<ReturnType<typeof makeUser>>;
+  let groupId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ctx = await createTestContext(db, { now: NOW });
+    app = await startTestApp(ctx);
+    groupId = (await makeGroup(ctx, "val1", "Val 1 – Socialt stöd")).id;
+    agentA = await makeUser(ctx, "agent", { name: "Agent Alfa" });
+    agentB = await makeUser(ctx, "agent", { name: "Agent Beta" });
+    manager = await makeUser(ctx, "manager");
+    admin = await makeUser(ctx, "admin");
+    const base = { organizationId: ctx.organizationId, groupId };
+    await seedSurveys(ctx, { ...base, agentId: agentA.agent!.id, from: new Date("2026-03-02T08:00:00Z"), n: 14, level: 4.2 });
+    await seedSurveys(ctx, { ...base, agentId: agentB.agent!.id, from: new Date("2026-03-03T08:00:00Z"), n: 12, level: 3.4 });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it("gives an anonymous visitor nothing but the sign-in page", async () => {
+    const c = new WebClient(app.url);
+    for (const path of ["/", "/me", "/overview", "/admin", "/admin/users", "/admin/audit"]) {
+      const res = await c.get(path);
+      expect(res.status, path).toBe(303);
+      expect(res.headers.get("location"), path).toMatch(/^\/login/);
+    }
+    const api = await c.get("/api/v1/results/stream", { accept: "text/event-stream" });
+    expect(api.status).toBe(401);
+    expect((await api.json()).error.code).toBe("unauthorized");
+    const login = await c.get("/login");
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain('name="password"');
+  });
+
+  it("shows an agent their own results per question with n and intervals, against group and organization", async () => {
+    const c = new WebClient(app.url);
+    await c.signIn(agentA.user.email, TEST_PASSWORD);
+    const res = await c.get("/me");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Mina resultat");
+    expect(html).toContain("Agent Alfa");
+    expect(html).toMatch(/data-testid="n-week">98</); // 14 surveys × 7 questions: n counts answers
+    expect(html).toContain("Bemötande");
+    expect(html).toContain("Val 1 – Socialt stöd"); // the group compared with
+    expect(html).toMatch(/\(\d,\d\d–\d,\d\d\)/); // a confidence interval, Swedish decimals
+    expect(html).not.toContain("Agent Beta");
+  });
+
+  it("keeps agents out of the manager's and admin's pages", async () => {
+    const c = new WebClient(app.url);
+    await c.signIn(agentA.user.email, TEST_PASSWORD);
+    for (const path of ["/overview", "/admin", "/admin/audit"]) {
+      const res = await c.get(path);
+      expect(res.status, path).toBe(403);
+      expect(await res.text()).toContain("Ingen behörighet");
+    }
+  });
+
+  it("shows the manager every svarsgrupp and agent with targets", async () => {
+    await db.prisma.target.create({ data: { organizationId: ctx.organizationId, questionKey: "overall", metric: "mean", threshold: 3.9, validFrom: new Date("2026-01-01") } });
+    const c = new WebClient(app.url);
+    await c.signIn(manager.user.email, TEST_PASSWORD);
+    const html = await (await c.get("/overview")).text();
+    expect(html).toContain("Val 1 – Socialt stöd");
+    expect(html).toContain("Agent Alfa");
+    expect(html).toContain("Agent Beta");
+    expect(html).toMatch(/mål nått|under mål/);
+    expect(html).toContain('href="/queue"');
+    expect(html).toContain('href="/reports/weekly"');
+    expect((await c.get("/admin")).status).toBe(403);
+  });
+
+  it("streams an agent's updated results within two seconds of a new answer, and says it was theirs", async () => {
+    const c = new WebClient(app.url);
+    await c.signIn(agentA.user.email, TEST_PASSWORD);
+    const res = await fetch(`${app.url}/api/v1/results/stream?p=week`, { headers: { cookie: c.cookieHeader(), accept: "text/event-stream" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const storedAt = { t: 0 };
+    const reading = readEvents(res, (ev) => ev.length >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    storedAt.t = Date.now();
+    await storeAnswers(ctx, { organizationId: ctx.organizationId, groupId, agentId: agentA.agent!.id, at: new Date("2026-03-04T09:59:00Z"), scores: { bemotande: 5, kunskap: 5 } });
+    const events = await reading;
+    const elapsed = Date.now() - storedAt.t;
+    expect(events[0]!.data.answers).toBe(0);
+    expect(events[0]!.data.results.html).toMatch(/data-testid="n-week">98</);
+    expect(events[1]!.data).toMatchObject({ answers: 2, mine: true });
+    expect(events[1]!.data.results.html).toMatch(/data-testid="n-week">100</);
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it("never streams another agent's individual results to an agent", async () => {
+    const c = new WebClient(app.url);
+    await c.signIn(agentB.user.email, TEST_PASSWORD);
+    const res = await fetch(`${app.url}/api/v1/results/stream?p=week`, { headers: { cookie: c.cookieHeader() } });
+    const reading = readEvents(res, (ev) => ev.length >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    await storeAnswers(ctx, { organizationId: ctx.organizationId, groupId, agentId: agentA.agent!.id, at: new Date("2026-03-04T09:59:30Z"), scores: { bemotande: 1 } });
+    const events = await reading;
+    expect(events[1]!.data).toMatchObject({ answers: 1, mine: false });
+    const html: string = events[1]!.data.results.html;
+    expect(html).toMatch(/data-testid="n-week">84</); // still B's own count
+    expect(html).not.toContain("Agent Alfa");
+  });
+});
