@@ -51,14 +51,13 @@ function reviewedWhere(s: Scope) {
 /**
  * One page of the queue in its order: unreviewed (oldest first, so
  * carried-over messages lead) then reviewed. `reviewedAt` is kept non-null
- * exactly when a message is reviewed, which lets the index order it.
+ * exactly when a message is reviewed, which lets the index order it. The
+ * caller passes the two totals it already counted.
  */
-export async function findQueuePage(db: Db, s: Scope, offset: number, limit: number) {
-  const unreviewedTotal = await db.voiceMessage.count({ where: unreviewedWhere(s) });
-  const reviewedTotal = await db.voiceMessage.count({ where: reviewedWhere(s) });
+export async function findQueuePage(db: Db, s: Scope, totals: { unreviewed: number }, offset: number, limit: number) {
   const order = [{ recordedAt: "asc" as const }, { id: "asc" as const }];
   const first =
-    offset < unreviewedTotal
+    offset < totals.unreviewed
       ? await db.voiceMessage.findMany({ where: unreviewedWhere(s), orderBy: order, skip: offset, take: limit, select: queueItemSelect })
       : [];
   const remaining = limit - first.length;
@@ -67,15 +66,15 @@ export async function findQueuePage(db: Db, s: Scope, offset: number, limit: num
       ? await db.voiceMessage.findMany({
           where: reviewedWhere(s),
           orderBy: order,
-          skip: Math.max(0, offset - unreviewedTotal),
+          skip: Math.max(0, offset - totals.unreviewed),
           take: remaining,
           select: queueItemSelect,
         })
       : [];
-  return { rows: [...first, ...second], total: unreviewedTotal + reviewedTotal };
+  return first.concat(second);
 }
 
-export type QueueRow = Awaited<ReturnType<typeof findQueuePage>>["rows"][number];
+export type QueueRow = Awaited<ReturnType<typeof findQueuePage>>[number];
 
 /** Scores per survey, keyed by questionKey. */
 export async function findScores(db: Db, surveyIds: string[]): Promise<Map<string, Record<string, number>>> {

@@ -98,14 +98,16 @@ export async function getWeekQueue(ctx: AppContext, actor: Actor, query: { week?
   const scope = { organizationId: org.id, start, end, carryOver: isCurrent };
 
   const offset = (q.page - 1) * PAGE_SIZE;
-  const [page, counts, carriedOver, recent, forvaltningar] = await Promise.all([
-    findQueuePage(ctx.prisma, scope, offset, PAGE_SIZE),
+  const [counts, carriedOver, recent, forvaltningar] = await Promise.all([
     countWeek(ctx.prisma, org.id, start, end),
     isCurrent ? countCarriedOver(ctx.prisma, org.id, start) : Promise.resolve(0),
     recentWeeks(ctx, org.id, tz, week),
     distinctForvaltningar(ctx.prisma, org.id),
   ]);
-  const scores = await findScores(ctx.prisma, page.rows.map((r) => r.surveyId));
+  const unreviewed = counts.unreviewed + carriedOver;
+  const totalItems = counts.total + carriedOver;
+  const rows = await findQueuePage(ctx.prisma, scope, { unreviewed }, offset, PAGE_SIZE);
+  const scores = await findScores(ctx.prisma, rows.map((r) => r.surveyId));
   return {
     week: formatIsoWeek(week),
     isCurrentWeek: isCurrent,
@@ -119,9 +121,9 @@ export async function getWeekQueue(ctx: AppContext, actor: Actor, query: { week?
     recentWeeks: recent,
     page: q.page,
     pageSize: PAGE_SIZE,
-    totalItems: page.total,
-    pageCount: Math.max(1, Math.ceil(page.total / PAGE_SIZE)),
-    items: page.rows.map((r) => toItem(r, scores.get(r.surveyId) ?? {}, start)),
+    totalItems,
+    pageCount: Math.max(1, Math.ceil(totalItems / PAGE_SIZE)),
+    items: rows.map((r) => toItem(r, scores.get(r.surveyId) ?? {}, start)),
     forvaltningar,
   };
 }
