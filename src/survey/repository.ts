@@ -1,28 +1,36 @@
 import type { Db, Prisma } from "../lib/db.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
-import { addAnswerToRollup } from "../results/rollup.js";
+import { insertAnswerWithRollup } from "../results/rollup.js";
 import type { Progress } from "./engine.js";
 import { transition } from "./state.js";
 
-/** What one webhook needs to know about a survey, read in one go. */
-export async function loadSurveyTurn(db: Db, surveyId: string) {
-  return db.surveyCall.findUnique({
-    where: { id: surveyId },
-    select: {
-      id: true,
-      state: true,
-      progress: true,
-      flowId: true,
-      flowVersion: true,
-      organizationId: true,
-      groupId: true,
-      agentId: true,
-      answeredBy: true,
-      organization: { select: { name: true, timeZone: true } },
-    },
-  });
+export interface SurveyTurn {
+  id: string;
+  state: SurveyState;
+  progress: unknown;
+  flowId: string;
+  flowVersion: string | null;
+  organizationId: string;
+  groupId: string;
+  agentId: string;
+  answeredBy: string | null;
+  organizationName: string;
+  timeZone: string;
 }
-export type SurveyTurn = NonNullable<Awaited<ReturnType<typeof loadSurveyTurn>>>;
+
+/**
+ * What one webhook needs to know about a survey. Raw SQL because it is one
+ * round trip instead of two (Prisma loads the organization separately), and
+ * this runs on every keypress.
+ */
+export async function loadSurveyTurn(db: Db, surveyId: string): Promise<SurveyTurn | null> {
+  const rows = await db.$queryRaw<SurveyTurn[]>`
+    SELECT s.id, s.state::text AS state, s.progress, s."flowId", s."flowVersion", s."organizationId", s."groupId", s."agentId",
+           s."answeredBy", o.name AS "organizationName", o."timeZone"
+    FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId"
+    WHERE s.id = ${surveyId}::uuid`;
+  return rows[0] ?? null;
+}
 
 /** States in which the flow may still move: partial/completed only because Twilio's callbacks race each other. */
 export const FLOW_STATES: SurveyState[] = ["in_progress", "partial", "completed"];
@@ -34,50 +42,45 @@ export interface StoredAnswer {
 }
 
 /**
- * Moves the progress from `expected` to `next` (compare-and-set: a replayed or
- * concurrent callback for the same step finds zero rows and changes nothing),
- * stores the answer with its rollup, and marks the survey completed when the
- * questions are done, all in one transaction. Returns false when another
- * request moved the survey first.
+ * Moves the progress from `expected` to `next` only if it is still `expected`
+ * (compare-and-set): a replayed or concurrent callback for the same step
+ * finds zero rows. One statement; Prisma's updateMany would add BEGIN/COMMIT.
+ */
+export async function moveProgress(db: Db, s: SurveyTurn, expected: Progress, next: Progress, humanProof: boolean, at: Date): Promise<boolean> {
+  const count = await db.$executeRaw`
+    UPDATE "SurveyCall"
+    SET progress = ${JSON.stringify(next)}::jsonb, "updatedAt" = ${at},
+        "answeredBy" = CASE WHEN ${humanProof} THEN 'human' ELSE "answeredBy" END
+    WHERE id = ${s.id}::uuid AND state::text IN ('in_progress', 'partial', 'completed') AND progress = ${JSON.stringify(expected)}::jsonb`;
+  return count === 1;
+}
+
+/**
+ * Stores the answer (with its rollups, in one statement) and then moves the
+ * progress. No transaction is needed for that order: the answer is unique per
+ * survey and question, so if we crash in between, Twilio's retry of the same
+ * callback stores nothing twice and then moves the progress. Marks the survey
+ * completed once the questions are done.
  */
 export async function saveStep(
   prisma: Prisma,
   s: SurveyTurn,
-  step: { expected: Progress; next: Progress; humanProof: boolean; answer?: StoredAnswer; flowVersion: string; questionsDone: boolean; at: Date },
+  step: { expected: Progress; next: Progress; humanProof: boolean; answer?: StoredAnswer; flowVersion: string; complete: boolean; at: Date },
 ): Promise<{ saved: boolean; answerInserted: boolean; completed: boolean }> {
-  const write = async (db: Db) => {
-    const { count } = await db.surveyCall.updateMany({
-      where: { id: s.id, state: { in: FLOW_STATES }, progress: { equals: step.expected as never } },
-      data: { progress: step.next as never, ...(step.humanProof && s.answeredBy !== "human" ? { answeredBy: "human" } : {}) },
+  let answerInserted = false;
+  if (step.answer) {
+    const id = await insertAnswerWithRollup(prisma, {
+      surveyId: s.id, organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId,
+      flowId: s.flowId, flowVersion: step.flowVersion, timeZone: s.timeZone, ...step.answer,
     });
-    if (count === 0) return { saved: false, answerInserted: false, completed: false };
-    let answerInserted = false;
-    if (step.answer) {
-      // skipDuplicates: the (surveyId, questionKey) key makes a replay a no-op rather than a second count.
-      const inserted = await db.answer.createMany({
-        data: [{
-          surveyId: s.id, organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId,
-          flowId: s.flowId, flowVersion: step.flowVersion,
-          questionKey: step.answer.questionKey, score: step.answer.score, answeredAt: step.answer.answeredAt,
-        }],
-        skipDuplicates: true,
-      });
-      answerInserted = inserted.count === 1;
-      if (answerInserted) {
-        await addAnswerToRollup(db, {
-          organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId,
-          questionKey: step.answer.questionKey, score: step.answer.score, answeredAt: step.answer.answeredAt,
-          timeZone: s.organization.timeZone,
-        });
-      }
-    }
-    const completed = step.questionsDone
-      ? await transition(db, { surveyId: s.id, from: ["in_progress", "partial"], to: "completed", at: step.at, event: "questions-done" })
+    answerInserted = id !== null;
+  }
+  const saved = await moveProgress(prisma, s, step.expected, step.next, step.humanProof, step.at);
+  const completed =
+    saved && step.complete
+      ? await transition(prisma, { surveyId: s.id, from: ["in_progress", "partial"], to: "completed", at: step.at, event: "questions-done" })
       : false;
-    return { saved: true, answerInserted, completed };
-  };
-  // A plain progress move is one statement; only answers and completion need a transaction.
-  return step.answer || step.questionsDone ? prisma.$transaction(write) : write(prisma);
+  return { saved, answerInserted, completed };
 }
 
 /** The first TwiML of the call: the citizen answered. A status callback may have moved it to in_progress already. */

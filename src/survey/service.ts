@@ -29,7 +29,7 @@ export async function handleSurveyTurn(
       return fallbackTwiml("ended");
     }
     flow = ctx.flows.getFlow(s.flowId);
-    rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: s.id, organizationName: s.organization.name };
+    rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: s.id, organizationName: s.organizationName };
     // A replay after a lost race re-reads once and then simply renders where the survey is.
     for (let attempt = 0; attempt < 2; attempt++) {
       const current = attempt === 0 ? s : await loadSurveyTurn(ctx.prisma, s.id);
@@ -90,16 +90,18 @@ async function step(ctx: SurveyCtx, log: Logger, flow: Flow, rc: RenderContext, 
     humanProof: r.keypress,
     answer,
     flowVersion: s.flowVersion ?? flow.version,
-    questionsDone: r.effect === "questionsDone",
+    // Also when a crash left the questions done but the survey not yet completed.
+    complete: r.effect === "questionsDone" || (s.state !== "completed" && (r.progress.step === MESSAGE_STEP || r.progress.step === END_STEP)),
     at,
   });
-  if (!saved.saved) return undefined;
+  // Whoever inserted the answer announces it, even if a concurrent retry won the progress move.
   if (answer && saved.answerInserted) {
     ctx.events.publish({
       type: "answer.stored", organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId, surveyId: s.id,
       questionKey: answer.questionKey, score: answer.score, answeredAt: at.toISOString(),
     });
   }
+  if (!saved.saved) return undefined;
   if (saved.completed) {
     ctx.events.publish({ type: "survey.state", organizationId: s.organizationId, surveyId: s.id, from: s.state, to: "completed", at: at.toISOString() });
     log.info("survey completed: all questions asked", { surveyId: s.id });
