@@ -31,7 +31,7 @@ const gatherTwiml = (step: string) =>
   `<Redirect method="POST">/silence?step=${step}</Redirect></Response>`;
 
 const afterQuestion = (step: string) => {
-  const next = QUESTIONS[QUESTIONS.indexOf(step) + 1];
+  const next = step === "intro" ? QUESTIONS[0] : QUESTIONS[QUESTIONS.indexOf(step) + 1];
   if (next) return gatherTwiml(next);
   return (
     `<Response><Say voice="Polly.Astrid" language="sv-SE">Lämna ett meddelande efter tonen.</Say>` +
@@ -54,7 +54,8 @@ async function startFakeApp() {
     next();
   });
   const xml = (res: express.Response, body: string) => res.type("text/xml").send(body);
-  app.post("/voice", (_req, res) => xml(res, gatherTwiml(QUESTIONS[0]!)));
+  // A greeting that listens for star, then falls through to the first question.
+  app.post("/voice", (_req, res) => xml(res, gatherTwiml("intro")));
   app.post("/gather", (req, res) => {
     const step = String(req.query.step);
     const d = req.body.Digits as string;
@@ -64,6 +65,7 @@ async function startFakeApp() {
   });
   app.post("/silence", (req, res) => {
     const step = String(req.query.step);
+    if (step === "intro") return xml(res, afterQuestion(step));
     const n = (asked.get(step) ?? 0) + 1;
     asked.set(step, n);
     xml(res, n === 1 ? gatherTwiml(step) : afterQuestion(step));
@@ -177,9 +179,15 @@ describe("virtual calls", () => {
     expect(gathers[0]!.params).toMatchObject({ CallStatus: "in-progress", Direction: "outbound-api", FinishedOnKey: "" });
   });
 
+  it("listens to a greeting Gather that is not a question without pressing anything", async () => {
+    await place({}, 13);
+    expect(fake.byPath("/silence").map((h) => h.query.step)).toEqual(["intro"]);
+    expect(fake.byPath("/gather").map((h) => h.query.step)).toEqual(QUESTIONS);
+  });
+
   it("does not call the Gather action when the citizen stays silent: the Redirect after it runs", async () => {
     await place({ silentAt: [1] }, 12);
-    expect(fake.byPath("/silence").map((h) => h.query.step)).toEqual(["bemotande"]);
+    expect(fake.byPath("/silence").map((h) => h.query.step)).toEqual(["intro", "bemotande"]);
     const steps = fake.byPath("/gather").map((h) => h.query.step);
     expect(steps).toEqual(QUESTIONS); // the re-ask is answered
     expect(fake.byPath("/gather").every((h) => /^[1-5]$/.test(h.params.Digits!))).toBe(true);

@@ -1,4 +1,4 @@
-import { gatherReply } from "./personas.js";
+import { gatherReply, isQuestion } from "./personas.js";
 import { newSid, rfc2822 } from "./store.js";
 import { parseTwiml, type TwimlNode } from "./twiml.js";
 import type { VirtualCall } from "./virtual-call.js";
@@ -96,7 +96,7 @@ async function gather(vc: VirtualCall, verb: TwimlNode, docUrl: string): Promise
   const action = resolveUrl(a.action, docUrl);
   const questionKey = new URL(action).searchParams.get("step") ?? `q${vc.answers.length}`;
   const asked = vc.askedCount(questionKey);
-  const index = vc.questionIndex(questionKey);
+  const index = vc.questionIndex(questionKey, (k) => isQuestion(vc.persona, k));
   const prompt = verb.children.reduce((s, n) => s + verbSeconds(n), 0);
   const timeout = Number(a.timeout ?? 5);
   const numDigits = a.numDigits ? Number(a.numDigits) : Infinity;

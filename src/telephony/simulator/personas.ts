@@ -108,6 +108,9 @@ export function plannedScore(p: Persona, questionKey: string): number {
   return cutToScore(latentForMean(mean) + mood + item);
 }
 
+/** The persona's question keys (the flow's seven by default), or q0, q1… when the action URL names no step. */
+export const isQuestion = (p: Persona, questionKey: string) => questionKey in p.scoreMeans || /^q\d+$/.test(questionKey);
+
 export type GatherReply =
   | { kind: "press"; keys: string; bargeIn: boolean; thinkSeconds: number }
   | { kind: "silent" }
@@ -120,6 +123,9 @@ export type GatherReply =
  */
 export function gatherReply(p: Persona, questionKey: string, index: number, attempt: number): GatherReply {
   if (p.machine) return { kind: "silent" };
+  // A Gather that is not a scored question (a greeting that listens for star, say)
+  // is heard out in silence, as a citizen waits for the first question.
+  if (!isQuestion(p, questionKey)) return { kind: "silent" };
   if (p.hangUpAt === index && attempt === 0) return { kind: "hangup" };
   const timing = { bargeIn: p.bargeIn && attempt === 0, thinkSeconds: p.thinkSeconds };
   if (p.optOutAt === index) return { kind: "press", keys: "*", ...timing };

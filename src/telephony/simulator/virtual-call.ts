@@ -87,9 +87,9 @@ export class VirtualCall {
     return this.answers.filter((a) => a.questionKey === questionKey).length;
   }
 
-  /** The question's position among the distinct questions asked so far, in order. */
-  questionIndex(questionKey: string): number {
-    const keys = [...new Set(this.answers.map((a) => a.questionKey))];
+  /** The question's position among the distinct questions asked so far, in order (greetings and other gathers not counted). */
+  questionIndex(questionKey: string, counts: (key: string) => boolean): number {
+    const keys = [...new Set(this.answers.map((a) => a.questionKey))].filter(counts);
     const i = keys.indexOf(questionKey);
     return i === -1 ? keys.length : i;
   }
