@@ -19,7 +19,7 @@ export function cellHtml(c: Cell | null | undefined, lang: Lang): string {
   }
   const ci = c.ci95?.mean;
   const interval = ci ? ` <span class="muted">(${fmt(lang, ci.low)}–${fmt(lang, ci.high)})</span>` : "";
-  return `<strong>${fmt(lang, c.mean)}</strong>${interval}<br><span class="muted">${pct(lang, c.satisfiedShare)} ${tr(lang, "nöjda", "satisfied")} · n=${c.n}</span>`;
+  return `<span class="cell"><strong>${fmt(lang, c.mean)}</strong>${interval}<br><span class="muted">${pct(lang, c.satisfiedShare)} ${tr(lang, "nöjda", "satisfied")} · n=${c.n}</span></span>`;
 }
 
 export function targetBadge(met: boolean | null | undefined, lang: Lang): string {
@@ -73,7 +73,7 @@ export function lineChart(opts: { labels: string[]; series: Series[]; min?: numb
     .join("")}</tbody></table>`;
   return `<figure class="chart-figure"><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title)}">${grid}${xl}${lines}</svg>
 <figcaption>${legend}</figcaption>
-<details><summary>${tr(opts.lang, "Visa som tabell", "Show as a table")}</summary><div class="table-wrap">${table}</div></details></figure>`;
+<details><summary>${tr(opts.lang, "Visa som tabell", "Show as a table")}</summary><div class="table-wrap" tabindex="0">${table}</div></details></figure>`;
 }
 
 export const COLORS = { me: "#0b5394", group: "#b45309", org: "#4a5360", bench: "#6b3fa0" };

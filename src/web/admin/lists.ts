@@ -21,7 +21,7 @@ export function targetsPage(targets: TargetRow[], csrf: string, lang: Lang, toda
 <td><form method="post" action="/admin/targets/${esc(t.id)}/delete" class="inline">${csrfField(csrf)}<button type="submit" class="secondary" aria-label="${tr(L, "Ta bort mål", "Delete target")} ${esc(questionLabel(t.questionKey, L))} ${t.validFrom.toISOString().slice(0, 10)}">${tr(L, "Ta bort", "Delete")}</button></form></td></tr>`,
     )
     .join("");
-  return `<div class="table-wrap"><table><caption>${tr(L, "Mål per fråga. Ett mål gäller från sitt datum tills nästa mål för samma fråga och mått.", "Targets per question. A target applies from its date until the next one for the same question and metric.")}</caption>
+  return `<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Mål per fråga. Ett mål gäller från sitt datum tills nästa mål för samma fråga och mått.", "Targets per question. A target applies from its date until the next one for the same question and metric.")}</caption>
 <thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Mått", "Metric")}</th><th scope="col" class="num">${tr(L, "Mål", "Target")}</th><th scope="col">${tr(L, "Gäller från", "Valid from")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
 <tbody>${rows || `<tr><td colspan="5">${tr(L, "Inga mål ännu.", "No targets yet.")}</td></tr>`}</tbody></table></div>
 <form method="post" action="/admin/targets" class="card">${csrfField(csrf)}
@@ -58,7 +58,7 @@ export function usersPage(users: UserRow[], agents: { id: string; externalId: st
 <td>${own ? `<span class="muted">${tr(L, "(du)", "(you)")}</span>` : `<form method="post" action="/admin/users/${esc(u.id)}/${u.disabledAt ? "enable" : "disable"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${u.disabledAt ? tr(L, "Aktivera", "Enable") : tr(L, "Stäng av", "Disable")} <span class="visually-hidden">${esc(u.name)}</span></button></form>`}</td></tr>`;
     })
     .join("");
-  return `<div class="table-wrap"><table><caption>${tr(L, "Användare", "Users")}</caption>
+  return `<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Användare", "Users")}</caption>
 <thead><tr><th scope="col">${tr(L, "Namn", "Name")}</th><th scope="col">${tr(L, "Roll", "Role")}</th><th scope="col">${tr(L, "Agent", "Agent")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 <form method="post" action="/admin/users" class="card">${csrfField(csrf)}
@@ -81,7 +81,7 @@ export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): strin
     .map((r) => `<tr><td>${esc(when.format(r.at))}</td><td>${esc(r.actor ?? "–")}</td><td><code>${esc(r.action)}</code></td><td>${esc(r.targetType ?? "")} ${r.targetId ? `<span class="muted">${esc(r.targetId.slice(0, 8))}</span>` : ""}</td><td><code>${esc(r.detail ? JSON.stringify(r.detail).slice(0, 200) : "")}</code></td></tr>`)
     .join("");
   const older = rows.length ? `<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1]!.at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>` : "";
-  return `<div class="table-wrap"><table><caption>${tr(L, "Vem gjorde vad och när: inloggningar, uppspelningar, granskningar och ändringar.", "Who did what and when: sign-ins, playbacks, reviews and changes.")}</caption>
+  return `<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Vem gjorde vad och när: inloggningar, uppspelningar, granskningar och ändringar.", "Who did what and when: sign-ins, playbacks, reviews and changes.")}</caption>
 <thead><tr><th scope="col">${tr(L, "Tid", "Time")}</th><th scope="col">${tr(L, "Vem", "Who")}</th><th scope="col">${tr(L, "Händelse", "Event")}</th><th scope="col">${tr(L, "Objekt", "Object")}</th><th scope="col">${tr(L, "Detaljer", "Details")}</th></tr></thead>
 <tbody>${body || `<tr><td colspan="5">${tr(L, "Inga händelser.", "No events.")}</td></tr>`}</tbody></table></div>${older}`;
 }

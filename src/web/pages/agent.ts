@@ -27,7 +27,7 @@ ${me && me.targetMet !== null ? `<div>${targetBadge(me.targetMet, L)}</div>` : "
 function questionTable(p: AgentPeriod, L: Lang, groupName: string | null): string {
   const rows = [...(p.overall ? [{ ...p.overall, questionKey: "overall" }] : []), ...sortQuestions(p.questions.filter((q): q is ResultRow & { questionKey: string } => !!q.questionKey))];
   const bench = rows.some((r) => r.benchmark);
-  return `<div class="table-wrap"><table data-testid="questions">
+  return `<div class="table-wrap" tabindex="0"><table data-testid="questions">
 <caption>${esc(periodName(p.key, p.period, L))}: ${tr(L, "medel 1–5 med 95 % konfidensintervall, andel nöjda (4–5) och antal svar", "mean 1–5 with 95 % confidence interval, satisfied share (4–5) and number of answers")}</caption>
 <thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Jag", "Me")}</th><th scope="col">${tr(L, "Min svarsgrupp", "My svarsgrupp")}${groupName ? `<br><span class="muted">${esc(groupName)}</span>` : ""}</th><th scope="col">${tr(L, "Hela kundcenter", "Whole centre")}</th>${bench ? `<th scope="col">${tr(L, "Andra kommuner", "Other municipalities")}</th>` : ""}<th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
 <tbody>${rows

@@ -39,7 +39,7 @@ function groupsTable(v: OverviewView, L: Lang): string {
       (g) => `<tr><th scope="row">${esc(g.groupName ?? g.groupKey)}</th><td>${cellHtml(g, L)}</td><td class="num">${g.previousYear && !g.previousYear.tooFew ? fmt(L, g.previousYear.mean) : "–"}</td><td>${targetBadge(g.targetMet, L)}</td>${qs.map((q) => cell(g.groupKey!, q)).join("")}</tr>`,
     )
     .join("");
-  return `<div class="table-wrap"><table data-testid="groups"><caption>${tr(L, "NKI per svarsgrupp, med varje fråga (✓ mål nått, ✗ under mål)", "NKI per svarsgrupp, with each question (✓ target met, ✗ below target)")}</caption>
+  return `<div class="table-wrap" tabindex="0"><table data-testid="groups"><caption>${tr(L, "NKI per svarsgrupp, med varje fråga (✓ mål nått, ✗ under mål)", "NKI per svarsgrupp, with each question (✓ target met, ✗ below target)")}</caption>
 <thead><tr><th scope="col">${tr(L, "Svarsgrupp", "Svarsgrupp")}</th><th scope="col">NKI</th><th scope="col" class="num">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Mål", "Target")}</th>${qs.map((q) => `<th scope="col" class="num">${esc(questionLabel(q, L))}</th>`).join("")}</tr></thead>
 <tbody>${rows || `<tr><td colspan="${4 + qs.length}">${tr(L, "Inga svar under perioden.", "No answers in the period.")}</td></tr>`}</tbody></table></div>`;
 }
@@ -48,7 +48,7 @@ function agentsTable(agents: ResultRow[], L: Lang): string {
   const rows = agents
     .map((a) => `<tr><th scope="row">${esc(a.agentName ?? a.agentExternalId)}<br><span class="muted">${esc(a.agentExternalId)}</span></th><td>${cellHtml(a, L)}</td><td>${targetBadge(a.targetMet, L)}</td></tr>`)
     .join("");
-  return `<div class="table-wrap"><table data-testid="agents"><caption>${tr(L, "NKI per kommunvägledare", "NKI per agent")}</caption>
+  return `<div class="table-wrap" tabindex="0"><table data-testid="agents"><caption>${tr(L, "NKI per kommunvägledare", "NKI per agent")}</caption>
 <thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
 <tbody>${rows || `<tr><td colspan="3">${tr(L, "Inga svar under perioden.", "No answers in the period.")}</td></tr>`}</tbody></table></div>`;
 }
