@@ -5,7 +5,7 @@ import type { AppContext } from "../context.js";
 import { ensureApiKey } from "../intake/api-keys.js";
 import { applySettingsOverrides, getOrganization } from "../organizations/service.js";
 import type { RunningSimulator } from "../telephony/simulator/index.js";
-import { startDemoTraffic, type DemoTraffic } from "./traffic.js";
+import { startDemoTraffic, type DemoTraffic, type DemoTrafficOptions } from "./traffic.js";
 
 export { DEMO_AGENTS, DEMO_GROUPS } from "./roster.js";
 
@@ -17,7 +17,14 @@ export { DEMO_AGENTS, DEMO_GROUPS } from "./roster.js";
  */
 export async function startDemo(
   ctx: AppContext,
-  opts: { organizationId: string; serviceUrl: string; dataDir: string; simulator?: Pick<RunningSimulator, "registerCitizen" | "onCallEnded"> },
+  opts: {
+    organizationId: string;
+    serviceUrl: string;
+    dataDir: string;
+    simulator?: Pick<RunningSimulator, "registerCitizen" | "onCallEnded">;
+    /** Tests shorten the timings. */
+    tuning?: Pick<DemoTrafficOptions, "seed" | "firstCallAfterMs" | "summaryEveryMs" | "readBackAfterMs">;
+  },
 ): Promise<DemoTraffic> {
   const log = ctx.logger.child({ component: "demo-traffic" });
   const secret = demoApiKey(opts.dataDir);
@@ -38,6 +45,7 @@ export async function startDemo(
     callsPerMinute: ctx.config.DEMO_CALLS_PER_MINUTE,
     logger: ctx.logger,
     simulator: opts.simulator,
+    ...opts.tuning,
   });
   return {
     stats: traffic.stats,
