@@ -10,7 +10,9 @@ import { normalCdf, studentTCdf, studentTQuantile, Z95 } from "./distributions.j
  * - satisfiedShare: (c4 + c5) / n, a fraction 0–1 ("top-2-box").
  * - index: (mean − 1) / 4 × 100, as Swedish municipalities publish it (5→100, 1→0).
  * - ci95.mean: Student t-interval, mean ± t(0.975, n−1) · s/√n with the sample
- *   standard deviation s (n − 1 denominator); null below n = 2.
+ *   standard deviation s (n − 1 denominator), intersected with the scale 1–5
+ *   (the true mean cannot lie outside it, so the clamped set still covers it
+ *   with ≥ 95 %); null below n = 2.
  * - ci95.index: the mean's interval mapped through the index formula.
  * - ci95.satisfiedShare: Wilson score interval with z = 1.959964.
  * - tooFew: n < minAnswersForResult. The numbers are still given (they are
@@ -75,7 +77,7 @@ export function tInterval95(c: Counts): Interval | null {
   if (variance === null) return null;
   const mean = sum / n;
   const half = studentTQuantile(0.975, n - 1) * Math.sqrt(variance / n);
-  return { low: mean - half, high: mean + half };
+  return { low: Math.max(1, mean - half), high: Math.min(5, mean + half) };
 }
 
 export function wilsonInterval95(successes: number, n: number): Interval | null {
