@@ -47,6 +47,8 @@ export type GroupSettings = z.infer<typeof groupSettingsSchema>;
 export function effectiveSettings(org: unknown, group?: unknown): OrgSettings {
   const base = orgSettingsSchema.parse(org ?? {});
   const overrides = groupSettingsSchema.parse(group ?? {});
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  // zod 4's partial() still fills defaults; only keys the group really sets may override.
+  const present = new Set(Object.keys((group ?? {}) as object));
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([k, v]) => v !== undefined && present.has(k)));
   return { ...base, ...defined };
 }
