@@ -127,10 +127,13 @@ export async function countPerWeek(db: Db, organizationId: string, timeZone: str
   return rows.map((r) => ({ monday: r.monday, total: Number(r.total), unreviewed: Number(r.unreviewed) }));
 }
 
-/** Förvaltningar used before in the organization, as suggestions for the free-text field. */
-export async function distinctForvaltningar(db: Db, organizationId: string, limit = 50): Promise<string[]> {
+/**
+ * Förvaltningar used in the organization the last year, as suggestions for
+ * the free-text field (bounded so the scan stays a year's messages at most).
+ */
+export async function distinctForvaltningar(db: Db, organizationId: string, since: Date, limit = 50): Promise<string[]> {
   const rows = await db.voiceMessage.findMany({
-    where: { organizationId, forvaltning: { not: null } },
+    where: { organizationId, recordedAt: { gte: since }, forvaltning: { not: null } },
     distinct: ["forvaltning"],
     select: { forvaltning: true },
     orderBy: { forvaltning: "asc" },

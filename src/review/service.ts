@@ -102,7 +102,7 @@ export async function getWeekQueue(ctx: AppContext, actor: Actor, query: { week?
     countWeek(ctx.prisma, org.id, start, end),
     isCurrent ? countCarriedOver(ctx.prisma, org.id, start) : Promise.resolve(0),
     recentWeeks(ctx, org.id, tz, week),
-    distinctForvaltningar(ctx.prisma, org.id),
+    distinctForvaltningar(ctx.prisma, org.id, new Date(start.getTime() - 365 * 86_400_000)),
   ]);
   const unreviewed = counts.unreviewed + carriedOver;
   const totalItems = counts.total + carriedOver;

@@ -104,6 +104,12 @@
     }
     const r = await res.json();
     clearError(card);
+    const was = card.classList.contains("reviewed");
+    if (was !== r.reviewed) {
+      // Keep the week's figures true without a reload.
+      const kpi = root.querySelector(`[data-count="${card.dataset.carried ? "carried" : "unreviewed"}"]`);
+      if (kpi) kpi.textContent = String(Math.max(0, Number(kpi.textContent) + (r.reviewed ? -1 : 1)));
+    }
     card.classList.toggle("reviewed", r.reviewed);
     card.querySelector(".review-status").innerHTML = "";
     const badge = document.createElement("span");

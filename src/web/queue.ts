@@ -58,13 +58,13 @@ function weekNav(q: WeekQueue, t: QueueText): string {
 }
 
 function counts(q: WeekQueue, t: QueueText): string {
-  const kpi = (label: string, v: number, cls = "") => `<div class="kpi${cls}"><div class="sub">${esc(label)}</div><div class="value">${v}</div></div>`;
+  const kpi = (label: string, v: number, key = "") => `<div class="kpi"><div class="sub">${esc(label)}</div><div class="value"${key ? ` data-count="${key}"` : ""}>${v}</div></div>`;
   const byClass = CLASSIFICATIONS.map((c) => `<li>${esc(t.classes[c])}: <strong>${q.counts.byClassification[c] ?? 0}</strong></li>`).join("");
   const perWeek = q.recentWeeks
     .map((r) => `<tr${r.week === q.week ? ' aria-current="true"' : ""}><th scope="row"><a href="${weekHref(r.week)}">${esc(r.week)}</a></th><td class="num">${r.total}</td><td class="num">${r.unreviewed}</td></tr>`)
     .join("");
   return `<section aria-labelledby="counts-h"><h2 id="counts-h">${esc(t.counts)}</h2>
-<div class="grid">${kpi(t.total, q.counts.total)}${kpi(t.unreviewed, q.counts.unreviewed)}${kpi(t.listened, q.counts.listened)}${q.isCurrentWeek ? kpi(t.carriedOver, q.counts.carriedOver) : ""}</div>
+<div class="grid">${kpi(t.total, q.counts.total)}${kpi(t.unreviewed, q.counts.unreviewed, "unreviewed")}${kpi(t.listened, q.counts.listened)}${q.isCurrentWeek ? kpi(t.carriedOver, q.counts.carriedOver, "carried") : ""}</div>
 <ul class="class-counts">${byClass}</ul>
 <details><summary>${esc(t.perWeek)}</summary><div class="table-wrap"><table><caption class="sr-only">${esc(t.perWeek)}</caption><thead><tr><th scope="col">${esc(t.weekCol)}</th><th scope="col" class="num">${esc(t.total)}</th><th scope="col" class="num">${esc(t.unreviewed)}</th></tr></thead><tbody>${perWeek}</tbody></table></div></details>
 </section>`;
@@ -97,7 +97,7 @@ function card(m: QueueItem, i: QueuePageInput, t: QueueText, fmt: ReturnType<typ
   const radios = [["", t.unclassified], ...CLASSIFICATIONS.map((c) => [c, t.classes[c]!])]
     .map(([v, label]) => `<label class="radio"><input type="radio" name="classification" value="${v}"${(m.classification ?? "") === v ? " checked" : ""}> ${esc(label)}</label>`)
     .join("");
-  return `<article class="vm${m.reviewed ? " reviewed" : ""}" id="m-${id}" data-id="${id}" tabindex="-1" aria-labelledby="h-${id}">
+  return `<article class="vm${m.reviewed ? " reviewed" : ""}" id="m-${id}" data-id="${id}"${m.carriedOver ? ' data-carried="1"' : ""} tabindex="-1" aria-labelledby="h-${id}">
 <h3 id="h-${id}"><time datetime="${m.recordedAt.toISOString()}">${esc(fmt.when(m.recordedAt))}</time> · ${esc(m.groupName)}</h3>
 <p class="status"><span class="review-status">${status}</span>${carried}<span class="reg-status">${needsReg}</span></p>
 <dl class="meta"><div><dt>${esc(t.agent)}</dt><dd>${esc(m.agentName)}</dd></div><div><dt>${esc(t.duration)}</dt><dd>${duration(m.durationSeconds)}</dd></div><div class="wide"><dt>${esc(t.scores)}</dt><dd>${scoreList(m, t)}</dd></div></dl>

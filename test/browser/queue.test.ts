@@ -104,6 +104,7 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     await card.getByRole("button", { name: "Spara" }).click();
     await expect.poll(() => page.locator("#queue-status").textContent()).toBe("Sparat");
     expect(await card.locator(".review-status").textContent()).toBe("Granskad");
+    expect(await page.locator('[data-count="unreviewed"]').textContent()).toBe("1");
     const row = await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id: vmId } });
     expect(row).toMatchObject({ classification: "klagomal", caseReference: "FX-2025-0042", forvaltning: "Socialförvaltningen" });
     expect(row.registeredAt).not.toBeNull();
