@@ -73,16 +73,19 @@ export async function updateGroup(db: Db, actor: Actor, groupId: string, form: G
   const f = parseOrThrow(groupFormSchema, form, "svarsgrupp");
   const group = await db.answerGroup.findFirst({ where: { id: groupId, organizationId: actor.organizationId }, select: { name: true, settings: true } });
   if (!group) throw new AppError("not_found", "No such svarsgrupp");
-  const before = groupSettingsSchema.parse(group.settings);
+  // zod 4's partial() still fills defaults, so only the keys the group really stores count.
+  const stored = groupSettingsSchema.parse(group.settings);
+  const before = Object.fromEntries(Object.keys((group.settings ?? {}) as object).map((k) => [k, stored[k as keyof typeof stored]]));
   const next: Record<string, unknown> = { ...before };
   if (f.samplePercent === "") delete next.sampleRate;
   else next.sampleRate = Math.round(Number(f.samplePercent) * 100) / 10_000;
   if (f.callingHours === "") delete next.callingHours;
   else next.callingHours = f.callingHours;
-  const after = groupSettingsSchema.parse(next);
+  const parsed = groupSettingsSchema.parse(next);
+  const after = Object.fromEntries(Object.keys(next).map((k) => [k, parsed[k as keyof typeof parsed]]));
   const diff = changes({ name: group.name, ...before }, { name: f.name, sampleRate: after.sampleRate, callingHours: after.callingHours });
   if (Object.keys(diff).length === 0) return;
-  await db.answerGroup.update({ where: { id: groupId }, data: { name: f.name, settings: after } });
+  await db.answerGroup.update({ where: { id: groupId }, data: { name: f.name, settings: after as object } });
   await audit(db, { organizationId: actor.organizationId, actorUserId: actor.userId, action: "group.update", targetType: "group", targetId: groupId, detail: diff, ip: actor.ip });
 }
 
@@ -122,5 +125,9 @@ export async function listTargets(db: Db, organizationId: string) {
 
 export async function listGroups(db: Db, organizationId: string) {
   const rows = await db.answerGroup.findMany({ where: { organizationId }, orderBy: { key: "asc" }, select: { id: true, key: true, name: true, settings: true } });
-  return rows.map((g) => ({ ...g, settings: groupSettingsSchema.parse(g.settings) }));
+  return rows.map((g) => {
+    const parsed = groupSettingsSchema.parse(g.settings);
+    const own = Object.keys((g.settings ?? {}) as object);
+    return { ...g, settings: Object.fromEntries(own.map((k) => [k, parsed[k as keyof typeof parsed]])) as { sampleRate?: number; callingHours?: string } };
+  });
 }

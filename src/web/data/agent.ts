@@ -3,6 +3,7 @@ import type { SessionUser } from "../../auth/middleware.js";
 import { getOrganization } from "../../organizations/service.js";
 import { addDays, periodContaining, type Period } from "../../results/periods.js";
 import { queryResults, type ResultRow } from "../../results/service.js";
+import { cached, PAST_WEEK_TTL_MS } from "./cache.js";
 
 export type AgentPeriodKey = "today" | "week" | "period";
 export const AGENT_PERIODS: AgentPeriodKey[] = ["today", "week", "period"];
@@ -58,7 +59,12 @@ export async function loadAgentView(ctx: AppContext, user: SessionUser, selected
 
   const thisWeek = periodContaining("week", now, org.timeZone);
   const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => periodContaining("week", new Date(`${addDays(thisWeek.from, -7 * (TREND_WEEKS - 1 - i))}T12:00:00Z`), org.timeZone));
-  const trendRows = await Promise.all(weeks.map(async (w) => (await ask(w, false, false))?.rows[0] ?? null));
+  const trendRows = await Promise.all(
+    weeks.map((w) => {
+      const run = async () => (await ask(w, false, false))?.rows[0] ?? null;
+      return w.label === thisWeek.label ? run() : cached(`agent-week:${user.organizationId}:${agent}:${w.label}`, PAST_WEEK_TTL_MS, run);
+    }),
+  );
   const mean = (m: { mean: number | null; tooFew: boolean } | null | undefined) => (m && !m.tooFew ? m.mean : null);
   const agentRow = agent ? await ctx.prisma.agent.findUnique({ where: { id: agent }, select: { name: true } }) : null;
   return {

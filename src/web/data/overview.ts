@@ -3,6 +3,7 @@ import type { SessionUser } from "../../auth/middleware.js";
 import { getOrganization } from "../../organizations/service.js";
 import { addDays, periodContaining, type Period } from "../../results/periods.js";
 import { queryResults, type ResultRow } from "../../results/service.js";
+import { cached, PAST_WEEK_TTL_MS } from "./cache.js";
 
 export type OverviewPeriodKey = "week" | "month" | "tertial";
 export const OVERVIEW_PERIODS: OverviewPeriodKey[] = ["week", "month", "tertial"];
@@ -36,7 +37,10 @@ export async function loadOverview(ctx: AppContext, user: SessionUser, periodKey
     queryResults(ctx, viewer, { ...base, by: ["group"], compare: ["previous-year"] }),
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
     queryResults(ctx, viewer, { ...base, by: ["agent"] }),
-    ...weeks.map((w) => queryResults(ctx, viewer, { organizationId: user.organizationId, from: w.from, to: w.to, by: ["group"] })),
+    ...weeks.map((w) => {
+      const run = () => queryResults(ctx, viewer, { organizationId: user.organizationId, from: w.from, to: w.to, by: ["group"] });
+      return w.label === thisWeek.label ? run() : cached(`org-week:${user.organizationId}:${w.label}`, PAST_WEEK_TTL_MS, run);
+    }),
   ]);
 
   const names = new Map<string, string>();
