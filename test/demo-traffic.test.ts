@@ -61,7 +61,7 @@ describe("demo traffic", () => {
     expect(rows.every((r) => /^demo-agent-\d{2}$/.test(r.agent.externalId) && r.agent.name)).toBe(true);
     expect(rows.some((r) => r.group.name.startsWith("Val "))).toBe(true);
     expect(rows.filter((r) => r.decision === "scheduled").length).toBeGreaterThan(0);
-    for (const r of rows.filter((x) => x.decision === "skipped")) expect(["too_short", "hidden_number"]).toContain(r.skipReason);
+    for (const r of rows.filter((x) => x.decision === "skipped")) expect(["short_call", "hidden_number"]).toContain(r.skipReason);
     expect(demo.stats.postErrors).toBe(0);
     expect(ctx.logs.some((l) => String(l.message).startsWith("demo traffic: first calls posted"))).toBe(true);
   });

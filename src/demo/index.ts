@@ -32,10 +32,14 @@ export async function startDemo(
 
   // The demo's few hundred fiction numbers call again and again; the
   // once-per-30-days rule would soon skip them all.
-  const previous = (await getOrganization(ctx.prisma, opts.organizationId)).settings.repeatWindowDays;
+  const settings = (await getOrganization(ctx.prisma, opts.organizationId)).settings;
+  const previous = settings.repeatWindowDays;
   if (previous !== 0) {
     await applySettingsOverrides(ctx.prisma, opts.organizationId, { repeatWindowDays: 0 });
     log.info("demo traffic: repeatWindowDays set to 0 for the default organization (the demo reuses a small range of fiction numbers); restored on shutdown", { previous });
+  }
+  if (settings.callingHours !== "always") {
+    log.info(`demo traffic: surveys keep the organization's calling hours (${settings.callingHours}); calls outside them are skipped. CALLING_HOURS=always opens them.`);
   }
   if (!opts.simulator) log.warn("demo traffic without the embedded simulator: citizens behave by their number only");
 

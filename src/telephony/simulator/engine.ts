@@ -99,7 +99,9 @@ export class SimulatorEngine {
     let endedBy: CallSummary["endedBy"] = "application";
     const extra: Record<string, string> = {};
     try {
-      await vc.sleep(0.3); // leaves Twilio's outbound queue
+      // Leaves Twilio's outbound queue: at the default 1 call per second the
+      // initiated event comes about a second after the API answered.
+      await vc.sleep(1);
       vc.statusEvent("initiated", "initiated");
       if (persona.pickup === "failed" || persona.pickup === "busy") {
         await vc.sleep(1.5);

@@ -99,8 +99,9 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
 
   account.post("/Calls.json", (req, res) => {
     const call = parseCreate(accountSid, req.body);
-    engine.start(call);
     res.status(201).json(callJson(call));
+    // The call starts once its SID is on its way to the client, as at Twilio.
+    engine.start(call);
   });
   account.get("/Calls.json", (req, res) => {
     const status = typeof req.query.Status === "string" ? req.query.Status : undefined;
