@@ -17,6 +17,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   user: async () => (await import("./auth/cli.js")).userCommand,
   "forget-number": async () => (await import("./retention/cli.js")).forgetNumberCommand,
   simulator: async () => (await import("./telephony/simulator/cli.js")).simulatorCommand,
+  "api-key": async () => (await import("./intake/cli.js")).apiKeyCommand,
+  "import-csv": async () => (await import("./intake/cli.js")).importCsvCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

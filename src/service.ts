@@ -24,6 +24,7 @@ import { createTwilioClient, type TwilioCredentials } from "./telephony/client.j
 import { startSimulator, type RunningSimulator } from "./telephony/simulator/index.js";
 import { startDemo } from "./demo/index.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
+import { ensureApiKey } from "./intake/api-keys.js";
 
 export interface RunningService {
   ctx: AppContext;
@@ -100,6 +101,10 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     flows: loadFlows(),
   };
   // --- seed hooks (features add theirs here) ---
+  if (config.SEED_API_KEY) {
+    await ensureApiKey(ctx.prisma, org.id, config.SEED_API_KEY, "SEED_API_KEY");
+    logger.info("intake API key from SEED_API_KEY is active", { organization: org.slug });
+  }
   await ensureSeedAdmin(ctx.prisma, config, org.id, logger);
   const demoLogins = config.demoTraffic ? await ensureDemoUsers(ctx.prisma, org.id) : [];
 

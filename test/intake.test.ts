@@ -3,6 +3,7 @@ import { createTestContext, startTestApp, type TestContext } from "./support/con
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createPrisma } from "../src/lib/db.js";
 import { call, intakeClient, NOW, NUMBERS } from "./intake-helpers.js";
+import { ensureApiKey } from "../src/intake/api-keys.js";
 
 describe("intake of completed calls", () => {
   let db: TestDatabase;
@@ -214,6 +215,17 @@ describe("intake of completed calls", () => {
       expect((await otherApi.get(c.externalCallId)).status).toBe(404);
       expect((await (await otherApi.get(c.externalCallId)).json()).error.code).toBe("not_found");
     });
+  });
+
+  it("ensures a seeded API key once, usable at once, and never for a second organization", async () => {
+    const secret = "seed-key-for-the-test-0123456789";
+    const first = await ensureApiKey(db.prisma, ctx.organizationId, secret, "SEED_API_KEY");
+    expect(await ensureApiKey(db.prisma, ctx.organizationId, secret, "SEED_API_KEY")).toEqual(first);
+    expect(await db.prisma.apiKey.count({ where: { name: "SEED_API_KEY" } })).toBe(1);
+    const res = await api.post(call({ callerNumber: "070-174 06 19" }), { authorization: `Bearer ${secret}` });
+    expect(res.status).toBe(200);
+    const other = await db.prisma.organization.create({ data: { slug: "annan-kommun", name: "Annan kommun" } });
+    await expect(ensureApiKey(db.prisma, other.id, secret, "SEED_API_KEY")).rejects.toMatchObject({ code: "conflict" });
   });
 
   it("documents both routes in the OpenAPI document", async () => {

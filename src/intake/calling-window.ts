@@ -131,6 +131,14 @@ function localToUtc(year: number, month: number, day: number, minute: number, ti
   return second === first ? guess : wall - second;
 }
 
+/** "2026-03-31 10:15[:30]" read as wall-clock time in the zone; null when not in that form. */
+export function wallClockToInstant(text: string, timeZone: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  return new Date(localToUtc(y, mo, d, h * 60 + mi, timeZone) + s * 1000);
+}
+
 const dateKey = (y: number, m: number, d: number) =>
   `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 
