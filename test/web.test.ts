@@ -88,6 +88,20 @@ describe("the web app's pages and access rules", () => {
     expect(html).not.toContain("Agent Beta");
   });
 
+  it("lets an agent read their own results through the API with their session, never another agent's", async () => {
+    const c = new WebClient(app.url);
+    await c.signIn(agentA.user.email, TEST_PASSWORD);
+    const own = await c.get(`/api/v1/results?period=2026-W10&agent=${agentA.agent!.id}`, { accept: "application/json" });
+    expect(own.status).toBe(200);
+    expect((await own.json()).rows[0].n).toBeGreaterThan(0);
+    for (const q of [`agent=${agentB.agent!.id}`, `agent=${agentB.agent!.externalId}`, "by=agent"]) {
+      const res = await c.get(`/api/v1/results?period=2026-W10&${q}`, { accept: "application/json" });
+      expect(res.status, q).toBe(403);
+    }
+    const anonymous = await new WebClient(app.url).get("/api/v1/results?period=2026-W10", { accept: "application/json" });
+    expect(anonymous.status).toBe(401);
+  });
+
   it("keeps agents out of the manager's and admin's pages", async () => {
     const c = new WebClient(app.url);
     await c.signIn(agentA.user.email, TEST_PASSWORD);
@@ -109,6 +123,8 @@ describe("the web app's pages and access rules", () => {
     expect(html).toMatch(/mål nått|under mål/);
     expect(html).toContain('href="/queue"');
     expect(html).toContain('href="/reports/weekly"');
+    expect(html).toContain('data-testid="funnel"');
+    expect(html).toContain("Coachningssignaler");
     expect((await c.get("/admin")).status).toBe(403);
   });
 
