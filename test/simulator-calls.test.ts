@@ -292,6 +292,30 @@ describe("virtual calls", () => {
     expect(fake.byPath("/status").map((h) => h.params.CallStatus)).toEqual(["initiated", "busy"]);
   });
 
+  it("with synchronous detection, waits for it and sends AnsweredBy with the first TwiML request", async () => {
+    await place({ amd: { verdict: "human", seconds: 2 } }, 24, { asyncAmd: "false", asyncAmdStatusCallback: undefined });
+    expect(fake.byPath("/voice")[0]!.params.AnsweredBy).toBe("human");
+    expect(fake.byPath("/amd")).toHaveLength(0);
+  });
+
+  it("redirects an answered call to a new URL through the REST API", async () => {
+    fake = await startFakeApp();
+    const slow = await startSimulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, port: 0, timeScale: 0.02, logger: createLogger("error", { silent: true }) });
+    try {
+      const c = createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, fromNumber: "+46850000000", apiUrl: slow.url });
+      slow.registerCitizen("+46701740651", createPersona(4, STEADY));
+      const call = await c.calls.create({ to: "+46701740651", from: "+46850000000", url: `${fake.base}/voice` });
+      while (fake.byPath("/voice").length === 0) await new Promise((r) => setTimeout(r, 5));
+      await c.calls(call.sid).update({ url: `${fake.base}/no-message`, method: "POST" });
+      await slow.engine.waitForCall(call.sid);
+      expect(fake.byPath("/no-message")).toHaveLength(1);
+      expect(fake.byPath("/gather")).toHaveLength(0);
+      await expect(c.calls(call.sid).update({ url: `${fake.base}/voice` })).rejects.toMatchObject({ status: 400, code: 21220 });
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it("ends the call when the application hangs up through the REST API; the completed callback follows", async () => {
     fake = await startFakeApp();
     const slow = await startSimulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, port: 0, timeScale: 0.02, logger: createLogger("error", { silent: true }) });

@@ -180,6 +180,7 @@ export class SimulatorEngine {
     else {
       await vc.sleep(seconds);
       report();
+      vc.syncAnsweredBy = answeredBy;
     }
   }
 

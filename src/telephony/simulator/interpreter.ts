@@ -40,7 +40,7 @@ function verbSeconds(n: TwimlNode): number {
 }
 
 export async function runTwiml(vc: VirtualCall, url: string, method: "GET" | "POST"): Promise<void> {
-  let next: Next = { kind: "fetch", url, method, params: {} };
+  let next: Next = { kind: "fetch", url, method, params: vc.syncAnsweredBy ? { AnsweredBy: vc.syncAnsweredBy } : {} };
   while (next.kind === "fetch") {
     const current: Extract<Next, { kind: "fetch" }> = next;
     const res = await sendWebhook(vc.deps.authToken, current.url, current.method, { ...vc.baseParams(), ...current.params });

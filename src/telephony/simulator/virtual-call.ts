@@ -48,6 +48,8 @@ export class VirtualCall {
   answeredAtSim: number | null = null;
   answers: CallSummary["answers"] = [];
   recording: CallSummary["recording"] = null;
+  /** Synchronous AMD's result, sent with the first TwiML request only. */
+  syncAnsweredBy: string | null = null;
   readonly log: Logger;
   private wake: () => void = () => {};
   private chain: Promise<void> = Promise.resolve();
