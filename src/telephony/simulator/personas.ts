@@ -89,7 +89,8 @@ export function createPersona(seed: number, overrides: PersonaOverrides = {}): P
     silentAt: rnd() < 0.12 ? [Math.floor(rnd() * 7)] : [],
     invalidAt: rnd() < 0.06 ? [Math.floor(rnd() * 7)] : [],
     message: leaves
-      ? { seconds: Math.round(4 + rnd() ** 2 * 60), end: rnd() < 0.8 ? "#" : "hangup" }
+      ? // One in ten says only "hm" (a 1 s recording the service discards as empty).
+        { seconds: rnd() < 0.1 ? 1 : Math.round(4 + rnd() ** 2 * 60), end: rnd() < 0.8 ? "#" : "hangup" }
       : { seconds: 0, end: rnd() < 0.3 ? "hangup" : "#" },
   };
   return { ...persona, ...overrides, scoreMeans: { ...persona.scoreMeans, ...overrides.scoreMeans } };
