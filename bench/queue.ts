@@ -110,14 +110,20 @@ const pct = (xs: number[], p: number) => {
 };
 const summary = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p95 ${pct(xs, 95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (n=${xs.length})`;
 
+/** CPU time this process spent per timed request (server + in-process PGlite + the client's fetch): less sensitive to a busy machine than wall time. */
+const cpu: number[] = [];
 async function timed(f: () => Promise<Response>): Promise<number> {
+  const c = process.cpuUsage();
   const t = process.hrtime.bigint();
   const res = await f();
   await res.arrayBuffer();
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  const used = process.cpuUsage(c);
+  cpu.push((used.user + used.system) / 1000);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return ms;
 }
+const cpuSince = (from: number) => `; CPU in this process p50 ${pct(cpu.slice(from), 50).toFixed(1)} ms`;
 
 async function run(label: string, url: string) {
   console.log(`\n${label}`);
@@ -139,12 +145,15 @@ async function run(label: string, url: string) {
     const first = await timed(() => fetch(`${base}/queue`, { headers }));
     console.log(`  very first render (cold process): ${first.toFixed(1)} ms`);
     for (let i = 0; i < 5; i++) await timed(() => fetch(`${base}/queue`, { headers }));
+    let mark = cpu.length;
     const page1: number[] = [];
     for (let i = 0; i < RENDERS; i++) page1.push(await timed(() => fetch(`${base}/queue`, { headers })));
-    console.log(`  GET /queue (page 1 of ${Math.ceil((MESSAGES + CARRIED) / 50)}): ${summary(page1)}`);
+    console.log(`  GET /queue (page 1 of ${Math.ceil((MESSAGES + CARRIED) / 50)}): ${summary(page1)}${cpuSince(mark)}`);
+    mark = cpu.length;
     const deep: number[] = [];
     for (let i = 0; i < Math.ceil(RENDERS / 2); i++) deep.push(await timed(() => fetch(`${base}/queue?week=2025-W14&page=${30 + (i % 10)}`, { headers })));
-    console.log(`  GET /queue?page=30..39 (reviewed part): ${summary(deep)}`);
+    console.log(`  GET /queue?page=30..39 (reviewed part): ${summary(deep)}${cpuSince(mark)}`);
+    mark = cpu.length;
     const actions: number[] = [];
     t = Date.now();
     for (let i = 0; i < ACTIONS; i++) {
@@ -154,7 +163,8 @@ async function run(label: string, url: string) {
         method: "POST", headers: { ...headers, accept: "application/json", "content-type": "application/json", "x-csrf-token": session.data.csrf }, body: JSON.stringify(body),
       })));
     }
-    console.log(`  POST /queue/messages/:id (review action with audit rows): ${summary(actions)}`);
+    console.log(`  POST /queue/messages/:id (review action with audit rows): ${summary(actions)}${cpuSince(mark)}`);
+    console.log(`  load average after: ${(await import("node:os")).loadavg().map((x) => x.toFixed(1)).join(" ")}`);
     return { page1, deep, actions, first };
   } finally {
     server.closeAllConnections();
