@@ -4,10 +4,9 @@ import { zodDetails, type ErrorDetail } from "../lib/errors.js";
 import { maskPhone } from "../lib/logger.js";
 import { effectiveSettings, type OrgSettings } from "../organizations/settings.js";
 import { resolveAgents, resolveGroups } from "./directory.js";
-import { persistDecisions, type NewCall } from "./persist.js";
 import { classifyNumber } from "./phone.js";
-import { findDecisions, findOptedOut, findRecentSurveys, type StoredDecision } from "./repository.js";
-import { decideSurvey, sampleValue, type SkipReason } from "./sampling.js";
+import { insertDecisions, readIntakeFacts, type DecisionRow, type StoredDecision } from "./repository.js";
+import { decideSurvey, sampleValue, talkSeconds, type SkipReason } from "./sampling.js";
 import { completedCallSchema, crossFieldProblems, type CompletedCallInput } from "./schema.js";
 
 /**
@@ -44,49 +43,32 @@ function validate(rows: unknown[], now: Date) {
 
 const fromStored = (index: number, d: StoredDecision, duplicate: boolean): IntakeResult => ({ index, ok: true, ...d, duplicate });
 
+/** Flow id for a language: exact tag, then its primary subtag, then the default. */
+function chooseFlow(flows: Record<string, string>, language: string | null): string {
+  return (language && (flows[language] ?? flows[language.split("-")[0]!])) || flows.default || "nki-sv";
+}
+
 export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows: unknown[]): Promise<IntakeResult[]> {
+  const db = deps.prisma;
   const now = deps.now();
   const { valid, invalid } = validate(rows, now);
   const results: IntakeResult[] = [...invalid];
+  if (valid.length === 0) return results;
 
   // The first row with an id wins; a repeat inside the same request is a duplicate of it.
-  const firstById = new Map<string, { index: number; call: CompletedCallInput }>();
+  const firsts = new Map<string, { index: number; call: CompletedCallInput }>();
   const repeats: { index: number; externalCallId: string }[] = [];
   for (const v of valid) {
-    if (firstById.has(v.call.externalCallId)) repeats.push({ index: v.index, externalCallId: v.call.externalCallId });
-    else firstById.set(v.call.externalCallId, v);
+    if (firsts.has(v.call.externalCallId)) repeats.push({ index: v.index, externalCallId: v.call.externalCallId });
+    else firsts.set(v.call.externalCallId, v);
   }
-  const stored = await findDecisions(deps.prisma, organizationId, [...firstById.keys()]);
-  const fresh = [...firstById.values()].filter((v) => !stored.has(v.call.externalCallId));
-  for (const [id, d] of stored) results.push(fromStored(firstById.get(id)!.index, d, true));
+  const batch = [...firsts.values()];
 
-  const decided = new Map<string, StoredDecision>(stored);
-  if (fresh.length > 0) {
-    const newCalls = await decide(deps, organizationId, fresh, now);
-    const { lost } = await persistDecisions(deps, organizationId, newCalls, now);
-    // Rows another request stored first (a concurrent resend): answer with that request's decision.
-    const winners = await findDecisions(deps.prisma, organizationId, [...lost]);
-    for (const c of newCalls) {
-      const won = winners.get(c.externalCallId);
-      const d: StoredDecision = won ?? { externalCallId: c.externalCallId, decision: c.decision.decision, reason: c.decision.decision === "skipped" ? c.decision.reason : null, dueAt: c.decision.decision === "scheduled" ? c.decision.dueAt : null };
-      decided.set(c.externalCallId, d);
-      results.push(fromStored(c.index, d, Boolean(won)));
-    }
-  }
-  for (const r of repeats) results.push(fromStored(r.index, decided.get(r.externalCallId)!, true));
-  return results.sort((a, b) => a.index - b.index);
-}
-
-async function decide(deps: IntakeDeps, organizationId: string, rows: { index: number; call: CompletedCallInput }[], now: Date): Promise<NewCall[]> {
-  const db = deps.prisma;
   const org = await db.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { settings: true, timeZone: true } });
-  const groupNames = new Map(rows.map((r) => [r.call.group.key, r.call.group.name]));
-  const agentNames = new Map(rows.map((r) => [r.call.agent.externalId, r.call.agent.name]));
-  const groups = await resolveGroups(db, organizationId, groupNames);
-  const agents = await resolveAgents(db, organizationId, agentNames);
-
+  const groups = await resolveGroups(db, organizationId, new Map(batch.map((r) => [r.call.group.key, r.call.group.name])));
+  const agents = await resolveAgents(db, organizationId, new Map(batch.map((r) => [r.call.agent.externalId, r.call.agent.name])));
   const settingsByGroup = new Map<string, OrgSettings>();
-  const prepared = rows.map(({ index, call }) => {
+  const prepared = batch.map(({ index, call }) => {
     const group = groups.get(call.group.key)!;
     let settings = settingsByGroup.get(group.id);
     if (!settings) settingsByGroup.set(group.id, (settings = effectiveSettings(org.settings, group.settings)));
@@ -97,49 +79,74 @@ async function decide(deps: IntakeDeps, organizationId: string, rows: { index: n
 
   const hashes = [...new Set(prepared.flatMap((p) => (p.hash && !p.number.problem ? [p.hash] : [])))];
   const longestWindow = Math.max(0, ...prepared.map((p) => p.settings.repeatWindowDays));
-  const [optedOut, recent] = await Promise.all([
-    findOptedOut(db, organizationId, hashes),
-    findRecentSurveys(db, organizationId, hashes, new Date(now.getTime() - longestWindow * DAY_MS)),
-  ]);
+  const facts = await readIntakeFacts(db, organizationId, [...firsts.keys()], hashes, new Date(now.getTime() - longestWindow * DAY_MS));
 
-  return prepared.map((p) => {
-    const repeatSince = now.getTime() - p.settings.repeatWindowDays * DAY_MS;
-    const last = p.hash ? recent.get(p.hash) : undefined;
-    const decision = decideSurvey(
-      { number: p.number, startedAt: new Date(p.call.startedAt), endedAt: new Date(p.call.endedAt), queueSeconds: p.call.queueSeconds },
-      p.settings,
-      {
-        now,
-        timeZone: org.timeZone,
-        optedOut: p.hash !== null && optedOut.has(p.hash),
-        surveyedRecently: p.settings.repeatWindowDays > 0 && last !== undefined && last.getTime() >= repeatSince,
-        sampleValue: sampleValue(organizationId, p.call.externalCallId),
-      },
-    );
-    // Later rows of the same batch see this one's survey.
-    if (decision.decision === "scheduled" && p.hash) recent.set(p.hash, now);
-    deps.logger.debug("call decided", {
-      organizationId,
-      externalCallId: p.call.externalCallId,
-      caller: maskPhone(p.number.e164),
-      decision: decision.decision,
-      reason: decision.decision === "skipped" ? decision.reason : undefined,
+  const decided = new Map<string, StoredDecision>(facts.stored);
+  const toStore: (DecisionRow & { index: number })[] = [];
+  for (const p of prepared) {
+    const id = p.call.externalCallId;
+    if (facts.stored.has(id)) continue;
+    const startedAt = new Date(p.call.startedAt);
+    const endedAt = new Date(p.call.endedAt);
+    const last = p.hash ? facts.recent.get(p.hash) : undefined;
+    const decision = decideSurvey({ number: p.number, startedAt, endedAt, queueSeconds: p.call.queueSeconds }, p.settings, {
+      now,
+      timeZone: org.timeZone,
+      optedOut: p.hash !== null && facts.optedOut.has(p.hash),
+      surveyedRecently: p.settings.repeatWindowDays > 0 && last !== undefined && last.getTime() >= now.getTime() - p.settings.repeatWindowDays * DAY_MS,
+      sampleValue: sampleValue(organizationId, id),
     });
+    const scheduled = decision.decision === "scheduled";
+    // Later rows of the same batch see this one's survey.
+    if (scheduled && p.hash) facts.recent.set(p.hash, now);
+    deps.logger.debug("call decided", { organizationId, externalCallId: id, caller: maskPhone(p.number.e164), decision: decision.decision, reason: scheduled ? undefined : decision.reason });
     const language = p.call.language?.toLowerCase() ?? null;
-    const flows = p.settings.flows;
-    const flowId = (language && (flows[language] ?? flows[language.split("-")[0]!])) ?? flows.default ?? "nki-sv";
-    return {
+    toStore.push({
       index: p.index,
       id: randomUUID(),
-      externalCallId: p.call.externalCallId,
-      call: p.call,
-      groupId: p.groupId,
-      agentId: p.agentId,
-      e164: p.number.e164,
+      surveyId: scheduled ? randomUUID() : null,
+      externalCallId: id,
+      // Only a survey needs the number itself; a skipped call keeps at most its hash.
+      enc: scheduled && p.number.e164 ? deps.numbers.encrypt(p.number.e164).toString("base64") : null,
       hash: p.hash,
+      agentId: p.agentId,
+      groupId: p.groupId,
+      queueSeconds: p.call.queueSeconds,
+      talkSeconds: talkSeconds({ startedAt, endedAt, queueSeconds: p.call.queueSeconds }),
+      startedAt: startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
       language,
-      flowId,
-      decision,
+      decision: decision.decision,
+      skipReason: scheduled ? null : decision.reason,
+      dueAt: scheduled ? decision.dueAt.toISOString() : null,
+      expiresAt: scheduled ? decision.expiresAt.toISOString() : null,
+      flowId: chooseFlow(p.settings.flows, language),
+    });
+  }
+
+  const inserted = toStore.length > 0 ? await insertDecisions(db, organizationId, toStore.map(({ index: _i, ...row }) => row), now) : { calls: new Set<string>(), surveys: [] };
+  for (const surveyId of inserted.surveys) {
+    deps.events.publish({ type: "survey.state", organizationId, surveyId, from: null, to: "scheduled", at: now.toISOString() });
+  }
+  // Rows a concurrent request stored first: answer with that request's decision.
+  const lost = toStore.filter((r) => !inserted.calls.has(r.id)).map((r) => r.externalCallId);
+  const winners = lost.length > 0 ? (await readIntakeFacts(db, organizationId, lost, [], now)).stored : new Map<string, StoredDecision>();
+
+  for (const b of batch) {
+    const stored = facts.stored.get(b.call.externalCallId);
+    if (stored) results.push(fromStored(b.index, stored, true));
+  }
+  for (const r of toStore) {
+    const won = winners.get(r.externalCallId);
+    const d: StoredDecision = won ?? {
+      externalCallId: r.externalCallId,
+      decision: r.decision,
+      reason: (r.skipReason as SkipReason | null) ?? null,
+      dueAt: r.dueAt ? new Date(r.dueAt) : null,
     };
-  });
+    decided.set(r.externalCallId, d);
+    results.push(fromStored(r.index, d, Boolean(won)));
+  }
+  for (const r of repeats) results.push(fromStored(r.index, decided.get(r.externalCallId)!, true));
+  return results.sort((a, b) => a.index - b.index);
 }
