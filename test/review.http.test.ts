@@ -12,6 +12,7 @@ interface Client {
   post(path: string, body: Record<string, unknown> | URLSearchParams, headers?: Record<string, string>): Promise<Response>;
   csrf: string;
   userId: string;
+  cookie: string;
 }
 
 describe("listening queue over HTTP", () => {
@@ -39,6 +40,7 @@ describe("listening queue over HTTP", () => {
     return {
       csrf,
       userId,
+      cookie,
       get: (path, headers = {}) => fetch(app.url + path, { redirect: "manual", headers: { cookie, ...headers } }),
       post: (path, body, headers = {}) =>
         fetch(app.url + path, {
@@ -200,6 +202,12 @@ describe("listening queue over HTTP", () => {
       expect(html).toContain(`action="/queue/messages/${vmId}"`);
       expect(html).toContain('name="_csrf"');
       expect(html).toContain("Val 1 – Socialt stöd");
+    });
+
+    it("speaks English when the visitor chose it", async () => {
+      const html = await (await manager.get("/queue?week=2025-W14", { accept: "text/html", cookie: `${manager.cookie}; nki_lang=en` })).text();
+      expect(html).toContain("Listening queue: Week 14, 2025");
+      expect(html).toContain('<html lang="en"');
     });
 
     it("shows the field error after a form post without JavaScript", async () => {
