@@ -7,6 +7,7 @@ import { buildOpenApiDocument } from "./lib/openapi.js";
 import { intakeRouter } from "./intake/routes.js";
 import { surveyWebhookRouter } from "./survey/webhooks.js";
 import { resultsRouter } from "./results/routes.js";
+import { reportsRouter } from "./results/report-routes.js";
 import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
@@ -32,6 +33,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));
   app.use(reviewRouter(ctx));
+  app.use(reportsRouter(ctx));
   app.use(webRouter(ctx));
   app.use("/api", (_req, _res, next) => next(new AppError("not_found", "No such API endpoint")));
   app.use(errorHandler(ctx.logger));

@@ -34,18 +34,6 @@ export function assertAgentScope(v: Viewer, q: { agentId?: string; byAgent: bool
   if (q.byAgent && q.agentId === undefined) throw new AppError("forbidden", "Agents may only see their own individual results; filter by your own agent");
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** `agent` in a query is the service's agent id or the telephony system's agent id (externalId). */
-export async function resolveAgent(db: Db, organizationId: string, ref: string) {
-  const select = { id: true, externalId: true, name: true } as const;
-  const agent =
-    (UUID.test(ref) ? await db.agent.findFirst({ where: { organizationId, id: ref }, select }) : null) ??
-    (await db.agent.findFirst({ where: { organizationId, externalId: ref }, select }));
-  if (!agent) throw new AppError("not_found", `No agent "${ref}" in this organization`, [{ field: "agent", message: "unknown agent" }]);
-  return agent;
-}
-
 export async function resolveGroup(db: Db, organizationId: string, key: string) {
   const group = await db.answerGroup.findFirst({ where: { organizationId, key }, select: { id: true, key: true, name: true } });
   if (!group) throw new AppError("not_found", `No svarsgrupp "${key}" in this organization`, [{ field: "group", message: "unknown group" }]);

@@ -3,7 +3,7 @@ import { getOrganization } from "../organizations/service.js";
 import { assertSameOrganization, requireManager, type Viewer } from "./access.js";
 import { evaluateCoaching, type AgentWindow, type CoachingFlag } from "./coaching-rules.js";
 import { addDays } from "./periods.js";
-import { loadTargets, sumCounts } from "./repository.js";
+import { loadResultsContext, sumCounts, toTargetDefs } from "./repository.js";
 import { localDay } from "./rollup.js";
 import { roundTo } from "./rounding.js";
 import { addCounts, type Counts } from "./stats.js";
@@ -44,10 +44,11 @@ export async function findCoachingSignals(ctx: AppContext, viewer: Viewer, input
   const to = localDay(ctx.now(), org.timeZone);
   const from = addDays(to, -7 * weeks + 1);
   const nki = org.settings.nkiDefinition;
-  const [rows, targets] = await Promise.all([
+  const [rows, context] = await Promise.all([
     sumCounts(db, { organizationId: org.id, from, to, dims: ["agent", "group", "question"] }),
-    loadTargets(db, org.id),
+    loadResultsContext(db, { organizationId: org.id }),
   ]);
+  const targets = toTargetDefs(context?.targets ?? []);
   const inOverall = (key: string) => nki.kind === "all-questions" || nki.questionKey === key;
 
   // Per agent: all their answers, and their main group (where most answers came in).

@@ -46,90 +46,136 @@ export interface CountsQuery {
   to: string;
   dims: Dimension[];
   groupId?: string;
+  /** Only the svarsgrupp most of this agent's answers in the range came in on. */
+  mainGroupOfAgent?: string;
   agentId?: string;
   /** Restrict to these question keys (the overall NKI on one question). */
   questionKeys?: string[];
+  /**
+   * Every OTHER organization instead, one row per (organization, question):
+   * the benchmark. Reads organization totals only, never groups or agents.
+   */
+  others?: boolean;
 }
 
 export interface CountsRow {
   groupId?: string;
+  groupKey?: string;
+  groupName?: string;
   agentId?: string;
+  agentExternalId?: string;
+  agentName?: string | null;
   questionKey?: string;
+  organizationId?: string;
   counts: Counts;
 }
 
-type RawRow = { groupId?: string; agentId?: string; questionKey?: string; c1: number; c2: number; c3: number; c4: number; c5: number };
+type RawRow = {
+  label: string; groupId: string | null; groupKey: string | null; groupName: string | null; agentId: string | null;
+  agentExternalId: string | null; agentName: string | null; questionKey: string | null; organizationId: string | null;
+  c1: number; c2: number; c3: number; c4: number; c5: number;
+};
 
-const toRow = (r: RawRow): CountsRow => ({
-  ...(r.groupId !== undefined ? { groupId: r.groupId } : {}),
-  ...(r.agentId !== undefined ? { agentId: r.agentId } : {}),
-  ...(r.questionKey !== undefined ? { questionKey: r.questionKey } : {}),
-  counts: [r.c1, r.c2, r.c3, r.c4, r.c5],
-});
+function toRow(r: RawRow): CountsRow {
+  const row: CountsRow = { counts: [r.c1, r.c2, r.c3, r.c4, r.c5] };
+  if (r.groupId !== null) Object.assign(row, { groupId: r.groupId, groupKey: r.groupKey ?? r.groupId, groupName: r.groupName ?? r.groupId });
+  if (r.agentId !== null) Object.assign(row, { agentId: r.agentId, agentExternalId: r.agentExternalId ?? r.agentId, agentName: r.agentName });
+  if (r.questionKey !== null) row.questionKey = r.questionKey;
+  if (r.organizationId !== null) row.organizationId = r.organizationId;
+  return row;
+}
 
-export async function sumCounts(db: Db, q: CountsQuery): Promise<CountsRow[]> {
-  const fine = q.dims.includes("group") || q.dims.includes("agent") || q.groupId !== undefined || q.agentId !== undefined;
+/** One aggregate: label, the four key columns (NULL where not grouped) and the summed counts. */
+function partSql(label: string, q: CountsQuery): Prisma.Sql {
+  const dims = q.others ? (["question"] as Dimension[]) : q.dims;
+  const fine = !q.others && (dims.includes("group") || dims.includes("agent") || q.groupId !== undefined || q.agentId !== undefined || q.mainGroupOfAgent !== undefined);
   const [dayTable, monthTable] = fine ? [`"AnswerDaily"`, `"AnswerMonthly"`] : [`"AnswerOrgDaily"`, `"AnswerOrgMonthly"`];
-  const cols = q.dims.map((d) => COLUMN[d]);
-  const select = Prisma.raw(cols.length ? `${cols.join(", ")}, ` : "");
+  // Typed key columns (NULL where not grouped), so the name look-ups below use the primary keys.
+  const col = (d: Dimension, type: string) => (dims.includes(d) ? COLUMN[d] : `NULL::${type}`);
+  const keys = Prisma.raw(`${col("group", "uuid")}, ${col("agent", "uuid")}, ${col("question", "text")}, ${q.others ? `"organizationId"` : "NULL::uuid"}`);
+  const org = q.others ? Prisma.sql`"organizationId" <> ${q.organizationId}::uuid` : Prisma.sql`"organizationId" = ${q.organizationId}::uuid`;
+  const split = splitRange(q.from, q.to);
   const filters = [
     q.groupId !== undefined ? Prisma.sql`AND "groupId" = ${q.groupId}::uuid` : Prisma.empty,
     q.agentId !== undefined ? Prisma.sql`AND "agentId" = ${q.agentId}::uuid` : Prisma.empty,
     q.questionKeys ? Prisma.sql`AND "questionKey" = ANY(${q.questionKeys}::text[])` : Prisma.empty,
+    q.mainGroupOfAgent !== undefined
+      ? Prisma.sql`AND "groupId" = (SELECT "groupId" FROM "AnswerDaily" WHERE "organizationId" = ${q.organizationId}::uuid
+          AND "agentId" = ${q.mainGroupOfAgent}::uuid AND "day" BETWEEN ${q.from}::date AND ${q.to}::date
+          GROUP BY "groupId" ORDER BY sum(n) DESC, "groupId" LIMIT 1)`
+      : Prisma.empty,
   ];
   const where = Prisma.join(filters, " ");
-  const split = splitRange(q.from, q.to);
-  const parts: Prisma.Sql[] = [];
+  const sources: Prisma.Sql[] = [];
   if (split.days.length) {
     const ranges = Prisma.join(split.days.map(([a, b]) => Prisma.sql`"day" BETWEEN ${a}::date AND ${b}::date`), " OR ");
-    parts.push(Prisma.sql`SELECT ${select}c1, c2, c3, c4, c5 FROM ${Prisma.raw(dayTable)}
-      WHERE "organizationId" = ${q.organizationId}::uuid AND (${ranges}) ${where}`);
+    sources.push(Prisma.sql`SELECT ${keys}, c1, c2, c3, c4, c5 FROM ${Prisma.raw(dayTable)} WHERE ${org} AND (${ranges}) ${where}`);
   }
   if (split.months) {
-    parts.push(Prisma.sql`SELECT ${select}c1, c2, c3, c4, c5 FROM ${Prisma.raw(monthTable)}
-      WHERE "organizationId" = ${q.organizationId}::uuid AND "month" BETWEEN ${split.months[0]}::date AND ${split.months[1]}::date ${where}`);
+    sources.push(Prisma.sql`SELECT ${keys}, c1, c2, c3, c4, c5 FROM ${Prisma.raw(monthTable)}
+      WHERE ${org} AND "month" BETWEEN ${split.months[0]}::date AND ${split.months[1]}::date ${where}`);
   }
-  const groupBy = cols.length ? Prisma.raw(`GROUP BY ${cols.join(", ")}`) : Prisma.empty;
-  const rows = await db.$queryRaw<RawRow[]>`
-    SELECT ${select}${SUMS} FROM (${Prisma.join(parts, " UNION ALL ")}) x ${groupBy}`;
-  // An aggregate without GROUP BY returns one row of NULLs when nothing matched.
-  return rows.filter((r) => r.c1 !== null).map(toRow);
+  // GROUP BY the (possibly constant) key columns: no input rows gives no output row.
+  return Prisma.sql`SELECT ${label}::text AS label, k1 AS "groupId", k2 AS "agentId", k3 AS "questionKey", k4 AS "organizationId", ${SUMS}
+    FROM (${Prisma.join(sources, " UNION ALL ")}) AS x(k1, k2, k3, k4, c1, c2, c3, c4, c5) GROUP BY k1, k2, k3, k4`;
 }
 
 /**
- * Other organizations' totals per question (never their groups or agents),
- * for the benchmark. One row per (organization, question).
+ * Several aggregates in ONE statement (one round trip, one parse), with the
+ * names of groups and agents joined in: a results request is this plus one
+ * context query, whatever its comparisons.
  */
-export async function otherOrganizationsCounts(
-  db: Db,
-  q: { excludeOrganizationId: string; from: string; to: string; questionKeys: string[] },
-): Promise<{ organizationId: string; questionKey: string; counts: Counts }[]> {
-  const split = splitRange(q.from, q.to);
-  const parts: Prisma.Sql[] = [];
-  const common = Prisma.sql`"organizationId" <> ${q.excludeOrganizationId}::uuid AND "questionKey" = ANY(${q.questionKeys}::text[])`;
-  for (const [a, b] of split.days) {
-    parts.push(Prisma.sql`SELECT "organizationId", "questionKey", c1, c2, c3, c4, c5 FROM "AnswerOrgDaily"
-      WHERE "day" BETWEEN ${a}::date AND ${b}::date AND ${common}`);
-  }
-  if (split.months) {
-    parts.push(Prisma.sql`SELECT "organizationId", "questionKey", c1, c2, c3, c4, c5 FROM "AnswerOrgMonthly"
-      WHERE "month" BETWEEN ${split.months[0]}::date AND ${split.months[1]}::date AND ${common}`);
-  }
-  const rows = await db.$queryRaw<(RawRow & { organizationId: string; questionKey: string })[]>`
-    SELECT "organizationId"::text AS "organizationId", "questionKey", ${SUMS}
-    FROM (${Prisma.join(parts, " UNION ALL ")}) x GROUP BY 1, 2`;
-  return rows.map((r) => ({ organizationId: r.organizationId, questionKey: r.questionKey, counts: [r.c1, r.c2, r.c3, r.c4, r.c5] }));
+export async function sumCountsMany<L extends string>(db: Db, parts: Partial<Record<L, CountsQuery>>): Promise<Record<L, CountsRow[]>> {
+  const entries = Object.entries(parts).filter(([, q]) => q !== undefined) as [L, CountsQuery][];
+  // Every label gets an array, also those left out (undefined): callers need not check.
+  const out = Object.fromEntries(Object.keys(parts).map((label) => [label, []])) as unknown as Record<L, CountsRow[]>;
+  if (entries.length === 0) return out;
+  const rows = await db.$queryRaw<RawRow[]>`
+    SELECT p.label, p."groupId"::text, p."agentId"::text, p."questionKey", p."organizationId"::text, p.c1, p.c2, p.c3, p.c4, p.c5,
+      g.key AS "groupKey", g.name AS "groupName", a."externalId" AS "agentExternalId", a.name AS "agentName"
+    FROM (${Prisma.join(entries.map(([label, q]) => partSql(label, q)), " UNION ALL ")}) p
+    -- Look-ups per result row only where there is a key (a one-time filter skips the rest).
+    LEFT JOIN LATERAL (SELECT key, name FROM "AnswerGroup" WHERE id = p."groupId" AND p."groupId" IS NOT NULL) g ON true
+    LEFT JOIN LATERAL (SELECT "externalId", name FROM "Agent" WHERE id = p."agentId" AND p."agentId" IS NOT NULL) a ON true`;
+  for (const r of rows) out[r.label as L].push(toRow(r));
+  return out;
 }
 
-export async function loadTargets(db: Db, organizationId: string) {
-  const rows = await db.target.findMany({
-    where: { organizationId },
-    select: { questionKey: true, metric: true, threshold: true, validFrom: true },
-  });
-  return rows.map((t) => ({
+export async function sumCounts(db: Db, q: CountsQuery): Promise<CountsRow[]> {
+  return (await sumCountsMany(db, { q })).q;
+}
+
+export interface ResultsContextRow {
+  timeZone: string;
+  settings: unknown;
+  targets: { questionKey: string; metric: string; threshold: number; validFrom: string }[];
+  group: { id: string; key: string; name: string } | null;
+  agent: { id: string; externalId: string; name: string | null } | null;
+}
+
+/**
+ * Everything a results request needs before counting, in one round trip: the
+ * organization's zone and settings, its targets, and the group/agent named in
+ * the filters (agent by service id first, else by telephony id).
+ */
+export async function loadResultsContext(db: Db, q: { organizationId: string; groupKey?: string; agentRef?: string }): Promise<ResultsContextRow | null> {
+  const rows = await db.$queryRaw<ResultsContextRow[]>`
+    SELECT o."timeZone", o.settings,
+      (SELECT coalesce(json_agg(json_build_object('questionKey', t."questionKey", 'metric', t.metric, 'threshold', t.threshold,
+              'validFrom', to_char(t."validFrom", 'YYYY-MM-DD'))), '[]'::json) FROM "Target" t WHERE t."organizationId" = o.id) AS targets,
+      (SELECT json_build_object('id', g.id, 'key', g.key, 'name', g.name) FROM "AnswerGroup" g
+        WHERE g."organizationId" = o.id AND g.key = ${q.groupKey ?? null}::text) AS "group",
+      (SELECT json_build_object('id', a.id, 'externalId', a."externalId", 'name', a.name) FROM "Agent" a
+        WHERE a."organizationId" = o.id AND (a.id::text = ${q.agentRef ?? null}::text OR a."externalId" = ${q.agentRef ?? null}::text)
+        ORDER BY a.id::text = ${q.agentRef ?? null}::text DESC LIMIT 1) AS agent
+    FROM "Organization" o WHERE o.id = ${q.organizationId}::uuid`;
+  return rows[0] ?? null;
+}
+
+export const toTargetDefs = (rows: ResultsContextRow["targets"]) =>
+  rows.map((t) => ({
     questionKey: t.questionKey,
     metric: t.metric === "satisfiedShare" ? ("satisfiedShare" as const) : ("mean" as const),
     threshold: t.threshold,
-    validFrom: t.validFrom.toISOString().slice(0, 10),
+    validFrom: t.validFrom,
   }));
-}

@@ -1,0 +1,86 @@
+/**
+ * What rollup maintenance costs when an answer is stored, measured on the
+ * benchmark database (full-size indexes). Variants, interleaved so drift hits
+ * all alike, each answer to a fresh (survey, question):
+ *   A  Answer insert alone, in a Prisma interactive transaction (createMany, as src/survey does)
+ *   B  A + addAnswerToRollup in the same transaction (the survey path today: two statements)
+ *   C  insertAnswerWithRollup: Answer and the four rollups in ONE statement, in a transaction
+ * and the database cost alone, one autocommit statement over a raw pg connection:
+ *   D  INSERT Answer            E  the combined statement of C
+ */
+import pg from "pg";
+import { createPrisma } from "../src/lib/db.js";
+import { addAnswerToRollup, insertAnswerWithRollup, insertAnswerWithRollupSql } from "../src/results/rollup.js";
+import { AGENTS, GROUPS_PER_ORG, ORGS, QUESTION_KEYS } from "./results-data.js";
+
+const TZ = "Europe/Stockholm";
+
+export async function measureInserts(url: string, perVariant: number): Promise<void> {
+  const prisma = createPrisma(url, 2);
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const variants = ["A", "B", "C", "D", "E"] as const;
+  const surveysPer = Math.ceil(perVariant / QUESTION_KEYS.length);
+  // Real CompletedCall and SurveyCall rows, so the foreign-key checks run as in production.
+  await c.query(`DELETE FROM "SurveyCall" WHERE "flowId" = 'bench-insert'`);
+  await c.query(`DELETE FROM "CompletedCall" WHERE "externalCallId" LIKE 'bench-insert-%'`);
+  await c.query(`INSERT INTO "CompletedCall"(id, "organizationId", "externalCallId", "agentId", "groupId", "queueSeconds", "talkSeconds", "startedAt", "endedAt", decision)
+    SELECT md5('bi' || i)::uuid, md5('org' || (a % ${ORGS}))::uuid, 'bench-insert-' || i, md5('agt' || a)::uuid,
+           md5('grp' || (a % ${ORGS}) || '-' || (1 + (a / ${ORGS}) % ${GROUPS_PER_ORG}))::uuid, 30, 100, now(), now(), 'scheduled'
+    FROM (SELECT i, (i * 7919) % ${AGENTS} AS a FROM generate_series(1, ${surveysPer * variants.length}) i) s`);
+  await c.query(`INSERT INTO "SurveyCall"(id, "organizationId", "completedCallId", "groupId", "agentId", state, "expiresAt", "flowId", "updatedAt")
+    SELECT md5('bi' || i)::uuid, cc."organizationId", cc.id, cc."groupId", cc."agentId", 'in_progress', now(), 'bench-insert', now()
+    FROM generate_series(1, ${surveysPer * variants.length}) i JOIN "CompletedCall" cc ON cc.id = md5('bi' || i)::uuid`);
+  const surveys = (await c.query(`SELECT id::text, "organizationId"::text AS org, "groupId"::text AS grp, "agentId"::text AS agent FROM "SurveyCall" WHERE "flowId" = 'bench-insert' ORDER BY "completedCallId"`)).rows;
+  const times = new Map<string, number[]>(variants.map((v) => [v, []]));
+  const at = new Date("2025-12-30T10:00:00Z");
+  for (let i = 0; i < perVariant; i++) {
+    for (const [vi, v] of variants.entries()) {
+      const s = surveys[vi * surveysPer + Math.floor(i / QUESTION_KEYS.length)];
+      const a = {
+        surveyId: s.id, organizationId: s.org, groupId: s.grp, agentId: s.agent, flowId: "nki-sv", flowVersion: "1",
+        questionKey: QUESTION_KEYS[i % QUESTION_KEYS.length]!, score: 1 + (i % 5), answeredAt: at, timeZone: TZ,
+      };
+      const row = { surveyId: a.surveyId, organizationId: a.organizationId, groupId: a.groupId, agentId: a.agentId, flowId: a.flowId, flowVersion: a.flowVersion, questionKey: a.questionKey, score: a.score, answeredAt: a.answeredAt };
+      const t = performance.now();
+      if (v === "A") await prisma.$transaction(async (tx) => tx.answer.createMany({ data: [row], skipDuplicates: true }));
+      else if (v === "B") {
+        await prisma.$transaction(async (tx) => {
+          await tx.answer.createMany({ data: [row], skipDuplicates: true });
+          await addAnswerToRollup(tx, a);
+        });
+      } else if (v === "C") await prisma.$transaction(async (tx) => insertAnswerWithRollup(tx, a));
+      else if (v === "D") {
+        await c.query(`INSERT INTO "Answer"("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT ("surveyId", "questionKey") DO NOTHING`,
+          [a.surveyId, a.organizationId, a.groupId, a.agentId, a.flowId, a.flowVersion, a.questionKey, a.score, a.answeredAt]);
+      } else {
+        const sql = insertAnswerWithRollupSql(a);
+        await c.query(sql.text, sql.values as unknown[]);
+      }
+      times.get(v)!.push(performance.now() - t);
+    }
+  }
+  // A and D stored answers without their rollup rows: remove them so the rollups stay true to the answers.
+  const unrolled = [0, 3].flatMap((vi) => surveys.slice(vi * surveysPer, (vi + 1) * surveysPer).map((s) => s.id));
+  await prisma.$executeRaw`DELETE FROM "Answer" WHERE "surveyId" = ANY(${unrolled}::uuid[])`;
+  await prisma.$disconnect();
+  await c.end();
+  const stat = (v: string) => {
+    const s = [...times.get(v)!].sort((x, y) => x - y);
+    const mean = s.reduce((x, y) => x + y, 0) / s.length;
+    return { mean, p50: s[Math.floor(s.length / 2)]!, p95: s[Math.ceil(s.length * 0.95) - 1]! };
+  };
+  const A = stat("A");
+  const D = stat("D");
+  console.log(`\nstoring one answer, ${perVariant} answers per variant (interleaved), ms`);
+  const line = (label: string, v: string, base: { mean: number }) => {
+    const s = stat(v);
+    console.log(`${label.padEnd(58)} mean ${s.mean.toFixed(3)}  p50 ${s.p50.toFixed(3)}  p95 ${s.p95.toFixed(3)}  ${v === "A" || v === "D" ? "" : `(${((s.mean / base.mean - 1) * 100).toFixed(1)} % vs ${base === A ? "A" : "D"})`}`);
+  };
+  line("A  Answer alone, Prisma transaction", "A", A);
+  line("B  Answer + addAnswerToRollup, Prisma transaction", "B", A);
+  line("C  insertAnswerWithRollup (one statement), Prisma tx", "C", A);
+  line("D  Answer alone, one autocommit statement (pg)", "D", D);
+  line("E  Answer + four rollups, one autocommit statement", "E", D);
+}

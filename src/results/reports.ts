@@ -1,0 +1,87 @@
+import type { AppContext } from "../context.js";
+import { getOrganization } from "../organizations/service.js";
+import { assertSameOrganization, requireManager, type Viewer } from "./access.js";
+import { queryFunnel, type FunnelRow } from "./funnel.js";
+import { queueTimes } from "./funnel-repository.js";
+import { periodContaining, periodInstants, type Period } from "./periods.js";
+import { queryResults, type ResultRow } from "./service.js";
+
+/**
+ * The data of the weekly summary and the tertial period report, modelled on
+ * the service section of the kundcenter's own period report: per svarsgrupp
+ * and in total, this period against the same period last year and against
+ * other municipalities, targets met or not, and the answer-time score
+ * (question "svarstid") beside the mean queue time of the calls.
+ */
+export const ANSWER_TIME_QUESTION = "svarstid";
+
+export interface ReportGroup {
+  groupKey: string;
+  groupName: string;
+  overall: ResultRow;
+  /** Per question, with previousYear. */
+  questions: ResultRow[];
+  answerTime: ResultRow | null;
+  meanQueueSeconds: number | null;
+  calls: number;
+}
+
+export interface ReportData {
+  kind: "weekly" | "period";
+  organizationName: string;
+  period: Period;
+  previousPeriod: Period;
+  /** Whole kundcenter: overall and per question, with previousYear and benchmark. */
+  total: ResultRow;
+  totalQuestions: ResultRow[];
+  groups: ReportGroup[];
+  funnel: FunnelRow;
+  meanQueueSeconds: number | null;
+  minAnswers: number;
+}
+
+export async function buildReport(ctx: AppContext, viewer: Viewer, input: { organizationId: string; kind: "weekly" | "period"; period?: string }): Promise<ReportData> {
+  assertSameOrganization(viewer, input.organizationId);
+  requireManager(viewer);
+  const org = await getOrganization(ctx.prisma, input.organizationId);
+  const periodName = input.period ?? periodContaining(input.kind === "weekly" ? "week" : "tertial", ctx.now(), org.timeZone).label;
+  const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const] };
+  const withBench = { ...base, compare: ["previous-year" as const, "benchmark" as const] };
+  const [total, totalQ, byGroup, byGroupQ, funnel] = await Promise.all([
+    queryResults(ctx, viewer, withBench),
+    queryResults(ctx, viewer, { ...withBench, by: ["question"] }),
+    queryResults(ctx, viewer, { ...base, by: ["group"] }),
+    queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
+    queryFunnel(ctx, viewer, { organizationId: org.id, period: periodName }),
+  ]);
+  const { start, end } = periodInstants(total.period, org.timeZone);
+  const queues = await queueTimes(ctx.prisma, { organizationId: org.id, start, end });
+  const groupIds = await ctx.prisma.answerGroup.findMany({ where: { organizationId: org.id }, select: { id: true, key: true } });
+  const queueByKey = new Map(queues.map((q) => [groupIds.find((g) => g.id === q.groupId)?.key, q]));
+  const totalCalls = queues.reduce((a, q) => a + q.calls, 0);
+  const groups: ReportGroup[] = byGroup.rows.map((g) => {
+    const questions = byGroupQ.rows.filter((r) => r.groupKey === g.groupKey);
+    const queue = queueByKey.get(g.groupKey);
+    return {
+      groupKey: g.groupKey!,
+      groupName: g.groupName!,
+      overall: g,
+      questions,
+      answerTime: questions.find((q) => q.questionKey === ANSWER_TIME_QUESTION) ?? null,
+      meanQueueSeconds: queue?.meanQueueSeconds ?? null,
+      calls: queue?.calls ?? 0,
+    };
+  });
+  return {
+    kind: input.kind,
+    organizationName: org.name,
+    period: total.period,
+    previousPeriod: total.previousPeriod!,
+    total: total.rows[0]!,
+    totalQuestions: totalQ.rows,
+    groups,
+    funnel: funnel.rows[0]!,
+    meanQueueSeconds: totalCalls ? queues.reduce((a, q) => a + q.meanQueueSeconds * q.calls, 0) / totalCalls : null,
+    minAnswers: total.minAnswers,
+  };
+}
