@@ -1,22 +1,17 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { AppContext } from "../context.js";
 import { isWithinCallingHours, nextCallingTime } from "../intake/calling-window.js";
 import { moveSurvey, policyFor } from "./moves.js";
 import { placeCall, type ReadyCall } from "./place-call.js";
-import { claimDueSurveys, findExpired, loadDialDetails, reserveSlots, type ClaimedSurvey } from "./repository.js";
+import { claimDueSurveys, findExpired, loadDialDetails, type ClaimedSurvey } from "./repository.js";
+import { bookSlots, waitForSlot } from "./throttle.js";
 
 /** Seconds of work one tick claims: enough that one instance keeps the pipe full between ticks. */
 const CLAIM_HORIZON_SECONDS = 2;
 const MAX_BATCH = 50;
-/**
- * Slots are spaced a little wider than 1/cps: a timer that fires late can
- * then never squeeze two sends into one second. 3 % ≈ 30 ms of tolerated
- * lateness per second, at any rate.
- */
-export const SLOT_SPACING_FACTOR = 1.03;
 /** Claims whose slot is further away than this go back (the shared clock is booked up by others). */
 export const MAX_SLOT_WAIT_MS = 15_000;
-const THROTTLE_KEY = "twilio-calls";
+/** A send that keeps missing its slot (a starved process) goes back to the queue after this many. */
+const MAX_SLOT_BOOKINGS = 4;
 
 export interface TickResult {
   expired: number;
@@ -32,6 +27,7 @@ export interface TickResult {
  * its slot. Safe to run on several instances at once.
  */
 export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
+  warmUp(ctx);
   const result: TickResult = { expired: await expireOverdue(ctx), claimed: 0, dialled: 0, deferred: 0 };
   const cps = ctx.config.DISPATCH_CALLS_PER_SECOND;
   const claimed = await claimDueSurveys(ctx.prisma, {
@@ -50,22 +46,45 @@ export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
   result.deferred = claimed.length - ready.length;
   if (ready.length === 0) return result;
 
-  const intervalMs = (1000 / cps) * SLOT_SPACING_FACTOR;
-  const waitMs = await reserveSlots(ctx.prisma, { key: THROTTLE_KEY, count: ready.length, intervalMs });
-  if (waitMs > MAX_SLOT_WAIT_MS) {
+  const booking = await bookSlots(ctx.prisma, cps, ready.length);
+  if (booking.waitMs > MAX_SLOT_WAIT_MS) {
     // The booked slots are lost, which only lowers the rate: the limit holds.
-    for (const r of ready) await release(ctx, r.survey, "slot_wait_too_long", new Date(ctx.now().getTime() + waitMs));
+    for (const r of ready) await release(ctx, r.survey, "slot_wait_too_long", new Date(ctx.now().getTime() + booking.waitMs));
     result.deferred += ready.length;
     return result;
   }
   const outcomes = await Promise.all(
     ready.map(async (r, i) => {
-      await sleep(waitMs + i * intervalMs);
-      return placeCall(ctx, r);
+      let slot = booking.slotAt(i);
+      for (let attempt = 0; attempt < MAX_SLOT_BOOKINGS; attempt++) {
+        if (await waitForSlot(slot)) return placeCall(ctx, r);
+        slot = (await bookSlots(ctx.prisma, cps, 1)).slotAt(0);
+      }
+      await release(ctx, r.survey, "missed_send_slot", ctx.now());
+      return false;
     }),
   );
   result.dialled = outcomes.filter(Boolean).length;
   return result;
+}
+
+const warmed = new WeakSet<object>();
+
+/**
+ * A process's first request through twilio-node costs far more than the rest
+ * (lazy modules, JIT, TCP/TLS connect: 30 ms before it leaves, 150 ms to
+ * arrive, measured on loopback). Made during the first booking's lead time, a
+ * harmless authenticated GET (the account) takes that cost outside any send
+ * slot, so the first survey call leaves on time like the others.
+ */
+function warmUp(ctx: AppContext) {
+  if (warmed.has(ctx.twilio)) return;
+  warmed.add(ctx.twilio);
+  void ctx.twilio.calls;
+  ctx.twilio.api.v2010
+    .accounts(ctx.twilioCredentials.accountSid)
+    .fetch()
+    .catch((err) => ctx.logger.debug("Twilio warm-up request failed (harmless)", { err: (err as Error).message }));
 }
 
 /** Expires scheduled surveys past expiresAt, a bounded batch per tick. */

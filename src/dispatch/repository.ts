@@ -57,20 +57,27 @@ export async function claimDueSurveys(
 }
 
 /**
- * Reserves `count` consecutive send slots on the shared clock and returns how
- * long to wait for the first one (ms, from now). The database's clock is the
- * only clock all instances share, so both the reservation and the wait are
- * computed there; the slot interval is 1000 / calls-per-second.
+ * Reserves `count` consecutive send slots on the shared clock, the first no
+ * sooner than `leadMs` from now (so the answer arrives before it). Returns the
+ * first slot's start and the database's "now", both as epoch milliseconds of
+ * the database's clock: the only clock all instances share. The slot
+ * interval is (1000 / calls-per-second) stretched a little (see throttle.ts).
  */
-export async function reserveSlots(db: Db, args: { key: string; count: number; intervalMs: number }): Promise<number> {
+export async function reserveSlots(
+  db: Db,
+  args: { key: string; count: number; intervalMs: number; leadMs: number },
+): Promise<{ slotStartMs: number; dbNowMs: number }> {
   const span = args.count * args.intervalMs;
-  const rows = await db.$queryRaw<{ wait_ms: number }[]>`
+  const lead = args.leadMs;
+  const rows = await db.$queryRaw<{ slot_start_ms: number; db_now_ms: number }[]>`
     INSERT INTO "DispatchThrottle" (key, "nextSlotAt")
-    VALUES (${args.key}, clock_timestamp() + ${span}::double precision * interval '1 millisecond')
+    VALUES (${args.key}, clock_timestamp() + (${lead}::double precision + ${span}::double precision) * interval '1 millisecond')
     ON CONFLICT (key) DO UPDATE
-      SET "nextSlotAt" = greatest("DispatchThrottle"."nextSlotAt", clock_timestamp()) + ${span}::double precision * interval '1 millisecond'
-    RETURNING (extract(epoch FROM ("nextSlotAt" - clock_timestamp())) * 1000 - ${span}::double precision)::float8 AS wait_ms`;
-  return Math.max(0, rows[0]?.wait_ms ?? 0);
+      SET "nextSlotAt" = greatest("DispatchThrottle"."nextSlotAt", clock_timestamp() + ${lead}::double precision * interval '1 millisecond')
+                         + ${span}::double precision * interval '1 millisecond'
+    RETURNING (extract(epoch FROM "nextSlotAt") * 1000 - ${span}::double precision)::float8 AS slot_start_ms,
+              (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS db_now_ms`;
+  return { slotStartMs: rows[0]!.slot_start_ms, dbNowMs: rows[0]!.db_now_ms };
 }
 
 /** Scheduled surveys whose time ran out; bounded batch. */
