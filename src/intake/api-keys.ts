@@ -46,12 +46,13 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function authenticateApiKey(db: Db, authorization: string | undefined, now: Date): Promise<ApiKeyPrincipal> {
   const m = /^Bearer\s+(\S{1,200})\s*$/i.exec(authorization ?? "");
   if (!m) throw new AppError("unauthorized", "Send the organization's API key as `Authorization: Bearer <key>`");
-  const key = await db.apiKey.findUnique({
-    where: { hash: hashApiKey(m[1]!) },
-    select: { id: true, organizationId: true, revokedAt: true, lastUsedAt: true },
-  });
+  // Raw: this runs on every intake request, and Prisma's typed path costs about 1 ms of CPU more here.
+  const [key] = await db.$queryRawUnsafe<{ id: string; organizationId: string; revokedAt: Date | null; lastUsedAt: Date | null }[]>(
+    `SELECT id::text AS id, "organizationId"::text AS "organizationId", "revokedAt", "lastUsedAt" FROM "ApiKey" WHERE hash = $1`,
+    hashApiKey(m[1]!),
+  );
   if (!key || key.revokedAt) throw new AppError("unauthorized", "Unknown or revoked API key");
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+  if (!key.lastUsedAt || now.getTime() - new Date(key.lastUsedAt).getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now }, select: { id: true } });
   }
   return { apiKeyId: key.id, organizationId: key.organizationId };

@@ -2,12 +2,13 @@ import type { Db } from "../lib/db.js";
 import { ensureAgent, ensureGroup } from "../organizations/service.js";
 
 /**
- * Groups and agents of a whole batch in a couple of queries. The steady state
- * is "all known, names unchanged": one read each. First sightings and renames
+ * Groups and agents of a batch. The steady state is "all known, names
+ * unchanged", answered by the batch's facts query; first sightings and renames
  * go through the organizations service, one at a time (they are rare).
  */
 export interface KnownGroup {
   id: string;
+  name: string;
   settings: unknown;
 }
 
@@ -23,32 +24,23 @@ async function onceMore<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function resolveGroups(db: Db, organizationId: string, wanted: Map<string, string | undefined>): Promise<Map<string, KnownGroup>> {
-  const rows = await db.answerGroup.findMany({
-    where: { organizationId, key: { in: [...wanted.keys()] } },
-    select: { id: true, key: true, name: true, settings: true },
-  });
-  const known = new Map(rows.map((r) => [r.key, { id: r.id, settings: r.settings }]));
-  const stale = new Set(rows.filter((r) => wanted.get(r.key) && wanted.get(r.key) !== r.name).map((r) => r.key));
+/** A name from the telephony system wins over the stored one; no name keeps it. */
+const needsWrite = (known: { name: string | null } | undefined, wanted: string | undefined) => !known || (wanted !== undefined && wanted !== known.name);
+
+export async function completeGroups(db: Db, organizationId: string, wanted: Map<string, string | undefined>, known: Map<string, KnownGroup>) {
   for (const [key, name] of wanted) {
-    if (known.has(key) && !stale.has(key)) continue;
+    if (!needsWrite(known.get(key), name)) continue;
     const g = await onceMore(() => ensureGroup(db, organizationId, key, name));
-    known.set(key, { id: g.id, settings: g.settings });
+    known.set(key, { id: g.id, name: g.name, settings: g.settings });
   }
   return known;
 }
 
-export async function resolveAgents(db: Db, organizationId: string, wanted: Map<string, string | undefined>): Promise<Map<string, string>> {
-  const rows = await db.agent.findMany({
-    where: { organizationId, externalId: { in: [...wanted.keys()] } },
-    select: { id: true, externalId: true, name: true },
-  });
-  const known = new Map(rows.map((r) => [r.externalId, r.id]));
-  const stale = new Set(rows.filter((r) => wanted.get(r.externalId) && wanted.get(r.externalId) !== r.name).map((r) => r.externalId));
+export async function completeAgents(db: Db, organizationId: string, wanted: Map<string, string | undefined>, known: Map<string, { id: string; name: string | null }>) {
   for (const [externalId, name] of wanted) {
-    if (known.has(externalId) && !stale.has(externalId)) continue;
+    if (!needsWrite(known.get(externalId), name)) continue;
     const a = await onceMore(() => ensureAgent(db, organizationId, externalId, name));
-    known.set(externalId, a.id);
+    known.set(externalId, { id: a.id, name: a.name });
   }
   return known;
 }

@@ -40,18 +40,34 @@ function isHidden(raw: string): boolean {
   return HIDDEN_PSEUDO_NUMBERS.has(digits) || /^0+$/.test(digits);
 }
 
-export function classifyNumber(raw: string | null | undefined, rules: NumberRules): ClassifiedNumber {
-  if (raw == null || isHidden(raw)) return { e164: null, problem: "hidden_number" };
+export interface NormalisedNumber {
+  e164: string | null;
+  /** Problems that do not depend on the organization's settings. */
+  problem: "hidden_number" | "invalid_number" | "premium_rate_number" | null;
+  swedish: boolean;
+}
+
+/** E.164 and the settings-independent verdict; parse once, then apply rules per group. */
+export function normaliseNumber(raw: string | null | undefined): NormalisedNumber {
+  if (raw == null || isHidden(raw)) return { e164: null, problem: "hidden_number", swedish: false };
   // "+46 (0)70 …" is common in signatures and CRM exports; the (0) is the trunk prefix.
   const cleaned = raw.trim().replace(/\(0\)/g, "");
-  if (cleaned.length > 40 || /[a-z]{2,}/i.test(cleaned)) return { e164: null, problem: "invalid_number" };
+  if (cleaned.length > 40 || /[a-z]{2,}/i.test(cleaned)) return { e164: null, problem: "invalid_number", swedish: false };
   const parsed = parsePhoneNumberFromString(cleaned, "SE");
-  if (!parsed || !parsed.isValid()) return { e164: null, problem: "invalid_number" };
+  if (!parsed || !parsed.isValid()) return { e164: null, problem: "invalid_number", swedish: false };
   const e164 = parsed.number;
-  if (rules.internalPrefixes.some((p) => e164.startsWith(p))) return { e164, problem: "internal_number" };
-  if (parsed.getType() === "PREMIUM_RATE" || SWEDISH_PREMIUM_PREFIXES.some((p) => e164.startsWith(p))) {
-    return { e164, problem: "premium_rate_number" };
-  }
-  if (parsed.countryCallingCode !== "46" && !rules.surveyForeignNumbers) return { e164, problem: "foreign_number" };
-  return { e164, problem: null };
+  const premium = parsed.getType() === "PREMIUM_RATE" || SWEDISH_PREMIUM_PREFIXES.some((p) => e164.startsWith(p));
+  return { e164, problem: premium ? "premium_rate_number" : null, swedish: parsed.countryCallingCode === "46" };
+}
+
+export function applyNumberRules(n: NormalisedNumber, rules: NumberRules): ClassifiedNumber {
+  if (!n.e164) return { e164: null, problem: n.problem ?? "invalid_number" };
+  if (rules.internalPrefixes.some((p) => n.e164!.startsWith(p))) return { e164: n.e164, problem: "internal_number" };
+  if (n.problem) return { e164: n.e164, problem: n.problem };
+  if (!n.swedish && !rules.surveyForeignNumbers) return { e164: n.e164, problem: "foreign_number" };
+  return { e164: n.e164, problem: null };
+}
+
+export function classifyNumber(raw: string | null | undefined, rules: NumberRules): ClassifiedNumber {
+  return applyNumberRules(normaliseNumber(raw), rules);
 }

@@ -19,58 +19,104 @@ export interface StoredDecision {
 export const SCHEDULED_EVENT = "scheduled";
 
 export interface IntakeFacts {
+  organization: { timeZone: string; settings: unknown } | null;
+  groups: Map<string, { id: string; name: string; settings: unknown }>;
+  agents: Map<string, { id: string; name: string | null }>;
   stored: Map<string, StoredDecision>;
   optedOut: Set<string>;
   /** Latest time a survey was scheduled for each number hash since `since`. */
   recent: Map<string, Date>;
 }
 
+export interface FactsQuery {
+  externalCallIds: string[];
+  hashes: string[];
+  groupKeys: string[];
+  agentIds: string[];
+  since: Date;
+}
+
 interface FactRow {
-  kind: "stored" | "opted_out" | "recent";
-  key: string;
-  decision: string | null;
-  skipReason: string | null;
-  dueAt: string | null;
+  kind: "org" | "group" | "agent" | "stored" | "opted_out" | "recent";
+  key: string | null;
+  a: string | null;
+  b: string | null;
+  c: string | null;
+  j: unknown;
   at: Date | null;
 }
 
-/** Decisions already stored for these call ids, opt-outs and recent surveys for these number hashes. */
-export async function readIntakeFacts(db: Db, organizationId: string, externalCallIds: string[], hashes: string[], since: Date): Promise<IntakeFacts> {
+/**
+ * Everything a batch decision needs, in one query: the organization's
+ * settings, the batch's groups and agents, decisions already stored for its
+ * call ids, and opt-outs and recent surveys for its number hashes.
+ */
+export async function readIntakeFacts(db: Db, organizationId: string, q: FactsQuery): Promise<IntakeFacts> {
   const rows = await db.$queryRawUnsafe<FactRow[]>(
-    `WITH ids AS (SELECT jsonb_array_elements_text($2::jsonb) AS id),
-          hashes AS (SELECT jsonb_array_elements_text($3::jsonb) AS h)
-     SELECT 'stored' AS kind, c."externalCallId" AS key, c.decision, c."skipReason", ev.detail->>'dueAt' AS "dueAt", NULL::timestamptz AS at
+    `WITH ids AS (SELECT jsonb_array_elements_text($2::jsonb) AS v),
+          hashes AS (SELECT jsonb_array_elements_text($3::jsonb) AS v),
+          gkeys AS (SELECT jsonb_array_elements_text($5::jsonb) AS v),
+          akeys AS (SELECT jsonb_array_elements_text($6::jsonb) AS v)
+     SELECT 'org' AS kind, NULL AS key, o."timeZone" AS a, NULL AS b, NULL AS c, o.settings AS j, NULL::timestamptz AS at
+       FROM "Organization" o WHERE o.id = $1::uuid
+     UNION ALL
+     SELECT 'group', g.key, g.id::text, g.name, NULL, g.settings, NULL
+       FROM "AnswerGroup" g WHERE g."organizationId" = $1::uuid AND g.key IN (SELECT v FROM gkeys)
+     UNION ALL
+     SELECT 'agent', ag."externalId", ag.id::text, ag.name, NULL, NULL, NULL
+       FROM "Agent" ag WHERE ag."organizationId" = $1::uuid AND ag."externalId" IN (SELECT v FROM akeys)
+     UNION ALL
+     SELECT 'stored', c."externalCallId", c.decision, c."skipReason", ev.detail->>'dueAt', NULL, NULL
        FROM "CompletedCall" c
        LEFT JOIN "SurveyCall" s ON s."completedCallId" = c.id
        LEFT JOIN LATERAL (SELECT e.detail FROM "SurveyEvent" e WHERE e."surveyId" = s.id AND e.type = '${SCHEDULED_EVENT}' ORDER BY e.at LIMIT 1) ev ON true
-      WHERE c."organizationId" = $1::uuid AND c."externalCallId" IN (SELECT id FROM ids)
+      WHERE c."organizationId" = $1::uuid AND c."externalCallId" IN (SELECT v FROM ids)
      UNION ALL
-     SELECT 'opted_out', o."numberHash", NULL, NULL, NULL, NULL
-       FROM "OptOut" o WHERE o."organizationId" = $1::uuid AND o."numberHash" IN (SELECT h FROM hashes)
+     SELECT 'opted_out', o."numberHash", NULL, NULL, NULL, NULL, NULL
+       FROM "OptOut" o WHERE o."organizationId" = $1::uuid AND o."numberHash" IN (SELECT v FROM hashes)
      UNION ALL
-     SELECT 'recent', c."callerHash", NULL, NULL, NULL, max(c."receivedAt")
+     SELECT 'recent', c."callerHash", NULL, NULL, NULL, NULL, max(c."receivedAt")
        FROM "CompletedCall" c
-      WHERE c."organizationId" = $1::uuid AND c."callerHash" IN (SELECT h FROM hashes) AND c.decision = 'scheduled' AND c."receivedAt" >= $4::timestamptz
+      WHERE c."organizationId" = $1::uuid AND c."callerHash" IN (SELECT v FROM hashes) AND c.decision = 'scheduled' AND c."receivedAt" >= $4::timestamptz
       GROUP BY c."callerHash"`,
     organizationId,
-    JSON.stringify(externalCallIds),
-    JSON.stringify(hashes),
-    since.toISOString(),
+    JSON.stringify(q.externalCallIds),
+    JSON.stringify(q.hashes),
+    q.since.toISOString(),
+    JSON.stringify(q.groupKeys),
+    JSON.stringify(q.agentIds),
   );
-  const facts: IntakeFacts = { stored: new Map(), optedOut: new Set(), recent: new Map() };
+  const facts: IntakeFacts = { organization: null, groups: new Map(), agents: new Map(), stored: new Map(), optedOut: new Set(), recent: new Map() };
   for (const r of rows) {
-    if (r.kind === "stored") {
-      facts.stored.set(r.key, {
-        externalCallId: r.key,
-        decision: r.decision as StoredDecision["decision"],
-        reason: (r.skipReason as SkipReason | null) ?? null,
-        dueAt: r.dueAt ? new Date(r.dueAt) : null,
-      });
-    } else if (r.kind === "opted_out") facts.optedOut.add(r.key);
-    else if (r.at) facts.recent.set(r.key, new Date(r.at));
+    switch (r.kind) {
+      case "org":
+        facts.organization = { timeZone: r.a!, settings: parseJson(r.j) };
+        break;
+      case "group":
+        facts.groups.set(r.key!, { id: r.a!, name: r.b!, settings: parseJson(r.j) });
+        break;
+      case "agent":
+        facts.agents.set(r.key!, { id: r.a!, name: r.b });
+        break;
+      case "stored":
+        facts.stored.set(r.key!, {
+          externalCallId: r.key!,
+          decision: r.a as StoredDecision["decision"],
+          reason: (r.b as SkipReason | null) ?? null,
+          dueAt: r.c ? new Date(r.c) : null,
+        });
+        break;
+      case "opted_out":
+        facts.optedOut.add(r.key!);
+        break;
+      case "recent":
+        if (r.at) facts.recent.set(r.key!, new Date(r.at));
+    }
   }
   return facts;
 }
+
+const parseJson = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
 
 export interface DecisionRow {
   id: string;

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "../context.js";
-import { zodDetails, type ErrorDetail } from "../lib/errors.js";
+import { AppError, zodDetails, type ErrorDetail } from "../lib/errors.js";
 import { maskPhone } from "../lib/logger.js";
 import { effectiveSettings, type OrgSettings } from "../organizations/settings.js";
-import { resolveAgents, resolveGroups } from "./directory.js";
-import { classifyNumber } from "./phone.js";
+import { completeAgents, completeGroups } from "./directory.js";
+import { applyNumberRules, normaliseNumber } from "./phone.js";
 import { insertDecisions, readIntakeFacts, type DecisionRow, type StoredDecision } from "./repository.js";
 import { decideSurvey, sampleValue, talkSeconds, type SkipReason } from "./sampling.js";
 import { completedCallSchema, crossFieldProblems, type CompletedCallInput } from "./schema.js";
@@ -22,6 +22,8 @@ export type IntakeResult =
   | { index: number; ok: false; externalCallId: string | null; details: ErrorDetail[] };
 
 const DAY_MS = 86_400_000;
+/** The settings schema's upper bound for repeatWindowDays. */
+const MAX_REPEAT_WINDOW_DAYS = 3650;
 
 // surveyForeignNumbers is read when the settings schema carries it (see phone.ts).
 const surveysForeign = (s: OrgSettings) => (s as Partial<Record<"surveyForeignNumbers", boolean>>).surveyForeignNumbers === true;
@@ -64,22 +66,32 @@ export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows
   }
   const batch = [...firsts.values()];
 
-  const org = await db.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { settings: true, timeZone: true } });
-  const groups = await resolveGroups(db, organizationId, new Map(batch.map((r) => [r.call.group.key, r.call.group.name])));
-  const agents = await resolveAgents(db, organizationId, new Map(batch.map((r) => [r.call.agent.externalId, r.call.agent.name])));
+  // Numbers parse once, independent of settings, so their hashes can go into the one facts query.
+  const numbers = batch.map((b) => normaliseNumber(b.call.callerNumber));
+  const hashes = numbers.map((n) => (n.e164 ? deps.numbers.hash(n.e164) : null));
+  const groupNames = new Map(batch.map((r) => [r.call.group.key, r.call.group.name]));
+  const agentNames = new Map(batch.map((r) => [r.call.agent.externalId, r.call.agent.name]));
+  const facts = await readIntakeFacts(db, organizationId, {
+    externalCallIds: [...firsts.keys()],
+    hashes: [...new Set(hashes.filter((h): h is string => h !== null))],
+    groupKeys: [...groupNames.keys()],
+    agentIds: [...agentNames.keys()],
+    // Wide enough for any group's window; each row applies its own below.
+    since: new Date(now.getTime() - MAX_REPEAT_WINDOW_DAYS * DAY_MS),
+  });
+  const org = facts.organization;
+  if (!org) throw new AppError("not_found", "Unknown organization");
+  const groups = await completeGroups(db, organizationId, groupNames, facts.groups);
+  const agents = await completeAgents(db, organizationId, agentNames, facts.agents);
+
   const settingsByGroup = new Map<string, OrgSettings>();
-  const prepared = batch.map(({ index, call }) => {
+  const prepared = batch.map(({ index, call }, i) => {
     const group = groups.get(call.group.key)!;
     let settings = settingsByGroup.get(group.id);
     if (!settings) settingsByGroup.set(group.id, (settings = effectiveSettings(org.settings, group.settings)));
-    const number = classifyNumber(call.callerNumber, { internalPrefixes: settings.internalPrefixes, surveyForeignNumbers: surveysForeign(settings) });
-    const hash = number.e164 ? deps.numbers.hash(number.e164) : null;
-    return { index, call, groupId: group.id, agentId: agents.get(call.agent.externalId)!, settings, number, hash };
+    const number = applyNumberRules(numbers[i]!, { internalPrefixes: settings.internalPrefixes, surveyForeignNumbers: surveysForeign(settings) });
+    return { index, call, groupId: group.id, agentId: agents.get(call.agent.externalId)!.id, settings, number, hash: hashes[i]! };
   });
-
-  const hashes = [...new Set(prepared.flatMap((p) => (p.hash && !p.number.problem ? [p.hash] : [])))];
-  const longestWindow = Math.max(0, ...prepared.map((p) => p.settings.repeatWindowDays));
-  const facts = await readIntakeFacts(db, organizationId, [...firsts.keys()], hashes, new Date(now.getTime() - longestWindow * DAY_MS));
 
   const decided = new Map<string, StoredDecision>(facts.stored);
   const toStore: (DecisionRow & { index: number })[] = [];
@@ -130,7 +142,10 @@ export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows
   }
   // Rows a concurrent request stored first: answer with that request's decision.
   const lost = toStore.filter((r) => !inserted.calls.has(r.id)).map((r) => r.externalCallId);
-  const winners = lost.length > 0 ? (await readIntakeFacts(db, organizationId, lost, [], now)).stored : new Map<string, StoredDecision>();
+  const winners =
+    lost.length > 0
+      ? (await readIntakeFacts(db, organizationId, { externalCallIds: lost, hashes: [], groupKeys: [], agentIds: [], since: now })).stored
+      : new Map<string, StoredDecision>();
 
   for (const b of batch) {
     const stored = facts.stored.get(b.call.externalCallId);
