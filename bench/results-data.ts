@@ -37,7 +37,8 @@ async function secondaryIndexes(c: pg.Client, table: string): Promise<{ name: st
 
 /** Primary keys and indexes of a table, dropped for a bulk load and rebuilt after (a sorted build beats row-by-row maintenance). */
 async function withoutIndexes(c: pg.Client, tables: string[], load: () => Promise<void>): Promise<void> {
-  const idx = (await Promise.all(tables.map((t) => secondaryIndexes(c, t)))).flat();
+  const idx: { name: string; def: string }[] = [];
+  for (const t of tables) idx.push(...(await secondaryIndexes(c, t)));
   const pks = (
     await c.query<{ table: string; name: string; def: string }>(
       `SELECT conrelid::regclass::text AS table, conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint

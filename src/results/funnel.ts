@@ -53,7 +53,7 @@ export async function queryFunnel(ctx: AppContext, viewer: Viewer, input: Funnel
   const org = await getOrganization(db, input.organizationId);
   const onlyGroup = input.group ? await resolveGroup(db, input.organizationId, input.group) : undefined;
   const byGroup = Boolean(input.byGroup || onlyGroup);
-  const q = { organizationId: input.organizationId, ...periodInstantsAsRange(period, org.timeZone), byGroup };
+  const q = { organizationId: input.organizationId, ...periodInstants(period, org.timeZone), byGroup };
   const [counts, skips, states] = await Promise.all([funnelCounts(db, q), skipReasonCounts(db, q), surveyOutcomeCounts(db, q)]);
   const groups = byGroup
     ? new Map((await db.answerGroup.findMany({ where: { organizationId: input.organizationId }, select: { id: true, key: true, name: true } })).map((g) => [g.id, g]))
@@ -74,11 +74,6 @@ export async function queryFunnel(ctx: AppContext, viewer: Viewer, input: Funnel
   if (!byGroup && rows.length === 0) rows = [emptyRow()];
   rows.sort((a, b) => (a.groupKey ?? "").localeCompare(b.groupKey ?? ""));
   return { period, rows };
-}
-
-function periodInstantsAsRange(p: Period, timeZone: string) {
-  const { start, end } = periodInstants(p, timeZone);
-  return { start, end };
 }
 
 const emptyRow = (): FunnelRow => ({
