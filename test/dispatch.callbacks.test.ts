@@ -3,9 +3,9 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dispatchTick } from "../src/dispatch/dispatcher.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
-import { createTestContext, type TestContext } from "./support/context.js";
+import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
 import { signedPost } from "./support/twilio.js";
-import { CALLS_PATH, callPath, callResource, clearSurveys, createSurvey, events, sid, startCallbackApp, survey } from "./support/dispatch-fixtures.js";
+import { CALLS_PATH, callPath, callResource, clearSurveys, createSurvey, events, sid, survey } from "./support/dispatch-fixtures.js";
 
 const T0 = "2026-11-24T09:00:00Z"; // Tuesday 10:00 in Stockholm
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -13,7 +13,7 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 describe("call outcomes from Twilio's status and answering-machine callbacks", () => {
   let db: TestDatabase;
   let ctx: TestContext;
-  let app: Awaited<ReturnType<typeof startCallbackApp>>;
+  let app: Awaited<ReturnType<typeof startTestApp>>;
   const twilio = () => nock("https://api.twilio.com");
   const status = (surveyId: string, callSid: string, callStatus: string, extra: Record<string, string> = {}) =>
     signedPost(app.url, `/twilio/status?surveyId=${surveyId}`, {
@@ -45,7 +45,7 @@ describe("call outcomes from Twilio's status and answering-machine callbacks", (
     nock.enableNetConnect("127.0.0.1");
     db = await createTestDatabase();
     ctx = await createTestContext(db, { env: { DISPATCH_CALLS_PER_SECOND: "50" }, now: T0, settings: { callingHours: "mon-fri 08:00-20:00" } });
-    app = await startCallbackApp(ctx);
+    app = await startTestApp(ctx);
   });
   beforeEach(async () => {
     ctx.setNow(T0);

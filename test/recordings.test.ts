@@ -4,9 +4,9 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handleRecordingCallback, processDueVoiceMessages } from "../src/recordings/voice-messages.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
-import { createTestContext, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestContext } from "./support/context.js";
+import { createTestContext, startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestContext } from "./support/context.js";
 import { signedPost } from "./support/twilio.js";
-import { clearSurveys, createSurvey, events, sid, startCallbackApp } from "./support/dispatch-fixtures.js";
+import { clearSurveys, createSurvey, events, sid } from "./support/dispatch-fixtures.js";
 
 const T0 = "2026-11-24T09:00:00Z";
 const media = (recordingSid: string) => `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Recordings/${recordingSid}.wav`;
@@ -18,7 +18,7 @@ const WAV = Buffer.concat([Buffer.from("RIFF\x24\x08\x00\x00WAVEfmt ", "binary")
 describe("voice messages: download, store, delete at Twilio", () => {
   let db: TestDatabase;
   let ctx: TestContext;
-  let app: Awaited<ReturnType<typeof startCallbackApp>>;
+  let app: Awaited<ReturnType<typeof startTestApp>>;
   const unmatched: string[] = [];
   const onNoMatch = (req: { method?: string; path?: string; href?: string; hostname?: string; host?: string }) => {
     const where = `${req.href ?? ""} ${req.hostname ?? req.host ?? ""}`;
@@ -45,7 +45,7 @@ describe("voice messages: download, store, delete at Twilio", () => {
     nock.emitter.on("no match", onNoMatch);
     db = await createTestDatabase();
     ctx = await createTestContext(db, { now: T0 });
-    app = await startCallbackApp(ctx);
+    app = await startTestApp(ctx);
   });
   beforeEach(async () => {
     ctx.setNow(T0);

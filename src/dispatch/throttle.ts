@@ -63,9 +63,15 @@ export async function bookSlots(db: Db, cps: number, count: number): Promise<Slo
   return { slotAt: (i) => first + i * intervalMs, waitMs: Math.max(0, first - t1) };
 }
 
+/** Slots used and given up in this process (bench/dispatch.ts reports them). */
+export const slotStats = { used: 0, missed: 0 };
+
 /** Waits for the slot; false when it came too late to use it (see above): book another. */
 export async function waitForSlot(slotAtMs: number): Promise<boolean> {
   const wait = slotAtMs - Date.now();
   if (wait > 0) await sleep(wait);
-  return Date.now() - slotAtMs <= LATE_TOLERANCE_MS;
+  const onTime = Date.now() - slotAtMs <= LATE_TOLERANCE_MS;
+  if (onTime) slotStats.used++;
+  else slotStats.missed++;
+  return onTime;
 }

@@ -1,12 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import express from "express";
 import type { AppContext } from "../../src/context.js";
-import { dispatchCallbackRouter } from "../../src/dispatch/callbacks.js";
 import type { SurveyState } from "../../src/generated/prisma/enums.js";
 import { ensureAgent, ensureGroup } from "../../src/organizations/service.js";
-import { twilioSignature } from "../../src/telephony/signature.js";
 import type { TestContext } from "./context.js";
 import { TEST_ACCOUNT_SID } from "./context.js";
 
@@ -38,7 +33,7 @@ export async function createSurvey(
   const cc = await ctx.prisma.completedCall.create({
     data: {
       organizationId, externalCallId: `ext-${Date.now()}-${++seq}-${randomUUID()}`,
-      callerNumberEnc: ctx.numbers.encrypt(number), callerHash: ctx.numbers.hash(number),
+      callerNumberEnc: new Uint8Array(ctx.numbers.encrypt(number)), callerHash: ctx.numbers.hash(number),
       agentId: agent.id, groupId: group.id, queueSeconds: 30, talkSeconds: 120,
       startedAt: new Date(now.getTime() - 180_000), endedAt: new Date(now.getTime() - 60_000), decision: "scheduled",
     },
@@ -75,21 +70,5 @@ export function callResource(callSid: string, to: string, status = "queued", cre
     sid: callSid, account_sid: TEST_ACCOUNT_SID, to, from: "+46850000000", status, direction: "outbound-api",
     date_created: created.toUTCString(), date_updated: created.toUTCString(), api_version: "2010-04-01",
     uri: `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Calls/${callSid}.json`,
-  };
-}
-
-/**
- * The Twilio webhook stack as the survey router mounts it: form parsing,
- * signature check, then the dispatcher's callback router under /twilio.
- */
-export async function startCallbackApp(ctx: AppContext): Promise<{ url: string; close(): Promise<void> }> {
-  const app = express();
-  app.use("/twilio", express.urlencoded({ extended: false }), twilioSignature(ctx), dispatchCallbackRouter(ctx));
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

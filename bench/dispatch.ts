@@ -1,0 +1,175 @@
+/**
+ * Dispatcher throughput under the calls-per-second limit.
+ *
+ *   npx tsx bench/dispatch.ts [seconds-per-rate=30] [rates=5,10]
+ *
+ * A fresh database on the PostgreSQL server at 127.0.0.1:5432 with 10,000 due
+ * surveys; a fake fast Twilio on loopback in this process (answers
+ * calls.create at once and notes when each arrived); two dispatcher
+ * instances, each its own process as two service instances would be (own
+ * connection pool and twilio-node client, the real cron job wiring), ticking
+ * for the given seconds per rate. Prints the
+ * calls that arrived at the fake Twilio per second: the most in any sliding
+ * one-second window, and the mean. Drops the database again.
+ */
+import { fork } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import type { AppContext } from "../src/context.js";
+import { dispatchJobs } from "../src/dispatch/jobs.js";
+import { startJobs } from "../src/jobs/index.js";
+import { slotStats } from "../src/dispatch/throttle.js";
+import { loadConfig } from "../src/lib/config.js";
+import { createNumberCrypto } from "../src/lib/crypto.js";
+import { createPrisma } from "../src/lib/db.js";
+import { createLocalEventBus } from "../src/lib/events.js";
+import { createLogger } from "../src/lib/logger.js";
+import { migrate } from "../src/lib/migrate.js";
+import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizations/service.js";
+import { createLocalStorage } from "../src/recordings/storage.js";
+import { createTwilioClient } from "../src/telephony/client.js";
+
+const ACCOUNT_TOKEN = "bench-token-0123456789";
+
+function instance(env: Record<string, string>): AppContext {
+  const config = loadConfig({
+    NODE_ENV: "production", DATABASE_URL: env.url!, PUBLIC_BASE_URL: "https://nki.example.test", NUMBER_KEY: env.numberKey!,
+    TWILIO_ACCOUNT_SID: env.account!, TWILIO_AUTH_TOKEN: ACCOUNT_TOKEN, TWILIO_FROM_NUMBER: "+46850000000", TWILIO_API_URL: env.apiUrl!,
+    DISPATCH_CALLS_PER_SECOND: env.cps!, DISPATCH_MAX_CONCURRENT: "1000", DATA_DIR: path.join(tmpdir(), "nki-bench"),
+  });
+  const twilioCredentials = { accountSid: env.account!, authToken: ACCOUNT_TOKEN, fromNumber: "+46850000000", apiUrl: env.apiUrl };
+  return {
+    config, prisma: createPrisma(env.url!, 5), logger: createLogger("error"), numbers: createNumberCrypto(Buffer.from(env.numberKey!, "base64")),
+    events: createLocalEventBus(), now: () => new Date(), instanceId: env.name!,
+    twilio: createTwilioClient(twilioCredentials), twilioCredentials, storage: createLocalStorage(path.join(tmpdir(), "nki-bench", "rec")),
+  } as AppContext;
+}
+
+// --- worker: one dispatcher instance, as its own process ---
+if (process.argv[2] === "--instance") {
+  const env = JSON.parse(process.argv[3]!) as Record<string, string>;
+  const ctx = instance(env);
+  const scheduler = startJobs(ctx, dispatchJobs.filter((j) => j.id === "dispatch-tick"));
+  await new Promise((r) => setTimeout(r, Number(env.seconds) * 1000));
+  await scheduler.stop();
+  await ctx.prisma.$disconnect();
+  process.send!({ missed: slotStats.missed, used: slotStats.used });
+  process.exit(0);
+}
+
+const SECONDS = Number(process.argv[2] ?? 30);
+const RATES = (process.argv[3] ?? "5,10").split(",").map(Number);
+const SURVEYS = 10_000;
+const ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres";
+const ACCOUNT = `AC${randomBytes(16).toString("hex")}`;
+
+// --- fake Twilio: records when each calls.create arrives ---
+const arrivals: { at: number; to: string }[] = [];
+const fake = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (c) => (body += c));
+  req.on("end", () => {
+    if (req.method === "POST" && req.url?.endsWith("/Calls.json")) {
+      const at = performance.timeOrigin + performance.now();
+      const to = new URLSearchParams(body).get("To") ?? "";
+      arrivals.push({ at, to });
+      res.writeHead(201, { "content-type": "application/json" });
+      res.end(JSON.stringify({ sid: `CA${randomBytes(16).toString("hex")}`, account_sid: ACCOUNT, to, status: "queued" }));
+    } else {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ sid: ACCOUNT, status: "active" }));
+    }
+  });
+});
+await new Promise<void>((r) => fake.listen(0, "127.0.0.1", () => r()));
+const apiUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+
+// --- fresh database with 10,000 due surveys ---
+const dbName = `nki_bench_dispatch_${randomBytes(4).toString("hex")}`;
+const admin = new pg.Client({ connectionString: ADMIN });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+const url = ADMIN.replace(/\/postgres$/, `/${dbName}`);
+await migrate(url, createLogger("error"));
+const seedDb = createPrisma(url, 2);
+const numberKey = randomBytes(32);
+const numbers = createNumberCrypto(numberKey);
+const org = await ensureOrganization(seedDb, { slug: "bench", name: "Benchkommun", timeZone: "Europe/Stockholm", settings: { callingHours: "always", skipPublicHolidays: false } });
+const group = await ensureGroup(seedDb, org.id, "val-1", "Val 1");
+const agent = await ensureAgent(seedDb, org.id, "agent-1", "Benchagent");
+const now = new Date();
+for (let start = 0; start < SURVEYS; start += 1000) {
+  const batch = Array.from({ length: 1000 }, (_, k) => {
+    const i = start + k;
+    const number = `+4670${String(1_000_000 + i)}`;
+    return { id: crypto.randomUUID(), i, number };
+  });
+  await seedDb.completedCall.createMany({
+    data: batch.map((b) => ({
+      id: b.id, organizationId: org.id, externalCallId: `bench-${b.i}`, callerNumberEnc: new Uint8Array(numbers.encrypt(b.number)), callerHash: numbers.hash(b.number),
+      agentId: agent.id, groupId: group.id, queueSeconds: 30, talkSeconds: 100, startedAt: now, endedAt: now, decision: "scheduled",
+    })),
+  });
+  await seedDb.surveyCall.createMany({
+    data: batch.map((b) => ({
+      organizationId: org.id, completedCallId: b.id, groupId: group.id, agentId: agent.id,
+      nextAttemptAt: new Date(now.getTime() - 60_000 + b.i), expiresAt: new Date(now.getTime() + 6 * 3600_000), flowId: "nki-sv",
+    })),
+  });
+}
+
+function maxInWindow(times: number[], windowMs: number): number {
+  let best = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+const rows: string[] = [];
+for (const cps of RATES) {
+  arrivals.length = 0;
+  await seedDb.dispatchThrottle.deleteMany({});
+  const stats = await Promise.all(
+    ["bench-a", "bench-b"].map(
+      (name) =>
+        new Promise<{ missed: number; used: number }>((resolve, reject) => {
+          const env = { url, apiUrl, account: ACCOUNT, numberKey: numberKey.toString("base64"), cps: String(cps), name, seconds: String(SECONDS) };
+          const child = fork(fileURLToPath(import.meta.url), ["--instance", JSON.stringify(env)], { execArgv: ["--import", "tsx"] });
+          child.once("message", (m) => resolve(m as { missed: number; used: number }));
+          child.once("exit", (code) => code !== 0 && reject(new Error(`instance ${name} exited with ${code}`)));
+        }),
+    ),
+  );
+  const missed = stats.reduce((a, b) => a + b.missed, 0);
+  const times = arrivals.map((a) => a.at).sort((a, b) => a - b);
+  const n = times.length;
+  const span = (times[n - 1]! - times[0]!) / 1000;
+  const mean = (n - 1) / span;
+  const max = maxInWindow(times, 1000);
+  // How close the busiest stretch came to the limit: the shortest time cps + 1 consecutive calls took.
+  let tightest = Infinity;
+  for (let i = 0; i + cps < n; i++) tightest = Math.min(tightest, times[i + cps]! - times[i]!);
+  const distinct = new Set(arrivals.map((a) => a.to)).size;
+  const byInstance = await seedDb.surveyCall.groupBy({ by: ["claimedBy"], where: { state: "dialling" }, _count: true });
+  const line = `| ${cps} | ${n} | ${span.toFixed(1)} s | ${max} | ${Math.round(tightest)} ms | ${mean.toFixed(3)} | ${((mean / cps) * 100).toFixed(1)} % | ${missed} | ${distinct === n ? "none" : `${n - distinct} DUPLICATES`} | ${byInstance.map((b) => `${b.claimedBy}: ${b._count}`).join(", ")} |`;
+  console.log(line);
+  rows.push(line);
+  // Next rate starts from a clean slate of due surveys.
+  await seedDb.surveyCall.updateMany({ where: { state: "dialling" }, data: { state: "scheduled", callSid: null, claimedBy: null, claimedAt: null } });
+}
+
+console.log("\n| limit (calls/s) | calls | first → last | max in any 1-s window | shortest span of limit + 1 calls | mean calls/s | mean / limit | slots missed (late) | dialled twice | claims per instance |");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+for (const r of rows) console.log(r);
+
+await seedDb.$disconnect();
+await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+await admin.end();
+fake.close();
