@@ -1,0 +1,236 @@
+/**
+ * TwiML webhook latency with signature validation on, open loop, plus the
+ * database round trips of one complete survey.
+ *
+ *   npx tsx bench/twiml.ts [--db pg|embedded|both] [--rate 300] [--seconds 20]
+ *
+ * pg: a fresh database on 127.0.0.1:5432 (dropped afterwards). embedded:
+ * PGlite on a temporary data directory, served over its socket as in the
+ * service. The service runs in this process; the load generator runs in a
+ * worker thread and fires requests on a fixed schedule (open loop), measuring
+ * latency from the scheduled time, so a slow response delays nobody's clock.
+ * Each simulated call does what Twilio does: first TwiML, seven gathers, the
+ * record action; calls are interleaved so one survey's requests are ~2 s apart.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import pg from "pg";
+import twilio from "twilio";
+import { createApp } from "../src/app.js";
+import type { AppContext } from "../src/context.js";
+import { loadConfig } from "../src/lib/config.js";
+import { createNumberCrypto } from "../src/lib/crypto.js";
+import { createPrisma, startEmbeddedPostgres, type Prisma } from "../src/lib/db.js";
+import { createLocalEventBus } from "../src/lib/events.js";
+import { createLogger } from "../src/lib/logger.js";
+import { migrate } from "../src/lib/migrate.js";
+import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizations/service.js";
+import { createLocalStorage } from "../src/recordings/storage.js";
+import { loadFlows } from "../src/survey/flows.js";
+import { createTwilioClient } from "../src/telephony/client.js";
+
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const RATE = Number(arg("rate", "300"));
+const SECONDS = Number(arg("seconds", "20"));
+const WHICH = arg("db", "both");
+const PUBLIC = "https://nki.bench.test";
+const KEYS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
+
+// Every statement any pg client sends, BEGIN and COMMIT included: one round trip each.
+let roundTrips = 0;
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  roundTrips++;
+  if (process.env.BENCH_TRACE) {
+    const q = args[0] as string | { text?: string };
+    console.log("  sql:", String(typeof q === "string" ? q : q?.text).replace(/\s+/g, " ").slice(0, 160));
+  }
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+interface Req { path: string; body: string; signature: string }
+
+async function buildContext(url: string, poolSize: number): Promise<AppContext> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "nki-bench-"));
+  const config = loadConfig({ NODE_ENV: "development", DATA_DIR: dataDir, DATABASE_URL: url, PUBLIC_BASE_URL: PUBLIC, LOG_LEVEL: "warn" });
+  const prisma = createPrisma(url, poolSize);
+  const creds = { accountSid: `AC${"0".repeat(32)}`, authToken: randomBytes(16).toString("hex"), fromNumber: "+46850000000" };
+  return {
+    config, prisma, logger: createLogger("warn"), numbers: createNumberCrypto(randomBytes(32)), events: createLocalEventBus(),
+    now: () => new Date(), instanceId: "bench", twilio: createTwilioClient(creds), twilioCredentials: creds,
+    storage: createLocalStorage(path.join(dataDir, "recordings")), flows: loadFlows(),
+  } as AppContext;
+}
+
+async function seedSurveys(prisma: Prisma, ctx: AppContext, orgId: string, n: number): Promise<string[]> {
+  const group = await ensureGroup(prisma, orgId, "val-1", "Val 1");
+  const agent = await ensureAgent(prisma, orgId, "bench-agent");
+  const now = Date.now();
+  const calls = Array.from({ length: n }, (_, i) => {
+    const number = `+4670${String(1_000_000 + i).padStart(7, "0")}`;
+    return {
+      id: crypto.randomUUID(), organizationId: orgId, externalCallId: `bench-${randomBytes(6).toString("hex")}`,
+      callerNumberEnc: new Uint8Array(ctx.numbers.encrypt(number)), callerHash: ctx.numbers.hash(number),
+      agentId: agent.id, groupId: group.id, queueSeconds: 60, talkSeconds: 120,
+      startedAt: new Date(now - 300_000), endedAt: new Date(now - 120_000), decision: "scheduled",
+    };
+  });
+  await prisma.completedCall.createMany({ data: calls });
+  const surveys = calls.map((c) => ({
+    id: crypto.randomUUID(), organizationId: orgId, completedCallId: c.id, groupId: group.id, agentId: agent.id,
+    state: "dialling" as const, expiresAt: new Date(now + 3_600_000), flowId: "nki-sv", callSid: `CA${randomBytes(16).toString("hex")}`,
+  }));
+  await prisma.surveyCall.createMany({ data: surveys });
+  return surveys.map((s) => s.id);
+}
+
+/** The nine webhooks of one complete call, signed as Twilio would sign them. */
+function callRequests(token: string, surveyId: string, callSid: string): Req[] {
+  const sign = (p: string, params: Record<string, string>): Req => ({
+    path: p, body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(token, PUBLIC + p, params),
+  });
+  const base = { AccountSid: `AC${"0".repeat(32)}`, CallSid: callSid, CallStatus: "in-progress", Direction: "outbound-api" };
+  return [
+    sign(`/twilio/voice?surveyId=${surveyId}`, base),
+    ...KEYS.map((k, i) => sign(`/twilio/gather?surveyId=${surveyId}&step=${k}&try=0`, { ...base, Digits: String((i % 5) + 1), FinishedOnKey: "" })),
+    sign(`/twilio/recorded?surveyId=${surveyId}&step=message&try=0`, { ...base, RecordingSid: `RE${"1".repeat(32)}`, RecordingDuration: "12", Digits: "#" }),
+  ];
+}
+
+/** Interleaves calls so that request k of call i is sent at (k * calls + i) / rate. */
+function schedule(token: string, surveyIds: string[]): Req[] {
+  const perCall = surveyIds.map((id) => callRequests(token, id, `CA${randomBytes(16).toString("hex")}`));
+  const out: Req[] = [];
+  for (let k = 0; k < perCall[0].length; k++) for (const reqs of perCall) out.push(reqs[k]);
+  return out;
+}
+
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const http = require("node:http");
+const { port, rate, reqs } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+const lat = new Float64Array(reqs.length); let bad = 0, done = 0;
+const start = performance.now() + 50;
+function fire(i) {
+  const due = start + (i * 1000) / rate;
+  const r = reqs[i];
+  const req = http.request({ host: "127.0.0.1", port, path: r.path, method: "POST", agent,
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": r.signature, "content-length": Buffer.byteLength(r.body) } }, (res) => {
+    let body = ""; res.setEncoding("utf8"); res.on("data", (c) => (body += c));
+    res.on("end", () => {
+      lat[i] = performance.now() - due;
+      if (res.statusCode !== 200 || !body.startsWith("<?xml") || body.includes("tekniskt fel") || body.includes("redan avslutad")) bad++;
+      if (++done === reqs.length) parentPort.postMessage({ lat, bad, wallMs: performance.now() - start });
+    });
+  });
+  req.on("error", () => { bad++; lat[i] = performance.now() - due; if (++done === reqs.length) parentPort.postMessage({ lat, bad, wallMs: performance.now() - start }); });
+  req.end(r.body);
+}
+let next = 0;
+const timer = setInterval(() => {
+  const now = performance.now();
+  while (next < reqs.length && start + (next * 1000) / rate <= now) fire(next++);
+  if (next >= reqs.length) clearInterval(timer);
+}, 1);
+`;
+
+function runLoad(port: number, reqs: Req[], rate: number): Promise<{ lat: Float64Array; bad: number; wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(WORKER, { eval: true, workerData: { port, rate, reqs } });
+    w.once("message", (m) => void w.terminate().then(() => resolve(m)));
+    w.once("error", reject);
+  });
+}
+
+const pct = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function bench(label: string, url: string, poolSize: number) {
+  await migrate(url);
+  const ctx = await buildContext(url, poolSize);
+  const org = await ensureOrganization(ctx.prisma, { slug: "bench", name: "Benchkommun", timeZone: "Europe/Stockholm" });
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(ctx).listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const port = (server.address() as { port: number }).port;
+  const token = ctx.twilioCredentials.authToken;
+
+  // Round trips of one complete survey, measured alone.
+  const [one] = await seedSurveys(ctx.prisma, ctx, org.id, 1);
+  const perRequest: number[] = [];
+  for (const r of callRequests(token, one, "CA" + "2".repeat(32))) {
+    const before = roundTrips;
+    const t0 = performance.now();
+    if (process.env.BENCH_TRACE) console.log(r.path);
+    await runLoad(port, [r], 1);
+    if (process.env.BENCH_TRACE) console.log("  ms", (performance.now() - t0).toFixed(1));
+    perRequest.push(roundTrips - before);
+  }
+  const check = await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: one }, select: { state: true, _count: { select: { answers: true } } } });
+
+  const calls = Math.ceil((RATE * SECONDS) / 9);
+  const warm = await seedSurveys(ctx.prisma, ctx, org.id, 60);
+  await runLoad(port, schedule(token, warm), RATE);
+  const ids = await seedSurveys(ctx.prisma, ctx, org.id, calls);
+  const reqs = schedule(token, ids);
+  const cpu0 = process.cpuUsage();
+  const { lat, bad, wallMs } = await runLoad(port, reqs, RATE);
+  const cpu = process.cpuUsage(cpu0);
+  const sorted = Float64Array.from(lat).sort();
+  const answers = await ctx.prisma.answer.count({ where: { surveyId: { in: ids } } });
+  const completed = await ctx.prisma.surveyCall.count({ where: { id: { in: ids }, state: "completed" } });
+  server.closeAllConnections();
+  server.close();
+  await ctx.prisma.$disconnect();
+  return {
+    label, requests: reqs.length, achievedRps: Math.round((reqs.length / wallMs) * 1000), bad,
+    p50: +pct(sorted, 50).toFixed(2), p90: +pct(sorted, 90).toFixed(2), p99: +pct(sorted, 99).toFixed(2), max: +sorted[sorted.length - 1].toFixed(2),
+    cpuMsPerRequest: +((cpu.user + cpu.system) / 1000 / reqs.length).toFixed(2),
+    answersStored: `${answers}/${calls * 7}`, completed: `${completed}/${calls}`,
+    roundTripsOneSurvey: perRequest.reduce((a, b) => a + b, 0), perRequest: perRequest.join("+"),
+    oneSurveyCheck: `${check.state}, ${check._count.answers} answers`,
+  };
+}
+
+async function main() {
+  const results = [];
+  if (WHICH === "pg" || WHICH === "both") {
+    const admin = "postgresql://postgres@127.0.0.1:5432/postgres";
+    const name = `nki_bench_${randomBytes(4).toString("hex")}`;
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${name}`);
+    try {
+      results.push(await bench("PostgreSQL 127.0.0.1:5432", `postgresql://postgres@127.0.0.1:5432/${name}`, 10));
+      console.table(results.slice(-1));
+    } finally {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    }
+  }
+  if (WHICH === "embedded" || WHICH === "both") {
+    const dir = mkdtempSync(path.join(tmpdir(), "nki-bench-pg-"));
+    const server = await startEmbeddedPostgres({ dataDir: dir });
+    try {
+      // EMBEDDED_POOL: concurrent connections through pglite-socket interleave
+      // extended-protocol messages (see bench/RESULTS.md); 1 serialises them.
+      const poolSize = Number(process.env.EMBEDDED_POOL ?? "1");
+      results.push(await bench(`embedded PGlite (data dir), pool ${poolSize}`, server.url, poolSize));
+      console.table(results.slice(-1));
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`TwiML webhooks, signature validation on, open loop at ${RATE} req/s for ${SECONDS} s (latency in ms from the scheduled send time)`);
+  console.table(results);
+}
+
+await main();
