@@ -54,6 +54,12 @@ function instance(env: Record<string, string>): AppContext {
 if (process.argv[2] === "--instance") {
   const env = JSON.parse(process.argv[3]!) as Record<string, string>;
   const ctx = instance(env);
+  // Start-up (module loading, Prisma's first queries) is not what is measured: warm up, then wait for "go".
+  await ctx.prisma.surveyCall.count({ where: { state: "scheduled" } });
+  await ctx.prisma.$queryRaw`SELECT 1`;
+  const go = new Promise((r) => process.once("message", r));
+  process.send!("ready");
+  await go;
   const scheduler = startJobs(ctx, dispatchJobs.filter((j) => j.id === "dispatch-tick"));
   await new Promise((r) => setTimeout(r, Number(env.seconds) * 1000));
   await scheduler.stop();
@@ -136,17 +142,20 @@ const rows: string[] = [];
 for (const cps of RATES) {
   arrivals.length = 0;
   await seedDb.dispatchThrottle.deleteMany({});
-  const stats = await Promise.all(
-    ["bench-a", "bench-b"].map(
-      (name) =>
-        new Promise<{ missed: number; used: number }>((resolve, reject) => {
-          const env = { url, apiUrl, account: ACCOUNT, numberKey: numberKey.toString("base64"), cps: String(cps), name, seconds: String(SECONDS) };
-          const child = fork(fileURLToPath(import.meta.url), ["--instance", JSON.stringify(env)], { execArgv: ["--import", "tsx"] });
-          child.once("message", (m) => resolve(m as { missed: number; used: number }));
-          child.once("exit", (code) => code !== 0 && reject(new Error(`instance ${name} exited with ${code}`)));
-        }),
-    ),
-  );
+  const children = ["bench-a", "bench-b"].map((name) => {
+    const env = { url, apiUrl, account: ACCOUNT, numberKey: numberKey.toString("base64"), cps: String(cps), name, seconds: String(SECONDS) };
+    const child = fork(fileURLToPath(import.meta.url), ["--instance", JSON.stringify(env)], { execArgv: ["--import", "tsx"] });
+    const ready = new Promise((r) => child.once("message", r));
+    const done = new Promise<{ missed: number; used: number }>((resolve, reject) => {
+      child.on("message", (m) => typeof m === "object" && resolve(m as { missed: number; used: number }));
+      child.once("exit", (code) => code !== 0 && reject(new Error(`instance ${name} exited with ${code}`)));
+    });
+    return { child, ready, done };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  arrivals.length = 0;
+  for (const c of children) c.child.send("go");
+  const stats = await Promise.all(children.map((c) => c.done));
   const missed = stats.reduce((a, b) => a + b.missed, 0);
   const times = arrivals.map((a) => a.at).sort((a, b) => a - b);
   const n = times.length;
