@@ -22,6 +22,15 @@ export function createPrisma(url: string, poolSize = 10): PrismaClient {
   return new PrismaClient({ adapter });
 }
 
+/**
+ * PGlite is one PostgreSQL session; pglite-socket multiplexes connections onto
+ * it message by message, so two connections querying at once can get each
+ * other's results ("bind message supplies N parameters", wrong rows;
+ * electric-sql/pglite#1046). One connection per process keeps it correct;
+ * PGlite executes one statement at a time anyway.
+ */
+export const EMBEDDED_POOL_SIZE = 1;
+
 function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.createConnection(socketPath);
@@ -88,13 +97,13 @@ export async function openDatabase(opts: { url?: string; dataDir: string; logger
   if (existsSync(sock) && (await canConnect(sock))) {
     const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
     opts.logger.info("using the embedded database served by a running service", { socket: sock });
-    const prisma = createPrisma(url, opts.poolSize ?? 4);
+    const prisma = createPrisma(url, EMBEDDED_POOL_SIZE);
     return { prisma, url, embedded: true, close: () => prisma.$disconnect() };
   }
   const started = Date.now();
   const server = await startEmbeddedPostgres({ dataDir: pgDir, socketDir });
   opts.logger.info("embedded PostgreSQL (PGlite) started", { dataDir: pgDir, socket: sock, ms: Date.now() - started });
-  const prisma = createPrisma(server.url, opts.poolSize);
+  const prisma = createPrisma(server.url, EMBEDDED_POOL_SIZE);
   return {
     prisma,
     url: server.url,

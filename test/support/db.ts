@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createPrisma, startEmbeddedPostgres, type Prisma } from "../../src/lib/db.js";
+import { EMBEDDED_POOL_SIZE, createPrisma, startEmbeddedPostgres, type Prisma } from "../../src/lib/db.js";
 import { migrate } from "../../src/lib/migrate.js";
 
 export interface TestDatabase {
@@ -39,7 +39,8 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     teardown = () => server.stop();
   }
   if (opts.migrate !== false) await migrate(url);
-  const prisma = createPrisma(url, 5);
+  // One connection on PGlite (see EMBEDDED_POOL_SIZE); a small pool on a real server.
+  const prisma = createPrisma(url, admin ? 5 : EMBEDDED_POOL_SIZE);
   return {
     prisma,
     url,
