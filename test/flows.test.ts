@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import express from "express";
@@ -16,6 +16,8 @@ const readJson = (name: string) => JSON.parse(readFileSync(path.join(DEFAULT_FLO
 function tempFlowsDir() {
   const dir = mkdtempSync(path.join(tmpdir(), "nki-flows-"));
   cpSync(DEFAULT_FLOWS_DIR, dir, { recursive: true });
+  // git keeps no empty directory, so flows/audio/ may be absent in a clean clone.
+  mkdirSync(path.join(dir, "audio"), { recursive: true });
   return dir;
 }
 
@@ -72,6 +74,12 @@ describe("survey flow files", () => {
     expect(() => loadFlows(dir)).toThrow(/nki-sv\.json: not valid JSON/);
     writeFileSync(path.join(dir, "nki-sv.json"), JSON.stringify({ ...readJson("nki-sv.json"), id: "other" }));
     expect(() => loadFlows(dir)).toThrow(/nki-sv\.json:\n {2}id: "other" must equal the file name/);
+    const playsMissing = readJson("nki-sv.json");
+    playsMissing.thanks = [{ play: "audio/tack.wav" }];
+    writeFileSync(path.join(dir, "nki-sv.json"), JSON.stringify(playsMissing));
+    expect(() => loadFlows(dir)).toThrow(/nki-sv\.json:\n {2}play: "audio\/tack\.wav" does not exist/);
+    writeFileSync(path.join(dir, "audio", "tack.wav"), Buffer.from("RIFF....WAVEfmt "));
+    expect(loadFlows(dir).getFlow("nki-sv").thanks).toEqual([{ play: "audio/tack.wav" }]);
   });
 
   it("renders a recorded prompt as <Play> of a URL the service serves without a signature", async () => {

@@ -60,10 +60,24 @@ export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): FlowRegistry {
     }
     const flow = parseFlow(raw, file);
     if (`${flow.id}.json` !== name) throw new FlowError(`Invalid survey flow ${file}:\n  id: "${flow.id}" must equal the file name without .json`);
+    const missing = playedFiles(flow).filter((f) => !existsSync(path.join(dir, f)));
+    if (missing.length > 0) {
+      // Twilio would fetch a 404 mid-call and the citizen would hear silence, so refuse at start-up.
+      throw new FlowError(`Invalid survey flow ${file}:\n${missing.map((f) => `  play: "${f}" does not exist in ${dir}`).join("\n")}`);
+    }
     flows.set(flow.id, flow);
   }
   if (flows.size === 0) throw new FlowError(`No survey flows (*.json) in ${dir}`);
   return fromFlows([...flows.values()], path.join(dir, "audio"));
+}
+
+/** Every audio file a flow plays, wherever the prompt sits (greeting, questions, message, endings). */
+function playedFiles(value: unknown): string[] {
+  if (Array.isArray(value)) return [...new Set(value.flatMap(playedFiles))];
+  if (!value || typeof value !== "object") return [];
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.play === "string") return [obj.play];
+  return [...new Set(Object.values(obj).flatMap(playedFiles))];
 }
 
 /** A registry over flows already in memory (tests, tools). */
