@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
@@ -30,6 +30,30 @@ export interface RunningService {
   ctx: AppContext;
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * What a newcomer pastes to send a first call. The body goes to a file because
+ * the logger masks anything shaped like a phone number (as it must). The demo's
+ * own key may be shown (local and demo-only, like the demo passwords); a seed
+ * key is named, never printed; otherwise the operator is told how to make one.
+ */
+export function writeFirstCallHint(dataDir: string, url: string, apiKey: string | undefined, now: Date): string {
+  const file = path.join(dataDir, "first-call.json");
+  const at = (secondsAgo: number) => new Date(now.getTime() - secondsAgo * 1000).toISOString();
+  const body = {
+    externalCallId: `first-call-${now.getTime()}`,
+    callerNumber: "070-174 06 05", // PTS fiction range: never a real subscriber
+    agent: { externalId: "a-17", name: "Första Agenten" },
+    group: { key: "val1", name: "Val 1 – Socialt stöd, vård och omsorg" },
+    startedAt: at(250),
+    endedAt: at(10),
+    queueSeconds: 75,
+  };
+  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  const lead = apiKey ? "Send a first call:" : "Send a first call once you have an intake API key (npm run cli -- api-key create --name trio):";
+  // --oauth2-bearer sends "Authorization: Bearer …" and, unlike a quoted -H, lets the shell expand $SEED_API_KEY.
+  return `${lead} curl -s ${url}/api/v1/calls/completed --oauth2-bearer ${apiKey ?? "<key>"} -H 'Content-Type: application/json' -d @${file}`;
 }
 
 /**
@@ -123,8 +147,10 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   ];
   const scheduler = startJobs(ctx, jobs);
   // --- embedded extras: simulator, demo traffic (features add theirs here) ---
+  let demoApiKey: string | undefined;
   if (config.demoTraffic) {
     const demo = await startDemo(ctx, { organizationId: org.id, serviceUrl: url, dataDir, simulator });
+    demoApiKey = demo.apiKey;
     stoppers.push(() => demo.stop());
   }
   for (const d of demoLogins.filter((l, i, all) => l.role !== "agent" || all.findIndex((x) => x.role === "agent") === i)) {
@@ -141,6 +167,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     telephony: config.useSimulator ? "built-in Twilio simulator" : "Twilio",
     dataDir,
   });
+  logger.info(writeFirstCallHint(dataDir, url, config.SEED_API_KEY ? "$SEED_API_KEY" : demoApiKey, ctx.now()));
 
   return {
     ctx,

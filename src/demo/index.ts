@@ -25,7 +25,7 @@ export async function startDemo(
     /** Tests shorten the timings. */
     tuning?: Pick<DemoTrafficOptions, "seed" | "firstCallAfterMs" | "summaryEveryMs" | "readBackAfterMs">;
   },
-): Promise<DemoTraffic> {
+): Promise<DemoTraffic & { apiKey: string }> {
   const log = ctx.logger.child({ component: "demo-traffic" });
   const secret = demoApiKey(opts.dataDir);
   await ensureApiKey(ctx.prisma, opts.organizationId, secret, "demo traffic");
@@ -52,6 +52,7 @@ export async function startDemo(
     ...opts.tuning,
   });
   return {
+    apiKey: secret,
     stats: traffic.stats,
     async stop() {
       await traffic.stop();

@@ -9,9 +9,10 @@ export function maskPhone(number: string | null | undefined): string {
 }
 
 // Anything shaped like a phone number (international +/00 form, or a national number
-// starting with 0) that slips into a log message or field is masked. Dates and
-// durations do not start with 0 or +, so they stay readable.
-const PHONE_RE = /(?:\+|\b00|\b0)\d[\d\s-]{6,}\d/g;
+// starting with 0, the area code possibly in parentheses) that slips into a log
+// message or field is masked. Dates and durations do not start with 0 or +, so they
+// stay readable.
+const PHONE_RE = /(?:\+|\b00|\(0|\b0)\d[\d\s()-]{6,}\d/g;
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return value.replace(PHONE_RE, (m) => maskPhone(m));
   if (depth > 4 || value === null || typeof value !== "object") return value;
