@@ -1,35 +1,35 @@
 /**
  * Intake benchmark: the service app in-process (createApp on a loopback port),
- * driven over HTTP by a client in the same process, against
+ * driven over HTTP by a load generator in a worker thread (bench/load.ts), against
  *   (a) PostgreSQL at 127.0.0.1:5432 (a fresh database, dropped afterwards) and
  *   (b) embedded PGlite on a temporary data directory.
  * Scenarios: 100-call batches back to back from C concurrent clients
  * (throughput, per-batch latency), and single calls paced open-loop at 200/s
  * (latency from the scheduled send time, so a stall is not hidden).
  *
- *   npx tsx bench/intake.ts [--seconds 20] [--only pg|pglite]
+ *   npx tsx bench/intake.ts [--seconds 20] [--only pg|pglite] [--scenarios batched1,batched4,single200] [--rate 200]
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Server } from "node:http";
 import { parseArgs } from "node:util";
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from "node:perf_hooks";
 import pg from "pg";
 import { createPrisma, startEmbeddedPostgres, type Prisma } from "../src/lib/db.js";
 import { createLogger } from "../src/lib/logger.js";
 import { migrate } from "../src/lib/migrate.js";
 import { createApiKey } from "../src/intake/api-keys.js";
 import { createTestContext, startTestApp } from "../test/support/context.js";
+import { runLoad, summarise, type LoadRequest } from "./load.js";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "20" }, only: { type: "string" } } });
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "20" }, only: { type: "string" }, scenarios: { type: "string", default: "batched1,batched4,single200" }, rate: { type: "string", default: "200" } },
+});
+const SCENARIOS = new Set(values.scenarios!.split(","));
 const SECONDS = Number(values.seconds);
-const PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres";
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const summary = (ms: number[]) => {
-  const s = [...ms].sort((a, b) => a - b);
-  return { n: s.length, p50: +pct(s, 50).toFixed(1), p95: +pct(s, 95).toFixed(1), p99: +pct(s, 99).toFixed(1), max: +(s.at(-1) ?? NaN).toFixed(1) };
-};
+const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 let serial = 0;
 const GROUPS = ["val-1", "val-2", "val-3", "val-4", "foretagslotsen", "ej-val"];
@@ -49,8 +49,7 @@ function makeCall() {
   };
 }
 
-async function post(url: string, key: string, body: unknown): Promise<number> {
-  const t = performance.now();
+async function post(url: string, key: string, body: unknown): Promise<void> {
   const res = await fetch(`${url}/api/v1/calls/completed`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
@@ -58,48 +57,49 @@ async function post(url: string, key: string, body: unknown): Promise<number> {
   });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`status ${res.status}`);
-  return performance.now() - t;
 }
 
-async function batched(url: string, key: string, concurrency: number) {
-  const latencies: number[] = [];
-  const deadline = performance.now() + SECONDS * 1000;
-  const started = performance.now();
-  let calls = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        latencies.push(await post(url, key, { calls: Array.from({ length: 100 }, makeCall) }));
-        calls += 100;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return { concurrency, callsPerSecond: Math.round(calls / elapsed), batchMs: summary(latencies) };
+const request = (key: string, body: unknown): LoadRequest => ({
+  path: "/api/v1/calls/completed",
+  headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+  body: JSON.stringify(body),
+});
+
+/** Share of the time the service's event loop (this thread) was busy since `from`. */
+const busyShare = (from: EventLoopUtilization) => +performance.eventLoopUtilization(from).utilization.toFixed(3);
+
+/** 100-call batches back to back from `concurrency` clients (closed loop). */
+async function batched(port: number, key: string, concurrency: number) {
+  // Enough bodies for a fast run; built before the clock starts.
+  const reqs = Array.from({ length: SECONDS * 60 }, () => request(key, { calls: Array.from({ length: 100 }, makeCall) }));
+  const elu = performance.eventLoopUtilization();
+  const r = await runLoad({ port, reqs, mode: "closed", concurrency, seconds: SECONDS });
+  return { serviceThreadBusy: busyShare(elu), concurrency, callsPerSecond: Math.round(((r.latencies.length - r.bad) * 100) / (r.wallMs / 1000)), bad: r.bad + r.errors, firstProblem: r.firstProblem, batchMs: summarise(r.latencies) };
 }
 
-async function openLoopSingles(url: string, key: string, rate: number) {
-  const latencies: number[] = [];
-  const total = rate * SECONDS;
-  const t0 = performance.now() + 50;
-  let errors = 0;
-  let firstError: string | null = null;
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(
-      post(url, key, makeCall())
-        .then(() => void latencies.push(performance.now() - due))
-        .catch((err: Error) => {
-          errors++;
-          firstError ??= `${err.message} ${String((err as { cause?: unknown }).cause ?? "")}`.trim();
-        }),
-    );
-  }
-  await Promise.all(inflight);
-  return { rate, errors, firstError, ms: summary(latencies) };
+/** Single calls at a fixed rate (open loop: latency from the scheduled send time). */
+/** Time from the request's arrival to its response's last byte, as the service sees it. */
+function serverTimes(server: Server): { stop(): number[] } {
+  const ms: number[] = [];
+  const onRequest = (_req: unknown, res: import("node:http").ServerResponse) => {
+    const t = performance.now();
+    res.once("finish", () => ms.push(performance.now() - t));
+  };
+  server.prependListener("request", onRequest);
+  return { stop: () => (server.off("request", onRequest), ms) };
+}
+
+async function openLoopSingles(port: number, key: string, rate: number, server: Server) {
+  // Warm the single-call path first (JIT, first-use compilation), unmeasured.
+  await runLoad({ port, reqs: Array.from({ length: rate * 3 }, () => request(key, makeCall())), mode: "open", rate, seconds: 3 });
+  const reqs = Array.from({ length: rate * SECONDS }, () => request(key, makeCall()));
+  const elu = performance.eventLoopUtilization();
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const inService = serverTimes(server);
+  const r = await runLoad({ port, reqs, mode: "open", rate, seconds: SECONDS });
+  delay.disable();
+  return { inServiceMs: summarise(inService.stop()), serviceThreadBusy: busyShare(elu), eventLoopDelayMs: { p50: +(delay.percentile(50) / 1e6).toFixed(1), p99: +(delay.percentile(99) / 1e6).toFixed(1), max: +(delay.max / 1e6).toFixed(1) }, cpuMsPerRequest: +((busyShare(elu) * r.wallMs) / r.latencies.length).toFixed(2), rate, achieved: Math.round(r.latencies.length / (r.wallMs / 1000)), bad: r.bad + r.errors, firstProblem: r.firstProblem, ms: summarise(r.latencies) };
 }
 
 async function run(name: string, dbUrl: string, prisma: Prisma) {
@@ -109,13 +109,14 @@ async function run(name: string, dbUrl: string, prisma: Prisma) {
   const bench = { ...ctx, logger: createLogger("warn"), now: () => new Date() };
   const app = await startTestApp(bench);
   const { secret } = await createApiKey(prisma, ctx.organizationId, "bench");
+  const port = Number(new URL(app.url).port);
   // Warm-up: registers groups and agents, fills caches and JIT.
   for (let i = 0; i < 5; i++) await post(app.url, secret, { calls: Array.from({ length: 100 }, makeCall) });
   const results = {
     database: name,
-    batched1: await batched(app.url, secret, 1),
-    batched4: await batched(app.url, secret, 4),
-    single200: await openLoopSingles(app.url, secret, 200),
+    batched1: SCENARIOS.has("batched1") ? await batched(port, secret, 1) : undefined,
+    batched4: SCENARIOS.has("batched4") ? await batched(port, secret, 4) : undefined,
+    single200: SCENARIOS.has("single200") ? await openLoopSingles(port, secret, Number(values.rate), app.server) : undefined,
     stored: await prisma.completedCall.count(),
     surveys: await prisma.surveyCall.count(),
   };
@@ -129,7 +130,9 @@ if (values.only !== "pglite") {
   const admin = new pg.Client({ connectionString: PG_ADMIN });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
-  const url = PG_ADMIN.replace(/\/postgres$/, `/${dbName}`);
+  const target = new URL(PG_ADMIN);
+  target.pathname = `/${dbName}`;
+  const url = target.toString();
   try {
     await migrate(url);
     const prisma = createPrisma(url); // the service's default pool (10)

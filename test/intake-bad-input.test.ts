@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPrisma } from "../src/lib/db.js";
+import { API_KEY_CACHE_MS, hashApiKey, revokeApiKey } from "../src/intake/api-keys.js";
 import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { call, intakeClient, NOW } from "./intake-helpers.js";
@@ -58,8 +59,25 @@ describe("intake rejects bad input clearly and loses nothing valid", () => {
     expect((await api.post(call(), { authorization: "Bearer nki_not-a-real-key-000000000000" })).status).toBe(401);
     expect((await api.get("x", { authorization: "Basic dXNlcjpwYXNz" })).status).toBe(401);
     const other = await intakeClient(ctx, app.url);
-    await db.prisma.apiKey.updateMany({ where: { prefix: other.secret.slice(0, 8) }, data: { revokedAt: NOW } });
+    await db.prisma.apiKey.updateMany({ where: { hash: hashApiKey(other.secret) }, data: { revokedAt: NOW } });
     expect((await other.post(call())).status).toBe(401);
+  });
+
+  it("refuses a key revoked here at once, and one revoked by another instance once its cache entry expires", async () => {
+    const here = await intakeClient(ctx, app.url);
+    expect((await here.post(call())).status).toBe(200);
+    const { id } = await db.prisma.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(here.secret) } });
+    expect(await revokeApiKey(db.prisma, ctx.organizationId, id, NOW)).toBe(true);
+    expect((await here.post(call())).status).toBe(401);
+
+    const elsewhere = await intakeClient(ctx, app.url);
+    expect((await elsewhere.post(call())).status).toBe(200);
+    // Another instance (or the CLI) revokes it: this instance still knows the key as valid for a moment.
+    await db.prisma.apiKey.updateMany({ where: { hash: hashApiKey(elsewhere.secret) }, data: { revokedAt: NOW } });
+    ctx.setNow(new Date(NOW.getTime() + API_KEY_CACHE_MS + 1));
+    const refused = await elsewhere.post(call());
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error.message).toBe("Unknown or revoked API key");
   });
 
   it("refuses a batch over 1,000 calls, naming the field", async () => {

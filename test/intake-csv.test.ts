@@ -128,5 +128,15 @@ describe("intake commands", () => {
     expect(imported.stdout).not.toContain("46701740640");
     const stored = await db.prisma.completedCall.findFirstOrThrow({ where: { externalCallId: "cli-1" } });
     expect(createNumberCrypto(Buffer.from(env.NUMBER_KEY, "base64")).hash("+46701740640")).toBe(stored.callerHash);
+
+    const listed = await cli(["api-key", "list"], env);
+    expect(listed.stdout).toContain(`${key.id}  ${secret!.slice(0, 8)}…  trio  (created `);
+    expect(listed.stdout).not.toContain(secret!);
+    expect(((await cli(["api-key", "revoke", "not-an-id"], env)) as { code?: number }).code).toBe(2);
+    const revoked = await cli(["api-key", "revoke", key.id], env);
+    expect(revoked.stdout).toContain("Revoked.");
+    expect((await db.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).revokedAt).not.toBeNull();
+    expect((await cli(["api-key", "list"], env)).stdout).toMatch(new RegExp(`${key.id} .*revoked \\d{4}-`));
+    expect(((await cli(["api-key", "revoke", key.id], env)) as { code?: number }).code).toBe(1);
   });
 });

@@ -11,7 +11,7 @@ import { createLocalEventBus } from "../lib/events.js";
 import type { Logger } from "../lib/logger.js";
 import { migrate } from "../lib/migrate.js";
 import { ensureOrganization } from "../organizations/service.js";
-import { createApiKey } from "./api-keys.js";
+import { API_KEY_CACHE_MS, createApiKey, listApiKeys, revokeApiKey } from "./api-keys.js";
 import { CsvFormatError, importCallsCsv } from "./csv.js";
 
 async function withOrganization<T>(
@@ -44,17 +44,38 @@ function reportFailure(err: unknown): number {
   throw err;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const apiKeyCommand: CliCommand = {
-  usage: "create [--org <slug>] [--name <name>]   (prints the new intake API key once)",
+  usage: "create [--org <slug>] [--name <name>] | list [--org <slug>] | revoke <id> [--org <slug>]",
   async run(args, { config, logger }) {
     const [sub, ...rest] = args;
-    const { values } = parseArgs({ args: rest, options: { org: { type: "string" }, name: { type: "string" } } });
-    if (sub !== "create") {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: "string" }, name: { type: "string" } } });
+    const usage = () => {
       console.error(`usage: npm run cli -- api-key ${this.usage}`);
       return 2;
+    };
+    if (sub !== "create" && sub !== "list" && sub !== "revoke") return usage();
+    if (sub === "revoke" && !UUID.test(positionals[0] ?? "")) {
+      console.error("api-key revoke needs the key's id, as `api-key list` shows it");
+      return usage();
     }
     try {
       return await withOrganization(config, logger, values.org, async (db, org) => {
+        if (sub === "list") {
+          const keys = await listApiKeys(db.prisma, org.id);
+          if (keys.length === 0) console.log(`No intake API keys for ${org.slug}.`);
+          for (const k of keys) {
+            const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? "never"}`;
+            console.log(`${k.id}  ${k.prefix}…  ${k.name}  (created ${k.createdAt.toISOString()}, ${state})`);
+          }
+          return 0;
+        }
+        if (sub === "revoke") {
+          const revoked = await revokeApiKey(db.prisma, org.id, positionals[0]!, new Date());
+          console.log(revoked ? `Revoked. Requests with this key are refused within ${API_KEY_CACHE_MS / 1000} s on every running instance.` : `No live API key ${positionals[0]} for ${org.slug}.`);
+          return revoked ? 0 : 1;
+        }
         const name = values.name ?? `created ${new Date().toISOString().slice(0, 10)} on ${hostname()}`;
         const { secret } = await createApiKey(db.prisma, org.id, name);
         console.log(`API key for ${org.slug} (${name}); shown once, store it in the telephony system now:\n\n  ${secret}\n`);

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import type { Logger } from "./logger.js";
 
@@ -17,9 +19,63 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// The pg pool under each client, for sqlQuery below, and whether it may name statements.
+const pools = new WeakMap<object, { pool: pg.Pool; prepare: boolean }>();
+/** URLs served by PGlite in this process or by a running service's socket. */
+const embeddedUrls = new Set<string>();
+
 export function createPrisma(url: string, poolSize = 10): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: url, max: poolSize });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  // PGlite is one session behind its socket: a client reconnecting after an idle
+  // close would find its statement names taken. A real server gives each connection its own.
+  pools.set(client, { pool, prepare: !embeddedUrls.has(url) });
+  return client;
+}
+
+const statementNames = new Map<string, string>();
+/** A name per statement text, so PostgreSQL parses and plans it once per connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `nki_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`));
+  return name;
+}
+
+export interface SqlOptions {
+  /**
+   * Prepare the statement once per connection (on a real server). PostgreSQL
+   * then caches a generic plan, chosen while the tables may still be empty, so
+   * only for statements whose plan cannot depend on table size: lookups and
+   * updates by primary or unique key, inserts. A lookup the planner could answer
+   * through several indexes once chose the wrong one for good (bench/RESULTS.md).
+   */
+  prepare?: boolean;
+}
+
+async function poolQuery(db: Db, text: string, params: unknown[], opts: SqlOptions): Promise<pg.QueryResult | null> {
+  const entry = pools.get(db);
+  if (!entry) return null;
+  const named = opts.prepare === true && entry.prepare;
+  return entry.pool.query(named ? { name: statementName(text), text, values: params } : { text, values: params });
+}
+
+/**
+ * One raw statement on the pool Prisma itself uses, for the hot paths (intake,
+ * each keypress): Prisma's raw path costs about 1 ms of CPU per statement
+ * against 0.2 ms for pg alone (bench/RESULTS.md). Inside a transaction (a
+ * transaction client has no pool here) it runs through Prisma on the
+ * transaction's connection. Rows come back with pg's types: timestamptz as
+ * Date, jsonb parsed, bigint and numeric as strings.
+ */
+export async function sqlQuery<T>(db: Db, text: string, params: unknown[] = [], opts: SqlOptions = {}): Promise<T[]> {
+  const result = await poolQuery(db, text, params, opts);
+  return result ? (result.rows as T[]) : db.$queryRawUnsafe<T[]>(text, ...params);
+}
+
+/** As sqlQuery, for a statement whose affected row count is the answer. */
+export async function sqlExecute(db: Db, text: string, params: unknown[] = [], opts: SqlOptions = {}): Promise<number> {
+  const result = await poolQuery(db, text, params, opts);
+  return result ? (result.rowCount ?? 0) : db.$executeRawUnsafe(text, ...params);
 }
 
 /**
@@ -72,9 +128,11 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; socketDir?
     const port = (server as unknown as { server: net.Server }).server.address() as net.AddressInfo;
     url = `postgresql://postgres@127.0.0.1:${port.port}/postgres`;
   }
+  embeddedUrls.add(url);
   return {
     url,
     async stop() {
+      embeddedUrls.delete(url);
       await server.stop();
       await db.close();
     },
@@ -96,6 +154,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; logger
   const sock = path.join(socketDir, ".s.PGSQL.5432");
   if (existsSync(sock) && (await canConnect(sock))) {
     const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
+    embeddedUrls.add(url);
     opts.logger.info("using the embedded database served by a running service", { socket: sock });
     const prisma = createPrisma(url, EMBEDDED_POOL_SIZE);
     return { prisma, url, embedded: true, close: () => prisma.$disconnect() };

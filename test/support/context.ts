@@ -102,7 +102,7 @@ export async function createTestContext(
 }
 
 /** Boots createApp(ctx) on a free port. */
-export async function startTestApp(ctx: AppContext): Promise<{ url: string; close(): Promise<void> }> {
+export async function startTestApp(ctx: AppContext): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const app = createApp(ctx);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -110,6 +110,7 @@ export async function startTestApp(ctx: AppContext): Promise<{ url: string; clos
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    server,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
