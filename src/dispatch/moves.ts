@@ -5,9 +5,10 @@ import { transition, type TransitionInput } from "../survey/state.js";
 import type { CallingWindowSpec } from "../intake/calling-window.js";
 
 /**
- * A guarded state change (src/survey/state.ts) in its own transaction, then
- * the `survey.state` domain event. Returns false when someone else moved the
- * survey first: the caller re-reads or gives up, never forces.
+ * A guarded state change (src/survey/state.ts: one statement, atomic on its
+ * own, or inside the caller's transaction `db`), then the `survey.state`
+ * domain event. Returns false when someone else moved the survey first: the
+ * caller re-reads or gives up, never forces.
  */
 export async function moveSurvey(
   ctx: AppContext,
@@ -15,7 +16,7 @@ export async function moveSurvey(
   db?: Db,
 ): Promise<boolean> {
   const { organizationId, ...input } = t;
-  const moved = db ? await transition(db, input) : await ctx.prisma.$transaction((tx) => transition(tx, input));
+  const moved = await transition(db ?? ctx.prisma, input);
   if (moved) {
     ctx.events.publish({
       type: "survey.state",

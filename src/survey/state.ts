@@ -1,4 +1,4 @@
-import type { Db } from "../lib/db.js";
+import { sqlQuery, type Db } from "../lib/db.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
 
 export const FINAL_STATES: ReadonlySet<SurveyState> = new Set([
@@ -24,6 +24,37 @@ export function canTransition(from: SurveyState, to: SurveyState): boolean {
   return ALLOWED[from].includes(to);
 }
 
+/** SurveyCall columns a transition may set along with the state, and how each is cast. */
+const CHANGE_COLUMNS = {
+  progress: "jsonb",
+  startedAt: "timestamptz",
+  flowVersion: "text",
+  answeredBy: "text",
+  outcome: "text",
+  nextAttemptAt: "timestamptz",
+  claimedBy: "text",
+  claimedAt: "timestamptz",
+  errorCode: "text",
+  errorMessage: "text",
+  callSid: "text",
+} as const;
+
+export interface SurveyChanges {
+  progress?: unknown;
+  startedAt?: Date;
+  flowVersion?: string;
+  answeredBy?: string;
+  outcome?: string;
+  nextAttemptAt?: Date | null;
+  claimedBy?: string | null;
+  claimedAt?: Date | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  callSid?: string | null;
+  /** Gives back the attempt a claim counted: no call was made. */
+  attempts?: { decrement: 1 };
+}
+
 export interface TransitionInput {
   surveyId: string;
   from: SurveyState | SurveyState[];
@@ -34,41 +65,59 @@ export interface TransitionInput {
   callSid?: string | null;
   detail?: Record<string, unknown>;
   /** Extra columns to set in the same guarded update. */
-  data?: Record<string, unknown>;
+  data?: SurveyChanges;
+  /** Also guard on no keypress having proved a human (answering-machine detection loses to a keypress). */
+  unlessHuman?: boolean;
 }
 
 /**
  * Moves a survey from one of `from` to `to` with a guarded update (zero rows =
  * someone else moved it first: returns false), records a SurveyEvent, and on a
  * final state erases the caller's encrypted number, keeping only its hash.
- * Call inside a transaction when other writes must go with it.
+ * One statement (data-modifying CTEs), so all of it happens or none, in one
+ * round trip; inside a transaction it runs on the transaction's connection.
  */
 export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
   const froms = Array.isArray(t.from) ? t.from : [t.from];
   const allowed = froms.filter((f) => canTransition(f, t.to) || f === t.to);
   if (allowed.length === 0) return false;
   const final = FINAL_STATES.has(t.to);
-  const { count } = await db.surveyCall.updateMany({
-    where: { id: t.surveyId, state: { in: allowed } },
-    data: { state: t.to, ...(final ? { endedAt: t.at } : {}), ...t.data },
-  });
-  if (count === 0) return false;
-  await db.surveyEvent.create({
-    data: {
-      surveyId: t.surveyId,
-      at: t.at,
-      type: t.event,
-      fromState: froms.length === 1 ? froms[0] : null,
-      toState: t.to,
-      callSid: t.callSid ?? null,
-      detail: (t.detail ?? undefined) as never,
-    },
-  });
-  if (final) {
-    const s = await db.surveyCall.findUniqueOrThrow({ where: { id: t.surveyId }, select: { completedCallId: true } });
-    await db.completedCall.update({ where: { id: s.completedCallId }, data: { callerNumberEnc: null } });
+  const params: unknown[] = [t.surveyId, t.to, t.at, JSON.stringify(allowed), t.event, froms.length === 1 ? froms[0] : null, t.callSid ?? null, t.detail ? JSON.stringify(t.detail) : null];
+  const sets = [`state = $2::"SurveyState"`, `"updatedAt" = $3::timestamptz`];
+  if (final) sets.push(`"endedAt" = $3::timestamptz`);
+  for (const [key, value] of Object.entries(t.data ?? {})) {
+    if (value === undefined) continue;
+    if (key === "attempts") {
+      sets.push(`attempts = attempts - 1`);
+      continue;
+    }
+    const cast = CHANGE_COLUMNS[key as keyof typeof CHANGE_COLUMNS];
+    if (!cast) throw new Error(`transition: ${key} is not a column a transition may set`);
+    params.push(cast === "jsonb" ? JSON.stringify(value) : value instanceof Date ? value.toISOString() : value === null ? null : String(value));
+    sets.push(`"${key}" = $${params.length}::${cast}`);
   }
-  return true;
+  const rows = await sqlQuery<{ moved: number }>(
+    db,
+    `WITH moved AS (
+       UPDATE "SurveyCall" SET ${sets.join(", ")}
+        WHERE id = $1::uuid AND state::text IN (SELECT jsonb_array_elements_text($4::jsonb))${t.unlessHuman ? ` AND "answeredBy" IS DISTINCT FROM 'human'` : ""}
+       RETURNING id, "completedCallId"
+     ),
+     ev AS (
+       INSERT INTO "SurveyEvent" ("surveyId", at, type, "fromState", "toState", "callSid", detail)
+       SELECT id, $3::timestamptz, $5::text, $6::text, $2::text, $7::text, $8::jsonb FROM moved
+     )${
+       final
+         ? `,
+     erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (SELECT "completedCallId" FROM moved))`
+         : ""
+     }
+     SELECT count(*)::int AS moved FROM moved`,
+    params,
+    // By primary key only: the plan cannot depend on table size.
+    { prepare: true },
+  );
+  return rows[0]!.moved === 1;
 }
 
 /** Records an event without a state change (callbacks, retries, errors). */
