@@ -1,8 +1,7 @@
 import type { AppContext } from "../context.js";
-import { recordEvent } from "../survey/state.js";
+import { adoptCallSid, readAndRecordCallback, recordAmdVerdict, type CallbackSurvey } from "./callback-repository.js";
 import { applyAmdResult, applyCallStatus } from "./outcomes.js";
-import { knownCallSids } from "./repository.js";
-import { FINAL_CALL_STATUSES } from "./rules.js";
+import { FINAL_CALL_STATUSES, MACHINE_ANSWERS } from "./rules.js";
 
 /**
  * Twilio callbacks as plain functions (callbacks.ts is only the HTTP adapter).
@@ -13,23 +12,24 @@ import { FINAL_CALL_STATUSES } from "./rules.js";
 export type CallbackResult = "applied" | "recorded" | "duplicate" | "unknown_survey" | "call_mismatch";
 
 /**
- * The survey when this Call SID is its current call. A survey still waiting
- * for calls.create's response (no SID yet) adopts the SID from a callback,
- * unless that SID belongs to one of its earlier attempts: the callback is
- * signature-checked and names the survey in its URL, so it is ours.
+ * Reads the survey and records the callback once, for the survey's current
+ * call. A survey still waiting for calls.create's response (no SID yet) adopts
+ * the SID from a callback, unless that SID belongs to one of its earlier
+ * attempts: the callback is signature-checked and names the survey in its URL,
+ * so it is ours. One round trip in the usual case.
  */
-async function surveyForCall(ctx: AppContext, surveyId: string, callSid: string) {
-  const s = await ctx.prisma.surveyCall.findUnique({ where: { id: surveyId }, select: { id: true, state: true, callSid: true } });
-  if (!s) return "unknown_survey" as const;
-  if (s.callSid === callSid) return s;
-  if (s.callSid === null && s.state === "dialling" && !(await knownCallSids(ctx.prisma, surveyId)).has(callSid)) {
-    const { count } = await ctx.prisma.surveyCall.updateMany({ where: { id: surveyId, callSid: null, state: "dialling" }, data: { callSid } });
-    if (count === 1) {
-      await recordEvent(ctx.prisma, { surveyId, at: ctx.now(), type: "callsid-from-callback", callSid });
-      return { ...s, callSid };
-    }
+async function surveyForCallback(
+  ctx: AppContext,
+  e: Omit<Parameters<typeof readAndRecordCallback>[1], "at">,
+): Promise<CallbackSurvey | "unknown_survey" | "call_mismatch"> {
+  const at = ctx.now();
+  const s = await readAndRecordCallback(ctx.prisma, { ...e, at });
+  if (!s) return "unknown_survey";
+  if (s.callSid === e.callSid) return s;
+  if (s.callSid === null && s.state === "dialling" && (await adoptCallSid(ctx.prisma, e.surveyId, e.callSid, at))) {
+    return (await readAndRecordCallback(ctx.prisma, { ...e, at })) ?? "unknown_survey";
   }
-  return "call_mismatch" as const;
+  return "call_mismatch";
 }
 
 export interface StatusCallback {
@@ -45,28 +45,24 @@ export interface StatusCallback {
 
 export async function handleStatusCallback(ctx: AppContext, cb: StatusCallback): Promise<CallbackResult> {
   const log = ctx.logger.child({ surveyId: cb.surveyId, callSid: cb.callSid });
-  const s = await surveyForCall(ctx, cb.surveyId, cb.callSid);
+  const s = await surveyForCallback(ctx, {
+    surveyId: cb.surveyId, callSid: cb.callSid, type: "twilio-status", callStatus: cb.callStatus, record: true,
+    detail: { callStatus: cb.callStatus, sequenceNumber: cb.sequenceNumber, timestamp: cb.timestamp, callDuration: cb.callDuration, errorCode: cb.errorCode },
+  });
   if (typeof s === "string") {
     log.warn(s === "unknown_survey" ? "status callback for an unknown survey; ignored" : "status callback for another call than the survey's; ignored", { callStatus: cb.callStatus });
     return s;
   }
-  // Each CallStatus happens at most once per call, so (call, status) identifies a delivery.
-  const seen = await ctx.prisma.surveyEvent.count({
-    where: { surveyId: cb.surveyId, callSid: cb.callSid, type: "twilio-status", detail: { path: ["callStatus"], equals: cb.callStatus } },
-  });
-  if (seen > 0) {
+  if (s.duplicate) {
     log.debug("replayed status callback ignored", { callStatus: cb.callStatus, sequenceNumber: cb.sequenceNumber });
     return "duplicate";
   }
-  await recordEvent(ctx.prisma, {
-    surveyId: cb.surveyId, at: ctx.now(), type: "twilio-status", callSid: cb.callSid,
-    detail: { callStatus: cb.callStatus, sequenceNumber: cb.sequenceNumber, timestamp: cb.timestamp, callDuration: cb.callDuration, errorCode: cb.errorCode },
-  });
   if (!FINAL_CALL_STATUSES.has(cb.callStatus)) return "recorded";
-  const to = await applyCallStatus(ctx, {
-    surveyId: cb.surveyId, callSid: cb.callSid, status: cb.callStatus, at: ctx.now(), source: "status-callback",
-    errorCode: cb.errorCode, errorMessage: cb.errorMessage,
-  });
+  const to = await applyCallStatus(
+    ctx,
+    { surveyId: cb.surveyId, callSid: cb.callSid, status: cb.callStatus, at: ctx.now(), source: "status-callback", errorCode: cb.errorCode, errorMessage: cb.errorMessage },
+    s,
+  );
   return to ? "applied" : "recorded";
 }
 
@@ -79,16 +75,24 @@ export interface AmdCallback {
 
 export async function handleAmdCallback(ctx: AppContext, cb: AmdCallback): Promise<CallbackResult> {
   const log = ctx.logger.child({ surveyId: cb.surveyId, callSid: cb.callSid });
-  const s = await surveyForCall(ctx, cb.surveyId, cb.callSid);
+  // The usual verdict, a person, in one statement; the survey is read only to explain a refusal.
+  if (!MACHINE_ANSWERS.has(cb.answeredBy)) {
+    const verdict = cb.answeredBy === "human" ? "human" : "unknown";
+    if (await recordAmdVerdict(ctx.prisma, { surveyId: cb.surveyId, callSid: cb.callSid, verdict, at: ctx.now(), detail: { answeredBy: cb.answeredBy, detectionMs: cb.detectionMs } })) {
+      log.info("answering-machine detection recorded", { answeredBy: cb.answeredBy, result: "recorded" });
+      return "recorded";
+    }
+  }
+  // The AMD event is written by applyAmdResult, with what it decided.
+  const s = await surveyForCallback(ctx, { surveyId: cb.surveyId, callSid: cb.callSid, type: "amd-callback", record: false });
   if (typeof s === "string") {
     log.warn(s === "unknown_survey" ? "AMD callback for an unknown survey; ignored" : "AMD callback for another call than the survey's; ignored", { answeredBy: cb.answeredBy });
     return s;
   }
-  const seen = await ctx.prisma.surveyEvent.count({ where: { surveyId: cb.surveyId, callSid: cb.callSid, type: "amd-callback" } });
-  if (seen > 0) {
+  if (s.duplicate) {
     log.debug("replayed AMD callback ignored", { answeredBy: cb.answeredBy });
     return "duplicate";
   }
-  const r = await applyAmdResult(ctx, { ...cb, at: ctx.now() });
+  const r = await applyAmdResult(ctx, { ...cb, at: ctx.now() }, s);
   return r === "hung_up" ? "applied" : "recorded";
 }

@@ -1,6 +1,8 @@
 import type { AppContext } from "../context.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
+import { sqlQuery } from "../lib/db.js";
 import { recordEvent } from "../survey/state.js";
+import { recordAmdVerdict, type CallbackSurvey } from "./callback-repository.js";
 import { moveSurvey, policyFor } from "./moves.js";
 import { decideRetry, outcomeForCallStatus, shouldHangUpOnMachine } from "./rules.js";
 
@@ -15,8 +17,11 @@ export interface CallStatusReport {
   errorMessage?: string | null;
 }
 
-const loadForOutcome = (ctx: AppContext, surveyId: string) =>
-  ctx.prisma.surveyCall.findUnique({
+/** What deciding an outcome needs; callbacks pass the row they already read (src/dispatch/callback-repository.ts). */
+export type OutcomeSurvey = Pick<CallbackSurvey, "state" | "attempts" | "expiresAt" | "organizationId" | "answers" | "orgSettings" | "timeZone" | "groupSettings">;
+
+async function loadForOutcome(ctx: AppContext, surveyId: string): Promise<OutcomeSurvey | null> {
+  const s = await ctx.prisma.surveyCall.findUnique({
     where: { id: surveyId },
     select: {
       state: true,
@@ -28,6 +33,11 @@ const loadForOutcome = (ctx: AppContext, surveyId: string) =>
       group: { select: { settings: true } },
     },
   });
+  return s && {
+    state: s.state, attempts: s.attempts, expiresAt: s.expiresAt, organizationId: s.organizationId, answers: s._count.answers,
+    orgSettings: s.organization.settings, timeZone: s.organization.timeZone, groupSettings: s.group.settings,
+  };
+}
 
 /**
  * Applies a final Twilio call status to the survey: no-answer/busy → retry or
@@ -37,12 +47,12 @@ const loadForOutcome = (ctx: AppContext, surveyId: string) =>
  * nothing, which makes replays and out-of-order delivery harmless. A guarded
  * transition that loses a race is re-evaluated against the new state.
  */
-export async function applyCallStatus(ctx: AppContext, r: CallStatusReport): Promise<SurveyState | null> {
+export async function applyCallStatus(ctx: AppContext, r: CallStatusReport, current?: OutcomeSurvey): Promise<SurveyState | null> {
   const log = ctx.logger.child({ surveyId: r.surveyId, callSid: r.callSid });
   for (let round = 0; round < 3; round++) {
-    const s = await loadForOutcome(ctx, r.surveyId);
+    const s = round === 0 && current ? current : await loadForOutcome(ctx, r.surveyId);
     if (!s) return null;
-    const o = outcomeForCallStatus(r.status, s.state, s._count.answers);
+    const o = outcomeForCallStatus(r.status, s.state, s.answers);
     if (o.kind === "ignore") return null;
     const base = { surveyId: r.surveyId, organizationId: s.organizationId, from: s.state, at: r.at, callSid: r.callSid };
     if (o.kind === "final") {
@@ -59,7 +69,7 @@ export async function applyCallStatus(ctx: AppContext, r: CallStatusReport): Pro
       }
       continue;
     }
-    const policy = policyFor(s.organization, s.group);
+    const policy = policyFor({ settings: s.orgSettings, timeZone: s.timeZone }, { settings: s.groupSettings });
     const decision = decideRetry({ attempts: s.attempts, now: r.at, expiresAt: s.expiresAt }, policy.settings, policy.window);
     const moved =
       decision.kind === "retry"
@@ -91,51 +101,51 @@ export async function applyCallStatus(ctx: AppContext, r: CallStatusReport): Pro
 
 /**
  * Asynchronous answering-machine detection. A machine (or fax) is hung up on
- * without a message, unless a keypress already proved a human: the row is
- * locked while deciding, so a keypress stored meanwhile is seen. Human and
- * unknown verdicts are recorded without overwriting a keypress's "human".
+ * without a message, unless a keypress already proved a human: the state
+ * change is guarded on that in the same statement, so a keypress stored
+ * meanwhile wins. Human and unknown verdicts are recorded without overwriting
+ * a keypress's "human".
  */
 export async function applyAmdResult(
   ctx: AppContext,
   a: { surveyId: string; callSid: string; answeredBy: string; at: Date; detectionMs?: number },
+  current?: Pick<CallbackSurvey, "state" | "answeredBy" | "organizationId">,
 ): Promise<"hung_up" | "recorded" | "ignored"> {
   const log = ctx.logger.child({ surveyId: a.surveyId, callSid: a.callSid });
-  const decided = await ctx.prisma.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ state: SurveyState; answeredBy: string | null; organizationId: string }[]>`
-      SELECT state, "answeredBy", "organizationId" FROM "SurveyCall" WHERE id = ${a.surveyId}::uuid FOR UPDATE`;
-    const s = rows[0];
-    if (!s) return "ignored" as const;
-    const detail = { answeredBy: a.answeredBy, detectionMs: a.detectionMs };
-    if (shouldHangUpOnMachine(a.answeredBy, s.answeredBy)) {
-      if (s.state !== "dialling" && s.state !== "in_progress") return "ignored" as const;
-      const moved = await moveSurvey(
-        ctx,
-        {
-          surveyId: a.surveyId,
-          organizationId: s.organizationId,
-          from: s.state,
-          to: "machine",
-          at: a.at,
-          event: "amd-callback",
-          callSid: a.callSid,
-          detail,
-          data: { answeredBy: "machine", outcome: a.answeredBy === "fax" ? "fax" : "answering_machine" },
-        },
-        tx,
-      );
-      return moved ? ("hung_up" as const) : ("ignored" as const);
-    }
-    // Reached with human/unknown, or with a machine verdict that a keypress already overruled.
-    if (s.answeredBy !== "human") {
-      await tx.surveyCall.update({ where: { id: a.surveyId }, data: { answeredBy: a.answeredBy === "human" ? "human" : "unknown" } });
-    }
-    await recordEvent(tx, { surveyId: a.surveyId, at: a.at, type: "amd-callback", callSid: a.callSid, detail: { ...detail, kept: s.answeredBy === "human" } });
-    return "recorded" as const;
-  });
-  if (decided !== "hung_up") {
-    log.info("answering-machine detection recorded", { answeredBy: a.answeredBy, result: decided });
-    return decided;
+  const detail = { answeredBy: a.answeredBy, detectionMs: a.detectionMs };
+  let s = current ?? (await readForAmd(ctx, a.surveyId));
+  if (!s) return "ignored";
+  if (shouldHangUpOnMachine(a.answeredBy, s.answeredBy)) {
+    if (s.state !== "dialling" && s.state !== "in_progress") return "ignored";
+    const moved = await moveSurvey(ctx, {
+      surveyId: a.surveyId, organizationId: s.organizationId, from: s.state, to: "machine", at: a.at, event: "amd-callback",
+      callSid: a.callSid, detail, unlessHuman: true,
+      data: { answeredBy: "machine", outcome: a.answeredBy === "fax" ? "fax" : "answering_machine" },
+    });
+    if (moved) return hangUpOnMachine(ctx, a, log);
+    // A keypress (or a status callback) got there first: record the verdict against what it is now.
+    s = await readForAmd(ctx, a.surveyId);
+    if (!s) return "ignored";
+    if (shouldHangUpOnMachine(a.answeredBy, s.answeredBy)) return "ignored";
   }
+  // Reached with human/unknown, or with a machine verdict that a keypress already overruled.
+  const verdict = a.answeredBy === "human" ? "human" : "unknown";
+  const recorded = await recordAmdVerdict(ctx.prisma, { surveyId: a.surveyId, callSid: a.callSid, verdict, at: a.at, detail });
+  log.info("answering-machine detection recorded", { answeredBy: a.answeredBy, result: recorded ? "recorded" : "ignored" });
+  return recorded ? "recorded" : "ignored";
+}
+
+async function readForAmd(ctx: AppContext, surveyId: string) {
+  const [s] = await sqlQuery<Pick<CallbackSurvey, "state" | "answeredBy" | "organizationId">>(
+    ctx.prisma,
+    `SELECT state::text AS state, "answeredBy", "organizationId" FROM "SurveyCall" WHERE id = $1::uuid`,
+    [surveyId],
+    { prepare: true },
+  );
+  return s ?? null;
+}
+
+async function hangUpOnMachine(ctx: AppContext, a: { surveyId: string; callSid: string; answeredBy: string }, log: AppContext["logger"]): Promise<"hung_up"> {
   try {
     // Ending the call from our side leaves nothing on the machine.
     await ctx.twilio.calls(a.callSid).update({ status: "completed" });
