@@ -2,7 +2,7 @@ import type { AppContext } from "../context.js";
 import { isWithinCallingHours, nextCallingTime } from "../intake/calling-window.js";
 import { moveSurvey, policyFor } from "./moves.js";
 import { placeCall, type ReadyCall } from "./place-call.js";
-import { claimDueSurveys, findExpired, loadDialDetails, type ClaimedSurvey } from "./repository.js";
+import { claimDueSurveys, findExpired, type ClaimedForDial, type ClaimedSurvey } from "./repository.js";
 import { bookSlots, waitForSlot } from "./throttle.js";
 
 /** Seconds of work one tick claims: enough that one instance keeps the pipe full between ticks. */
@@ -38,7 +38,7 @@ export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
   });
   result.claimed = claimed.length;
   if (claimed.length === 0) return result;
-  for (const c of claimed) {
+  for (const { survey: c } of claimed) {
     ctx.events.publish({ type: "survey.state", organizationId: c.organizationId, surveyId: c.id, from: "scheduled", to: "dialling", at: ctx.now().toISOString() });
   }
 
@@ -102,26 +102,18 @@ async function expireOverdue(ctx: AppContext): Promise<number> {
   return n;
 }
 
-/** Dial-time checks; what passes is ready to dial, the rest is moved on. */
-async function prepare(ctx: AppContext, claimed: ClaimedSurvey[]): Promise<ReadyCall[]> {
-  const details = new Map((await loadDialDetails(ctx.prisma, claimed.map((c) => c.id))).map((d) => [d.id, d]));
-  const hashes = [...details.values()].map((d) => d.completedCall.callerHash).filter((h): h is string => Boolean(h));
-  const optedOut = new Set(
-    hashes.length === 0
-      ? []
-      : (await ctx.prisma.optOut.findMany({ where: { numberHash: { in: hashes } }, select: { organizationId: true, numberHash: true } }))
-          .map((o) => `${o.organizationId}:${o.numberHash}`),
-  );
+/** Dial-time checks on what the claim returned; what passes is ready to dial, the rest is moved on. */
+async function prepare(ctx: AppContext, claimed: ClaimedForDial[]): Promise<ReadyCall[]> {
   const ready: ReadyCall[] = [];
-  for (const survey of claimed) {
+  for (const d of claimed) {
+    const { survey } = d;
     const now = ctx.now();
-    const d = details.get(survey.id)!;
     const base = { surveyId: survey.id, organizationId: survey.organizationId, from: "dialling" as const, at: now };
-    if (d.completedCall.callerHash && optedOut.has(`${survey.organizationId}:${d.completedCall.callerHash}`)) {
+    if (d.optedOut) {
       await moveSurvey(ctx, { ...base, to: "canceled", event: "opted-out-before-dial", data: { outcome: "opted_out_meanwhile" } });
       continue;
     }
-    if (!d.completedCall.callerNumberEnc) {
+    if (!d.callerNumberEnc) {
       await moveSurvey(ctx, { ...base, to: "failed", event: "number-missing", data: { outcome: "number_missing" } });
       continue;
     }
@@ -135,7 +127,7 @@ async function prepare(ctx: AppContext, claimed: ClaimedSurvey[]): Promise<Ready
       }
       continue;
     }
-    ready.push({ survey, to: ctx.numbers.decrypt(d.completedCall.callerNumberEnc) });
+    ready.push({ survey, to: ctx.numbers.decrypt(d.callerNumberEnc) });
   }
   return ready;
 }

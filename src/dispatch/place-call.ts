@@ -1,8 +1,7 @@
 import type { AppContext } from "../context.js";
 import { maskPhone } from "../lib/logger.js";
-import { recordEvent } from "../survey/state.js";
 import { moveSurvey } from "./moves.js";
-import type { ClaimedSurvey } from "./repository.js";
+import { recordDialled, recordDialUncertain, type ClaimedSurvey } from "./repository.js";
 import { backoffDelayMs, CALL_TIME_LIMIT_SECONDS, classifyDialError, DIAL_BACKOFF, RING_TIMEOUT_SECONDS } from "./rules.js";
 
 export interface ReadyCall {
@@ -43,19 +42,24 @@ export function callParameters(ctx: AppContext, surveyId: string, to: string) {
 export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean> {
   const { survey } = r;
   const log = ctx.logger.child({ surveyId: survey.id, attempt: survey.attempts });
+  let call: { sid: string; status: string };
   try {
-    const call = await ctx.twilio.calls.create(callParameters(ctx, survey.id, r.to));
-    await ctx.prisma.$transaction(async (tx) => {
-      // A callback may already have brought the SID (it can beat this response).
-      await tx.surveyCall.updateMany({ where: { id: survey.id, callSid: null }, data: { callSid: call.sid } });
-      await recordEvent(tx, { surveyId: survey.id, at: ctx.now(), type: "dialled", callSid: call.sid, detail: { attempt: survey.attempts, status: call.status } });
-    });
-    log.info("survey call placed", { callSid: call.sid, to: maskPhone(r.to) });
-    return true;
+    call = await ctx.twilio.calls.create(callParameters(ctx, survey.id, r.to));
   } catch (err) {
     await handleDialError(ctx, survey, err, log);
     return false;
   }
+  // Outside the try above: a database error here (a pg ECONNREFUSED looks like
+  // a pre-send network error) must never be taken for Twilio's, or the survey
+  // would go back to the queue with a live call. Unrecorded, the SID still
+  // arrives with the status callbacks, or reconciliation adopts the call.
+  try {
+    await recordDialled(ctx.prisma, { surveyId: survey.id, callSid: call.sid, at: ctx.now(), detail: { attempt: survey.attempts, status: call.status } });
+  } catch (err) {
+    log.error("survey call placed but not recorded; callbacks or reconciliation will bring its SID", { callSid: call.sid, err: (err as Error).message });
+  }
+  log.info("survey call placed", { callSid: call.sid, to: maskPhone(r.to) });
+  return true;
 }
 
 async function handleDialError(ctx: AppContext, survey: ClaimedSurvey, err: unknown, log: AppContext["logger"]) {
@@ -80,10 +84,7 @@ async function handleDialError(ctx: AppContext, survey: ClaimedSurvey, err: unkn
     });
     log.error("Twilio refused the call", { code: f.code, message: f.message });
   } else {
-    await ctx.prisma.$transaction(async (tx) => {
-      await tx.surveyCall.updateMany({ where: { id: survey.id, state: "dialling" }, data: { errorCode: f.code, errorMessage: f.message } });
-      await recordEvent(tx, { surveyId: survey.id, at: now, type: "dial-uncertain", detail: { code: f.code, message: f.message } });
-    });
+    await recordDialUncertain(ctx.prisma, { surveyId: survey.id, at: now, code: f.code, message: f.message });
     log.warn("calls.create outcome unknown; reconciliation will look for the call at Twilio", { code: f.code, message: f.message });
   }
 }

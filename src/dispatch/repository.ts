@@ -1,9 +1,9 @@
-import type { Db, Prisma } from "../lib/db.js";
+import { sqlExecute, sqlQuery, type Db, type Prisma } from "../lib/db.js";
 
 /**
- * The dispatcher's SQL. Raw only where Prisma cannot say it: the claim
- * (FOR UPDATE SKIP LOCKED + event rows in one statement) and the shared
- * slot clock. Everything else goes through Prisma.
+ * The dispatcher's SQL. Raw where Prisma cannot say it (FOR UPDATE SKIP
+ * LOCKED, the shared slot clock) or would need several round trips for what
+ * one statement does (the claim with its dial details, recording a dial).
  */
 
 export interface ClaimedSurvey {
@@ -15,6 +15,23 @@ export interface ClaimedSurvey {
   expiresAt: Date;
 }
 
+/** A claim and what its dial-time checks need: number, settings, opt-out status. */
+export interface ClaimedForDial {
+  survey: ClaimedSurvey;
+  callerNumberEnc: Uint8Array | null;
+  optedOut: boolean;
+  organization: { settings: unknown; timeZone: string };
+  group: { settings: unknown };
+}
+
+interface ClaimRow extends ClaimedSurvey {
+  callerNumberEnc: Uint8Array | null;
+  optedOut: boolean;
+  orgSettings: unknown;
+  timeZone: string;
+  groupSettings: unknown;
+}
+
 // Serialises claims across instances so the concurrent-call cap holds in total.
 const CLAIM_LOCK_KEY = 0x4e4b4931; // "NKI1"
 
@@ -22,15 +39,22 @@ const CLAIM_LOCK_KEY = 0x4e4b4931; // "NKI1"
  * Claims up to `limit` due surveys for this instance, never letting the number
  * of live calls (dialling + in_progress) exceed `maxConcurrent`. One statement
  * moves them to `dialling`, counts the attempt, clears the previous attempt's
- * Call SID and records a "claimed" SurveyEvent for each.
+ * Call SID, records a "claimed" SurveyEvent for each and returns what the
+ * dial-time checks need, so the tick makes no further read before dialling.
+ * The opt-out check sees every opt-out committed before this statement began;
+ * one committed later could as well commit between any later check and
+ * calls.create (the slot wait alone can be seconds), so a separate read after
+ * COMMIT would close no race, only cost a round trip.
  */
 export async function claimDueSurveys(
   prisma: Prisma,
   args: { instanceId: string; now: Date; limit: number; maxConcurrent: number },
-): Promise<ClaimedSurvey[]> {
-  return prisma.$transaction(async (tx) => {
+): Promise<ClaimedForDial[]> {
+  const rows = await prisma.$transaction(async (tx) => {
+    // Its own statement: READ COMMITTED takes the claim's snapshot when the claim
+    // starts, so only a lock held by then makes the live count below current.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_KEY}::bigint)`;
-    const rows = await tx.$queryRaw<ClaimedSurvey[]>`
+    return tx.$queryRaw<ClaimRow[]>`
       WITH live AS (
         SELECT count(*)::int AS n FROM "SurveyCall" WHERE state IN ('dialling', 'in_progress')
       ), picked AS (
@@ -51,9 +75,20 @@ export async function claimDueSurveys(
                jsonb_build_object('instance', ${args.instanceId}::text, 'attempt', attempts)
         FROM claimed
       )
-      SELECT * FROM claimed`;
-    return rows;
+      SELECT c.*, cc."callerNumberEnc", o.settings AS "orgSettings", o."timeZone", g.settings AS "groupSettings",
+             EXISTS (SELECT 1 FROM "OptOut" x WHERE x."organizationId" = c."organizationId" AND x."numberHash" = cc."callerHash") AS "optedOut"
+      FROM claimed c
+      JOIN "CompletedCall" cc ON cc.id = c."completedCallId"
+      JOIN "Organization" o ON o.id = c."organizationId"
+      JOIN "AnswerGroup" g ON g.id = c."groupId"`;
   });
+  return rows.map(({ callerNumberEnc, optedOut, orgSettings, timeZone, groupSettings, ...survey }) => ({
+    survey,
+    callerNumberEnc,
+    optedOut,
+    organization: { settings: orgSettings, timeZone },
+    group: { settings: groupSettings },
+  }));
 }
 
 /**
@@ -68,15 +103,20 @@ export async function reserveSlots(
   args: { key: string; count: number; intervalMs: number; leadMs: number },
 ): Promise<{ slotStartMs: number; dbNowMs: number }> {
   const span = args.count * args.intervalMs;
-  const lead = args.leadMs;
-  const rows = await db.$queryRaw<{ slot_start_ms: number; db_now_ms: number }[]>`
-    INSERT INTO "DispatchThrottle" (key, "nextSlotAt")
-    VALUES (${args.key}, clock_timestamp() + (${lead}::double precision + ${span}::double precision) * interval '1 millisecond')
-    ON CONFLICT (key) DO UPDATE
-      SET "nextSlotAt" = greatest("DispatchThrottle"."nextSlotAt", clock_timestamp() + ${lead}::double precision * interval '1 millisecond')
-                         + ${span}::double precision * interval '1 millisecond'
-    RETURNING (extract(epoch FROM "nextSlotAt") * 1000 - ${span}::double precision)::float8 AS slot_start_ms,
-              (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS db_now_ms`;
+  const rows = await sqlQuery<{ slot_start_ms: number; db_now_ms: number }>(
+    db,
+    `INSERT INTO "DispatchThrottle" (key, "nextSlotAt")
+     VALUES ($1::text, clock_timestamp() + ($2::double precision + $3::double precision) * interval '1 millisecond')
+     ON CONFLICT (key) DO UPDATE
+       SET "nextSlotAt" = greatest("DispatchThrottle"."nextSlotAt", clock_timestamp() + $2::double precision * interval '1 millisecond')
+                          + $3::double precision * interval '1 millisecond'
+     RETURNING (extract(epoch FROM "nextSlotAt") * 1000 - $3::double precision)::float8 AS slot_start_ms,
+               (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS db_now_ms`,
+    [args.key, args.leadMs, span],
+    // One row by primary key: the plan cannot depend on table size. The round
+    // trip is also the offset estimate's uncertainty (throttle.ts), so keep it short.
+    { prepare: true },
+  );
   return { slotStartMs: rows[0]!.slot_start_ms, dbNowMs: rows[0]!.db_now_ms };
 }
 
@@ -90,17 +130,37 @@ export async function findExpired(db: Db, now: Date, limit: number) {
   });
 }
 
-/** What a dial needs beyond the claim: number, settings, opt-out status. */
-export async function loadDialDetails(db: Db, ids: string[]) {
-  return db.surveyCall.findMany({
-    where: { id: { in: ids } },
-    select: {
-      id: true,
-      completedCall: { select: { callerNumberEnc: true, callerHash: true } },
-      organization: { select: { settings: true, timeZone: true } },
-      group: { select: { settings: true } },
-    },
-  });
+/**
+ * The call Twilio created for this claim: its SID (unless a callback already
+ * brought it, which can beat the REST response) and the "dialled" event, in
+ * one statement, so both or neither are stored.
+ */
+export async function recordDialled(db: Db, d: { surveyId: string; callSid: string; at: Date; detail: Record<string, unknown> }) {
+  await sqlExecute(
+    db,
+    `WITH sid AS (
+       UPDATE "SurveyCall" SET "callSid" = $2::text, "updatedAt" = $3::timestamptz WHERE id = $1::uuid AND "callSid" IS NULL
+     )
+     INSERT INTO "SurveyEvent" ("surveyId", at, type, "callSid", detail) VALUES ($1::uuid, $3::timestamptz, 'dialled', $2::text, $4::jsonb)`,
+    [d.surveyId, d.callSid, d.at, JSON.stringify(d.detail)],
+    // By primary key and an insert: the plan cannot depend on table size.
+    { prepare: true },
+  );
+}
+
+/** calls.create ended without an answer (timeout, reset): the error on a still-dialling survey and a "dial-uncertain" event, together. */
+export async function recordDialUncertain(db: Db, d: { surveyId: string; at: Date; code: string | null; message: string | null }) {
+  await sqlExecute(
+    db,
+    `WITH err AS (
+       UPDATE "SurveyCall" SET "errorCode" = $3::text, "errorMessage" = $4::text, "updatedAt" = $2::timestamptz
+        WHERE id = $1::uuid AND state = 'dialling'
+     )
+     INSERT INTO "SurveyEvent" ("surveyId", at, type, detail)
+     VALUES ($1::uuid, $2::timestamptz, 'dial-uncertain', jsonb_build_object('code', $3::text, 'message', $4::text))`,
+    [d.surveyId, d.at, d.code, d.message],
+    { prepare: true },
+  );
 }
 
 /** Call SIDs this survey has already used (its audit trail), to never adopt an old call as the current one. */
