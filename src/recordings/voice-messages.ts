@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.js";
-import { recordEvent } from "../survey/state.js";
 import { downloadRecording } from "./download.js";
+import { leaseVoiceMessage, markAttemptFailed, markDone, markStored, recordRecordingEvent, registerVoiceMessage, type LeasedVoiceMessage } from "./repository.js";
 import { downloadRetryDelayMs, FAST_DOWNLOAD_RETRIES, isEmptyRecording, voiceMessageKey } from "./rules.js";
 
 export interface RecordingCallback {
@@ -13,7 +13,11 @@ export interface RecordingCallback {
   recordingUrl?: string;
 }
 
-export type RecordingResult = "stored" | "pending" | "discarded" | "duplicate" | "ignored";
+/** "busy": not due, or leased by another worker. */
+export type RecordingResult = "stored" | "pending" | "discarded" | "duplicate" | "ignored" | "busy";
+
+/** A worker holds a message this long; if it dies, another picks it up after. */
+const LEASE_MS = 5 * 60_000;
 
 /**
  * The recording status callback: registers the voice message once per
@@ -22,124 +26,101 @@ export type RecordingResult = "stored" | "pending" | "discarded" | "duplicate" |
  */
 export async function handleRecordingCallback(ctx: AppContext, cb: RecordingCallback): Promise<RecordingResult> {
   const log = ctx.logger.child({ surveyId: cb.surveyId, callSid: cb.callSid, recordingSid: cb.recordingSid });
-  const survey = await ctx.prisma.surveyCall.findUnique({
-    where: { id: cb.surveyId },
-    select: { organizationId: true, groupId: true, agentId: true, callSid: true },
-  });
-  if (!survey || survey.callSid !== cb.callSid) {
-    log.warn(survey ? "recording callback for another call than the survey's; ignored" : "recording callback for an unknown survey; ignored");
-    return "ignored";
-  }
+  const now = ctx.now();
   if (cb.recordingStatus !== "completed") {
-    await recordEvent(ctx.prisma, { surveyId: cb.surveyId, at: ctx.now(), type: "recording-callback", callSid: cb.callSid, detail: { recordingSid: cb.recordingSid, recordingStatus: cb.recordingStatus } });
+    const r = await recordRecordingEvent(ctx.prisma, { surveyId: cb.surveyId, callSid: cb.callSid, at: now, detail: { recordingSid: cb.recordingSid, recordingStatus: cb.recordingStatus } });
+    if (r !== "recorded") return ignored(log, r);
     log.info("recording not available", { recordingStatus: cb.recordingStatus });
     return "ignored";
   }
-  const existing = await ctx.prisma.voiceMessage.findFirst({
-    where: { OR: [{ recordingSid: cb.recordingSid }, { surveyId: cb.surveyId }] },
-    select: { id: true, recordingSid: true },
+  const empty = isEmptyRecording(cb.durationSeconds);
+  const work = !empty || ctx.config.DELETE_RECORDINGS_FROM_TWILIO;
+  const r = await registerVoiceMessage(ctx.prisma, {
+    surveyId: cb.surveyId, callSid: cb.callSid, recordingSid: cb.recordingSid, recordingUrl: cb.recordingUrl ?? null,
+    state: empty ? "discarded" : "pending", durationSeconds: cb.durationSeconds, at: now,
+    lastError: empty ? "shorter than 2 s" : null,
+    // Inserted already leased to this request, which stores it (or, when empty, deletes it at Twilio) right below.
+    nextDownloadAt: work ? new Date(now.getTime() + LEASE_MS) : null,
+    eventDetail: { recordingSid: cb.recordingSid, durationSeconds: cb.durationSeconds, empty },
   });
-  if (existing) {
-    if (existing.recordingSid !== cb.recordingSid) log.warn("second recording for one survey; ignored (Twilio keeps it)");
+  if (r.kind === "unknown-survey" || r.kind === "other-call") return ignored(log, r.kind);
+  if (r.kind === "duplicate") {
+    if (r.existingRecordingSid && r.existingRecordingSid !== cb.recordingSid) log.warn("second recording for one survey; ignored (Twilio keeps it)");
     else log.debug("replayed recording callback ignored");
     return "duplicate";
   }
-  const now = ctx.now();
-  const empty = isEmptyRecording(cb.durationSeconds);
-  try {
-    const vm = await ctx.prisma.voiceMessage.create({
-      data: {
-        surveyId: cb.surveyId,
-        organizationId: survey.organizationId,
-        groupId: survey.groupId,
-        agentId: survey.agentId,
-        recordingSid: cb.recordingSid,
-        recordingUrl: cb.recordingUrl ?? null,
-        state: empty ? "discarded" : "pending",
-        durationSeconds: cb.durationSeconds,
-        recordedAt: now,
-        lastError: empty ? "shorter than 2 s" : null,
-        // Due at once: stored (or, when empty, deleted at Twilio) right below.
-        nextDownloadAt: empty && !ctx.config.DELETE_RECORDINGS_FROM_TWILIO ? null : now,
-      },
-      select: { id: true },
-    });
-    await recordEvent(ctx.prisma, { surveyId: cb.surveyId, at: now, type: "recording-callback", callSid: cb.callSid, detail: { recordingSid: cb.recordingSid, durationSeconds: cb.durationSeconds, empty } });
-    return await processVoiceMessage(ctx, vm.id);
-  } catch (err) {
-    if ((err as { code?: string }).code === "P2002") return "duplicate";
-    throw err;
-  }
+  return work ? await processLeased(ctx, r.vm) : "discarded";
 }
 
-/** A worker holds a message this long; if it dies, another picks it up after. */
-const LEASE_MS = 5 * 60_000;
+function ignored(log: AppContext["logger"], why: "unknown-survey" | "other-call"): RecordingResult {
+  log.warn(why === "other-call" ? "recording callback for another call than the survey's; ignored" : "recording callback for an unknown survey; ignored");
+  return "ignored";
+}
 
 /**
- * Does the due work on one message: download and store a pending one, then
- * delete Twilio's copy (when configured) of a stored or discarded one. Never
- * deletes at Twilio before the audio is stored. Claimed with a guarded update
- * so two instances never download the same message at once.
+ * Does the due work on one message, if it can take the lease (so two
+ * instances never download the same message at once).
  */
 export async function processVoiceMessage(ctx: AppContext, id: string): Promise<RecordingResult> {
   const now = ctx.now();
-  const vm = await ctx.prisma.voiceMessage.findUnique({ where: { id } });
-  if (!vm || !vm.nextDownloadAt || vm.nextDownloadAt > now) return vm?.state === "stored" ? "stored" : "pending";
-  const { count } = await ctx.prisma.voiceMessage.updateMany({
-    where: { id, nextDownloadAt: vm.nextDownloadAt },
-    data: { nextDownloadAt: new Date(now.getTime() + LEASE_MS) },
-  });
-  if (count === 0) return vm.state === "discarded" ? "discarded" : "pending";
-  const log = ctx.logger.child({ surveyId: vm.surveyId, recordingSid: vm.recordingSid, voiceMessageId: id });
-
-  let state = vm.state;
-  if (state === "pending") {
-    const key = voiceMessageKey(vm.organizationId, vm.surveyId);
-    try {
-      const stored = await downloadRecording(ctx.twilioCredentials, ctx.storage, { recordingSid: vm.recordingSid, key });
-      await ctx.prisma.voiceMessage.update({
-        where: { id },
-        data: {
-          state: "stored", storageKey: key, contentType: stored.contentType, sizeBytes: stored.sizeBytes,
-          downloadAttempts: { increment: 1 }, lastError: null,
-          nextDownloadAt: ctx.config.DELETE_RECORDINGS_FROM_TWILIO ? ctx.now() : null,
-        },
-      });
-      state = "stored";
-      log.info("voice message stored", { sizeBytes: stored.sizeBytes, durationSeconds: vm.durationSeconds });
-      ctx.events.publish({ type: "voice-message.stored", organizationId: vm.organizationId, surveyId: vm.surveyId, voiceMessageId: id });
-    } catch (err) {
-      const failures = vm.downloadAttempts + 1;
-      const message = (err as Error).message?.slice(0, 300) ?? String(err);
-      await ctx.prisma.voiceMessage.update({
-        where: { id },
-        data: { downloadAttempts: failures, lastError: message, nextDownloadAt: new Date(ctx.now().getTime() + downloadRetryDelayMs(failures, Math.random())) },
-      });
-      // Past the fast retries someone should look; Twilio's copy is kept all along.
-      log.log(failures > FAST_DOWNLOAD_RETRIES ? "error" : "warn", "voice message download failed; Twilio's copy kept, will retry", { failures, error: message });
-      return "pending";
-    }
-  }
-  if (ctx.config.DELETE_RECORDINGS_FROM_TWILIO && !vm.deletedAtTwilio) await deleteAtTwilio(ctx, vm.id, vm.recordingSid, vm.downloadAttempts, log);
-  else await ctx.prisma.voiceMessage.update({ where: { id }, data: { nextDownloadAt: null } });
-  return state === "stored" ? "stored" : "discarded";
+  const vm = await leaseVoiceMessage(ctx.prisma, id, now, new Date(now.getTime() + LEASE_MS));
+  return vm ? processLeased(ctx, vm) : "busy";
 }
 
-async function deleteAtTwilio(ctx: AppContext, id: string, recordingSid: string, attempts: number, log: AppContext["logger"]) {
+/**
+ * Downloads and stores a pending message, then deletes Twilio's copy (when
+ * configured) of a stored or discarded one. Never deletes at Twilio before the
+ * stored audio is recorded in the database.
+ */
+async function processLeased(ctx: AppContext, vm: LeasedVoiceMessage): Promise<RecordingResult> {
+  const log = ctx.logger.child({ surveyId: vm.surveyId, recordingSid: vm.recordingSid, voiceMessageId: vm.id });
+  const deleting = ctx.config.DELETE_RECORDINGS_FROM_TWILIO && !vm.deletedAtTwilio;
+  if (vm.state === "pending") {
+    if (!(await store(ctx, vm, deleting, log))) return "pending";
+    // Storing already cleared nextDownloadAt when there is nothing left to do at Twilio.
+    if (!deleting) return "stored";
+  }
+  if (deleting) await deleteAtTwilio(ctx, vm, log);
+  else await markDone(ctx.prisma, vm.id, ctx.now(), null);
+  return vm.state === "pending" || vm.state === "stored" ? "stored" : "discarded";
+}
+
+async function store(ctx: AppContext, vm: LeasedVoiceMessage, deleting: boolean, log: AppContext["logger"]): Promise<boolean> {
+  const key = voiceMessageKey(vm.organizationId, vm.surveyId);
+  let stored: { sizeBytes: number; contentType: string };
   try {
-    await ctx.twilio.recordings(recordingSid).remove();
+    stored = await downloadRecording(ctx.twilioCredentials, ctx.storage, { recordingSid: vm.recordingSid, key });
+  } catch (err) {
+    const failures = vm.downloadAttempts + 1;
+    const message = (err as Error).message?.slice(0, 300) ?? String(err);
+    const at = ctx.now();
+    await markAttemptFailed(ctx.prisma, vm.id, { downloadAttempts: failures, lastError: message, at, nextDownloadAt: new Date(at.getTime() + downloadRetryDelayMs(failures, Math.random())) });
+    // Past the fast retries someone should look; Twilio's copy is kept all along.
+    log.log(failures > FAST_DOWNLOAD_RETRIES ? "error" : "warn", "voice message download failed; Twilio's copy kept, will retry", { failures, error: message });
+    return false;
+  }
+  const at = ctx.now();
+  // While deleting at Twilio the lease is kept; should this worker die, the job deletes once it expires.
+  await markStored(ctx.prisma, vm.id, { storageKey: key, ...stored, at, nextDownloadAt: deleting ? new Date(at.getTime() + LEASE_MS) : null });
+  log.info("voice message stored", { sizeBytes: stored.sizeBytes, durationSeconds: vm.durationSeconds });
+  ctx.events.publish({ type: "voice-message.stored", organizationId: vm.organizationId, surveyId: vm.surveyId, voiceMessageId: vm.id });
+  return true;
+}
+
+async function deleteAtTwilio(ctx: AppContext, vm: LeasedVoiceMessage, log: AppContext["logger"]) {
+  try {
+    await ctx.twilio.recordings(vm.recordingSid).remove();
   } catch (err) {
     if ((err as { status?: number }).status !== 404) {
       const message = (err as Error).message?.slice(0, 300) ?? String(err);
-      await ctx.prisma.voiceMessage.update({
-        where: { id },
-        data: { lastError: `delete at Twilio: ${message}`, nextDownloadAt: new Date(ctx.now().getTime() + downloadRetryDelayMs(attempts + 1, Math.random())) },
-      });
+      const at = ctx.now();
+      await markAttemptFailed(ctx.prisma, vm.id, { lastError: `delete at Twilio: ${message}`, at, nextDownloadAt: new Date(at.getTime() + downloadRetryDelayMs(vm.downloadAttempts + 1, Math.random())) });
       log.warn("deleting the recording at Twilio failed; will retry", { error: message });
       return;
     }
   }
-  await ctx.prisma.voiceMessage.update({ where: { id }, data: { deletedAtTwilio: ctx.now(), nextDownloadAt: null } });
+  const at = ctx.now();
+  await markDone(ctx.prisma, vm.id, at, at);
   log.info("recording deleted at Twilio");
 }
 
