@@ -89,7 +89,7 @@ describe("survey flow files", () => {
     raw.greeting = [{ play: "audio/halsning.wav" }];
     const flow = parseFlow(raw, "x");
     const xml = renderTwiml([{ kind: "gather", step: "intro", try: 0, timeoutSeconds: 1, prompts: flow.greeting }], {
-      baseUrl: "https://nki.example.test", surveyId: "s1", organizationName: "X",
+      baseUrl: "https://nki.example.test", surveyId: "s1", flowId: "nki-sv", organizationName: "X",
     });
     expect(parseTwiml(xml)[0].children).toEqual([{ verb: "Play", attrs: {}, text: "https://nki.example.test/twilio/audio/halsning.wav", children: [] }]);
 

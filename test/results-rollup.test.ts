@@ -58,7 +58,8 @@ describe("rollup maintenance", () => {
       questionKey: "kunskap", score: 4, answeredAt: new Date("2025-10-26T01:30:00Z"), timeZone: "Europe/Stockholm",
     };
     const id = await db.prisma.$transaction((tx) => insertAnswerWithRollup(tx, answer));
-    expect(typeof id).toBe("bigint");
+    expect(id).toMatch(/^\d+$/);
+    expect(await db.prisma.answer.findUnique({ where: { id: BigInt(id!) }, select: { questionKey: true, score: true } })).toEqual({ questionKey: "kunskap", score: 4 });
     expect(await db.prisma.$transaction((tx) => insertAnswerWithRollup(tx, { ...answer, score: 1 }))).toBeNull();
     const daily = await db.prisma.answerDaily.findMany({ where: { agentId: agent.id } });
     expect(daily).toEqual([expect.objectContaining({ n: 1, sum: 4, sumSq: 16, c4: 1, c1: 0, day: new Date("2025-10-26T00:00:00Z") })]);

@@ -34,7 +34,8 @@ describe("survey IVR webhooks", () => {
     const xml = await res.text();
     return { status: res.status, type: res.headers.get("content-type"), xml, els: parseTwiml(xml) };
   }
-  const q = (id: string, step: string, t = 0) => `surveyId=${id}&step=${step}&try=${t}`;
+  // The step token the service puts in its action URLs (the flow lets a keypress be stored before the survey is read).
+  const q = (id: string, step: string, t = 0) => `surveyId=${id}&flow=nki-sv&step=${step}&try=${t}`;
   const gather = (id: string, step: string, digits: string, t = 0) => post(`/twilio/gather?${q(id, step, t)}`, { Digits: digits });
   const silence = (id: string, step: string, t = 0) => post(`/twilio/no-input?${q(id, step, t)}`);
   const answers = (surveyId: string) => ctx.prisma.answer.findMany({ where: { surveyId }, orderBy: { id: "asc" } });
@@ -102,6 +103,21 @@ describe("survey IVR webhooks", () => {
     expect(cc.callerNumberEnc).toBeNull();
     expect(cc.callerHash).not.toBeNull();
     expect(ctx.published.filter((e) => e.type === "answer.stored" && e.surveyId === survey.id)).toHaveLength(7);
+  });
+
+  it("takes callbacks without the flow in their URL (a call in progress across an upgrade) the same way", async () => {
+    const { survey } = await createSurveyCall(ctx);
+    await post(`/twilio/voice?surveyId=${survey.id}`);
+    const oldToken = (step: string) => `surveyId=${survey.id}&step=${step}&try=0`;
+    const r = await post(`/twilio/gather?${oldToken("svarstid")}`, { Digits: "4" });
+    expect(gatherOf(r.els).attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "bemotande")}`);
+    // A replay of the same keypress through the new token changes nothing and renders where the survey is.
+    const replay = await gather(survey.id, "svarstid", "2");
+    expect(gatherOf(replay.els).attrs.action).toContain("step=bemotande");
+    // A token naming another flow is not trusted: the survey is read, and the keypress applied with its own flow.
+    const other = await post(`/twilio/gather?surveyId=${survey.id}&flow=nki-en&step=bemotande&try=0`, { Digits: "5" });
+    expect(gatherOf(other.els).attrs.action).toContain("step=engagemang");
+    expect((await answers(survey.id)).map((a) => [a.questionKey, a.score, a.flowId])).toEqual([["svarstid", 4, "nki-sv"], ["bemotande", 5, "nki-sv"]]);
   });
 
   it("when the citizen hangs up after question 3, keeps the three answers, their rollup and their events", async () => {

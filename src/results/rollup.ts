@@ -1,5 +1,5 @@
 import { Prisma } from "../generated/prisma/client.js";
-import type { Db } from "../lib/db.js";
+import { sqlQuery, type Db } from "../lib/db.js";
 
 /**
  * Rollups of the answers, read by src/results instead of the raw rows:
@@ -12,10 +12,14 @@ import type { Db } from "../lib/db.js";
  * costs one extra round trip at most (none with insertAnswerWithRollup).
  */
 
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDay(instant: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  let f = dayFormatters.get(timeZone);
+  // en-CA formats as YYYY-MM-DD. A formatter costs far more to make than to use: one per zone.
+  if (!f) dayFormatters.set(timeZone, (f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
+  return f.format(instant);
 }
 
 export interface RollupAnswer {
@@ -28,56 +32,58 @@ export interface RollupAnswer {
   timeZone: string;
 }
 
-const COUNT_SET = Prisma.raw(
-  ["n", "c1", "c2", "c3", "c4", "c5"].map((c) => `${c} = __T__.${c} + EXCLUDED.${c}`).join(", "),
-);
-const set = (table: string) => Prisma.raw(COUNT_SET.sql.replaceAll("__T__", `"${table}"`));
+const COUNT_SET = ["n", "c1", "c2", "c3", "c4", "c5"].map((c) => `${c} = __T__.${c} + EXCLUDED.${c}`).join(", ");
+const set = (table: string) => COUNT_SET.replaceAll("__T__", `"${table}"`);
+const COUNTS = `1, (score = 1)::int, (score = 2)::int, (score = 3)::int, (score = 4)::int, (score = 5)::int`;
 
 /**
- * The four upserts as data-modifying CTEs plus a final one, so they travel as
- * one statement. Each selects its row FROM `source`: a one-row constant, or
- * the Answer insert's RETURNING (then a duplicate answer updates nothing).
+ * The four rollup upserts as data-modifying CTEs (rd, rm, od, om) over the
+ * rows of the CTE `ins`, which has the columns "organizationId", "groupId",
+ * "agentId", "questionKey", score and day (the answer's local date). A
+ * replayed answer that `ins` did not insert adds nothing. Constant SQL: it
+ * goes into statements that are prepared.
  */
-function rollupStatements(a: RollupAnswer, source: Prisma.Sql): { ctes: Prisma.Sql; last: Prisma.Sql } {
-  const day = localDay(a.answeredAt, a.timeZone);
-  const month = `${day.slice(0, 7)}-01`;
-  const s = a.score;
-  if (!Number.isInteger(s) || s < 1 || s > 5) throw new RangeError(`score must be 1–5, got ${s}`);
-  const hit = (k: number) => (s === k ? 1 : 0);
-  const counts = Prisma.sql`1, ${hit(1)}::int, ${hit(2)}::int, ${hit(3)}::int, ${hit(4)}::int, ${hit(5)}::int`;
-  const org = Prisma.sql`${a.organizationId}::uuid`;
-  const who = Prisma.sql`${a.groupId}::uuid, ${a.agentId}::uuid, ${a.questionKey}::text`;
-  const ctes = Prisma.sql`
+export const ROLLUP_CTES = Prisma.raw(`
     rd AS (
       INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
-      SELECT ${org}, ${day}::date, ${who}, 1, ${s}::int, ${s * s}::int, ${hit(1)}::int, ${hit(2)}::int, ${hit(3)}::int, ${hit(4)}::int, ${hit(5)}::int
-      FROM ${source}
+      SELECT "organizationId", day, "groupId", "agentId", "questionKey", 1, score, score * score,
+             (score = 1)::int, (score = 2)::int, (score = 3)::int, (score = 4)::int, (score = 5)::int FROM ins
       ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey") DO UPDATE SET
         ${set("AnswerDaily")}, sum = "AnswerDaily".sum + EXCLUDED.sum, "sumSq" = "AnswerDaily"."sumSq" + EXCLUDED."sumSq"),
     rm AS (
       INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT ${org}, ${month}::date, ${who}, ${counts} FROM ${source}
+      SELECT "organizationId", date_trunc('month', day)::date, "groupId", "agentId", "questionKey", ${COUNTS} FROM ins
       ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey") DO UPDATE SET ${set("AnswerMonthly")}),
     od AS (
       INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT ${org}, ${day}::date, ${a.questionKey}::text, ${counts} FROM ${source}
-      ON CONFLICT ("organizationId", "day", "questionKey") DO UPDATE SET ${set("AnswerOrgDaily")})`;
-  const last = Prisma.sql`
-    INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", n, c1, c2, c3, c4, c5)
-    SELECT ${org}, ${month}::date, ${a.questionKey}::text, ${counts} FROM ${source}
-    ON CONFLICT ("organizationId", "month", "questionKey") DO UPDATE SET ${set("AnswerOrgMonthly")}`;
-  return { ctes, last };
-}
+      SELECT "organizationId", day, "questionKey", ${COUNTS} FROM ins
+      ON CONFLICT ("organizationId", "day", "questionKey") DO UPDATE SET ${set("AnswerOrgDaily")}),
+    om AS (
+      INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", n, c1, c2, c3, c4, c5)
+      SELECT "organizationId", date_trunc('month', day)::date, "questionKey", ${COUNTS} FROM ins
+      ON CONFLICT ("organizationId", "month", "questionKey") DO UPDATE SET ${set("AnswerOrgMonthly")}
+      RETURNING 1)`);
 
-const ONE_ROW = Prisma.sql`(SELECT 1) AS one`;
+/** The columns ROLLUP_CTES reads from `ins`, for an Answer insert's RETURNING; `tz` is the organization's zone. */
+export const rollupReturning = (tz: Prisma.Sql) =>
+  Prisma.sql`id, "organizationId", "groupId", "agentId", "questionKey", score, ("answeredAt" AT TIME ZONE ${tz})::date AS day`;
+
+function checkScore(score: number) {
+  if (!Number.isInteger(score) || score < 1 || score > 5) throw new RangeError(`score must be 1–5, got ${score}`);
+}
 
 /**
  * Adds one stored answer to the rollups. Must run in the same transaction as
  * the Answer insert, so the rollups never disagree with the raw answers.
  */
 export async function addAnswerToRollup(db: Db, a: RollupAnswer): Promise<void> {
-  const { ctes, last } = rollupStatements(a, ONE_ROW);
-  await db.$executeRaw`WITH ${ctes} ${last}`;
+  checkScore(a.score);
+  await db.$executeRaw`
+    WITH ins AS (
+      SELECT ${a.organizationId}::uuid AS "organizationId", ${a.groupId}::uuid AS "groupId", ${a.agentId}::uuid AS "agentId",
+             ${a.questionKey}::text AS "questionKey", ${a.score}::int AS score, (${a.answeredAt}::timestamptz AT TIME ZONE ${a.timeZone}::text)::date AS day
+    ), ${ROLLUP_CTES}
+    SELECT 1`;
 }
 
 export interface NewAnswer extends RollupAnswer {
@@ -91,24 +97,32 @@ export interface NewAnswer extends RollupAnswer {
  * Returns the new id, or null when the survey already has an answer to this
  * question (a retried webhook): then nothing, rollups included, changes.
  */
-export async function insertAnswerWithRollup(db: Db, a: NewAnswer): Promise<bigint | null> {
-  const rows = await db.$queryRaw<{ id: bigint }[]>(insertAnswerWithRollupSql(a));
+export async function insertAnswerWithRollup(db: Db, a: NewAnswer): Promise<string | null> {
+  const sql = insertAnswerWithRollupSql(a);
+  const rows = await sqlQuery<{ id: string }>(db, sql.text, sql.values, { prepare: true });
   return rows[0]?.id ?? null;
 }
 
-/** The statement of insertAnswerWithRollup (the benchmark runs it on a bare connection too). */
-export function insertAnswerWithRollupSql(a: NewAnswer): Prisma.Sql {
-  const { ctes, last } = rollupStatements(a, Prisma.sql`ins`);
+/**
+ * The CTEs that insert the Answer (as `ins`; nothing on a replay) and add it
+ * to the four rollups, for a statement of the caller's that selects from
+ * `ins`. Every table is reached through a unique key: it may be prepared.
+ */
+export function answerWithRollupCtes(a: NewAnswer): Prisma.Sql {
+  checkScore(a.score);
   return Prisma.sql`
-    WITH ins AS (
+    ins AS (
       INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
       VALUES (${a.surveyId}::uuid, ${a.organizationId}::uuid, ${a.groupId}::uuid, ${a.agentId}::uuid, ${a.flowId}, ${a.flowVersion},
               ${a.questionKey}, ${a.score}::smallint, ${a.answeredAt}::timestamptz)
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
-      RETURNING id),
-    ${ctes},
-    om AS (${last} RETURNING 1)
-    SELECT id FROM ins`;
+      RETURNING ${rollupReturning(Prisma.sql`${a.timeZone}::text`)}),
+    ${ROLLUP_CTES}`;
+}
+
+/** The statement of insertAnswerWithRollup (the benchmark runs it on a bare connection too). */
+export function insertAnswerWithRollupSql(a: NewAnswer): Prisma.Sql {
+  return Prisma.sql`WITH ${answerWithRollupCtes(a)} SELECT id::text AS id FROM ins`;
 }
 
 /**

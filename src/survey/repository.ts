@@ -1,6 +1,7 @@
-import type { Db, Prisma } from "../lib/db.js";
+import { Prisma as SqlTag } from "../generated/prisma/client.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
-import { insertAnswerWithRollup } from "../results/rollup.js";
+import { sqlExecute, sqlQuery, type Db, type Prisma } from "../lib/db.js";
+import { answerWithRollupCtes, rollupReturning, ROLLUP_CTES } from "../results/rollup.js";
 import type { Progress } from "./engine.js";
 import { transition } from "./state.js";
 
@@ -19,16 +20,19 @@ export interface SurveyTurn {
 }
 
 /**
- * What one webhook needs to know about a survey. Raw SQL because it is one
- * round trip instead of two (Prisma loads the organization separately), and
- * this runs on every keypress.
+ * What one webhook needs to know about a survey, in one round trip (the
+ * organization joined in). By primary keys only, so it may be prepared.
  */
 export async function loadSurveyTurn(db: Db, surveyId: string): Promise<SurveyTurn | null> {
-  const rows = await db.$queryRaw<SurveyTurn[]>`
-    SELECT s.id, s.state::text AS state, s.progress, s."flowId", s."flowVersion", s."organizationId", s."groupId", s."agentId",
-           s."answeredBy", o.name AS "organizationName", o."timeZone"
-    FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId"
-    WHERE s.id = ${surveyId}::uuid`;
+  const rows = await sqlQuery<SurveyTurn>(
+    db,
+    `SELECT s.id, s.state::text AS state, s.progress, s."flowId", s."flowVersion", s."organizationId", s."groupId", s."agentId",
+            s."answeredBy", o.name AS "organizationName", o."timeZone"
+       FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId"
+      WHERE s.id = $1::uuid`,
+    [surveyId],
+    { prepare: true },
+  );
   return rows[0] ?? null;
 }
 
@@ -43,23 +47,11 @@ export interface StoredAnswer {
 
 /**
  * Moves the progress from `expected` to `next` only if it is still `expected`
- * (compare-and-set): a replayed or concurrent callback for the same step
- * finds zero rows. One statement; Prisma's updateMany would add BEGIN/COMMIT.
- */
-export async function moveProgress(db: Db, s: SurveyTurn, expected: Progress, next: Progress, humanProof: boolean, at: Date): Promise<boolean> {
-  const count = await db.$executeRaw`
-    UPDATE "SurveyCall"
-    SET progress = ${JSON.stringify(next)}::jsonb, "updatedAt" = ${at},
-        "answeredBy" = CASE WHEN ${humanProof} THEN 'human' ELSE "answeredBy" END
-    WHERE id = ${s.id}::uuid AND state::text IN ('in_progress', 'partial', 'completed') AND progress = ${JSON.stringify(expected)}::jsonb`;
-  return count === 1;
-}
-
-/**
- * Stores the answer (with its rollups, in one statement) and then moves the
- * progress. No transaction is needed for that order: the answer is unique per
- * survey and question, so if we crash in between, Twilio's retry of the same
- * callback stores nothing twice and then moves the progress. Marks the survey
+ * (compare-and-set: a replayed or concurrent callback for the same step finds
+ * zero rows), and stores the answer with its rollups, in ONE statement. The
+ * answer's insert does not depend on the move: if a concurrent retry of the
+ * same callback won the move, the answer (unique per survey and question) is
+ * still stored exactly once by whichever got there first. Marks the survey
  * completed once the questions are done.
  */
 export async function saveStep(
@@ -67,20 +59,82 @@ export async function saveStep(
   s: SurveyTurn,
   step: { expected: Progress; next: Progress; humanProof: boolean; answer?: StoredAnswer; flowVersion: string; complete: boolean; at: Date },
 ): Promise<{ saved: boolean; answerInserted: boolean; completed: boolean }> {
-  let answerInserted = false;
-  if (step.answer) {
-    const id = await insertAnswerWithRollup(prisma, {
-      surveyId: s.id, organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId,
-      flowId: s.flowId, flowVersion: step.flowVersion, timeZone: s.timeZone, ...step.answer,
-    });
-    answerInserted = id !== null;
-  }
-  const saved = await moveProgress(prisma, s, step.expected, step.next, step.humanProof, step.at);
+  const move = SqlTag.sql`
+    mv AS (
+      UPDATE "SurveyCall"
+         SET progress = ${JSON.stringify(step.next)}::jsonb, "updatedAt" = ${step.at}::timestamptz,
+             "answeredBy" = CASE WHEN ${step.humanProof}::boolean THEN 'human' ELSE "answeredBy" END
+       WHERE id = ${s.id}::uuid AND state::text IN ('in_progress', 'partial', 'completed') AND progress = ${JSON.stringify(step.expected)}::jsonb
+      RETURNING 1)`;
+  const sql = step.answer
+    ? SqlTag.sql`WITH ${answerWithRollupCtes({
+        surveyId: s.id, organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId,
+        flowId: s.flowId, flowVersion: step.flowVersion, timeZone: s.timeZone, ...step.answer,
+      })}, ${move}
+      SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM mv)::int AS moved`
+    : SqlTag.sql`WITH ${move} SELECT 0 AS inserted, (SELECT count(*) FROM mv)::int AS moved`;
+  // Every table by a primary or unique key: safe to prepare.
+  const [row] = await sqlQuery<{ inserted: number; moved: number }>(prisma, sql.text, sql.values, { prepare: true });
+  const saved = row!.moved === 1;
   const completed =
     saved && step.complete
       ? await transition(prisma, { surveyId: s.id, from: ["in_progress", "partial"], to: "completed", at: step.at, event: "questions-done" })
       : false;
-  return { saved, answerInserted, completed };
+  return { saved, answerInserted: row!.inserted === 1, completed };
+}
+
+export interface TokenMove {
+  surveyId: string;
+  flowId: string;
+  /** The progress the callback's step token says the survey is at. */
+  expected: Progress;
+  next: Progress;
+  humanProof: boolean;
+  answer?: StoredAnswer;
+  flowVersion: string;
+  at: Date;
+}
+
+export interface MovedSurvey {
+  state: SurveyState;
+  organizationId: string;
+  groupId: string;
+  agentId: string;
+  organizationName: string;
+  /** 1 when this call stored the answer. */
+  inserted: number;
+}
+
+/**
+ * The usual keypress in ONE round trip: the callback's step token says where
+ * the survey is, so the progress is compared-and-set from it without reading
+ * first, and only if that succeeds the answer goes in with its rollups. Null
+ * when the survey is not where the token says (a replay, a race, a late
+ * callback, another flow): the caller then reads it and decides as before.
+ * Every table by a primary or unique key: prepared.
+ */
+export async function moveByToken(db: Db, m: TokenMove): Promise<MovedSurvey | null> {
+  const sql = SqlTag.sql`
+    WITH mv AS (
+      UPDATE "SurveyCall"
+         SET progress = ${JSON.stringify(m.next)}::jsonb, "updatedAt" = ${m.at}::timestamptz,
+             "answeredBy" = CASE WHEN ${m.humanProof}::boolean THEN 'human' ELSE "answeredBy" END
+       WHERE id = ${m.surveyId}::uuid AND "flowId" = ${m.flowId}::text
+         AND state::text IN ('in_progress', 'partial', 'completed') AND progress = ${JSON.stringify(m.expected)}::jsonb
+      RETURNING id, state::text AS state, "organizationId", "groupId", "agentId", "flowId", coalesce("flowVersion", ${m.flowVersion}::text) AS "flowVersion"),
+    org AS (SELECT o.name, o."timeZone" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
+    ins AS (
+      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
+      SELECT mv.id, mv."organizationId", mv."groupId", mv."agentId", mv."flowId", mv."flowVersion",
+             ${m.answer?.questionKey ?? null}::text, ${m.answer?.score ?? null}::smallint, ${m.at}::timestamptz
+        FROM mv WHERE ${m.answer?.questionKey ?? null}::text IS NOT NULL
+      ON CONFLICT ("surveyId", "questionKey") DO NOTHING
+      RETURNING ${rollupReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)}),
+    ${ROLLUP_CTES}
+    SELECT mv.state, mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName", (SELECT count(*) FROM ins)::int AS inserted
+      FROM mv, org`;
+  const rows = await sqlQuery<MovedSurvey>(db, sql.text, sql.values, { prepare: true });
+  return rows[0] ?? null;
 }
 
 /** The first TwiML of the call: the citizen answered. A status callback may have moved it to in_progress already. */
@@ -98,8 +152,5 @@ export async function startSurvey(db: Db, s: SurveyTurn, p: { progress: Progress
 }
 
 export async function markHuman(db: Db, surveyId: string) {
-  await db.surveyCall.updateMany({
-    where: { id: surveyId, OR: [{ answeredBy: null }, { answeredBy: { not: "human" } }] },
-    data: { answeredBy: "human" },
-  });
+  await sqlExecute(db, `UPDATE "SurveyCall" SET "answeredBy" = 'human' WHERE id = $1::uuid AND "answeredBy" IS DISTINCT FROM 'human'`, [surveyId], { prepare: true });
 }

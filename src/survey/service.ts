@@ -3,7 +3,8 @@ import type { Logger } from "../lib/logger.js";
 import { advance, closing, isStarted, renderStep, MESSAGE_STEP, END_STEP, type EngineInput, type EngineResult } from "./engine.js";
 import type { Flow } from "./flow-schema.js";
 import { optOutByKeypad } from "./optout.js";
-import { loadSurveyTurn, markHuman, saveStep, startSurvey, type SurveyTurn } from "./repository.js";
+import { loadSurveyTurn, markHuman, moveByToken, saveStep, startSurvey, type SurveyTurn } from "./repository.js";
+import { transition } from "./state.js";
 import { fallbackTwiml, renderTwiml, type RenderContext } from "./twiml.js";
 
 export type SurveyCtx = Pick<AppContext, "prisma" | "flows" | "events" | "now" | "config">;
@@ -18,18 +19,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function handleSurveyTurn(
   ctx: SurveyCtx,
   log: Logger,
-  turn: { surveyId: string; input: EngineInput; callSid?: string },
+  turn: { surveyId: string; flowId?: string; input: EngineInput; callSid?: string },
 ): Promise<string> {
   let flow: Flow | undefined;
   let rc: RenderContext | undefined;
   try {
-    const s = UUID.test(turn.surveyId) ? await loadSurveyTurn(ctx.prisma, turn.surveyId) : null;
-    if (!s) {
-      log.warn("Twilio callback for an unknown survey: ending the call politely", { surveyId: turn.surveyId, callSid: turn.callSid, input: turn.input.kind });
-      return fallbackTwiml("ended");
-    }
+    if (!UUID.test(turn.surveyId)) return unknownSurvey(log, turn);
+    const fast = await tokenStep(ctx, log, turn);
+    if (fast) return fast;
+    const s = await loadSurveyTurn(ctx.prisma, turn.surveyId);
+    if (!s) return unknownSurvey(log, turn);
     flow = ctx.flows.getFlow(s.flowId);
-    rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: s.id, organizationName: s.organizationName };
+    rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: s.id, flowId: s.flowId, organizationName: s.organizationName };
     // A replay after a lost race re-reads once and then simply renders where the survey is.
     for (let attempt = 0; attempt < 2; attempt++) {
       const current = attempt === 0 ? s : await loadSurveyTurn(ctx.prisma, s.id);
@@ -44,6 +45,51 @@ export async function handleSurveyTurn(
     log.error("survey webhook failed: apologised to the citizen and hung up", { err, surveyId: turn.surveyId, input: turn.input.kind });
     return flow && rc ? renderTwiml(closing(flow.error), rc) : fallbackTwiml("error");
   }
+}
+
+function unknownSurvey(log: Logger, turn: { surveyId: string; callSid?: string; input: EngineInput }) {
+  log.warn("Twilio callback for an unknown survey: ending the call politely", { surveyId: turn.surveyId, callSid: turn.callSid, input: turn.input.kind });
+  return fallbackTwiml("ended");
+}
+
+/**
+ * A keypress, silence or recording in one round trip when the survey is where
+ * the callback's step token says (the usual case): the engine runs on the
+ * token's progress and moveByToken stores the move only if that was right.
+ * Undefined sends the turn down the reading path, which handles everything
+ * else (the first TwiML, star, replays, races, surveys that are over).
+ */
+async function tokenStep(ctx: SurveyCtx, log: Logger, turn: { surveyId: string; flowId?: string; input: EngineInput; callSid?: string }) {
+  const input = turn.input;
+  if (input.kind === "start" || !turn.flowId || !ctx.flows.ids().includes(turn.flowId)) return undefined;
+  const flow = ctx.flows.getFlow(turn.flowId);
+  // Only a question or the message step is ever stored as progress (a key during the greeting says "intro").
+  if (input.step !== MESSAGE_STEP && !flow.questions.some((q) => q.key === input.step)) return undefined;
+  const expected = { step: input.step, try: input.try };
+  const r = advance(flow, expected, input);
+  if (r.stale || r.effect === "optOut" || r.effect === "started") return undefined;
+  const at = ctx.now();
+  const moved = await moveByToken(ctx.prisma, {
+    surveyId: turn.surveyId, flowId: flow.id, expected, next: r.progress, humanProof: r.keypress,
+    answer: r.answer ? { ...r.answer, answeredAt: at } : undefined, flowVersion: flow.version, at,
+  });
+  if (!moved) return undefined;
+  if (r.answer && moved.inserted === 1) {
+    ctx.events.publish({
+      type: "answer.stored", organizationId: moved.organizationId, groupId: moved.groupId, agentId: moved.agentId, surveyId: turn.surveyId,
+      questionKey: r.answer.questionKey, score: r.answer.score, answeredAt: at.toISOString(),
+    });
+  }
+  // Also when a crash left the questions done but the survey not yet completed.
+  const complete = r.effect === "questionsDone" || (moved.state !== "completed" && (r.progress.step === MESSAGE_STEP || r.progress.step === END_STEP));
+  if (complete && moved.state !== "completed") {
+    const done = await transition(ctx.prisma, { surveyId: turn.surveyId, from: ["in_progress", "partial"], to: "completed", at, event: "questions-done" });
+    if (done) {
+      ctx.events.publish({ type: "survey.state", organizationId: moved.organizationId, surveyId: turn.surveyId, from: moved.state, to: "completed", at: at.toISOString() });
+      log.info("survey completed: all questions asked", { surveyId: turn.surveyId });
+    }
+  }
+  return renderTwiml(r.render, { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: moved.organizationName });
 }
 
 /** Whether this survey may still take flow input; otherwise what to say before hanging up. */

@@ -9,13 +9,15 @@ export interface RenderContext {
   /** PUBLIC_BASE_URL: Twilio needs absolute URLs that it can reach and that we can validate signatures against. */
   baseUrl: string;
   surveyId: string;
+  /** The survey's flow: its callbacks name it, so a keypress can be handled before the survey is read. */
+  flowId: string;
   /** Substituted into {organization} in spoken text. */
   organizationName: string;
 }
 
 /** Query string that ties a callback to the step it answers (stale callbacks are recognised by it). */
 function stepQuery(rc: RenderContext, step: string, t: number): string {
-  return new URLSearchParams({ surveyId: rc.surveyId, step, try: String(t) }).toString();
+  return new URLSearchParams({ surveyId: rc.surveyId, flow: rc.flowId, step, try: String(t) }).toString();
 }
 
 export function twilioUrls(rc: RenderContext) {

@@ -12,12 +12,13 @@ import { fallbackTwiml } from "./twiml.js";
 // error): it becomes an unknown survey or a stale step, answered with TwiML.
 const surveyQuery = z.object({ surveyId: z.string().max(64).default("") });
 const stepQuery = surveyQuery.extend({
+  flow: z.string().max(64).optional().catch(undefined),
   step: z.string().max(64).default(""),
   try: z.coerce.number().int().min(0).max(99).catch(-1),
 });
 const twilioForm = z.object({ CallSid: z.string().max(64).optional(), Digits: z.string().max(32).optional() }).loose();
 
-type Turn = { surveyId: string; input: EngineInput; callSid?: string };
+type Turn = { surveyId: string; flowId?: string; input: EngineInput; callSid?: string };
 
 /**
  * Twilio's webhooks under /twilio. Every route is signature-checked except the
@@ -37,7 +38,8 @@ export function surveyWebhookRouter(ctx: AppContext): Router {
   const turn = (toTurn: (q: z.infer<typeof stepQuery>, form: z.infer<typeof twilioForm>) => Turn) => async (req: Request, res: Response) => {
     const q = stepQuery.safeParse(req.query);
     const form = twilioForm.safeParse(req.body ?? {});
-    const t = toTurn(q.success ? q.data : { surveyId: "", step: "", try: -1 }, form.success ? form.data : {});
+    const query = q.success ? q.data : { surveyId: "", step: "", try: -1 };
+    const t = { ...toTurn(query, form.success ? form.data : {}), flowId: query.flow };
     const log = req.log.child({ surveyId: t.surveyId, callSid: t.callSid });
     let twiml: string;
     try {
