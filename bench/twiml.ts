@@ -6,8 +6,8 @@
  *
  * pg: a fresh database on 127.0.0.1:5432 (dropped afterwards). embedded:
  * PGlite on a temporary data directory, served over its socket as in the
- * service. The service runs in this process; the load generator runs in a
- * worker thread and fires requests on a fixed schedule (open loop), measuring
+ * service. The service runs in this process; the load generator (bench/load.ts)
+ * runs in a worker thread and fires requests on a fixed schedule (open loop), measuring
  * latency from the scheduled time, so a slow response delays nobody's clock.
  * Each simulated call does what Twilio does: first TwiML, seven gathers, the
  * record action; calls are interleaved so one survey's requests are ~2 s apart.
@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
+import { performance } from "node:perf_hooks";
 import pg from "pg";
 import twilio from "twilio";
 import { createApp } from "../src/app.js";
@@ -32,6 +32,7 @@ import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizatio
 import { createLocalStorage } from "../src/recordings/storage.js";
 import { loadFlows } from "../src/survey/flows.js";
 import { createTwilioClient } from "../src/telephony/client.js";
+import { runLoad, summarise, type LoadRequest } from "./load.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,45 +113,14 @@ function schedule(token: string, surveyIds: string[]): Req[] {
   return out;
 }
 
-const WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const http = require("node:http");
-const { port, rate, reqs } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
-const lat = new Float64Array(reqs.length); let bad = 0, done = 0;
-const start = performance.now() + 50;
-function fire(i) {
-  const due = start + (i * 1000) / rate;
-  const r = reqs[i];
-  const req = http.request({ host: "127.0.0.1", port, path: r.path, method: "POST", agent,
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": r.signature, "content-length": Buffer.byteLength(r.body) } }, (res) => {
-    let body = ""; res.setEncoding("utf8"); res.on("data", (c) => (body += c));
-    res.on("end", () => {
-      lat[i] = performance.now() - due;
-      if (res.statusCode !== 200 || !body.startsWith("<?xml") || body.includes("tekniskt fel") || body.includes("redan avslutad")) bad++;
-      if (++done === reqs.length) parentPort.postMessage({ lat, bad, wallMs: performance.now() - start });
-    });
-  });
-  req.on("error", () => { bad++; lat[i] = performance.now() - due; if (++done === reqs.length) parentPort.postMessage({ lat, bad, wallMs: performance.now() - start }); });
-  req.end(r.body);
-}
-let next = 0;
-const timer = setInterval(() => {
-  const now = performance.now();
-  while (next < reqs.length && start + (next * 1000) / rate <= now) fire(next++);
-  if (next >= reqs.length) clearInterval(timer);
-}, 1);
-`;
-
-function runLoad(port: number, reqs: Req[], rate: number): Promise<{ lat: Float64Array; bad: number; wallMs: number }> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { eval: true, workerData: { port, rate, reqs } });
-    w.once("message", (m) => void w.terminate().then(() => resolve(m)));
-    w.once("error", reject);
-  });
-}
-
-const pct = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const BAD_TWIML = ["tekniskt fel", "redan avslutad"];
+const toLoad = (r: Req): LoadRequest => ({
+  path: r.path,
+  headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": r.signature },
+  body: r.body,
+});
+const twimlLoad = (port: number, reqs: Req[], rate: number) =>
+  runLoad({ port, reqs: reqs.map(toLoad), mode: "open", rate, seconds: reqs.length / rate + 1, okBodyStartsWith: "<?xml", badBodyIncludes: BAD_TWIML });
 
 async function bench(label: string, url: string, poolSize: number) {
   await migrate(url);
@@ -169,7 +139,7 @@ async function bench(label: string, url: string, poolSize: number) {
     const before = roundTrips;
     const t0 = performance.now();
     if (process.env.BENCH_TRACE) console.log(r.path);
-    await runLoad(port, [r], 1);
+    await twimlLoad(port, [r], 1);
     if (process.env.BENCH_TRACE) console.log("  ms", (performance.now() - t0).toFixed(1));
     perRequest.push(roundTrips - before);
   }
@@ -177,22 +147,22 @@ async function bench(label: string, url: string, poolSize: number) {
 
   const calls = Math.ceil((RATE * SECONDS) / 9);
   const warm = await seedSurveys(ctx.prisma, ctx, org.id, 60);
-  await runLoad(port, schedule(token, warm), RATE);
+  await twimlLoad(port, schedule(token, warm), RATE);
   const ids = await seedSurveys(ctx.prisma, ctx, org.id, calls);
   const reqs = schedule(token, ids);
-  const cpu0 = process.cpuUsage();
-  const { lat, bad, wallMs } = await runLoad(port, reqs, RATE);
-  const cpu = process.cpuUsage(cpu0);
-  const sorted = Float64Array.from(lat).sort();
+  const elu = performance.eventLoopUtilization();
+  const r = await twimlLoad(port, reqs, RATE);
+  const busy = performance.eventLoopUtilization(elu).utilization;
+  const ms = summarise(r.latencies);
   const answers = await ctx.prisma.answer.count({ where: { surveyId: { in: ids } } });
   const completed = await ctx.prisma.surveyCall.count({ where: { id: { in: ids }, state: "completed" } });
   server.closeAllConnections();
   server.close();
   await ctx.prisma.$disconnect();
   return {
-    label, requests: reqs.length, achievedRps: Math.round((reqs.length / wallMs) * 1000), bad,
-    p50: +pct(sorted, 50).toFixed(2), p90: +pct(sorted, 90).toFixed(2), p99: +pct(sorted, 99).toFixed(2), max: +sorted[sorted.length - 1].toFixed(2),
-    cpuMsPerRequest: +((cpu.user + cpu.system) / 1000 / reqs.length).toFixed(2),
+    label, requests: reqs.length, achievedRps: Math.round((r.latencies.length / r.wallMs) * 1000), bad: r.bad + r.errors, firstProblem: r.firstProblem,
+    p50: ms.p50, p90: ms.p90, p99: ms.p99, max: ms.max,
+    serviceThreadBusy: +busy.toFixed(3), serviceMsPerRequest: +((busy * r.wallMs) / r.latencies.length).toFixed(2),
     answersStored: `${answers}/${calls * 7}`, completed: `${completed}/${calls}`,
     roundTripsOneSurvey: perRequest.reduce((a, b) => a + b, 0), perRequest: perRequest.join("+"),
     oneSurveyCheck: `${check.state}, ${check._count.answers} answers`,

@@ -19,13 +19,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+const PLAN_LIFETIME_SECONDS = 300;
+
 // The pg pool under each client, for sqlQuery below, and whether it may name statements.
 const pools = new WeakMap<object, { pool: pg.Pool; prepare: boolean }>();
 /** URLs served by PGlite in this process or by a running service's socket. */
 const embeddedUrls = new Set<string>();
 
 export function createPrisma(url: string, poolSize = 10): PrismaClient {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Connections (and the plans they cached for prepared statements) are renewed
+  // every few minutes: a plan chosen while a table was tiny cannot outlive its growth.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, maxLifetimeSeconds: PLAN_LIFETIME_SECONDS });
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   // PGlite is one session behind its socket: a client reconnecting after an idle
   // close would find its statement names taken. A real server gives each connection its own.
@@ -44,10 +48,11 @@ function statementName(text: string): string {
 export interface SqlOptions {
   /**
    * Prepare the statement once per connection (on a real server). PostgreSQL
-   * then caches a generic plan, chosen while the tables may still be empty, so
-   * only for statements whose plan cannot depend on table size: lookups and
-   * updates by primary or unique key, inserts. A lookup the planner could answer
-   * through several indexes once chose the wrong one for good (bench/RESULTS.md).
+   * then caches a generic plan, possibly chosen while the tables were nearly
+   * empty and kept until ANALYZE or the connection's renewal (at most
+   * PLAN_LIFETIME_SECONDS), so only for statements whose every table is reached
+   * by a primary or unique key (or inserted into). A lookup the planner could
+   * answer through several indexes kept a wrong choice: 50x slower (bench/RESULTS.md).
    */
   prepare?: boolean;
 }
