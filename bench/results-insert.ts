@@ -7,10 +7,15 @@
  *   C  insertAnswerWithRollup: Answer and the four rollups in ONE statement, in a transaction
  * and the database cost alone, one autocommit statement over a raw pg connection:
  *   D  INSERT Answer            E  the combined statement of C
+ * and what the service runs for a keypress today (src/survey/repository.ts
+ * moveByToken, through its prepared-statement path on the shared pool):
+ *   F  compare-and-set of the progress + Answer insert, without rollups
+ *   G  the same statement with the four rollup upserts (the service's)
  */
 import pg from "pg";
-import { createPrisma } from "../src/lib/db.js";
+import { createPrisma, sqlQuery } from "../src/lib/db.js";
 import { addAnswerToRollup, insertAnswerWithRollup, insertAnswerWithRollupSql } from "../src/results/rollup.js";
+import { moveByTokenSql } from "../src/survey/repository.js";
 import { AGENTS, GROUPS_PER_ORG, ORGS, QUESTION_KEYS } from "./results-data.js";
 
 const TZ = "Europe/Stockholm";
@@ -19,7 +24,7 @@ export async function measureInserts(url: string, perVariant: number): Promise<v
   const prisma = createPrisma(url, 2);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
-  const variants = ["A", "B", "C", "D", "E"] as const;
+  const variants = ["A", "B", "C", "D", "E", "F", "G"] as const;
   const surveysPer = Math.ceil(perVariant / QUESTION_KEYS.length);
   // Real CompletedCall and SurveyCall rows, so the foreign-key checks run as in production.
   await c.query(`DELETE FROM "SurveyCall" WHERE "flowId" = 'bench-insert'`);
@@ -28,8 +33,9 @@ export async function measureInserts(url: string, perVariant: number): Promise<v
     SELECT md5('bi' || i)::uuid, md5('org' || (a % ${ORGS}))::uuid, 'bench-insert-' || i, md5('agt' || a)::uuid,
            md5('grp' || (a % ${ORGS}) || '-' || (1 + (a / ${ORGS}) % ${GROUPS_PER_ORG}))::uuid, 30, 100, now(), now(), 'scheduled'
     FROM (SELECT i, (i * 7919) % ${AGENTS} AS a FROM generate_series(1, ${surveysPer * variants.length}) i) s`);
-  await c.query(`INSERT INTO "SurveyCall"(id, "organizationId", "completedCallId", "groupId", "agentId", state, "expiresAt", "flowId", "updatedAt")
-    SELECT md5('bi' || i)::uuid, cc."organizationId", cc.id, cc."groupId", cc."agentId", 'in_progress', now(), 'bench-insert', now()
+  await c.query(`INSERT INTO "SurveyCall"(id, "organizationId", "completedCallId", "groupId", "agentId", state, "expiresAt", "flowId", "updatedAt", progress)
+    SELECT md5('bi' || i)::uuid, cc."organizationId", cc.id, cc."groupId", cc."agentId", 'in_progress', now(), 'bench-insert', now(),
+           jsonb_build_object('step', '${QUESTION_KEYS[0]}', 'try', 0)
     FROM generate_series(1, ${surveysPer * variants.length}) i JOIN "CompletedCall" cc ON cc.id = md5('bi' || i)::uuid`);
   const surveys = (await c.query(`SELECT id::text, "organizationId"::text AS org, "groupId"::text AS grp, "agentId"::text AS agent FROM "SurveyCall" WHERE "flowId" = 'bench-insert' ORDER BY "completedCallId"`)).rows;
   const times = new Map<string, number[]>(variants.map((v) => [v, []]));
@@ -54,15 +60,27 @@ export async function measureInserts(url: string, perVariant: number): Promise<v
         await c.query(`INSERT INTO "Answer"("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT ("surveyId", "questionKey") DO NOTHING`,
           [a.surveyId, a.organizationId, a.groupId, a.agentId, a.flowId, a.flowVersion, a.questionKey, a.score, a.answeredAt]);
-      } else {
+      } else if (v === "E") {
         const sql = insertAnswerWithRollupSql(a);
         await c.query(sql.text, sql.values as unknown[]);
+      } else {
+        const q = i % QUESTION_KEYS.length;
+        const sql = moveByTokenSql(
+          {
+            surveyId: a.surveyId, flowId: "bench-insert", expected: { step: QUESTION_KEYS[q]!, try: 0 },
+            next: { step: QUESTION_KEYS[q + 1] ?? "message", try: 0 }, humanProof: true,
+            answer: { questionKey: a.questionKey, score: a.score, answeredAt: at }, flowVersion: "1", at,
+          },
+          { rollups: v === "G" },
+        );
+        const rows = await sqlQuery<{ inserted: number }>(prisma, sql.text, sql.values, { prepare: true });
+        if (rows[0]?.inserted !== 1) throw new Error(`variant ${v}: the keypress statement did not store the answer`);
       }
       times.get(v)!.push(performance.now() - t);
     }
   }
-  // A and D stored answers without their rollup rows: remove them so the rollups stay true to the answers.
-  const unrolled = [0, 3].flatMap((vi) => surveys.slice(vi * surveysPer, (vi + 1) * surveysPer).map((s) => s.id));
+  // A, D and F stored answers without their rollup rows: remove them so the rollups stay true to the answers.
+  const unrolled = [0, 3, 5].flatMap((vi) => surveys.slice(vi * surveysPer, (vi + 1) * surveysPer).map((s) => s.id));
   await prisma.$executeRaw`DELETE FROM "Answer" WHERE "surveyId" = ANY(${unrolled}::uuid[])`;
   await prisma.$disconnect();
   await c.end();
@@ -74,13 +92,19 @@ export async function measureInserts(url: string, perVariant: number): Promise<v
   const A = stat("A");
   const D = stat("D");
   console.log(`\nstoring one answer, ${perVariant} answers per variant (interleaved), ms`);
+  const bases = new Map<object, string>();
   const line = (label: string, v: string, base: { mean: number }) => {
     const s = stat(v);
-    console.log(`${label.padEnd(58)} mean ${s.mean.toFixed(3)}  p50 ${s.p50.toFixed(3)}  p95 ${s.p95.toFixed(3)}  ${v === "A" || v === "D" ? "" : `(${((s.mean / base.mean - 1) * 100).toFixed(1)} % vs ${base === A ? "A" : "D"})`}`);
+    if (v === "A" || v === "D" || v === "F") bases.set(base, v);
+    const vs = bases.get(base) === v ? "" : `(${((s.mean / base.mean - 1) * 100).toFixed(1)} % vs ${bases.get(base)})`;
+    console.log(`${label.padEnd(62)} mean ${s.mean.toFixed(3)}  p50 ${s.p50.toFixed(3)}  p95 ${s.p95.toFixed(3)}  ${vs}`);
   };
   line("A  Answer alone, Prisma transaction", "A", A);
   line("B  Answer + addAnswerToRollup, Prisma transaction", "B", A);
   line("C  insertAnswerWithRollup (one statement), Prisma tx", "C", A);
   line("D  Answer alone, one autocommit statement (pg)", "D", D);
   line("E  Answer + four rollups, one autocommit statement", "E", D);
+  const F = stat("F");
+  line("F  keypress: progress CAS + Answer (service path, no rollups)", "F", F);
+  line("G  keypress: progress CAS + Answer + rollups (the service's)", "G", F);
 }

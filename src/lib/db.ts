@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { startPgliteWorker, type EmbeddedServer } from "./embedded-postgres.js";
 import type { Logger } from "./logger.js";
 
 export type Prisma = PrismaClient;
@@ -100,46 +101,26 @@ function canConnect(socketPath: string): Promise<boolean> {
   });
 }
 
-export interface EmbeddedServer {
-  url: string;
-  stop(): Promise<void>;
-}
+export type { EmbeddedServer } from "./embedded-postgres.js";
 
 /**
- * Starts PGlite (PostgreSQL in WebAssembly) and serves it over the wire
- * protocol, so the service uses the same `pg` + Prisma path as with a real
- * server. `dataDir` undefined = in memory (tests). With `socketDir`, listens
- * on a unix socket there (so CLI commands can reach a running service);
- * otherwise on a free loopback port.
+ * Starts PGlite (PostgreSQL in WebAssembly) in a worker thread and serves it
+ * over the wire protocol, so the service uses the same `pg` + Prisma path as
+ * with a real server. `dataDir` undefined = in memory (tests). With
+ * `socketDir`, listens on a unix socket there (so CLI commands can reach a
+ * running service); otherwise on a free loopback port.
  */
 export async function startEmbeddedPostgres(opts: { dataDir?: string; socketDir?: string }): Promise<EmbeddedServer> {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const db = await PGlite.create(opts.dataDir ? path.resolve(opts.dataDir) : undefined);
-  let server: InstanceType<typeof PGLiteSocketServer>;
-  let url: string;
-  if (opts.socketDir) {
-    const dir = path.resolve(opts.socketDir);
-    mkdirSync(dir, { recursive: true });
-    const sock = path.join(dir, ".s.PGSQL.5432");
-    if (existsSync(sock)) rmSync(sock);
-    server = new PGLiteSocketServer({ db, path: sock, maxConnections: 32 });
-    url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(dir)}`;
-    await server.start();
-  } else {
-    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 32 });
-    await server.start();
-    const port = (server as unknown as { server: net.Server }).server.address() as net.AddressInfo;
-    url = `postgresql://postgres@127.0.0.1:${port.port}/postgres`;
-  }
-  embeddedUrls.add(url);
+  const server = await startPgliteWorker({
+    dataDir: opts.dataDir ? path.resolve(opts.dataDir) : undefined,
+    socketDir: opts.socketDir ? path.resolve(opts.socketDir) : undefined,
+  });
+  embeddedUrls.add(server.url);
   return {
-    url,
+    url: server.url,
     async stop() {
-      embeddedUrls.delete(url);
+      embeddedUrls.delete(server.url);
       await server.stop();
-      await db.close();
     },
   };
 }

@@ -114,7 +114,14 @@ export interface MovedSurvey {
  * Every table by a primary or unique key: prepared.
  */
 export async function moveByToken(db: Db, m: TokenMove): Promise<MovedSurvey | null> {
-  const sql = SqlTag.sql`
+  const sql = moveByTokenSql(m);
+  const rows = await sqlQuery<MovedSurvey>(db, sql.text, sql.values, { prepare: true });
+  return rows[0] ?? null;
+}
+
+/** The statement of moveByToken; bench/results-insert.ts also runs it without the rollups to price them. */
+export function moveByTokenSql(m: TokenMove, opts: { rollups: boolean } = { rollups: true }) {
+  return SqlTag.sql`
     WITH mv AS (
       UPDATE "SurveyCall"
          SET progress = ${JSON.stringify(m.next)}::jsonb, "updatedAt" = ${m.at}::timestamptz,
@@ -129,12 +136,10 @@ export async function moveByToken(db: Db, m: TokenMove): Promise<MovedSurvey | n
              ${m.answer?.questionKey ?? null}::text, ${m.answer?.score ?? null}::smallint, ${m.at}::timestamptz
         FROM mv WHERE ${m.answer?.questionKey ?? null}::text IS NOT NULL
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
-      RETURNING ${rollupReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)}),
-    ${ROLLUP_CTES}
+      RETURNING ${rollupReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)})${opts.rollups ? SqlTag.sql`,
+    ${ROLLUP_CTES}` : SqlTag.empty}
     SELECT mv.state, mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName", (SELECT count(*) FROM ins)::int AS inserted
       FROM mv, org`;
-  const rows = await sqlQuery<MovedSurvey>(db, sql.text, sql.values, { prepare: true });
-  return rows[0] ?? null;
 }
 
 /** The first TwiML of the call: the citizen answered. A status callback may have moved it to in_progress already. */
