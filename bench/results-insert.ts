@@ -20,7 +20,16 @@ import { AGENTS, GROUPS_PER_ORG, ORGS, QUESTION_KEYS } from "./results-data.js";
 
 const TZ = "Europe/Stockholm";
 
-export async function measureInserts(url: string, perVariant: number): Promise<void> {
+/**
+ * scattered: every answer dated 2025-12-30 for an agent of any of the 50 organizations, so each
+ *   upsert updates an existing row somewhere in the full-size rollups (cold pages, WAL full-page
+ *   images, no HOT update): the pessimistic case.
+ * today: answers as one kundcenter produces them, dated a new day (after the data set), for the
+ *   40 agents of one organization: the first answer of a day creates the row, later ones update it.
+ */
+export type InsertScenario = "scattered" | "today";
+
+export async function measureInserts(url: string, perVariant: number, scenario: InsertScenario = "scattered"): Promise<void> {
   const prisma = createPrisma(url, 2);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -32,20 +41,23 @@ export async function measureInserts(url: string, perVariant: number): Promise<v
   await c.query(`INSERT INTO "CompletedCall"(id, "organizationId", "externalCallId", "agentId", "groupId", "queueSeconds", "talkSeconds", "startedAt", "endedAt", decision)
     SELECT md5('bi' || i)::uuid, md5('org' || (a % ${ORGS}))::uuid, 'bench-insert-' || i, md5('agt' || a)::uuid,
            md5('grp' || (a % ${ORGS}) || '-' || (1 + (a / ${ORGS}) % ${GROUPS_PER_ORG}))::uuid, 30, 100, now(), now(), 'scheduled'
-    FROM (SELECT i, (i * 7919) % ${AGENTS} AS a FROM generate_series(1, ${surveysPer * variants.length}) i) s`);
+    FROM (SELECT i, ${scenario === "today" ? `7 + ${ORGS} * ((i * 7919) % (${AGENTS} / ${ORGS}))` : `(i * 7919) % ${AGENTS}`} AS a
+          FROM generate_series(1, ${surveysPer * variants.length}) i) s`);
   await c.query(`INSERT INTO "SurveyCall"(id, "organizationId", "completedCallId", "groupId", "agentId", state, "expiresAt", "flowId", "updatedAt", progress)
     SELECT md5('bi' || i)::uuid, cc."organizationId", cc.id, cc."groupId", cc."agentId", 'in_progress', now(), 'bench-insert', now(),
            jsonb_build_object('step', '${QUESTION_KEYS[0]}', 'try', 0)
     FROM generate_series(1, ${surveysPer * variants.length}) i JOIN "CompletedCall" cc ON cc.id = md5('bi' || i)::uuid`);
   const surveys = (await c.query(`SELECT id::text, "organizationId"::text AS org, "groupId"::text AS grp, "agentId"::text AS agent FROM "SurveyCall" WHERE "flowId" = 'bench-insert' ORDER BY "completedCallId"`)).rows;
   const times = new Map<string, number[]>(variants.map((v) => [v, []]));
-  const at = new Date("2025-12-30T10:00:00Z");
+  const at = (i: number) => (scenario === "today" ? new Date(day.getTime() + i * 20_000) : day);
+  const day = scenario === "today" ? new Date("2026-01-15T07:00:00Z") : new Date("2025-12-30T10:00:00Z");
+  // A kundcenter's day: answers seconds apart, all on the same local date.
   for (let i = 0; i < perVariant; i++) {
     for (const [vi, v] of variants.entries()) {
       const s = surveys[vi * surveysPer + Math.floor(i / QUESTION_KEYS.length)];
       const a = {
         surveyId: s.id, organizationId: s.org, groupId: s.grp, agentId: s.agent, flowId: "nki-sv", flowVersion: "1",
-        questionKey: QUESTION_KEYS[i % QUESTION_KEYS.length]!, score: 1 + (i % 5), answeredAt: at, timeZone: TZ,
+        questionKey: QUESTION_KEYS[i % QUESTION_KEYS.length]!, score: 1 + (i % 5), answeredAt: at(i), timeZone: TZ,
       };
       const row = { surveyId: a.surveyId, organizationId: a.organizationId, groupId: a.groupId, agentId: a.agentId, flowId: a.flowId, flowVersion: a.flowVersion, questionKey: a.questionKey, score: a.score, answeredAt: a.answeredAt };
       const t = performance.now();
@@ -69,7 +81,7 @@ export async function measureInserts(url: string, perVariant: number): Promise<v
           {
             surveyId: a.surveyId, flowId: "bench-insert", expected: { step: QUESTION_KEYS[q]!, try: 0 },
             next: { step: QUESTION_KEYS[q + 1] ?? "message", try: 0 }, humanProof: true,
-            answer: { questionKey: a.questionKey, score: a.score, answeredAt: at }, flowVersion: "1", at,
+            answer: { questionKey: a.questionKey, score: a.score, answeredAt: a.answeredAt }, flowVersion: "1", complete: false, at: a.answeredAt,
           },
           { rollups: v === "G" },
         );
@@ -91,7 +103,7 @@ export async function measureInserts(url: string, perVariant: number): Promise<v
   };
   const A = stat("A");
   const D = stat("D");
-  console.log(`\nstoring one answer, ${perVariant} answers per variant (interleaved), ms`);
+  console.log(`\nstoring one answer (${scenario}), ${perVariant} answers per variant (interleaved), ms`);
   const bases = new Map<object, string>();
   const line = (label: string, v: string, base: { mean: number }) => {
     const s = stat(v);

@@ -172,5 +172,8 @@ if (fresh) await generateAnswers(url, answers);
 if ((fresh && phase === "all") || phase === "rollup") await generateRollups(url);
 if (!fresh && phase === "all") console.log("  (reusing the existing database; --phase generate rebuilds it)");
 if (phase === "query" || phase === "all") await queryPhase();
-if (phase === "insert" || phase === "all") await measureInserts(url, Number(args.inserts));
+if (phase === "insert" || phase === "all") {
+  await measureInserts(url, Number(args.inserts), "scattered");
+  await measureInserts(url, Number(args.inserts), "today");
+}
 console.log(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s`);

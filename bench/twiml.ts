@@ -100,8 +100,9 @@ function callRequests(token: string, surveyId: string, callSid: string): Req[] {
   const base = { AccountSid: `AC${"0".repeat(32)}`, CallSid: callSid, CallStatus: "in-progress", Direction: "outbound-api" };
   return [
     sign(`/twilio/voice?surveyId=${surveyId}`, base),
-    ...KEYS.map((k, i) => sign(`/twilio/gather?surveyId=${surveyId}&step=${k}&try=0`, { ...base, Digits: String((i % 5) + 1), FinishedOnKey: "" })),
-    sign(`/twilio/recorded?surveyId=${surveyId}&step=message&try=0`, { ...base, RecordingSid: `RE${"1".repeat(32)}`, RecordingDuration: "12", Digits: "#" }),
+    // The action URLs exactly as the service renders them (src/survey/twiml.ts): the step token names the flow.
+    ...KEYS.map((k, i) => sign(`/twilio/gather?surveyId=${surveyId}&flow=nki-sv&step=${k}&try=0`, { ...base, Digits: String((i % 5) + 1), FinishedOnKey: "" })),
+    sign(`/twilio/recorded?surveyId=${surveyId}&flow=nki-sv&step=message&try=0`, { ...base, RecordingSid: `RE${"1".repeat(32)}`, RecordingDuration: "12", Digits: "#" }),
   ];
 }
 

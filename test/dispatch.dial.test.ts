@@ -50,7 +50,7 @@ describe("dispatcher: claiming and dialling", () => {
     expect(bodies).toEqual([{
       To: "+46701110001",
       From: "+46850000000",
-      Url: `https://nki.example.test/twilio/voice?${q}`,
+      Url: `https://nki.example.test/twilio/voice?${q}&flow=nki-sv`,
       Method: "POST",
       StatusCallback: `https://nki.example.test/twilio/status?${q}`,
       StatusCallbackMethod: "POST",

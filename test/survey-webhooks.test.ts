@@ -105,6 +105,21 @@ describe("survey IVR webhooks", () => {
     expect(ctx.published.filter((e) => e.type === "answer.stored" && e.surveyId === survey.id)).toHaveLength(7);
   });
 
+  it("starts the survey from the dial's URL, which names the flow, and a replayed first fetch does not start it again", async () => {
+    const { survey } = await createSurveyCall(ctx);
+    const first = await post(`/twilio/voice?surveyId=${survey.id}&flow=nki-sv`);
+    expect(shape(first.els)).toBe("Gather(Say) Gather(Say) Redirect");
+    expect(first.els[0].children[0].text).toContain("Det här är Testkommun.");
+    expect(gatherOf(first.els).attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "svarstid")}`);
+    await gather(survey.id, "svarstid", "5");
+    const replay = await post(`/twilio/voice?surveyId=${survey.id}&flow=nki-sv`);
+    expect(gatherOf(replay.els).attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "bemotande")}`);
+    const s = await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id }, include: { events: true } });
+    expect(s).toMatchObject({ state: "in_progress", progress: { step: "bemotande", try: 0 }, flowVersion: flow().version });
+    expect(s.events.map((e) => [e.type, e.fromState, e.toState])).toEqual([["flow-started", "dialling", "in_progress"]]);
+    expect(ctx.published.filter((e) => e.type === "survey.state" && e.surveyId === survey.id)).toEqual([expect.objectContaining({ from: "dialling", to: "in_progress" })]);
+  });
+
   it("takes callbacks without the flow in their URL (a call in progress across an upgrade) the same way", async () => {
     const { survey } = await createSurveyCall(ctx);
     await post(`/twilio/voice?surveyId=${survey.id}`);

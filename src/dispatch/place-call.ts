@@ -11,13 +11,14 @@ export interface ReadyCall {
 }
 
 /** The calls.create parameters for one survey; every callback carries the survey id. */
-export function callParameters(ctx: AppContext, surveyId: string, to: string) {
+export function callParameters(ctx: AppContext, survey: { id: string; flowId: string }, to: string) {
   const base = ctx.config.publicBaseUrl;
-  const q = `surveyId=${encodeURIComponent(surveyId)}`;
+  const q = `surveyId=${encodeURIComponent(survey.id)}`;
   return {
     to,
     from: ctx.twilioCredentials.fromNumber,
-    url: `${base}/twilio/voice?${q}`,
+    // The flow lets the first TwiML start the survey before reading it (src/survey/service.ts).
+    url: `${base}/twilio/voice?${q}&flow=${encodeURIComponent(survey.flowId)}`,
     method: "POST",
     statusCallback: `${base}/twilio/status?${q}`,
     statusCallbackMethod: "POST",
@@ -44,7 +45,7 @@ export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean>
   const log = ctx.logger.child({ surveyId: survey.id, attempt: survey.attempts });
   let call: { sid: string; status: string };
   try {
-    call = await ctx.twilio.calls.create(callParameters(ctx, survey.id, r.to));
+    call = await ctx.twilio.calls.create(callParameters(ctx, survey, r.to));
   } catch (err) {
     await handleDialError(ctx, survey, err, log);
     return false;

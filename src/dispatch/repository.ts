@@ -1,4 +1,4 @@
-import { sqlExecute, sqlQuery, type Db, type Prisma } from "../lib/db.js";
+import { sqlExecute, sqlLiteral, sqlQuery, sqlScript, type Db, type Prisma } from "../lib/db.js";
 
 /**
  * The dispatcher's SQL. Raw where Prisma cannot say it (FOR UPDATE SKIP
@@ -11,6 +11,7 @@ export interface ClaimedSurvey {
   organizationId: string;
   groupId: string;
   completedCallId: string;
+  flowId: string;
   attempts: number;
   expiresAt: Date;
 }
@@ -50,38 +51,40 @@ export async function claimDueSurveys(
   prisma: Prisma,
   args: { instanceId: string; now: Date; limit: number; maxConcurrent: number },
 ): Promise<ClaimedForDial[]> {
-  const rows = await prisma.$transaction(async (tx) => {
-    // Its own statement: READ COMMITTED takes the claim's snapshot when the claim
-    // starts, so only a lock held by then makes the live count below current.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_KEY}::bigint)`;
-    return tx.$queryRaw<ClaimRow[]>`
-      WITH live AS (
-        SELECT count(*)::int AS n FROM "SurveyCall" WHERE state IN ('dialling', 'in_progress')
-      ), picked AS (
-        SELECT id FROM "SurveyCall"
-        WHERE state = 'scheduled' AND "nextAttemptAt" <= ${args.now} AND "expiresAt" > ${args.now}
-        ORDER BY "nextAttemptAt"
-        LIMIT greatest(0, least(${args.limit}::int, ${args.maxConcurrent}::int - (SELECT n FROM live)))
-        FOR UPDATE SKIP LOCKED
-      ), claimed AS (
-        UPDATE "SurveyCall" s
-        SET state = 'dialling', "claimedBy" = ${args.instanceId}, "claimedAt" = ${args.now},
-            attempts = s.attempts + 1, "callSid" = NULL, "updatedAt" = ${args.now}
-        FROM picked WHERE s.id = picked.id
-        RETURNING s.id, s."organizationId", s."groupId", s."completedCallId", s.attempts, s."expiresAt"
-      ), events AS (
-        INSERT INTO "SurveyEvent" ("surveyId", at, type, "fromState", "toState", detail)
-        SELECT id, ${args.now}, 'claimed', 'scheduled', 'dialling',
-               jsonb_build_object('instance', ${args.instanceId}::text, 'attempt', attempts)
-        FROM claimed
-      )
-      SELECT c.*, cc."callerNumberEnc", o.settings AS "orgSettings", o."timeZone", g.settings AS "groupSettings",
-             EXISTS (SELECT 1 FROM "OptOut" x WHERE x."organizationId" = c."organizationId" AND x."numberHash" = cc."callerHash") AS "optedOut"
-      FROM claimed c
-      JOIN "CompletedCall" cc ON cc.id = c."completedCallId"
-      JOIN "Organization" o ON o.id = c."organizationId"
-      JOIN "AnswerGroup" g ON g.id = c."groupId"`;
-  });
+  if (!Number.isInteger(args.limit) || !Number.isInteger(args.maxConcurrent)) throw new RangeError("limit and maxConcurrent must be integers");
+  const now = `${sqlLiteral(args.now)}::timestamptz`;
+  const instance = `${sqlLiteral(args.instanceId)}::text`;
+  // Two statements, one round trip: the lock first, then the claim, whose
+  // snapshot (READ COMMITTED: taken when that statement starts) therefore sees
+  // every claim committed before the lock was granted, so the live count holds.
+  const rows = await sqlScript<ClaimRow>(prisma, [
+    `SELECT pg_advisory_xact_lock(${CLAIM_LOCK_KEY}::bigint)`,
+    `WITH live AS (
+       SELECT count(*)::int AS n FROM "SurveyCall" WHERE state IN ('dialling', 'in_progress')
+     ), picked AS (
+       SELECT id FROM "SurveyCall"
+       WHERE state = 'scheduled' AND "nextAttemptAt" <= ${now} AND "expiresAt" > ${now}
+       ORDER BY "nextAttemptAt"
+       LIMIT greatest(0, least(${sqlLiteral(args.limit)}::int, ${sqlLiteral(args.maxConcurrent)}::int - (SELECT n FROM live)))
+       FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE "SurveyCall" s
+       SET state = 'dialling', "claimedBy" = ${instance}, "claimedAt" = ${now},
+           attempts = s.attempts + 1, "callSid" = NULL, "updatedAt" = ${now}
+       FROM picked WHERE s.id = picked.id
+       RETURNING s.id, s."organizationId", s."groupId", s."completedCallId", s."flowId", s.attempts, s."expiresAt"
+     ), events AS (
+       INSERT INTO "SurveyEvent" ("surveyId", at, type, "fromState", "toState", detail)
+       SELECT id, ${now}, 'claimed', 'scheduled', 'dialling', jsonb_build_object('instance', ${instance}, 'attempt', attempts)
+       FROM claimed
+     )
+     SELECT c.*, cc."callerNumberEnc", o.settings AS "orgSettings", o."timeZone", g.settings AS "groupSettings",
+            EXISTS (SELECT 1 FROM "OptOut" x WHERE x."organizationId" = c."organizationId" AND x."numberHash" = cc."callerHash") AS "optedOut"
+     FROM claimed c
+     JOIN "CompletedCall" cc ON cc.id = c."completedCallId"
+     JOIN "Organization" o ON o.id = c."organizationId"
+     JOIN "AnswerGroup" g ON g.id = c."groupId"`,
+  ]);
   return rows.map(({ callerNumberEnc, optedOut, orgSettings, timeZone, groupSettings, ...survey }) => ({
     survey,
     callerNumberEnc,

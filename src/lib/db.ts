@@ -85,6 +85,30 @@ export async function sqlExecute(db: Db, text: string, params: unknown[] = [], o
 }
 
 /**
+ * Several statements in ONE round trip (PostgreSQL's simple query protocol):
+ * they run as one implicit transaction, each statement with its own snapshot,
+ * so a lock taken by one is held before the next one looks. No parameters
+ * there: inline values with sqlLiteral. Returns the last statement's rows.
+ * Needs the pooled client (not a transaction client).
+ */
+export async function sqlScript<T>(db: Db, statements: string[]): Promise<T[]> {
+  const entry = pools.get(db);
+  if (!entry) throw new Error("sqlScript runs on the pooled client, not inside a transaction");
+  const result = (await entry.pool.query(statements.join(";\n"))) as pg.QueryResult | pg.QueryResult[];
+  return (Array.isArray(result) ? result.at(-1)! : result).rows as T[];
+}
+
+/** A value as a quoted SQL literal, for sqlScript. */
+export function sqlLiteral(value: string | number | Date | null): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+    return String(value);
+  }
+  return pg.escapeLiteral(value instanceof Date ? value.toISOString() : value);
+}
+
+/**
  * PGlite is one PostgreSQL session; pglite-socket multiplexes connections onto
  * it message by message, so two connections querying at once can get each
  * other's results ("bind message supplies N parameters", wrong rows;

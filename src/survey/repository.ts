@@ -92,11 +92,15 @@ export interface TokenMove {
   humanProof: boolean;
   answer?: StoredAnswer;
   flowVersion: string;
+  /** The questions are done: an in-progress or partial survey becomes completed in the same statement. */
+  complete: boolean;
   at: Date;
 }
 
 export interface MovedSurvey {
   state: SurveyState;
+  /** The state before this statement (differs from `state` when it completed the survey). */
+  previousState: SurveyState;
   organizationId: string;
   groupId: string;
   agentId: string;
@@ -125,10 +129,18 @@ export function moveByTokenSql(m: TokenMove, opts: { rollups: boolean } = { roll
     WITH mv AS (
       UPDATE "SurveyCall"
          SET progress = ${JSON.stringify(m.next)}::jsonb, "updatedAt" = ${m.at}::timestamptz,
-             "answeredBy" = CASE WHEN ${m.humanProof}::boolean THEN 'human' ELSE "answeredBy" END
+             "answeredBy" = CASE WHEN ${m.humanProof}::boolean THEN 'human' ELSE "answeredBy" END,
+             state = CASE WHEN ${m.complete}::boolean AND state IN ('in_progress', 'partial') THEN 'completed' ELSE state END,
+             "endedAt" = CASE WHEN ${m.complete}::boolean AND state IN ('in_progress', 'partial') THEN ${m.at}::timestamptz ELSE "endedAt" END
        WHERE id = ${m.surveyId}::uuid AND "flowId" = ${m.flowId}::text
          AND state::text IN ('in_progress', 'partial', 'completed') AND progress = ${JSON.stringify(m.expected)}::jsonb
-      RETURNING id, state::text AS state, "organizationId", "groupId", "agentId", "flowId", coalesce("flowVersion", ${m.flowVersion}::text) AS "flowVersion"),
+      -- The subquery reads the statement's snapshot: the row as it was before this update.
+      RETURNING id, state::text AS state, (SELECT p.state::text FROM "SurveyCall" p WHERE p.id = ${m.surveyId}::uuid) AS "previousState",
+                "completedCallId", "organizationId", "groupId", "agentId", "flowId", coalesce("flowVersion", ${m.flowVersion}::text) AS "flowVersion"),
+    -- Completing it is a transition like any other (src/survey/state.ts): its event, and the number erased.
+    done AS (SELECT * FROM mv WHERE state = 'completed' AND "previousState" <> 'completed'),
+    ev AS (INSERT INTO "SurveyEvent" ("surveyId", at, type, "toState") SELECT id, ${m.at}::timestamptz, 'questions-done', 'completed' FROM done),
+    erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (SELECT "completedCallId" FROM done)),
     org AS (SELECT o.name, o."timeZone" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
     ins AS (
       INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
@@ -138,8 +150,40 @@ export function moveByTokenSql(m: TokenMove, opts: { rollups: boolean } = { roll
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
       RETURNING ${rollupReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)})${opts.rollups ? SqlTag.sql`,
     ${ROLLUP_CTES}` : SqlTag.empty}
-    SELECT mv.state, mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName", (SELECT count(*) FROM ins)::int AS inserted
+    SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName",
+           (SELECT count(*) FROM ins)::int AS inserted
       FROM mv, org`;
+}
+
+/**
+ * The first TwiML of the call in one round trip: the survey starts only if it
+ * has not (its progress is still empty), is dialling or already in progress (a
+ * status callback may have moved it), and is of the flow the URL names. Null
+ * otherwise: the caller reads it and decides as before (a replay, a machine
+ * already hung up on, a survey that is over). By primary keys: prepared.
+ */
+export async function startByToken(
+  db: Db,
+  p: { surveyId: string; flowId: string; progress: Progress; flowVersion: string; at: Date; callSid?: string },
+): Promise<{ organizationId: string; organizationName: string; previousState: SurveyState } | null> {
+  const rows = await sqlQuery<{ organizationId: string; organizationName: string; previousState: SurveyState }>(
+    db,
+    `WITH mv AS (
+       UPDATE "SurveyCall"
+          SET state = 'in_progress', progress = $3::jsonb, "startedAt" = $5::timestamptz, "flowVersion" = $4::text, "updatedAt" = $5::timestamptz
+        WHERE id = $1::uuid AND "flowId" = $2::text AND state IN ('dialling', 'in_progress') AND progress = '{}'::jsonb
+       -- The subquery reads the statement's snapshot: the row as it was before this update.
+       RETURNING id, "organizationId", (SELECT p.state::text FROM "SurveyCall" p WHERE p.id = $1::uuid) AS "previousState"
+     ),
+     ev AS (
+       INSERT INTO "SurveyEvent" ("surveyId", at, type, "fromState", "toState", "callSid")
+       SELECT id, $5::timestamptz, 'flow-started', "previousState", 'in_progress', $6::text FROM mv
+     )
+     SELECT mv."organizationId", o.name AS "organizationName", mv."previousState" FROM mv JOIN "Organization" o ON o.id = mv."organizationId"`,
+    [p.surveyId, p.flowId, JSON.stringify(p.progress), p.flowVersion, p.at, p.callSid ?? null],
+    { prepare: true },
+  );
+  return rows[0] ?? null;
 }
 
 /** The first TwiML of the call: the citizen answered. A status callback may have moved it to in_progress already. */

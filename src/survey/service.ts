@@ -3,8 +3,7 @@ import type { Logger } from "../lib/logger.js";
 import { advance, closing, isStarted, renderStep, MESSAGE_STEP, END_STEP, type EngineInput, type EngineResult } from "./engine.js";
 import type { Flow } from "./flow-schema.js";
 import { optOutByKeypad } from "./optout.js";
-import { loadSurveyTurn, markHuman, moveByToken, saveStep, startSurvey, type SurveyTurn } from "./repository.js";
-import { transition } from "./state.js";
+import { loadSurveyTurn, markHuman, moveByToken, saveStep, startByToken, startSurvey, type SurveyTurn } from "./repository.js";
 import { fallbackTwiml, renderTwiml, type RenderContext } from "./twiml.js";
 
 export type SurveyCtx = Pick<AppContext, "prisma" | "flows" | "events" | "now" | "config">;
@@ -56,22 +55,26 @@ function unknownSurvey(log: Logger, turn: { surveyId: string; callSid?: string; 
  * A keypress, silence or recording in one round trip when the survey is where
  * the callback's step token says (the usual case): the engine runs on the
  * token's progress and moveByToken stores the move only if that was right.
- * Undefined sends the turn down the reading path, which handles everything
- * else (the first TwiML, star, replays, races, surveys that are over).
+ * The first TwiML likewise starts the survey before reading it. Undefined sends
+ * the turn down the reading path, which handles everything else (star,
+ * replays, races, surveys that are over).
  */
 async function tokenStep(ctx: SurveyCtx, log: Logger, turn: { surveyId: string; flowId?: string; input: EngineInput; callSid?: string }) {
   const input = turn.input;
-  if (input.kind === "start" || !turn.flowId || !ctx.flows.ids().includes(turn.flowId)) return undefined;
+  if (!turn.flowId || !ctx.flows.ids().includes(turn.flowId)) return undefined;
   const flow = ctx.flows.getFlow(turn.flowId);
+  if (input.kind === "start") return tokenStart(ctx, log, flow, turn);
   // Only a question or the message step is ever stored as progress (a key during the greeting says "intro").
   if (input.step !== MESSAGE_STEP && !flow.questions.some((q) => q.key === input.step)) return undefined;
   const expected = { step: input.step, try: input.try };
   const r = advance(flow, expected, input);
   if (r.stale || r.effect === "optOut" || r.effect === "started") return undefined;
   const at = ctx.now();
+  // Also when a crash once left the questions done but the survey not completed.
+  const complete = r.effect === "questionsDone" || r.progress.step === MESSAGE_STEP || r.progress.step === END_STEP;
   const moved = await moveByToken(ctx.prisma, {
     surveyId: turn.surveyId, flowId: flow.id, expected, next: r.progress, humanProof: r.keypress,
-    answer: r.answer ? { ...r.answer, answeredAt: at } : undefined, flowVersion: flow.version, at,
+    answer: r.answer ? { ...r.answer, answeredAt: at } : undefined, flowVersion: flow.version, complete, at,
   });
   if (!moved) return undefined;
   if (r.answer && moved.inserted === 1) {
@@ -80,16 +83,24 @@ async function tokenStep(ctx: SurveyCtx, log: Logger, turn: { surveyId: string; 
       questionKey: r.answer.questionKey, score: r.answer.score, answeredAt: at.toISOString(),
     });
   }
-  // Also when a crash left the questions done but the survey not yet completed.
-  const complete = r.effect === "questionsDone" || (moved.state !== "completed" && (r.progress.step === MESSAGE_STEP || r.progress.step === END_STEP));
-  if (complete && moved.state !== "completed") {
-    const done = await transition(ctx.prisma, { surveyId: turn.surveyId, from: ["in_progress", "partial"], to: "completed", at, event: "questions-done" });
-    if (done) {
-      ctx.events.publish({ type: "survey.state", organizationId: moved.organizationId, surveyId: turn.surveyId, from: moved.state, to: "completed", at: at.toISOString() });
-      log.info("survey completed: all questions asked", { surveyId: turn.surveyId });
-    }
+  if (moved.state === "completed" && moved.previousState !== "completed") {
+    ctx.events.publish({ type: "survey.state", organizationId: moved.organizationId, surveyId: turn.surveyId, from: moved.previousState, to: "completed", at: at.toISOString() });
+    log.info("survey completed: all questions asked", { surveyId: turn.surveyId });
   }
   return renderTwiml(r.render, { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: moved.organizationName });
+}
+
+/** The first TwiML: greeting and first question, starting the survey in the same round trip. */
+async function tokenStart(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { surveyId: string; callSid?: string }) {
+  const r = advance(flow, {}, { kind: "start" });
+  const at = ctx.now();
+  const started = await startByToken(ctx.prisma, { surveyId: turn.surveyId, flowId: flow.id, progress: r.progress, flowVersion: flow.version, at, callSid: turn.callSid });
+  if (!started) return undefined;
+  if (started.previousState !== "in_progress") {
+    ctx.events.publish({ type: "survey.state", organizationId: started.organizationId, surveyId: turn.surveyId, from: started.previousState, to: "in_progress", at: at.toISOString() });
+  }
+  log.info("survey call answered: flow started", { surveyId: turn.surveyId, flowId: flow.id, flowVersion: flow.version });
+  return renderTwiml(r.render, { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: started.organizationName });
 }
 
 /** Whether this survey may still take flow input; otherwise what to say before hanging up. */
