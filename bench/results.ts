@@ -62,6 +62,8 @@ async function ensureDatabase(): Promise<boolean> {
   }
   await admin.end();
   if (!exists) throw new Error(`${dbName} does not exist: run --phase generate first`);
+  // A database kept from an earlier run gets the migrations written since.
+  await migrate(url);
   return false;
 }
 

@@ -18,6 +18,7 @@ import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
 import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
+import { resultsJobs } from "./results/jobs.js";
 import { createLocalStorage } from "./recordings/storage.js";
 import { loadFlows } from "./survey/flows.js";
 import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
@@ -142,6 +143,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const jobs: Job[] = [
     // --- jobs (features add theirs here) ---
     ...dispatchJobs,
+    ...resultsJobs,
     ...retentionJobs,
     { id: "sessions.purge", schedule: "0 */15 * * * *", handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())) },
   ];

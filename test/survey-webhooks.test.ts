@@ -5,6 +5,7 @@ import { createSurveyCall } from "./support/survey-calls.js";
 import { signedPost } from "./support/twilio.js";
 import type { Prompt, SayPrompt } from "../src/survey/flow-schema.js";
 import { parseTwiml, shape, type TwimlElement } from "./support/twiml.js";
+import { flushAnswerInbox } from "../src/results/rollup.js";
 
 const KEYS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
 const BASE = "https://nki.example.test";
@@ -93,6 +94,8 @@ describe("survey IVR webhooks", () => {
     const stored = await answers(survey.id);
     expect(stored.map((a) => [a.questionKey, a.score, a.flowId, a.flowVersion])).toEqual(KEYS.map((k, i) => [k, scores[i], "nki-sv", flow().version]));
     expect(stored.every((a) => a.groupId === group.id && a.agentId === agent.id && a.organizationId === ctx.organizationId)).toBe(true);
+    // The rollups take the answers when the inbox is folded in (every second in the service).
+    await flushAnswerInbox(ctx.prisma);
     const daily = await ctx.prisma.answerDaily.findMany({ where: { agentId: agent.id, questionKey: "svarstid" } });
     expect(daily.reduce((n, d) => n + d.n, 0)).toBeGreaterThanOrEqual(1);
     const s = await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id } });
@@ -138,6 +141,7 @@ describe("survey IVR webhooks", () => {
   it("when the citizen hangs up after question 3, keeps the three answers, their rollup and their events", async () => {
     const { survey, agent } = await createSurveyCall(ctx, { callerNumber: "+46709876543" });
     await post(`/twilio/voice?surveyId=${survey.id}`);
+    await flushAnswerInbox(ctx.prisma);
     const before = await ctx.prisma.answerDaily.findMany({ where: { agentId: agent.id } });
     const n = (rows: typeof before, key: string) => rows.filter((r) => r.questionKey === key).reduce((s, r) => s + r.n, 0);
     await gather(survey.id, "svarstid", "4");
@@ -145,6 +149,7 @@ describe("survey IVR webhooks", () => {
     await gather(survey.id, "engagemang", "3");
     // ...and then nothing: Twilio sends no more webhooks for this call.
     expect((await answers(survey.id)).map((a) => [a.questionKey, a.score])).toEqual([["svarstid", 4], ["bemotande", 5], ["engagemang", 3]]);
+    await flushAnswerInbox(ctx.prisma);
     const after = await ctx.prisma.answerDaily.findMany({ where: { agentId: agent.id } });
     for (const key of KEYS.slice(0, 3)) expect(n(after, key) - n(before, key)).toBe(1);
     expect(n(after, "kunskap") - n(before, "kunskap")).toBe(0);

@@ -7,8 +7,8 @@ import type { Counts } from "./stats.js";
  * The results feature's SQL: sums of rollup counts over a set of local days.
  * A range is split into whole calendar months (read from the monthly rollups)
  * and the days before and after them (daily rollups), so a year costs 12 rows
- * per key instead of 365. Queries without group or agent read the
- * organization-level rollups.
+ * per key instead of 365, plus the answers still in AnswerInbox. Queries
+ * without group or agent read the organization-level rollups.
  */
 export type Dimension = "group" | "agent" | "question";
 
@@ -100,9 +100,13 @@ function partSql(label: string, q: CountsQuery): Prisma.Sql {
     q.agentId !== undefined ? Prisma.sql`AND "agentId" = ${q.agentId}::uuid` : Prisma.empty,
     q.questionKeys ? Prisma.sql`AND "questionKey" = ANY(${q.questionKeys}::text[])` : Prisma.empty,
     q.mainGroupOfAgent !== undefined
-      ? Prisma.sql`AND "groupId" = (SELECT "groupId" FROM "AnswerDaily" WHERE "organizationId" = ${q.organizationId}::uuid
-          AND "agentId" = ${q.mainGroupOfAgent}::uuid AND "day" BETWEEN ${q.from}::date AND ${q.to}::date
-          GROUP BY "groupId" ORDER BY sum(n) DESC, "groupId" LIMIT 1)`
+      ? Prisma.sql`AND "groupId" = (SELECT "groupId" FROM (
+            SELECT "groupId", n FROM "AnswerDaily" WHERE "organizationId" = ${q.organizationId}::uuid
+               AND "agentId" = ${q.mainGroupOfAgent}::uuid AND "day" BETWEEN ${q.from}::date AND ${q.to}::date
+            UNION ALL
+            SELECT "groupId", 1 FROM "AnswerInbox" WHERE "organizationId" = ${q.organizationId}::uuid
+               AND "agentId" = ${q.mainGroupOfAgent}::uuid AND "day" BETWEEN ${q.from}::date AND ${q.to}::date
+          ) g GROUP BY "groupId" ORDER BY sum(n) DESC, "groupId" LIMIT 1)`
       : Prisma.empty,
   ];
   const where = Prisma.join(filters, " ");
@@ -115,6 +119,9 @@ function partSql(label: string, q: CountsQuery): Prisma.Sql {
     sources.push(Prisma.sql`SELECT ${keys}, c1, c2, c3, c4, c5 FROM ${Prisma.raw(monthTable)}
       WHERE ${org} AND "month" BETWEEN ${split.months[0]}::date AND ${split.months[1]}::date ${where}`);
   }
+  // Answers not yet folded into the rollups (at most a second or two of them): exact at every moment.
+  sources.push(Prisma.sql`SELECT ${keys}, (score = 1)::int, (score = 2)::int, (score = 3)::int, (score = 4)::int, (score = 5)::int
+    FROM "AnswerInbox" WHERE ${org} AND "day" BETWEEN ${q.from}::date AND ${q.to}::date ${where}`);
   // GROUP BY the (possibly constant) key columns: no input rows gives no output row.
   return Prisma.sql`SELECT ${label}::text AS label, k1 AS "groupId", k2 AS "agentId", k3 AS "questionKey", k4 AS "organizationId", ${SUMS}
     FROM (${Prisma.join(sources, " UNION ALL ")}) AS x(k1, k2, k3, k4, c1, c2, c3, c4, c5) GROUP BY k1, k2, k3, k4`;

@@ -7,9 +7,10 @@ import { sqlQuery, type Db } from "../lib/db.js";
  *   AnswerMonthly    org × local month × group × agent × question
  *   AnswerOrgDaily   org × local day   × question
  *   AnswerOrgMonthly org × local month × question
- * All four change in ONE statement, in the same transaction as the Answer
- * insert, so they never disagree with the raw answers and storing an answer
- * costs one extra round trip at most (none with insertAnswerWithRollup).
+ * Storing an answer adds one AnswerInbox row in the same statement (instead
+ * of four upserts on large tables: +15-23 % per keypress, bench/RESULTS.md).
+ * flushAnswerInbox moves inbox rows into the four rollups in one statement,
+ * so a row is always in exactly one of the two; results read both.
  */
 
 const dayFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -32,58 +33,90 @@ export interface RollupAnswer {
   timeZone: string;
 }
 
-const COUNT_SET = ["n", "c1", "c2", "c3", "c4", "c5"].map((c) => `${c} = __T__.${c} + EXCLUDED.${c}`).join(", ");
-const set = (table: string) => COUNT_SET.replaceAll("__T__", `"${table}"`);
-const COUNTS = `1, (score = 1)::int, (score = 2)::int, (score = 3)::int, (score = 4)::int, (score = 5)::int`;
+const COUNT_COLUMNS = ["n", "c1", "c2", "c3", "c4", "c5"];
+const add = (table: string, cols: string[]) => cols.map((c) => `${c} = "${table}".${c} + EXCLUDED.${c}`).join(", ");
+const sums = (cols: string[]) => cols.map((c) => `sum(${c})`).join(", ");
 
 /**
  * The four rollup upserts as data-modifying CTEs (rd, rm, od, om) over the
- * rows of the CTE `ins`, which has the columns "organizationId", "groupId",
- * "agentId", "questionKey", score and day (the answer's local date). A
- * replayed answer that `ins` did not insert adds nothing. Constant SQL: it
- * goes into statements that are prepared.
+ * rows of the CTE `agg`: one per (organization, day, group, agent, question)
+ * with n, sum, "sumSq" and c1..c5. Each aggregates to its own grain first:
+ * ON CONFLICT DO UPDATE may not touch a row twice in one statement. Constant
+ * SQL, so statements that use it may be prepared.
  */
 export const ROLLUP_CTES = Prisma.raw(`
     rd AS (
       INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
-      SELECT "organizationId", day, "groupId", "agentId", "questionKey", 1, score, score * score,
-             (score = 1)::int, (score = 2)::int, (score = 3)::int, (score = 4)::int, (score = 5)::int FROM ins
+      SELECT "organizationId", day, "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5 FROM agg
       ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey") DO UPDATE SET
-        ${set("AnswerDaily")}, sum = "AnswerDaily".sum + EXCLUDED.sum, "sumSq" = "AnswerDaily"."sumSq" + EXCLUDED."sumSq"),
+        ${add("AnswerDaily", [...COUNT_COLUMNS, "sum", `"sumSq"`])}),
     rm AS (
       INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", date_trunc('month', day)::date, "groupId", "agentId", "questionKey", ${COUNTS} FROM ins
-      ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey") DO UPDATE SET ${set("AnswerMonthly")}),
+      SELECT "organizationId", date_trunc('month', day)::date, "groupId", "agentId", "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4, 5
+      ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey") DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}),
     od AS (
       INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", day, "questionKey", ${COUNTS} FROM ins
-      ON CONFLICT ("organizationId", "day", "questionKey") DO UPDATE SET ${set("AnswerOrgDaily")}),
+      SELECT "organizationId", day, "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3
+      ON CONFLICT ("organizationId", "day", "questionKey") DO UPDATE SET ${add("AnswerOrgDaily", COUNT_COLUMNS)}),
     om AS (
       INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", date_trunc('month', day)::date, "questionKey", ${COUNTS} FROM ins
-      ON CONFLICT ("organizationId", "month", "questionKey") DO UPDATE SET ${set("AnswerOrgMonthly")}
+      SELECT "organizationId", date_trunc('month', day)::date, "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3
+      ON CONFLICT ("organizationId", "month", "questionKey") DO UPDATE SET ${add("AnswerOrgMonthly", COUNT_COLUMNS)}
       RETURNING 1)`);
 
-/** The columns ROLLUP_CTES reads from `ins`, for an Answer insert's RETURNING; `tz` is the organization's zone. */
-export const rollupReturning = (tz: Prisma.Sql) =>
+/** `agg` from rows with "organizationId", "groupId", "agentId", "questionKey", score and day in the CTE `source`. */
+const aggregate = (source: string) =>
+  Prisma.raw(`agg AS (
+      SELECT "organizationId", day, "groupId", "agentId", "questionKey", count(*)::int AS n, sum(score)::int AS sum,
+             sum(score * score)::int AS "sumSq", count(*) FILTER (WHERE score = 1)::int AS c1, count(*) FILTER (WHERE score = 2)::int AS c2,
+             count(*) FILTER (WHERE score = 3)::int AS c3, count(*) FILTER (WHERE score = 4)::int AS c4, count(*) FILTER (WHERE score = 5)::int AS c5
+        FROM ${source} GROUP BY 1, 2, 3, 4, 5)`);
+
+/** The columns the inbox needs from an Answer insert's RETURNING; `tz` is the organization's zone. */
+export const inboxReturning = (tz: Prisma.Sql) =>
   Prisma.sql`id, "organizationId", "groupId", "agentId", "questionKey", score, ("answeredAt" AT TIME ZONE ${tz})::date AS day`;
+
+/** The inbox row of every answer the CTE `ins` inserted (none for a replay): for the caller's statement. */
+export const INBOX_CTE = Prisma.raw(`
+    inbox AS (
+      INSERT INTO "AnswerInbox" ("organizationId", "groupId", "agentId", "questionKey", score, day)
+      SELECT "organizationId", "groupId", "agentId", "questionKey", score, day FROM ins)`);
 
 function checkScore(score: number) {
   if (!Number.isInteger(score) || score < 1 || score > 5) throw new RangeError(`score must be 1–5, got ${score}`);
 }
 
-/**
- * Adds one stored answer to the rollups. Must run in the same transaction as
- * the Answer insert, so the rollups never disagree with the raw answers.
- */
+/** Adds answers to the rollups directly, bypassing the inbox: bulk loads and fixtures, in the Answer insert's transaction. */
 export async function addAnswerToRollup(db: Db, a: RollupAnswer): Promise<void> {
   checkScore(a.score);
   await db.$executeRaw`
-    WITH ins AS (
+    WITH one AS (
       SELECT ${a.organizationId}::uuid AS "organizationId", ${a.groupId}::uuid AS "groupId", ${a.agentId}::uuid AS "agentId",
              ${a.questionKey}::text AS "questionKey", ${a.score}::int AS score, (${a.answeredAt}::timestamptz AT TIME ZONE ${a.timeZone}::text)::date AS day
-    ), ${ROLLUP_CTES}
+    ), ${aggregate("one")}, ${ROLLUP_CTES}
     SELECT 1`;
+}
+
+/** Inbox rows moved per statement: bounded, so one flush never holds many row locks for long. */
+export const FLUSH_BATCH = 5_000;
+
+/**
+ * Moves up to `limit` inbox rows into the four rollups, in one statement: the
+ * rows are deleted and added in the same transaction, so every results query
+ * (which reads both) sees each answer exactly once. SKIP LOCKED lets several
+ * instances flush at once, on disjoint rows. Returns the rows moved.
+ */
+export async function flushAnswerInbox(db: Db, limit = FLUSH_BATCH): Promise<number> {
+  const rows = await sqlQuery<{ moved: number }>(
+    db,
+    `WITH moved AS (
+       DELETE FROM "AnswerInbox" WHERE id IN (SELECT id FROM "AnswerInbox" ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED)
+       RETURNING "organizationId", "groupId", "agentId", "questionKey", score, day
+     ), ${aggregate("moved").sql}, ${ROLLUP_CTES.sql}
+     SELECT count(*)::int AS moved FROM moved`,
+    [limit],
+  );
+  return rows[0]!.moved;
 }
 
 export interface NewAnswer extends RollupAnswer {
@@ -93,22 +126,22 @@ export interface NewAnswer extends RollupAnswer {
 }
 
 /**
- * Inserts an Answer and updates the rollups in one statement (one round trip).
+ * Inserts an Answer and its inbox row in one statement (one round trip).
  * Returns the new id, or null when the survey already has an answer to this
- * question (a retried webhook): then nothing, rollups included, changes.
+ * question (a retried webhook): then nothing changes.
  */
-export async function insertAnswerWithRollup(db: Db, a: NewAnswer): Promise<string | null> {
-  const sql = insertAnswerWithRollupSql(a);
+export async function insertAnswer(db: Db, a: NewAnswer): Promise<string | null> {
+  const sql = insertAnswerSql(a);
   const rows = await sqlQuery<{ id: string }>(db, sql.text, sql.values, { prepare: true });
   return rows[0]?.id ?? null;
 }
 
 /**
- * The CTEs that insert the Answer (as `ins`; nothing on a replay) and add it
- * to the four rollups, for a statement of the caller's that selects from
- * `ins`. Every table is reached through a unique key: it may be prepared.
+ * The CTEs that insert the Answer (as `ins`; nothing on a replay) and its
+ * inbox row, for a statement of the caller's. Every table is reached through
+ * a unique key or inserted into: it may be prepared.
  */
-export function answerWithRollupCtes(a: NewAnswer): Prisma.Sql {
+export function answerCtes(a: NewAnswer): Prisma.Sql {
   checkScore(a.score);
   return Prisma.sql`
     ins AS (
@@ -116,22 +149,25 @@ export function answerWithRollupCtes(a: NewAnswer): Prisma.Sql {
       VALUES (${a.surveyId}::uuid, ${a.organizationId}::uuid, ${a.groupId}::uuid, ${a.agentId}::uuid, ${a.flowId}, ${a.flowVersion},
               ${a.questionKey}, ${a.score}::smallint, ${a.answeredAt}::timestamptz)
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
-      RETURNING ${rollupReturning(Prisma.sql`${a.timeZone}::text`)}),
-    ${ROLLUP_CTES}`;
+      RETURNING ${inboxReturning(Prisma.sql`${a.timeZone}::text`)}),
+    ${INBOX_CTE}`;
 }
 
-/** The statement of insertAnswerWithRollup (the benchmark runs it on a bare connection too). */
-export function insertAnswerWithRollupSql(a: NewAnswer): Prisma.Sql {
-  return Prisma.sql`WITH ${answerWithRollupCtes(a)} SELECT id::text AS id FROM ins`;
+/** The statement of insertAnswer (the benchmark runs it on a bare connection too). */
+export function insertAnswerSql(a: NewAnswer): Prisma.Sql {
+  return Prisma.sql`WITH ${answerCtes(a)} SELECT id::text AS id FROM ins`;
 }
 
 /**
  * Rebuilds every rollup from the raw answers with one INSERT…SELECT each (all
  * organizations, or one): bulk loads, the benchmark, and repairs after
- * answers were deleted by retention. Days are taken in each organization's
- * own time zone, exactly as addAnswerToRollup does.
+ * answers were deleted. Days are taken in each organization's own time zone,
+ * exactly as the inbox rows are. Run it while no answers arrive (the service
+ * stopped): one stored during the rebuild could be counted twice or not at all.
  */
 export async function rebuildRollups(db: Db, organizationId?: string): Promise<void> {
+  // The raw answers include what the inbox holds: it is folded in by the rebuild.
+  await db.$executeRaw`DELETE FROM "AnswerInbox" ${organizationId ? Prisma.sql`WHERE "organizationId" = ${organizationId}::uuid` : Prisma.empty}`;
   const where = (alias: string) => (organizationId ? Prisma.sql`WHERE ${Prisma.raw(alias)}"organizationId" = ${organizationId}::uuid` : Prisma.empty);
   for (const t of ["AnswerDaily", "AnswerMonthly", "AnswerOrgDaily", "AnswerOrgMonthly"]) {
     await db.$executeRaw`DELETE FROM ${Prisma.raw(`"${t}"`)} ${where("")}`;

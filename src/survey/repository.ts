@@ -1,7 +1,7 @@
 import { Prisma as SqlTag } from "../generated/prisma/client.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
 import { sqlExecute, sqlQuery, type Db, type Prisma } from "../lib/db.js";
-import { answerWithRollupCtes, rollupReturning, ROLLUP_CTES } from "../results/rollup.js";
+import { answerCtes, INBOX_CTE, inboxReturning } from "../results/rollup.js";
 import type { Progress } from "./engine.js";
 import { transition } from "./state.js";
 
@@ -48,7 +48,7 @@ export interface StoredAnswer {
 /**
  * Moves the progress from `expected` to `next` only if it is still `expected`
  * (compare-and-set: a replayed or concurrent callback for the same step finds
- * zero rows), and stores the answer with its rollups, in ONE statement. The
+ * zero rows), and stores the answer with its inbox row, in ONE statement. The
  * answer's insert does not depend on the move: if a concurrent retry of the
  * same callback won the move, the answer (unique per survey and question) is
  * still stored exactly once by whichever got there first. Marks the survey
@@ -67,7 +67,7 @@ export async function saveStep(
        WHERE id = ${s.id}::uuid AND state::text IN ('in_progress', 'partial', 'completed') AND progress = ${JSON.stringify(step.expected)}::jsonb
       RETURNING 1)`;
   const sql = step.answer
-    ? SqlTag.sql`WITH ${answerWithRollupCtes({
+    ? SqlTag.sql`WITH ${answerCtes({
         surveyId: s.id, organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId,
         flowId: s.flowId, flowVersion: step.flowVersion, timeZone: s.timeZone, ...step.answer,
       })}, ${move}
@@ -112,10 +112,11 @@ export interface MovedSurvey {
 /**
  * The usual keypress in ONE round trip: the callback's step token says where
  * the survey is, so the progress is compared-and-set from it without reading
- * first, and only if that succeeds the answer goes in with its rollups. Null
+ * first, and only if that succeeds the answer goes in (with its inbox row). Null
  * when the survey is not where the token says (a replay, a race, a late
  * callback, another flow): the caller then reads it and decides as before.
- * Every table by a primary or unique key: prepared.
+ * The answer's rollups follow from its AnswerInbox row (src/results/rollup.ts).
+ * Every table by a primary or unique key, or inserted into: prepared.
  */
 export async function moveByToken(db: Db, m: TokenMove): Promise<MovedSurvey | null> {
   const sql = moveByTokenSql(m);
@@ -123,8 +124,8 @@ export async function moveByToken(db: Db, m: TokenMove): Promise<MovedSurvey | n
   return rows[0] ?? null;
 }
 
-/** The statement of moveByToken; bench/results-insert.ts also runs it without the rollups to price them. */
-export function moveByTokenSql(m: TokenMove, opts: { rollups: boolean } = { rollups: true }) {
+/** The statement of moveByToken; bench/results-insert.ts also runs it without the inbox row to price it. */
+export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox: true }) {
   return SqlTag.sql`
     WITH mv AS (
       UPDATE "SurveyCall"
@@ -148,8 +149,8 @@ export function moveByTokenSql(m: TokenMove, opts: { rollups: boolean } = { roll
              ${m.answer?.questionKey ?? null}::text, ${m.answer?.score ?? null}::smallint, ${m.at}::timestamptz
         FROM mv WHERE ${m.answer?.questionKey ?? null}::text IS NOT NULL
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
-      RETURNING ${rollupReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)})${opts.rollups ? SqlTag.sql`,
-    ${ROLLUP_CTES}` : SqlTag.empty}
+      RETURNING ${inboxReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)})${opts.inbox ? SqlTag.sql`,
+    ${INBOX_CTE}` : SqlTag.empty}
     SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName",
            (SELECT count(*) FROM ins)::int AS inserted
       FROM mv, org`;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "../../src/context.js";
-import { insertAnswerWithRollup } from "../../src/results/rollup.js";
+import { insertAnswer } from "../../src/results/rollup.js";
 
 export const QUESTIONS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
 
@@ -34,7 +34,7 @@ export async function storeAnswers(
   const org = await ctx.prisma.organization.findUniqueOrThrow({ where: { id: o.organizationId }, select: { timeZone: true } });
   const surveyId = await makeSurvey(ctx, o);
   for (const [questionKey, score] of Object.entries(o.scores)) {
-    await insertAnswerWithRollup(ctx.prisma, {
+    await insertAnswer(ctx.prisma, {
       surveyId, organizationId: o.organizationId, groupId: o.groupId, agentId: o.agentId, flowId: "nki-sv", flowVersion: "test",
       questionKey, score, answeredAt: o.at, timeZone: org.timeZone,
     });
