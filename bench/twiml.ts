@@ -99,7 +99,7 @@ function callRequests(token: string, surveyId: string, callSid: string): Req[] {
   });
   const base = { AccountSid: `AC${"0".repeat(32)}`, CallSid: callSid, CallStatus: "in-progress", Direction: "outbound-api" };
   return [
-    sign(`/twilio/voice?surveyId=${surveyId}`, base),
+    sign(`/twilio/voice?surveyId=${surveyId}&flow=nki-sv`, base),
     // The action URLs exactly as the service renders them (src/survey/twiml.ts): the step token names the flow.
     ...KEYS.map((k, i) => sign(`/twilio/gather?surveyId=${surveyId}&flow=nki-sv&step=${k}&try=0`, { ...base, Digits: String((i % 5) + 1), FinishedOnKey: "" })),
     sign(`/twilio/recorded?surveyId=${surveyId}&flow=nki-sv&step=message&try=0`, { ...base, RecordingSid: `RE${"1".repeat(32)}`, RecordingDuration: "12", Digits: "#" }),
