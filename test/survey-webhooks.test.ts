@@ -268,6 +268,25 @@ describe("survey IVR webhooks", () => {
     expect(JSON.stringify(err)).toContain("no-such-flow");
   });
 
+  it("an internal error while storing a keypress apologises in the survey's own language", async () => {
+    const { survey } = await createSurveyCall(ctx, { flowId: "nki-en" });
+    await post(`/twilio/voice?surveyId=${survey.id}&flow=nki-en`);
+    const now = ctx.now;
+    ctx.now = () => {
+      throw new Error("clock unavailable");
+    };
+    let r;
+    try {
+      r = await post(`/twilio/gather?surveyId=${survey.id}&flow=nki-en&step=svarstid&try=0`, { Digits: "4" });
+    } finally {
+      ctx.now = now;
+    }
+    expect(shape(r.els)).toBe("Say Hangup");
+    expect(r.els[0].text).toMatch(/went wrong on our side/);
+    expect(r.els[0].attrs).toMatchObject({ language: "en-US" });
+    expect(await answers(survey.id)).toEqual([]);
+  });
+
   it("rejects unsigned and wrongly signed requests with 403 and explains the usual URL mismatch", async () => {
     const { survey } = await createSurveyCall(ctx);
     const path = `/twilio/voice?surveyId=${survey.id}`;

@@ -24,6 +24,11 @@ export async function handleSurveyTurn(
   let rc: RenderContext | undefined;
   try {
     if (!UUID.test(turn.surveyId)) return unknownSurvey(log, turn);
+    // Should the fast path fail, the apology is in the flow's own language.
+    if (turn.flowId && ctx.flows.ids().includes(turn.flowId)) {
+      flow = ctx.flows.getFlow(turn.flowId);
+      rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: "" };
+    }
     const fast = await tokenStep(ctx, log, turn);
     if (fast) return fast;
     const s = await loadSurveyTurn(ctx.prisma, turn.surveyId);
