@@ -2,7 +2,7 @@
  * First render of every page of the web app on demo-sized data: 6 svarsgrupper,
  * 17 agents, ~20,000 answers over one tertial. Measures server time to the full
  * HTML over loopback (request sent → last byte), cold (first request) and warm
- * (median and p95 of 15 more). Run: npx tsx bench/pages.ts
+ * (median and p95 of 15 more). Run: npx tsx bench/pages.ts [--warm-up]
  * On PGlite by default; TEST_DATABASE_URL=postgresql://… for a real server.
  */
 import { randomUUID } from "node:crypto";
@@ -11,6 +11,7 @@ import { createTestContext, startTestApp } from "../test/support/context.js";
 import { makeGroup, makeUser, TEST_PASSWORD, WebClient } from "../test/browser/web-client.js";
 import { QUESTIONS } from "../test/browser/factories.js";
 import { rebuildRollups } from "../src/results/rollup.js";
+import { warmUpPages } from "../src/web/warm-up.js";
 
 const NOW = new Date("2026-04-22T10:00:00Z"); // late in tertial P1 2026
 const ANSWERS = 20_000;
@@ -86,6 +87,10 @@ async function timed(client: WebClient, path: string): Promise<number> {
   return performance.now() - t;
 }
 
+// --warm-up: what startService does after listening (src/web/warm-up.ts), so "first" is what a
+// user opening a page on a started service sees; without it, the first render of a cold process.
+const warmedUp = process.argv.includes("--warm-up");
+if (warmedUp) await warmUpPages(ctx, org);
 const rows: string[] = [];
 for (const [who, path] of pages) {
   const first = await timed(clients[who], path);
@@ -95,6 +100,7 @@ for (const [who, path] of pages) {
   const p = (q: number) => warm[Math.min(warm.length - 1, Math.floor(q * warm.length))]!;
   rows.push(`| ${path} | ${who} | ${first.toFixed(0)} | ${p(0.5).toFixed(0)} | ${p(0.95).toFixed(0)} |`);
 }
+console.log(`\nfirst render ${warmedUp ? "after the start-up warm-up" : "in a cold process (no warm-up)"}`);
 console.log("\n| page | as | first render ms | warm p50 ms | warm p95 ms |\n|---|---|---|---|---|\n" + rows.join("\n"));
 await app.close();
 await db.close();

@@ -19,6 +19,7 @@ import { startJobs, type Job } from "./jobs/index.js";
 import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
 import { resultsJobs } from "./results/jobs.js";
+import { warmUpPages } from "./web/warm-up.js";
 import { createLocalStorage } from "./recordings/storage.js";
 import { loadFlows } from "./survey/flows.js";
 import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
@@ -148,6 +149,8 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     { id: "sessions.purge", schedule: "0 */15 * * * *", handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())) },
   ];
   const scheduler = startJobs(ctx, jobs);
+  // In the background: start-up is not delayed, and a failure only costs the first page its speed.
+  void warmUpPages(ctx, org.id).catch((err) => logger.warn("page warm-up failed", { err }));
   // --- embedded extras: simulator, demo traffic (features add theirs here) ---
   let demoApiKey: string | undefined;
   if (config.demoTraffic) {
