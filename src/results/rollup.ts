@@ -44,7 +44,7 @@ const sums = (cols: string[]) => cols.map((c) => `sum(${c})`).join(", ");
  * ON CONFLICT DO UPDATE may not touch a row twice in one statement. Constant
  * SQL, so statements that use it may be prepared.
  */
-export const ROLLUP_CTES = Prisma.raw(`
+const ROLLUP_CTES = Prisma.raw(`
     rd AS (
       INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
       SELECT "organizationId", day, "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5 FROM agg
@@ -126,7 +126,8 @@ export interface NewAnswer extends RollupAnswer {
 }
 
 /**
- * Inserts an Answer and its inbox row in one statement (one round trip).
+ * Inserts an Answer and its inbox row in one statement (one round trip), as a
+ * keypress does (src/survey/repository.ts moveByToken): fixtures and benches.
  * Returns the new id, or null when the survey already has an answer to this
  * question (a retried webhook): then nothing changes.
  */
@@ -138,10 +139,9 @@ export async function insertAnswer(db: Db, a: NewAnswer): Promise<string | null>
 
 /**
  * The CTEs that insert the Answer (as `ins`; nothing on a replay) and its
- * inbox row, for a statement of the caller's. Every table is reached through
- * a unique key or inserted into: it may be prepared.
+ * inbox row. Every table is inserted into: the statement may be prepared.
  */
-export function answerCtes(a: NewAnswer): Prisma.Sql {
+function answerCtes(a: NewAnswer): Prisma.Sql {
   checkScore(a.score);
   return Prisma.sql`
     ins AS (

@@ -1,7 +1,7 @@
 import { Prisma as SqlTag } from "../generated/prisma/client.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
-import { sqlExecute, sqlQuery, type Db, type Prisma } from "../lib/db.js";
-import { answerCtes, INBOX_CTE, inboxReturning } from "../results/rollup.js";
+import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
+import { INBOX_CTE, inboxReturning } from "../results/rollup.js";
 import type { Progress } from "./engine.js";
 import { transition } from "./state.js";
 
@@ -36,51 +36,10 @@ export async function loadSurveyTurn(db: Db, surveyId: string): Promise<SurveyTu
   return rows[0] ?? null;
 }
 
-/** States in which the flow may still move: partial/completed only because Twilio's callbacks race each other. */
-export const FLOW_STATES: SurveyState[] = ["in_progress", "partial", "completed"];
-
 export interface StoredAnswer {
   questionKey: string;
   score: number;
   answeredAt: Date;
-}
-
-/**
- * Moves the progress from `expected` to `next` only if it is still `expected`
- * (compare-and-set: a replayed or concurrent callback for the same step finds
- * zero rows), and stores the answer with its inbox row, in ONE statement. The
- * answer's insert does not depend on the move: if a concurrent retry of the
- * same callback won the move, the answer (unique per survey and question) is
- * still stored exactly once by whichever got there first. Marks the survey
- * completed once the questions are done.
- */
-export async function saveStep(
-  prisma: Prisma,
-  s: SurveyTurn,
-  step: { expected: Progress; next: Progress; humanProof: boolean; answer?: StoredAnswer; flowVersion: string; complete: boolean; at: Date },
-): Promise<{ saved: boolean; answerInserted: boolean; completed: boolean }> {
-  const move = SqlTag.sql`
-    mv AS (
-      UPDATE "SurveyCall"
-         SET progress = ${JSON.stringify(step.next)}::jsonb, "updatedAt" = ${step.at}::timestamptz,
-             "answeredBy" = CASE WHEN ${step.humanProof}::boolean THEN 'human' ELSE "answeredBy" END
-       WHERE id = ${s.id}::uuid AND state::text IN ('in_progress', 'partial', 'completed') AND progress = ${JSON.stringify(step.expected)}::jsonb
-      RETURNING 1)`;
-  const sql = step.answer
-    ? SqlTag.sql`WITH ${answerCtes({
-        surveyId: s.id, organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId,
-        flowId: s.flowId, flowVersion: step.flowVersion, timeZone: s.timeZone, ...step.answer,
-      })}, ${move}
-      SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM mv)::int AS moved`
-    : SqlTag.sql`WITH ${move} SELECT 0 AS inserted, (SELECT count(*) FROM mv)::int AS moved`;
-  // Every table by a primary or unique key: safe to prepare.
-  const [row] = await sqlQuery<{ inserted: number; moved: number }>(prisma, sql.text, sql.values, { prepare: true });
-  const saved = row!.moved === 1;
-  const completed =
-    saved && step.complete
-      ? await transition(prisma, { surveyId: s.id, from: ["in_progress", "partial"], to: "completed", at: step.at, event: "questions-done" })
-      : false;
-  return { saved, answerInserted: row!.inserted === 1, completed };
 }
 
 export interface TokenMove {
@@ -110,11 +69,12 @@ export interface MovedSurvey {
 }
 
 /**
- * The usual keypress in ONE round trip: the callback's step token says where
- * the survey is, so the progress is compared-and-set from it without reading
- * first, and only if that succeeds the answer goes in (with its inbox row). Null
- * when the survey is not where the token says (a replay, a race, a late
- * callback, another flow): the caller then reads it and decides as before.
+ * A keypress, silence or recording in ONE round trip: the progress is
+ * compared-and-set from where the caller believes the survey is (the
+ * callback's step token, or the row it read), and only if that held the answer
+ * goes in (with its inbox row), and a survey whose questions are done becomes
+ * completed. Null when the survey is elsewhere (a replay, a race, a late
+ * callback, another flow): nothing is stored, and the caller reads it again.
  * The answer's rollups follow from its AnswerInbox row (src/results/rollup.ts).
  * Every table by a primary or unique key, or inserted into: prepared.
  */

@@ -1,9 +1,9 @@
 import type { AppContext } from "../context.js";
 import type { Logger } from "../lib/logger.js";
-import { advance, closing, isStarted, renderStep, MESSAGE_STEP, END_STEP, type EngineInput, type EngineResult } from "./engine.js";
+import { advance, closing, isStarted, renderStep, MESSAGE_STEP, END_STEP, type EngineInput, type EngineResult, type Progress } from "./engine.js";
 import type { Flow } from "./flow-schema.js";
 import { optOutByKeypad } from "./optout.js";
-import { loadSurveyTurn, markHuman, moveByToken, saveStep, startByToken, startSurvey, type SurveyTurn } from "./repository.js";
+import { loadSurveyTurn, markHuman, moveByToken, startByToken, startSurvey, type SurveyTurn } from "./repository.js";
 import { fallbackTwiml, renderTwiml, type RenderContext } from "./twiml.js";
 
 export type SurveyCtx = Pick<AppContext, "prisma" | "flows" | "events" | "now" | "config">;
@@ -74,25 +74,36 @@ async function tokenStep(ctx: SurveyCtx, log: Logger, turn: { surveyId: string; 
   const expected = { step: input.step, try: input.try };
   const r = advance(flow, expected, input);
   if (r.stale || r.effect === "optOut" || r.effect === "started") return undefined;
+  const moved = await storeMove(ctx, log, turn.surveyId, flow, expected, r);
+  if (!moved) return undefined;
+  return renderTwiml(r.render, { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: moved.organizationName });
+}
+
+/**
+ * Stores an engine step (progress, the answer, completion) with moveByToken,
+ * from the progress the caller believes the survey is at, and announces what
+ * it stored. Null when the survey was elsewhere: nothing was stored.
+ */
+async function storeMove(ctx: SurveyCtx, log: Logger, surveyId: string, flow: Flow, expected: Progress, r: EngineResult) {
   const at = ctx.now();
   // Also when a crash once left the questions done but the survey not completed.
   const complete = r.effect === "questionsDone" || r.progress.step === MESSAGE_STEP || r.progress.step === END_STEP;
   const moved = await moveByToken(ctx.prisma, {
-    surveyId: turn.surveyId, flowId: flow.id, expected, next: r.progress, humanProof: r.keypress,
+    surveyId, flowId: flow.id, expected, next: r.progress, humanProof: r.keypress,
     answer: r.answer ? { ...r.answer, answeredAt: at } : undefined, flowVersion: flow.version, complete, at,
   });
-  if (!moved) return undefined;
+  if (!moved) return null;
   if (r.answer && moved.inserted === 1) {
     ctx.events.publish({
-      type: "answer.stored", organizationId: moved.organizationId, groupId: moved.groupId, agentId: moved.agentId, surveyId: turn.surveyId,
+      type: "answer.stored", organizationId: moved.organizationId, groupId: moved.groupId, agentId: moved.agentId, surveyId,
       questionKey: r.answer.questionKey, score: r.answer.score, answeredAt: at.toISOString(),
     });
   }
   if (moved.state === "completed" && moved.previousState !== "completed") {
-    ctx.events.publish({ type: "survey.state", organizationId: moved.organizationId, surveyId: turn.surveyId, from: moved.previousState, to: "completed", at: at.toISOString() });
-    log.info("survey completed: all questions asked", { surveyId: turn.surveyId });
+    ctx.events.publish({ type: "survey.state", organizationId: moved.organizationId, surveyId, from: moved.previousState, to: "completed", at: at.toISOString() });
+    log.info("survey completed: all questions asked", { surveyId });
   }
-  return renderTwiml(r.render, { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: moved.organizationName });
+  return moved;
 }
 
 /** The first TwiML: greeting and first question, starting the survey in the same round trip. */
@@ -145,28 +156,7 @@ async function step(ctx: SurveyCtx, log: Logger, flow: Flow, rc: RenderContext, 
     log.info("stale or replayed Twilio callback: current step rendered again", { surveyId: s.id, step: isStarted(s.progress) ? s.progress.step : null, input: turn.input });
     return renderTwiml(r.render, rc);
   }
-  const answer = r.answer ? { ...r.answer, answeredAt: at } : undefined;
-  const saved = await saveStep(ctx.prisma, s, {
-    expected: s.progress as never,
-    next: r.progress,
-    humanProof: r.keypress,
-    answer,
-    flowVersion: s.flowVersion ?? flow.version,
-    // Also when a crash left the questions done but the survey not yet completed.
-    complete: r.effect === "questionsDone" || (s.state !== "completed" && (r.progress.step === MESSAGE_STEP || r.progress.step === END_STEP)),
-    at,
-  });
-  // Whoever inserted the answer announces it, even if a concurrent retry won the progress move.
-  if (answer && saved.answerInserted) {
-    ctx.events.publish({
-      type: "answer.stored", organizationId: s.organizationId, groupId: s.groupId, agentId: s.agentId, surveyId: s.id,
-      questionKey: answer.questionKey, score: answer.score, answeredAt: at.toISOString(),
-    });
-  }
-  if (!saved.saved) return undefined;
-  if (saved.completed) {
-    ctx.events.publish({ type: "survey.state", organizationId: s.organizationId, surveyId: s.id, from: s.state, to: "completed", at: at.toISOString() });
-    log.info("survey completed: all questions asked", { surveyId: s.id });
-  }
+  // A concurrent copy of this callback that moved first leaves nothing to store: read again.
+  if (!(await storeMove(ctx, log, s.id, flow, s.progress as Progress, r))) return undefined;
   return renderTwiml(r.render, rc);
 }
