@@ -24,12 +24,12 @@ export async function handleSurveyTurn(
   let rc: RenderContext | undefined;
   try {
     if (!UUID.test(turn.surveyId)) return unknownSurvey(log, turn);
-    // Should the fast path fail, the apology is in the flow's own language.
+    // The flow the URL names drives the fast path; should that fail, the apology is in its language.
     if (turn.flowId && ctx.flows.ids().includes(turn.flowId)) {
       flow = ctx.flows.getFlow(turn.flowId);
       rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: "" };
     }
-    const fast = await tokenStep(ctx, log, turn);
+    const fast = flow ? await tokenStep(ctx, log, flow, turn) : undefined;
     if (fast) return fast;
     const s = await loadSurveyTurn(ctx.prisma, turn.surveyId);
     if (!s) return unknownSurvey(log, turn);
@@ -64,10 +64,8 @@ function unknownSurvey(log: Logger, turn: { surveyId: string; callSid?: string; 
  * the turn down the reading path, which handles everything else (star,
  * replays, races, surveys that are over).
  */
-async function tokenStep(ctx: SurveyCtx, log: Logger, turn: { surveyId: string; flowId?: string; input: EngineInput; callSid?: string }) {
+async function tokenStep(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { surveyId: string; input: EngineInput; callSid?: string }) {
   const input = turn.input;
-  if (!turn.flowId || !ctx.flows.ids().includes(turn.flowId)) return undefined;
-  const flow = ctx.flows.getFlow(turn.flowId);
   if (input.kind === "start") return tokenStart(ctx, log, flow, turn);
   // Only a question or the message step is ever stored as progress (a key during the greeting says "intro").
   if (input.step !== MESSAGE_STEP && !flow.questions.some((q) => q.key === input.step)) return undefined;
