@@ -38,21 +38,41 @@ const ACCOUNT_TOKEN = "bench-token-0123456789";
 
 function instance(env: Record<string, string>): AppContext {
   const config = loadConfig({
-    NODE_ENV: "production", DATABASE_URL: env.url!, PUBLIC_BASE_URL: "https://nki.example.test", NUMBER_KEY: env.numberKey!,
-    TWILIO_ACCOUNT_SID: env.account!, TWILIO_AUTH_TOKEN: ACCOUNT_TOKEN, TWILIO_FROM_NUMBER: "+46850000000", TWILIO_API_URL: env.apiUrl!,
-    DISPATCH_CALLS_PER_SECOND: env.cps!, DISPATCH_MAX_CONCURRENT: "1000", DATA_DIR: path.join(tmpdir(), "nki-bench"),
+    NODE_ENV: "production",
+    DATABASE_URL: env.url,
+    PUBLIC_BASE_URL: "https://nki.example.test",
+    NUMBER_KEY: env.numberKey,
+    TWILIO_ACCOUNT_SID: env.account,
+    TWILIO_AUTH_TOKEN: ACCOUNT_TOKEN,
+    TWILIO_FROM_NUMBER: "+46850000000",
+    TWILIO_API_URL: env.apiUrl,
+    DISPATCH_CALLS_PER_SECOND: env.cps,
+    DISPATCH_MAX_CONCURRENT: "1000",
+    DATA_DIR: path.join(tmpdir(), "nki-bench"),
   });
-  const twilioCredentials = { accountSid: env.account!, authToken: ACCOUNT_TOKEN, fromNumber: "+46850000000", apiUrl: env.apiUrl };
+  const twilioCredentials = {
+    accountSid: env.account,
+    authToken: ACCOUNT_TOKEN,
+    fromNumber: "+46850000000",
+    apiUrl: env.apiUrl,
+  };
   return {
-    config, prisma: createPrisma(env.url!, 5), logger: createLogger("error"), numbers: createNumberCrypto(Buffer.from(env.numberKey!, "base64")),
-    events: createLocalEventBus(), now: () => new Date(), instanceId: env.name!,
-    twilio: createTwilioClient(twilioCredentials), twilioCredentials, storage: createLocalStorage(path.join(tmpdir(), "nki-bench", "rec")),
+    config,
+    prisma: createPrisma(env.url, 5),
+    logger: createLogger("error"),
+    numbers: createNumberCrypto(Buffer.from(env.numberKey, "base64")),
+    events: createLocalEventBus(),
+    now: () => new Date(),
+    instanceId: env.name,
+    twilio: createTwilioClient(twilioCredentials),
+    twilioCredentials,
+    storage: createLocalStorage(path.join(tmpdir(), "nki-bench", "rec")),
   } as AppContext;
 }
 
 // --- worker: one dispatcher instance, as its own process ---
 if (process.argv[2] === "--instance") {
-  const env = JSON.parse(process.argv[3]!) as Record<string, string>;
+  const env = JSON.parse(process.argv[3]) as Record<string, string>;
   const ctx = instance(env);
   // Start-up (module loading, Prisma's first queries) is not what is measured: warm up, then wait for "go".
   await ctx.prisma.surveyCall.count({ where: { state: "scheduled" } });
@@ -60,7 +80,10 @@ if (process.argv[2] === "--instance") {
   const go = new Promise((r) => process.once("message", r));
   process.send!("ready");
   await go;
-  const scheduler = startJobs(ctx, dispatchJobs.filter((j) => j.id === "dispatch-tick"));
+  const scheduler = startJobs(
+    ctx,
+    dispatchJobs.filter((j) => j.id === "dispatch-tick"),
+  );
   await new Promise((r) => setTimeout(r, Number(env.seconds) * 1000));
   await scheduler.stop();
   await ctx.prisma.$disconnect();
@@ -85,7 +108,9 @@ const fake = http.createServer((req, res) => {
       const to = new URLSearchParams(body).get("To") ?? "";
       arrivals.push({ at, to });
       res.writeHead(201, { "content-type": "application/json" });
-      res.end(JSON.stringify({ sid: `CA${randomBytes(16).toString("hex")}`, account_sid: ACCOUNT, to, status: "queued" }));
+      res.end(
+        JSON.stringify({ sid: `CA${randomBytes(16).toString("hex")}`, account_sid: ACCOUNT, to, status: "queued" }),
+      );
     } else {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ sid: ACCOUNT, status: "active" }));
@@ -105,7 +130,12 @@ await migrate(url, createLogger("error"));
 const seedDb = createPrisma(url, 2);
 const numberKey = randomBytes(32);
 const numbers = createNumberCrypto(numberKey);
-const org = await ensureOrganization(seedDb, { slug: "bench", name: "Benchkommun", timeZone: "Europe/Stockholm", settings: { callingHours: "always", skipPublicHolidays: false } });
+const org = await ensureOrganization(seedDb, {
+  slug: "bench",
+  name: "Benchkommun",
+  timeZone: "Europe/Stockholm",
+  settings: { callingHours: "always", skipPublicHolidays: false },
+});
 const group = await ensureGroup(seedDb, org.id, "val-1", "Val 1");
 const agent = await ensureAgent(seedDb, org.id, "agent-1", "Benchagent");
 const now = new Date();
@@ -117,14 +147,29 @@ for (let start = 0; start < SURVEYS; start += 1000) {
   });
   await seedDb.completedCall.createMany({
     data: batch.map((b) => ({
-      id: b.id, organizationId: org.id, externalCallId: `bench-${b.i}`, callerNumberEnc: new Uint8Array(numbers.encrypt(b.number)), callerHash: numbers.hash(b.number),
-      agentId: agent.id, groupId: group.id, queueSeconds: 30, talkSeconds: 100, startedAt: now, endedAt: now, decision: "scheduled",
+      id: b.id,
+      organizationId: org.id,
+      externalCallId: `bench-${b.i}`,
+      callerNumberEnc: new Uint8Array(numbers.encrypt(b.number)),
+      callerHash: numbers.hash(b.number),
+      agentId: agent.id,
+      groupId: group.id,
+      queueSeconds: 30,
+      talkSeconds: 100,
+      startedAt: now,
+      endedAt: now,
+      decision: "scheduled",
     })),
   });
   await seedDb.surveyCall.createMany({
     data: batch.map((b) => ({
-      organizationId: org.id, completedCallId: b.id, groupId: group.id, agentId: agent.id,
-      nextAttemptAt: new Date(now.getTime() - 60_000 + b.i), expiresAt: new Date(now.getTime() + 6 * 3600_000), flowId: "nki-sv",
+      organizationId: org.id,
+      completedCallId: b.id,
+      groupId: group.id,
+      agentId: agent.id,
+      nextAttemptAt: new Date(now.getTime() - 60_000 + b.i),
+      expiresAt: new Date(now.getTime() + 6 * 3600_000),
+      flowId: "nki-sv",
     })),
   });
 }
@@ -132,7 +177,7 @@ for (let start = 0; start < SURVEYS; start += 1000) {
 function maxInWindow(times: number[], windowMs: number): number {
   let best = 0;
   for (let i = 0, j = 0; i < times.length; i++) {
-    while (times[i]! - times[j]! >= windowMs) j++;
+    while (times[i] - times[j] >= windowMs) j++;
     best = Math.max(best, i - j + 1);
   }
   return best;
@@ -143,8 +188,18 @@ for (const cps of RATES) {
   arrivals.length = 0;
   await seedDb.dispatchThrottle.deleteMany({});
   const children = ["bench-a", "bench-b"].map((name) => {
-    const env = { url, apiUrl, account: ACCOUNT, numberKey: numberKey.toString("base64"), cps: String(cps), name, seconds: String(SECONDS) };
-    const child = fork(fileURLToPath(import.meta.url), ["--instance", JSON.stringify(env)], { execArgv: ["--import", "tsx"] });
+    const env = {
+      url,
+      apiUrl,
+      account: ACCOUNT,
+      numberKey: numberKey.toString("base64"),
+      cps: String(cps),
+      name,
+      seconds: String(SECONDS),
+    };
+    const child = fork(fileURLToPath(import.meta.url), ["--instance", JSON.stringify(env)], {
+      execArgv: ["--import", "tsx"],
+    });
     const ready = new Promise((r) => child.once("message", r));
     const done = new Promise<{ missed: number; used: number }>((resolve, reject) => {
       child.on("message", (m) => typeof m === "object" && resolve(m as { missed: number; used: number }));
@@ -159,22 +214,27 @@ for (const cps of RATES) {
   const missed = stats.reduce((a, b) => a + b.missed, 0);
   const times = arrivals.map((a) => a.at).sort((a, b) => a - b);
   const n = times.length;
-  const span = (times[n - 1]! - times[0]!) / 1000;
+  const span = (times[n - 1] - times[0]) / 1000;
   const mean = (n - 1) / span;
   const max = maxInWindow(times, 1000);
   // How close the busiest stretch came to the limit: the shortest time cps + 1 consecutive calls took.
   let tightest = Infinity;
-  for (let i = 0; i + cps < n; i++) tightest = Math.min(tightest, times[i + cps]! - times[i]!);
+  for (let i = 0; i + cps < n; i++) tightest = Math.min(tightest, times[i + cps] - times[i]);
   const distinct = new Set(arrivals.map((a) => a.to)).size;
   const byInstance = await seedDb.surveyCall.groupBy({ by: ["claimedBy"], where: { state: "dialling" }, _count: true });
   const line = `| ${cps} | ${n} | ${span.toFixed(1)} s | ${max} | ${Math.round(tightest)} ms | ${mean.toFixed(3)} | ${((mean / cps) * 100).toFixed(1)} % | ${missed} | ${distinct === n ? "none" : `${n - distinct} DUPLICATES`} | ${byInstance.map((b) => `${b.claimedBy}: ${b._count}`).join(", ")} |`;
   console.log(line);
   rows.push(line);
   // Next rate starts from a clean slate of due surveys.
-  await seedDb.surveyCall.updateMany({ where: { state: "dialling" }, data: { state: "scheduled", callSid: null, claimedBy: null, claimedAt: null } });
+  await seedDb.surveyCall.updateMany({
+    where: { state: "dialling" },
+    data: { state: "scheduled", callSid: null, claimedBy: null, claimedAt: null },
+  });
 }
 
-console.log("\n| limit (calls/s) | calls | first → last | max in any 1-s window | shortest span of limit + 1 calls | mean calls/s | mean / limit | slots missed (late) | dialled twice | claims per instance |");
+console.log(
+  "\n| limit (calls/s) | calls | first → last | max in any 1-s window | shortest span of limit + 1 calls | mean calls/s | mean / limit | slots missed (late) | dialled twice | claims per instance |",
+);
 console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);
 

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from "node:perf_hooks";
 import pg from "pg";
@@ -25,9 +25,14 @@ import { createTestContext, startTestApp } from "../test/support/context.js";
 import { runLoad, summarise, type LoadRequest } from "./load.js";
 
 const { values } = parseArgs({
-  options: { seconds: { type: "string", default: "20" }, only: { type: "string" }, scenarios: { type: "string", default: "batched1,batched4,single200" }, rate: { type: "string", default: "200" } },
+  options: {
+    seconds: { type: "string", default: "20" },
+    only: { type: "string" },
+    scenarios: { type: "string", default: "batched1,batched4,single200" },
+    rate: { type: "string", default: "200" },
+  },
 });
-const SCENARIOS = new Set(values.scenarios!.split(","));
+const SCENARIOS = new Set(values.scenarios.split(","));
 const SECONDS = Number(values.seconds);
 const PG_ADMIN = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
@@ -41,7 +46,7 @@ function makeCall() {
     // Distinct valid Swedish mobile numbers, so every call is eligible (worst case: a survey row each).
     callerNumber: `+4670${String(1_000_000 + serial).slice(-7)}`,
     agent: { externalId: `agent-${serial % 17}`, name: `Agent ${serial % 17}` },
-    group: { key: GROUPS[serial % GROUPS.length]!, name: `Grupp ${serial % GROUPS.length}` },
+    group: { key: GROUPS[serial % GROUPS.length], name: `Grupp ${serial % GROUPS.length}` },
     startedAt: new Date(end - 240_000).toISOString(),
     endedAt: new Date(end).toISOString(),
     queueSeconds: 45,
@@ -71,17 +76,26 @@ const busyShare = (from: EventLoopUtilization) => +performance.eventLoopUtilizat
 /** 100-call batches back to back from `concurrency` clients (closed loop). */
 async function batched(port: number, key: string, concurrency: number) {
   // Enough bodies for a fast run; built before the clock starts.
-  const reqs = Array.from({ length: SECONDS * 60 }, () => request(key, { calls: Array.from({ length: 100 }, makeCall) }));
+  const reqs = Array.from({ length: SECONDS * 60 }, () =>
+    request(key, { calls: Array.from({ length: 100 }, makeCall) }),
+  );
   const elu = performance.eventLoopUtilization();
   const r = await runLoad({ port, reqs, mode: "closed", concurrency, seconds: SECONDS });
-  return { serviceThreadBusy: busyShare(elu), concurrency, callsPerSecond: Math.round(((r.latencies.length - r.bad) * 100) / (r.wallMs / 1000)), bad: r.bad + r.errors, firstProblem: r.firstProblem, batchMs: summarise(r.latencies) };
+  return {
+    serviceThreadBusy: busyShare(elu),
+    concurrency,
+    callsPerSecond: Math.round(((r.latencies.length - r.bad) * 100) / (r.wallMs / 1000)),
+    bad: r.bad + r.errors,
+    firstProblem: r.firstProblem,
+    batchMs: summarise(r.latencies),
+  };
 }
 
 /** Single calls at a fixed rate (open loop: latency from the scheduled send time). */
 /** Time from the request's arrival to its response's last byte, as the service sees it. */
 function serverTimes(server: Server): { stop(): number[] } {
   const ms: number[] = [];
-  const onRequest = (_req: unknown, res: import("node:http").ServerResponse) => {
+  const onRequest = (_req: unknown, res: ServerResponse) => {
     const t = performance.now();
     res.once("finish", () => ms.push(performance.now() - t));
   };
@@ -91,7 +105,13 @@ function serverTimes(server: Server): { stop(): number[] } {
 
 async function openLoopSingles(port: number, key: string, rate: number, server: Server) {
   // Warm the single-call path first (JIT, first-use compilation), unmeasured.
-  await runLoad({ port, reqs: Array.from({ length: rate * 3 }, () => request(key, makeCall())), mode: "open", rate, seconds: 3 });
+  await runLoad({
+    port,
+    reqs: Array.from({ length: rate * 3 }, () => request(key, makeCall())),
+    mode: "open",
+    rate,
+    seconds: 3,
+  });
   const reqs = Array.from({ length: rate * SECONDS }, () => request(key, makeCall()));
   const elu = performance.eventLoopUtilization();
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -99,13 +119,30 @@ async function openLoopSingles(port: number, key: string, rate: number, server: 
   const inService = serverTimes(server);
   const r = await runLoad({ port, reqs, mode: "open", rate, seconds: SECONDS });
   delay.disable();
-  return { inServiceMs: summarise(inService.stop()), serviceThreadBusy: busyShare(elu), eventLoopDelayMs: { p50: +(delay.percentile(50) / 1e6).toFixed(1), p99: +(delay.percentile(99) / 1e6).toFixed(1), max: +(delay.max / 1e6).toFixed(1) }, cpuMsPerRequest: +((busyShare(elu) * r.wallMs) / r.latencies.length).toFixed(2), rate, achieved: Math.round(r.latencies.length / (r.wallMs / 1000)), bad: r.bad + r.errors, firstProblem: r.firstProblem, ms: summarise(r.latencies) };
+  return {
+    inServiceMs: summarise(inService.stop()),
+    serviceThreadBusy: busyShare(elu),
+    eventLoopDelayMs: {
+      p50: +(delay.percentile(50) / 1e6).toFixed(1),
+      p99: +(delay.percentile(99) / 1e6).toFixed(1),
+      max: +(delay.max / 1e6).toFixed(1),
+    },
+    cpuMsPerRequest: +((busyShare(elu) * r.wallMs) / r.latencies.length).toFixed(2),
+    rate,
+    achieved: Math.round(r.latencies.length / (r.wallMs / 1000)),
+    bad: r.bad + r.errors,
+    firstProblem: r.firstProblem,
+    ms: summarise(r.latencies),
+  };
 }
 
 async function run(name: string, dbUrl: string, prisma: Prisma) {
-  const ctx = await createTestContext({ prisma, url: dbUrl, close: async () => {} }, {
-    settings: { callingHours: "always", skipPublicHolidays: false },
-  });
+  const ctx = await createTestContext(
+    { prisma, url: dbUrl, close: async () => {} },
+    {
+      settings: { callingHours: "always", skipPublicHolidays: false },
+    },
+  );
   const bench = { ...ctx, logger: createLogger("warn"), now: () => new Date() };
   const app = await startTestApp(bench);
   const { secret } = await createApiKey(prisma, ctx.organizationId, "bench");
@@ -116,7 +153,9 @@ async function run(name: string, dbUrl: string, prisma: Prisma) {
     database: name,
     batched1: SCENARIOS.has("batched1") ? await batched(port, secret, 1) : undefined,
     batched4: SCENARIOS.has("batched4") ? await batched(port, secret, 4) : undefined,
-    single200: SCENARIOS.has("single200") ? await openLoopSingles(port, secret, Number(values.rate), app.server) : undefined,
+    single200: SCENARIOS.has("single200")
+      ? await openLoopSingles(port, secret, Number(values.rate), app.server)
+      : undefined,
     stored: await prisma.completedCall.count(),
     surveys: await prisma.surveyCall.count(),
   };
@@ -158,4 +197,16 @@ if (values.only !== "pg") {
   }
 }
 const { loadavg, cpus } = await import("node:os");
-console.log(JSON.stringify({ seconds: SECONDS, node: process.version, cpus: cpus().length, loadAverageAtEnd: loadavg().map((l) => +l.toFixed(1)), results: all }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      seconds: SECONDS,
+      node: process.version,
+      cpus: cpus().length,
+      loadAverageAtEnd: loadavg().map((l) => +l.toFixed(1)),
+      results: all,
+    },
+    null,
+    2,
+  ),
+);

@@ -116,15 +116,25 @@ function runLoadProcess(data: LoadOptions): Promise<LoadResult> {
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
     child.once("error", reject);
-    child.once("close", (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited with ${code}`))));
+    child.once("close", (code) =>
+      code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited with ${code}`)),
+    );
     child.stdin.end(JSON.stringify(data));
   });
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 export function summarise(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
   const r = (v: number) => +v.toFixed(1);
-  return { n: s.length, p50: r(pct(s, 50)), p90: r(pct(s, 90)), p95: r(pct(s, 95)), p99: r(pct(s, 99)), max: r(s.at(-1) ?? NaN) };
+  return {
+    n: s.length,
+    p50: r(pct(s, 50)),
+    p90: r(pct(s, 90)),
+    p95: r(pct(s, 95)),
+    p99: r(pct(s, 99)),
+    max: r(s.at(-1) ?? NaN),
+  };
 }

@@ -23,17 +23,39 @@ ctx.logger.silent = true;
 const org = ctx.organizationId;
 
 const t0 = performance.now();
-const groups = await Promise.all(["val1", "val2", "val3", "val4", "foretagslotsen", "ej-val"].map((k) => makeGroup(ctx, k, `Grupp ${k}`)));
+const groups = await Promise.all(
+  ["val1", "val2", "val3", "val4", "foretagslotsen", "ej-val"].map((k) => makeGroup(ctx, k, `Grupp ${k}`)),
+);
 const agentUser = await makeUser(ctx, "agent", { name: "Bench Agent 01", agentExternalId: "bench-agent-01" });
 const agents = [agentUser.agent!];
-for (let i = 2; i <= 17; i++) agents.push((await makeUser(ctx, "agent", { name: `Bench Agent ${i}`, agentExternalId: `bench-agent-${String(i).padStart(2, "0")}` })).agent!);
+for (let i = 2; i <= 17; i++)
+  agents.push(
+    (
+      await makeUser(ctx, "agent", {
+        name: `Bench Agent ${i}`,
+        agentExternalId: `bench-agent-${String(i).padStart(2, "0")}`,
+      })
+    ).agent!,
+  );
 const manager = await makeUser(ctx, "manager");
 const admin = await makeUser(ctx, "admin");
 await db.prisma.target.createMany({
   data: [
-    { organizationId: org, questionKey: "bemotande", metric: "mean", threshold: 4.3, validFrom: new Date("2026-01-01") },
+    {
+      organizationId: org,
+      questionKey: "bemotande",
+      metric: "mean",
+      threshold: 4.3,
+      validFrom: new Date("2026-01-01"),
+    },
     { organizationId: org, questionKey: "kunskap", metric: "mean", threshold: 4.0, validFrom: new Date("2026-01-01") },
-    { organizationId: org, questionKey: "overall", metric: "satisfiedShare", threshold: 0.75, validFrom: new Date("2026-01-01") },
+    {
+      organizationId: org,
+      questionKey: "overall",
+      metric: "satisfiedShare",
+      threshold: 0.75,
+      validFrom: new Date("2026-01-01"),
+    },
   ],
 });
 
@@ -43,23 +65,60 @@ const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
 const surveys = Math.ceil(ANSWERS / QUESTIONS.length);
 const start = new Date("2026-01-01T07:00:00Z").getTime();
 const span = NOW.getTime() - start;
-const calls = [], surveyRows = [], answers = [];
+const calls = [],
+  surveyRows = [],
+  answers = [];
 for (let i = 0; i < surveys; i++) {
-  const agent = agents[i % agents.length]!;
-  const group = groups[Math.floor(rnd() * groups.length)]!;
+  const agent = agents[i % agents.length];
+  const group = groups[Math.floor(rnd() * groups.length)];
   const at = new Date(start + rnd() * span);
   const callId = randomUUID();
   const surveyId = randomUUID();
-  calls.push({ id: callId, organizationId: org, externalCallId: `b-${i}`, agentId: agent.id, groupId: group.id, queueSeconds: 60, talkSeconds: 120, startedAt: at, endedAt: at, decision: "scheduled" });
-  surveyRows.push({ id: surveyId, organizationId: org, completedCallId: callId, groupId: group.id, agentId: agent.id, state: "completed" as const, expiresAt: at, flowId: "nki-sv", flowVersion: "bench" });
-  for (const q of QUESTIONS) answers.push({ surveyId, organizationId: org, groupId: group.id, agentId: agent.id, flowId: "nki-sv", flowVersion: "bench", questionKey: q, score: Math.max(1, Math.min(5, Math.round(3.2 + rnd() * 2.3))), answeredAt: at });
+  calls.push({
+    id: callId,
+    organizationId: org,
+    externalCallId: `b-${i}`,
+    agentId: agent.id,
+    groupId: group.id,
+    queueSeconds: 60,
+    talkSeconds: 120,
+    startedAt: at,
+    endedAt: at,
+    decision: "scheduled",
+  });
+  surveyRows.push({
+    id: surveyId,
+    organizationId: org,
+    completedCallId: callId,
+    groupId: group.id,
+    agentId: agent.id,
+    state: "completed" as const,
+    expiresAt: at,
+    flowId: "nki-sv",
+    flowVersion: "bench",
+  });
+  for (const q of QUESTIONS)
+    answers.push({
+      surveyId,
+      organizationId: org,
+      groupId: group.id,
+      agentId: agent.id,
+      flowId: "nki-sv",
+      flowVersion: "bench",
+      questionKey: q,
+      score: Math.max(1, Math.min(5, Math.round(3.2 + rnd() * 2.3))),
+      answeredAt: at,
+    });
 }
-const chunk = <T>(xs: T[], n = 2000) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+const chunk = <T>(xs: T[], n = 2000) =>
+  Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 for (const c of chunk(calls)) await db.prisma.completedCall.createMany({ data: c });
 for (const c of chunk(surveyRows)) await db.prisma.surveyCall.createMany({ data: c });
 for (const c of chunk(answers)) await db.prisma.answer.createMany({ data: c });
 await rebuildRollups(db.prisma, org);
-console.log(`seeded ${groups.length} groups, ${agents.length} agents, ${answers.length} answers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${process.env.TEST_DATABASE_URL ? "PostgreSQL server" : "PGlite"})`);
+console.log(
+  `seeded ${groups.length} groups, ${agents.length} agents, ${answers.length} answers in ${((performance.now() - t0) / 1000).toFixed(1)} s (${process.env.TEST_DATABASE_URL ? "PostgreSQL server" : "PGlite"})`,
+);
 
 const app = await startTestApp(ctx);
 const clients = {
@@ -74,9 +133,16 @@ await clients.admin.signIn(admin.user.email, TEST_PASSWORD);
 
 const pages: [keyof typeof clients, string][] = [
   ["anonymous", "/login"],
-  ["agent", "/me?p=today"], ["agent", "/me?p=week"], ["agent", "/me?p=period"],
-  ["manager", "/overview?p=week"], ["manager", "/overview?p=month"], ["manager", "/overview?p=tertial"],
-  ["admin", "/admin"], ["admin", "/admin/targets"], ["admin", "/admin/users"], ["admin", "/admin/audit"],
+  ["agent", "/me?p=today"],
+  ["agent", "/me?p=week"],
+  ["agent", "/me?p=period"],
+  ["manager", "/overview?p=week"],
+  ["manager", "/overview?p=month"],
+  ["manager", "/overview?p=tertial"],
+  ["admin", "/admin"],
+  ["admin", "/admin/targets"],
+  ["admin", "/admin/users"],
+  ["admin", "/admin/audit"],
 ];
 
 async function timed(client: WebClient, path: string): Promise<number> {
@@ -97,7 +163,7 @@ for (const [who, path] of pages) {
   const warm: number[] = [];
   for (let i = 0; i < WARM_RUNS; i++) warm.push(await timed(clients[who], path));
   warm.sort((a, b) => a - b);
-  const p = (q: number) => warm[Math.min(warm.length - 1, Math.floor(q * warm.length))]!;
+  const p = (q: number) => warm[Math.min(warm.length - 1, Math.floor(q * warm.length))];
   rows.push(`| ${path} | ${who} | ${first.toFixed(0)} | ${p(0.5).toFixed(0)} | ${p(0.95).toFixed(0)} |`);
 }
 console.log(`\nfirst render ${warmedUp ? "after the start-up warm-up" : "in a cold process (no warm-up)"}`);

@@ -36,14 +36,18 @@ function shuffled<T>(xs: readonly T[], seed: number): T[] {
   for (let i = out.length - 1; i > 0; i--) {
     x = (x * 1103515245 + 12345) % 2147483648;
     const j = x % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
+    [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
 }
 
 export type InsertScenario = "scattered" | "today";
 
-export async function measureInserts(url: string, perVariant: number, scenario: InsertScenario = "scattered"): Promise<void> {
+export async function measureInserts(
+  url: string,
+  perVariant: number,
+  scenario: InsertScenario = "scattered",
+): Promise<void> {
   const prisma = createPrisma(url, 2);
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -61,22 +65,48 @@ export async function measureInserts(url: string, perVariant: number, scenario: 
     SELECT md5('bi' || i)::uuid, cc."organizationId", cc.id, cc."groupId", cc."agentId", 'in_progress', now(), 'bench-insert', now(),
            jsonb_build_object('step', '${QUESTION_KEYS[0]}', 'try', 0)
     FROM generate_series(1, ${surveysPer * variants.length}) i JOIN "CompletedCall" cc ON cc.id = md5('bi' || i)::uuid`);
-  const surveys = (await c.query(`SELECT id::text, "organizationId"::text AS org, "groupId"::text AS grp, "agentId"::text AS agent FROM "SurveyCall" WHERE "flowId" = 'bench-insert' ORDER BY "completedCallId"`)).rows;
+  const surveys = (
+    await c.query(
+      `SELECT id::text, "organizationId"::text AS org, "groupId"::text AS grp, "agentId"::text AS agent FROM "SurveyCall" WHERE "flowId" = 'bench-insert' ORDER BY "completedCallId"`,
+    )
+  ).rows;
   const times = new Map<string, number[]>(variants.map((v) => [v, []]));
   const at = (i: number) => (scenario === "today" ? new Date(day.getTime() + i * 20_000) : day);
   const day = scenario === "today" ? new Date("2026-01-15T07:00:00Z") : new Date("2025-12-30T10:00:00Z");
   // A kundcenter's day: answers seconds apart, all on the same local date.
   for (let i = 0; i < perVariant; i++) {
     // A new order every round (seeded), so no variant always runs right after another.
-    for (const [vi, v] of shuffled(variants.map((v, vi) => [vi, v] as const), i)) {
+    for (const [vi, v] of shuffled(
+      variants.map((v, vi) => [vi, v] as const),
+      i,
+    )) {
       const s = surveys[vi * surveysPer + Math.floor(i / QUESTION_KEYS.length)];
       const a = {
-        surveyId: s.id, organizationId: s.org, groupId: s.grp, agentId: s.agent, flowId: "nki-sv", flowVersion: "1",
-        questionKey: QUESTION_KEYS[i % QUESTION_KEYS.length]!, score: 1 + (i % 5), answeredAt: at(i), timeZone: TZ,
+        surveyId: s.id,
+        organizationId: s.org,
+        groupId: s.grp,
+        agentId: s.agent,
+        flowId: "nki-sv",
+        flowVersion: "1",
+        questionKey: QUESTION_KEYS[i % QUESTION_KEYS.length],
+        score: 1 + (i % 5),
+        answeredAt: at(i),
+        timeZone: TZ,
       };
-      const row = { surveyId: a.surveyId, organizationId: a.organizationId, groupId: a.groupId, agentId: a.agentId, flowId: a.flowId, flowVersion: a.flowVersion, questionKey: a.questionKey, score: a.score, answeredAt: a.answeredAt };
+      const row = {
+        surveyId: a.surveyId,
+        organizationId: a.organizationId,
+        groupId: a.groupId,
+        agentId: a.agentId,
+        flowId: a.flowId,
+        flowVersion: a.flowVersion,
+        questionKey: a.questionKey,
+        score: a.score,
+        answeredAt: a.answeredAt,
+      };
       const t = performance.now();
-      if (v === "A") await prisma.$transaction(async (tx) => tx.answer.createMany({ data: [row], skipDuplicates: true }));
+      if (v === "A")
+        await prisma.$transaction(async (tx) => tx.answer.createMany({ data: [row], skipDuplicates: true }));
       else if (v === "B") {
         await prisma.$transaction(async (tx) => {
           await tx.answer.createMany({ data: [row], skipDuplicates: true });
@@ -84,19 +114,37 @@ export async function measureInserts(url: string, perVariant: number, scenario: 
         });
       } else if (v === "C") await prisma.$transaction(async (tx) => insertAnswer(tx, a));
       else if (v === "D") {
-        await c.query(`INSERT INTO "Answer"("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
+        await c.query(
+          `INSERT INTO "Answer"("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT ("surveyId", "questionKey") DO NOTHING`,
-          [a.surveyId, a.organizationId, a.groupId, a.agentId, a.flowId, a.flowVersion, a.questionKey, a.score, a.answeredAt]);
+          [
+            a.surveyId,
+            a.organizationId,
+            a.groupId,
+            a.agentId,
+            a.flowId,
+            a.flowVersion,
+            a.questionKey,
+            a.score,
+            a.answeredAt,
+          ],
+        );
       } else if (v === "E") {
         const sql = insertAnswerSql(a);
-        await c.query(sql.text, sql.values as unknown[]);
+        await c.query(sql.text, sql.values);
       } else {
         const q = i % QUESTION_KEYS.length;
         const sql = moveByTokenSql(
           {
-            surveyId: a.surveyId, flowId: "bench-insert", expected: { step: QUESTION_KEYS[q]!, try: 0 },
-            next: { step: QUESTION_KEYS[q + 1] ?? "message", try: 0 }, humanProof: true,
-            answer: { questionKey: a.questionKey, score: a.score, answeredAt: a.answeredAt }, flowVersion: "1", complete: false, at: a.answeredAt,
+            surveyId: a.surveyId,
+            flowId: "bench-insert",
+            expected: { step: QUESTION_KEYS[q], try: 0 },
+            next: { step: QUESTION_KEYS[q + 1] ?? "message", try: 0 },
+            humanProof: true,
+            answer: { questionKey: a.questionKey, score: a.score, answeredAt: a.answeredAt },
+            flowVersion: "1",
+            complete: false,
+            at: a.answeredAt,
           },
           { inbox: v === "G" },
         );
@@ -128,7 +176,7 @@ export async function measureInserts(url: string, perVariant: number, scenario: 
   const stat = (v: string) => {
     const s = [...times.get(v)!].sort((x, y) => x - y);
     const mean = s.reduce((x, y) => x + y, 0) / s.length;
-    return { mean, p50: s[Math.floor(s.length / 2)]!, p95: s[Math.ceil(s.length * 0.95) - 1]! };
+    return { mean, p50: s[Math.floor(s.length / 2)], p95: s[Math.ceil(s.length * 0.95) - 1] };
   };
   const A = stat("A");
   const D = stat("D");
@@ -138,7 +186,9 @@ export async function measureInserts(url: string, perVariant: number, scenario: 
     const s = stat(v);
     if (v === "A" || v === "D" || v === "F") bases.set(base, v);
     const vs = bases.get(base) === v ? "" : `(${((s.mean / base.mean - 1) * 100).toFixed(1)} % vs ${bases.get(base)})`;
-    console.log(`${label.padEnd(62)} mean ${s.mean.toFixed(3)}  p50 ${s.p50.toFixed(3)}  p95 ${s.p95.toFixed(3)}  ${vs}`);
+    console.log(
+      `${label.padEnd(62)} mean ${s.mean.toFixed(3)}  p50 ${s.p50.toFixed(3)}  p95 ${s.p95.toFixed(3)}  ${vs}`,
+    );
   };
   line("A  Answer alone, Prisma transaction", "A", A);
   line("B  Answer + addAnswerToRollup, Prisma transaction", "B", A);
@@ -149,6 +199,10 @@ export async function measureInserts(url: string, perVariant: number, scenario: 
   line("F  keypress: progress CAS + Answer (service path, no inbox row)", "F", F);
   line("G  keypress: progress CAS + Answer + inbox row (the service's)", "G", F);
   const smallMean = small.reduce((x, y) => x + y, 0) / small.length;
-  console.log(`H  folding the inbox into the rollups, 7 answers a statement: ${smallMean.toFixed(3)} ms a statement, ${((smallMean * small.length) / movedSmall).toFixed(3)} ms an answer (${movedSmall} answers)`);
-  console.log(`   the rest as one backlog: ${movedBacklog} answers in ${backlogMs.toFixed(1)} ms, ${(backlogMs / Math.max(1, movedBacklog)).toFixed(3)} ms an answer`);
+  console.log(
+    `H  folding the inbox into the rollups, 7 answers a statement: ${smallMean.toFixed(3)} ms a statement, ${((smallMean * small.length) / movedSmall).toFixed(3)} ms an answer (${movedSmall} answers)`,
+  );
+  console.log(
+    `   the rest as one backlog: ${movedBacklog} answers in ${backlogMs.toFixed(1)} ms, ${(backlogMs / Math.max(1, movedBacklog)).toFixed(3)} ms an answer`,
+  );
 }

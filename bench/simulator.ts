@@ -30,14 +30,23 @@ app.use(express.urlencoded({ extended: false }));
 let base = "";
 app.use((req, res, next) => {
   webhooks++;
-  if (!twilio.validateRequest(TOKEN, req.get("x-twilio-signature") ?? "", base + req.originalUrl, req.body ?? {})) badSignatures++;
+  if (!twilio.validateRequest(TOKEN, req.get("x-twilio-signature") ?? "", base + req.originalUrl, req.body ?? {}))
+    badSignatures++;
   next();
 });
 const gather = (i: number) =>
   i < KEYS.length
     ? `<Response><Gather numDigits="1" timeout="5" action="/g?i=${i}&amp;step=${KEYS[i]}"><Say>Fråga ${i + 1}</Say></Gather><Redirect>/g?i=${i}&amp;step=${KEYS[i]}&amp;silent=1</Redirect></Response>`
     : `<Response><Say>Meddelande</Say><Record action="/r" maxLength="120" finishOnKey="#" recordingStatusCallback="/rs"/><Hangup/></Response>`;
-app.post("/voice", (_req, res) => void res.type("text/xml").send(`<Response><Gather numDigits="1" action="/g?i=-1&amp;step=intro"><Say>Hej</Say></Gather><Redirect>/g?i=-1</Redirect></Response>`));
+app.post(
+  "/voice",
+  (_req, res) =>
+    void res
+      .type("text/xml")
+      .send(
+        `<Response><Gather numDigits="1" action="/g?i=-1&amp;step=intro"><Say>Hej</Say></Gather><Redirect>/g?i=-1</Redirect></Response>`,
+      ),
+);
 app.post("/g", (req, res) => void res.type("text/xml").send(gather(Number(req.query.i) + 1)));
 app.post("/r", (_req, res) => void res.type("text/xml").send("<Response><Hangup/></Response>"));
 app.post(["/status", "/amd", "/rs"], (_req, res) => void res.status(204).end());
@@ -45,7 +54,13 @@ const server = app.listen(0, "127.0.0.1");
 await new Promise((r) => server.once("listening", r));
 base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-const sim = await startSimulator({ accountSid: SID, authToken: TOKEN, port: 0, timeScale: 0, logger: createLogger("error", { silent: true }) });
+const sim = await startSimulator({
+  accountSid: SID,
+  authToken: TOKEN,
+  port: 0,
+  timeScale: 0,
+  logger: createLogger("error", { silent: true }),
+});
 const client = createTwilioClient({ accountSid: SID, authToken: TOKEN, fromNumber: "+46850000000", apiUrl: sim.url });
 const ended: Record<string, number> = {};
 sim.onCallEnded((s) => void (ended[s.status] = (ended[s.status] ?? 0) + 1));
@@ -75,9 +90,11 @@ await Promise.all(
 );
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 createMs.sort((a, b) => a - b);
-const pct = (p: number) => createMs[Math.min(createMs.length - 1, Math.floor((p / 100) * createMs.length))]!.toFixed(1);
+const pct = (p: number) => createMs[Math.min(createMs.length - 1, Math.floor((p / 100) * createMs.length))].toFixed(1);
 console.log(`calls: ${CALLS}, concurrency ${CONCURRENCY}, time scale 0`);
-console.log(`elapsed ${seconds.toFixed(1)} s: ${(CALLS / seconds).toFixed(1)} calls/s, ${(webhooks / seconds).toFixed(0)} signed webhook requests/s (${webhooks} total, ${badSignatures} bad signatures)`);
+console.log(
+  `elapsed ${seconds.toFixed(1)} s: ${(CALLS / seconds).toFixed(1)} calls/s, ${(webhooks / seconds).toFixed(0)} signed webhook requests/s (${webhooks} total, ${badSignatures} bad signatures)`,
+);
 console.log(`REST create latency p50 ${pct(50)} ms, p99 ${pct(99)} ms`);
 console.log(`outcomes: ${JSON.stringify(ended)}`);
 await sim.stop();

@@ -54,7 +54,11 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   if (where) counts.set(where, (counts.get(where) ?? 0) + 1);
   if (where && process.env.BENCH_TRACE) {
     const q = args[0] as string | { text?: string };
-    console.log(`  [${where}] ${String(typeof q === "string" ? q : q?.text).replace(/\s+/g, " ").slice(0, 150)}`);
+    console.log(
+      `  [${where}] ${String(typeof q === "string" ? q : q?.text)
+        .replace(/\s+/g, " ")
+        .slice(0, 150)}`,
+    );
   }
   return (original as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
@@ -90,29 +94,48 @@ try {
   await migrate(db.url);
   const prisma = createPrisma(db.url, values.db === "embedded" ? 1 : 10);
   const port = await freePort();
-  const ctx = await createTestContext({ prisma, url: db.url, close: async () => {} }, {
-    env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, DISPATCH_CALLS_PER_SECOND: "50" },
-    settings: { callingHours: "always", skipPublicHolidays: false, surveyDelaySeconds: 0, repeatWindowDays: 0 },
-  });
+  const ctx = await createTestContext(
+    { prisma, url: db.url, close: async () => {} },
+    {
+      env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, DISPATCH_CALLS_PER_SECOND: "50" },
+      settings: { callingHours: "always", skipPublicHolidays: false, surveyDelaySeconds: 0, repeatWindowDays: 0 },
+    },
+  );
   const logger = createLogger("warn");
   const sim = await startSimulator({ ...ctx.twilioCredentials, timeScale: 0, logger });
   const creds = { ...ctx.twilioCredentials, apiUrl: sim.url };
   const app = createApp({ ...ctx, logger, twilioCredentials: creds, twilio: createTwilioClient(creds) });
   const jobsCtx = { ...ctx, logger, twilioCredentials: creds, twilio: createTwilioClient(creds) };
   // Each request's statements are counted under its route.
-  const server = createHttpServer((req, res) => phase.run(`request ${String(req.url).split("?")[0]}`, () => app(req, res)));
+  const server = createHttpServer((req, res) =>
+    phase.run(`request ${String(req.url).split("?")[0]}`, () => app(req, res)),
+  );
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
 
   const { secret } = await createApiKey(prisma, ctx.organizationId, "bench");
   const number = "+46701740690";
-  sim.registerCitizen(number, createPersona(7, {
-    pickup: "answer", machine: false, amd: { verdict: "human", seconds: 1 }, optOutAt: null, hangUpAt: null,
-    silentAt: [], invalidAt: [], message: { seconds: 20, end: "#" },
-  }));
+  sim.registerCitizen(
+    number,
+    createPersona(7, {
+      pickup: "answer",
+      machine: false,
+      amd: { verdict: "human", seconds: 1 },
+      optOutAt: null,
+      hangUpAt: null,
+      silentAt: [],
+      invalidAt: [],
+      message: { seconds: 20, end: "#" },
+    }),
+  );
   const end = Date.now() - 5_000;
   const body = {
-    externalCallId: `rt-${randomBytes(4).toString("hex")}`, callerNumber: number, agent: { externalId: "a-1" }, group: { key: "val1" },
-    startedAt: new Date(end - 240_000).toISOString(), endedAt: new Date(end).toISOString(), queueSeconds: 60,
+    externalCallId: `rt-${randomBytes(4).toString("hex")}`,
+    callerNumber: number,
+    agent: { externalId: "a-1" },
+    group: { key: "val1" },
+    startedAt: new Date(end - 240_000).toISOString(),
+    endedAt: new Date(end).toISOString(),
+    queueSeconds: 60,
   };
   // Warm-up survey: first sight of group and agent, API key cache, statement preparation.
   for (const warm of [true, false]) {
@@ -120,24 +143,40 @@ try {
     measuring = true;
     const b = { ...body, externalCallId: `${body.externalCallId}-${warm ? "warm" : "measured"}` };
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls/completed`, {
-      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${secret}` }, body: JSON.stringify(b),
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
+      body: JSON.stringify(b),
     });
     if ((await res.json()).decision !== "scheduled") throw new Error("not scheduled");
-    const survey = await own(() => prisma.surveyCall.findFirstOrThrow({ where: { completedCall: { externalCallId: b.externalCallId } }, select: { id: true } }));
+    const survey = await own(() =>
+      prisma.surveyCall.findFirstOrThrow({
+        where: { completedCall: { externalCallId: b.externalCallId } },
+        select: { id: true },
+      }),
+    );
     // One tick places the call; the simulator runs it to the end (time scale 0);
     // the job stores the voice message if the recording callback has not already.
     await phase.run("dispatcher tick (claim, dial)", () => dispatchTick(jobsCtx));
     await sim.idle();
     await phase.run("voice-message job", () => processDueVoiceMessages(jobsCtx));
-    const s = await own(() => prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id }, select: { state: true, voiceMessage: { select: { state: true } }, _count: { select: { answers: true } } } }));
+    const s = await own(() =>
+      prisma.surveyCall.findUniqueOrThrow({
+        where: { id: survey.id },
+        select: { state: true, voiceMessage: { select: { state: true } }, _count: { select: { answers: true } } },
+      }),
+    );
     if (s.state !== "completed" || s.voiceMessage?.state !== "stored" || s._count.answers !== 7) {
-      throw new Error(`survey ended ${s.state} with ${s._count.answers} answers, voice message ${s.voiceMessage?.state}`);
+      throw new Error(
+        `survey ended ${s.state} with ${s._count.answers} answers, voice message ${s.voiceMessage?.state}`,
+      );
     }
     measuring = false;
     if (warm) continue;
     const rows = [...counts].sort((a, b) => b[1] - a[1]);
     const total = rows.reduce((n, [, c]) => n + c, 0);
-    console.log(`database round trips of one complete survey (${values.db === "embedded" ? "embedded PGlite" : "PostgreSQL 127.0.0.1:5432"}): ${total}`);
+    console.log(
+      `database round trips of one complete survey (${values.db === "embedded" ? "embedded PGlite" : "PostgreSQL 127.0.0.1:5432"}): ${total}`,
+    );
     for (const [where, c] of rows) console.log(`  ${String(c).padStart(3)}  ${where}`);
   }
   await sim.stop();

@@ -51,23 +51,50 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   roundTrips++;
   if (process.env.BENCH_TRACE) {
     const q = args[0] as string | { text?: string };
-    console.log("  sql:", String(typeof q === "string" ? q : q?.text).replace(/\s+/g, " ").slice(0, 160));
+    console.log(
+      "  sql:",
+      String(typeof q === "string" ? q : q?.text)
+        .replace(/\s+/g, " ")
+        .slice(0, 160),
+    );
   }
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-interface Req { path: string; body: string; signature: string }
+interface Req {
+  path: string;
+  body: string;
+  signature: string;
+}
 
 async function buildContext(url: string, poolSize: number): Promise<AppContext> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "nki-bench-"));
-  const config = loadConfig({ NODE_ENV: "development", DATA_DIR: dataDir, DATABASE_URL: url, PUBLIC_BASE_URL: PUBLIC, LOG_LEVEL: "warn" });
+  const config = loadConfig({
+    NODE_ENV: "development",
+    DATA_DIR: dataDir,
+    DATABASE_URL: url,
+    PUBLIC_BASE_URL: PUBLIC,
+    LOG_LEVEL: "warn",
+  });
   const prisma = createPrisma(url, poolSize);
-  const creds = { accountSid: `AC${"0".repeat(32)}`, authToken: randomBytes(16).toString("hex"), fromNumber: "+46850000000" };
+  const creds = {
+    accountSid: `AC${"0".repeat(32)}`,
+    authToken: randomBytes(16).toString("hex"),
+    fromNumber: "+46850000000",
+  };
   return {
-    config, prisma, logger: createLogger("warn"), numbers: createNumberCrypto(randomBytes(32)), events: createLocalEventBus(),
-    now: () => new Date(), instanceId: "bench", twilio: createTwilioClient(creds), twilioCredentials: creds,
-    storage: createLocalStorage(path.join(dataDir, "recordings")), flows: loadFlows(),
-  } as AppContext;
+    config,
+    prisma,
+    logger: createLogger("warn"),
+    numbers: createNumberCrypto(randomBytes(32)),
+    events: createLocalEventBus(),
+    now: () => new Date(),
+    instanceId: "bench",
+    twilio: createTwilioClient(creds),
+    twilioCredentials: creds,
+    storage: createLocalStorage(path.join(dataDir, "recordings")),
+    flows: loadFlows(),
+  };
 }
 
 async function seedSurveys(prisma: Prisma, ctx: AppContext, orgId: string, n: number): Promise<string[]> {
@@ -77,16 +104,31 @@ async function seedSurveys(prisma: Prisma, ctx: AppContext, orgId: string, n: nu
   const calls = Array.from({ length: n }, (_, i) => {
     const number = `+4670${String(1_000_000 + i).padStart(7, "0")}`;
     return {
-      id: crypto.randomUUID(), organizationId: orgId, externalCallId: `bench-${randomBytes(6).toString("hex")}`,
-      callerNumberEnc: new Uint8Array(ctx.numbers.encrypt(number)), callerHash: ctx.numbers.hash(number),
-      agentId: agent.id, groupId: group.id, queueSeconds: 60, talkSeconds: 120,
-      startedAt: new Date(now - 300_000), endedAt: new Date(now - 120_000), decision: "scheduled",
+      id: crypto.randomUUID(),
+      organizationId: orgId,
+      externalCallId: `bench-${randomBytes(6).toString("hex")}`,
+      callerNumberEnc: new Uint8Array(ctx.numbers.encrypt(number)),
+      callerHash: ctx.numbers.hash(number),
+      agentId: agent.id,
+      groupId: group.id,
+      queueSeconds: 60,
+      talkSeconds: 120,
+      startedAt: new Date(now - 300_000),
+      endedAt: new Date(now - 120_000),
+      decision: "scheduled",
     };
   });
   await prisma.completedCall.createMany({ data: calls });
   const surveys = calls.map((c) => ({
-    id: crypto.randomUUID(), organizationId: orgId, completedCallId: c.id, groupId: group.id, agentId: agent.id,
-    state: "dialling" as const, expiresAt: new Date(now + 3_600_000), flowId: "nki-sv", callSid: `CA${randomBytes(16).toString("hex")}`,
+    id: crypto.randomUUID(),
+    organizationId: orgId,
+    completedCallId: c.id,
+    groupId: group.id,
+    agentId: agent.id,
+    state: "dialling" as const,
+    expiresAt: new Date(now + 3_600_000),
+    flowId: "nki-sv",
+    callSid: `CA${randomBytes(16).toString("hex")}`,
   }));
   await prisma.surveyCall.createMany({ data: surveys });
   return surveys.map((s) => s.id);
@@ -95,14 +137,32 @@ async function seedSurveys(prisma: Prisma, ctx: AppContext, orgId: string, n: nu
 /** The nine webhooks of one complete call, signed as Twilio would sign them. */
 function callRequests(token: string, surveyId: string, callSid: string): Req[] {
   const sign = (p: string, params: Record<string, string>): Req => ({
-    path: p, body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(token, PUBLIC + p, params),
+    path: p,
+    body: new URLSearchParams(params).toString(),
+    signature: twilio.getExpectedTwilioSignature(token, PUBLIC + p, params),
   });
-  const base = { AccountSid: `AC${"0".repeat(32)}`, CallSid: callSid, CallStatus: "in-progress", Direction: "outbound-api" };
+  const base = {
+    AccountSid: `AC${"0".repeat(32)}`,
+    CallSid: callSid,
+    CallStatus: "in-progress",
+    Direction: "outbound-api",
+  };
   return [
     sign(`/twilio/voice?surveyId=${surveyId}&flow=nki-sv`, base),
     // The action URLs exactly as the service renders them (src/survey/twiml.ts): the step token names the flow.
-    ...KEYS.map((k, i) => sign(`/twilio/gather?surveyId=${surveyId}&flow=nki-sv&step=${k}&try=0`, { ...base, Digits: String((i % 5) + 1), FinishedOnKey: "" })),
-    sign(`/twilio/recorded?surveyId=${surveyId}&flow=nki-sv&step=message&try=0`, { ...base, RecordingSid: `RE${"1".repeat(32)}`, RecordingDuration: "12", Digits: "#" }),
+    ...KEYS.map((k, i) =>
+      sign(`/twilio/gather?surveyId=${surveyId}&flow=nki-sv&step=${k}&try=0`, {
+        ...base,
+        Digits: String((i % 5) + 1),
+        FinishedOnKey: "",
+      }),
+    ),
+    sign(`/twilio/recorded?surveyId=${surveyId}&flow=nki-sv&step=message&try=0`, {
+      ...base,
+      RecordingSid: `RE${"1".repeat(32)}`,
+      RecordingDuration: "12",
+      Digits: "#",
+    }),
   ];
 }
 
@@ -121,12 +181,24 @@ const toLoad = (r: Req): LoadRequest => ({
   body: r.body,
 });
 const twimlLoad = (port: number, reqs: Req[], rate: number) =>
-  runLoad({ port, reqs: reqs.map(toLoad), mode: "open", rate, seconds: reqs.length / rate + 1, okBodyStartsWith: "<?xml", badBodyIncludes: BAD_TWIML });
+  runLoad({
+    port,
+    reqs: reqs.map(toLoad),
+    mode: "open",
+    rate,
+    seconds: reqs.length / rate + 1,
+    okBodyStartsWith: "<?xml",
+    badBodyIncludes: BAD_TWIML,
+  });
 
 async function bench(label: string, url: string, poolSize: number) {
   await migrate(url);
   const ctx = await buildContext(url, poolSize);
-  const org = await ensureOrganization(ctx.prisma, { slug: "bench", name: "Benchkommun", timeZone: "Europe/Stockholm" });
+  const org = await ensureOrganization(ctx.prisma, {
+    slug: "bench",
+    name: "Benchkommun",
+    timeZone: "Europe/Stockholm",
+  });
   const server: Server = await new Promise((resolve) => {
     const s = createApp(ctx).listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -144,7 +216,10 @@ async function bench(label: string, url: string, poolSize: number) {
     if (process.env.BENCH_TRACE) console.log("  ms", (performance.now() - t0).toFixed(1));
     perRequest.push(roundTrips - before);
   }
-  const check = await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: one }, select: { state: true, _count: { select: { answers: true } } } });
+  const check = await ctx.prisma.surveyCall.findUniqueOrThrow({
+    where: { id: one },
+    select: { state: true, _count: { select: { answers: true } } },
+  });
 
   const calls = Math.ceil((RATE * SECONDS) / 9);
   const warm = await seedSurveys(ctx.prisma, ctx, org.id, 60);
@@ -161,11 +236,21 @@ async function bench(label: string, url: string, poolSize: number) {
   server.close();
   await ctx.prisma.$disconnect();
   return {
-    label, requests: reqs.length, achievedRps: Math.round((r.latencies.length / r.wallMs) * 1000), bad: r.bad + r.errors, firstProblem: r.firstProblem,
-    p50: ms.p50, p90: ms.p90, p99: ms.p99, max: ms.max,
-    serviceThreadBusy: +busy.toFixed(3), serviceMsPerRequest: +((busy * r.wallMs) / r.latencies.length).toFixed(2),
-    answersStored: `${answers}/${calls * 7}`, completed: `${completed}/${calls}`,
-    roundTripsOneSurvey: perRequest.reduce((a, b) => a + b, 0), perRequest: perRequest.join("+"),
+    label,
+    requests: reqs.length,
+    achievedRps: Math.round((r.latencies.length / r.wallMs) * 1000),
+    bad: r.bad + r.errors,
+    firstProblem: r.firstProblem,
+    p50: ms.p50,
+    p90: ms.p90,
+    p99: ms.p99,
+    max: ms.max,
+    serviceThreadBusy: +busy.toFixed(3),
+    serviceMsPerRequest: +((busy * r.wallMs) / r.latencies.length).toFixed(2),
+    answersStored: `${answers}/${calls * 7}`,
+    completed: `${completed}/${calls}`,
+    roundTripsOneSurvey: perRequest.reduce((a, b) => a + b, 0),
+    perRequest: perRequest.join("+"),
     oneSurveyCheck: `${check.state}, ${check._count.answers} answers`,
   };
 }
@@ -200,7 +285,9 @@ async function main() {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(`TwiML webhooks, signature validation on, open loop at ${RATE} req/s for ${SECONDS} s (latency in ms from the scheduled send time)`);
+  console.log(
+    `TwiML webhooks, signature validation on, open loop at ${RATE} req/s for ${SECONDS} s (latency in ms from the scheduled send time)`,
+  );
   console.table(results);
 }
 

@@ -24,7 +24,9 @@ const commands: Record<string, () => Promise<CliCommand>> = {
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (!name || name === "help" || name === "--help" || !commands[name]) {
-    const lines = await Promise.all(Object.entries(commands).map(async ([n, load]) => `  ${n} ${(await load()).usage}`));
+    const lines = await Promise.all(
+      Object.entries(commands).map(async ([n, load]) => `  ${n} ${(await load()).usage}`),
+    );
     console.log(`usage: npm run cli -- <command>\n\ncommands:\n${lines.join("\n")}`);
     return name && name !== "help" && name !== "--help" ? 2 : 0;
   }
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // CLI output is for humans; logs go to stderr so stdout stays parseable.
   const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
-  return (await commands[name]!()).run(args, { config, logger });
+  return (await commands[name]()).run(args, { config, logger });
 }
 
 process.exitCode = await main(process.argv.slice(2));

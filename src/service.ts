@@ -53,7 +53,9 @@ export function writeFirstCallHint(dataDir: string, url: string, apiKey: string 
     queueSeconds: 75,
   };
   writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
-  const lead = apiKey ? "Send a first call:" : "Send a first call once you have an intake API key (npm run cli -- api-key create --name trio):";
+  const lead = apiKey
+    ? "Send a first call:"
+    : "Send a first call once you have an intake API key (npm run cli -- api-key create --name trio):";
   // --oauth2-bearer sends "Authorization: Bearer …" and, unlike a quoted -H, lets the shell expand $SEED_API_KEY.
   return `${lead} curl -s ${url}/api/v1/calls/completed --oauth2-bearer ${apiKey ?? "<key>"} -H 'Content-Type: application/json' -d @${file}`;
 }
@@ -68,7 +70,11 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const numberKey = loadNumberKey(config.NUMBER_KEY, dataDir);
-  if (!config.NUMBER_KEY) logger.warn("NUMBER_KEY not set: using a key generated in DATA_DIR (fine for the embedded demo, not for production)", { keyFile: numberKey.source });
+  if (!config.NUMBER_KEY)
+    logger.warn(
+      "NUMBER_KEY not set: using a key generated in DATA_DIR (fine for the embedded demo, not for production)",
+      { keyFile: numberKey.source },
+    );
 
   const db = await openDatabase({ url: config.DATABASE_URL, dataDir, logger });
   await migrate(db.url, logger);
@@ -95,10 +101,22 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     const authToken = randomBytes(16).toString("hex");
     if (!config.TWILIO_API_URL) {
       // Loopback only; its webhooks reach this service at config.publicBaseUrl (http://localhost:PORT by default).
-      simulator = await startSimulator({ accountSid, authToken, host: "127.0.0.1", port: 0, timeScale: config.SIMULATOR_TIME_SCALE, logger });
+      simulator = await startSimulator({
+        accountSid,
+        authToken,
+        host: "127.0.0.1",
+        port: 0,
+        timeScale: config.SIMULATOR_TIME_SCALE,
+        logger,
+      });
       stoppers.push(() => simulator!.stop());
     }
-    twilioCredentials = { accountSid, authToken, fromNumber: "+46850000000", apiUrl: config.TWILIO_API_URL ?? simulator!.url };
+    twilioCredentials = {
+      accountSid,
+      authToken,
+      fromNumber: "+46850000000",
+      apiUrl: config.TWILIO_API_URL ?? simulator!.url,
+    };
   } else {
     twilioCredentials = {
       accountSid: config.TWILIO_ACCOUNT_SID!,
@@ -146,7 +164,11 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ...dispatchJobs,
     ...resultsJobs,
     ...retentionJobs,
-    { id: "sessions.purge", schedule: "0 */15 * * * *", handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())) },
+    {
+      id: "sessions.purge",
+      schedule: "0 */15 * * * *",
+      handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())),
+    },
   ];
   const scheduler = startJobs(ctx, jobs);
   // In the background: start-up is not delayed, and a failure only costs the first page its speed.
@@ -158,12 +180,17 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     demoApiKey = demo.apiKey;
     stoppers.push(() => demo.stop());
   }
-  for (const d of demoLogins.filter((l, i, all) => l.role !== "agent" || all.findIndex((x) => x.role === "agent") === i)) {
+  for (const d of demoLogins.filter(
+    (l, i, all) => l.role !== "agent" || all.findIndex((x) => x.role === "agent") === i,
+  )) {
     const who = { admin: "the demo admin", manager: "the demo manager", agent: "a demo agent" }[d.role];
     logger.info(`Sign in as ${who}: ${d.email} / ${d.password} at ${url}/login`);
   }
   const moreAgents = demoLogins.filter((l) => l.role === "agent").slice(1);
-  if (moreAgents.length) logger.info(`More demo agents: ${moreAgents.map((l) => `${l.email} / ${l.password}`).join(", ")} (demo passwords change at every start)`);
+  if (moreAgents.length)
+    logger.info(
+      `More demo agents: ${moreAgents.map((l) => `${l.email} / ${l.password}`).join(", ")} (demo passwords change at every start)`,
+    );
 
   logger.info("service started", {
     url,

@@ -18,10 +18,19 @@ describe("OpenID Connect sign-in (no network: configuration, redirect, account m
   });
 
   it("sends the browser to the provider with PKCE (S256), state, nonce and the public callback URL", async () => {
-    const config = loadConfig({ OIDC_ISSUER: ISSUER, OIDC_CLIENT_ID: "client-1", PUBLIC_BASE_URL: "https://nki.kommun.example" });
-    const client = new oidc.Configuration({ issuer: ISSUER, authorization_endpoint: `${ISSUER.replace("/v2.0", "")}/oauth2/v2.0/authorize` }, "client-1");
+    const config = loadConfig({
+      OIDC_ISSUER: ISSUER,
+      OIDC_CLIENT_ID: "client-1",
+      PUBLIC_BASE_URL: "https://nki.kommun.example",
+    });
+    const client = new oidc.Configuration(
+      { issuer: ISSUER, authorization_endpoint: `${ISSUER.replace("/v2.0", "")}/oauth2/v2.0/authorize` },
+      "client-1",
+    );
     const { url, pending } = await startLogin(client, config, "/overview");
-    expect(url.origin + url.pathname).toBe("https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/oauth2/v2.0/authorize");
+    expect(url.origin + url.pathname).toBe(
+      "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/oauth2/v2.0/authorize",
+    );
     const q = url.searchParams;
     expect(q.get("client_id")).toBe("client-1");
     expect(q.get("response_type")).toBe("code");

@@ -47,7 +47,12 @@ describe("signing in with a local account", () => {
     expect((await c.signIn(user.email, TEST_PASSWORD)).headers.get("location")).toBe("/me");
     const c2 = new WebClient(app.url);
     const csrf = await c2.csrfFrom("/login");
-    const evil = await c2.post("/login", { email: user.email, password: TEST_PASSWORD, _csrf: csrf, next: "//evil.example/x" });
+    const evil = await c2.post("/login", {
+      email: user.email,
+      password: TEST_PASSWORD,
+      _csrf: csrf,
+      next: "//evil.example/x",
+    });
     expect(evil.headers.get("location")).toBe("/me");
   });
 
@@ -74,7 +79,11 @@ describe("signing in with a local account", () => {
     const { user } = await makeUser(ctx, "manager");
     const c = new WebClient(app.url);
     await c.get("/login");
-    const res = await c.post("/login", { email: user.email, password: TEST_PASSWORD, _csrf: "forged-token-forged-token-forged-token-xx" });
+    const res = await c.post("/login", {
+      email: user.email,
+      password: TEST_PASSWORD,
+      _csrf: "forged-token-forged-token-forged-token-xx",
+    });
     expect(res.status).toBe(403);
     expect(c.cookies.has(COOKIE)).toBe(false);
   });

@@ -7,7 +7,11 @@ import {
 } from "../src/intake/calling-window.js";
 import { easterSunday, swedishHolidays } from "../src/intake/holidays.js";
 
-const weekdays: CallingWindowSpec = { callingHours: "mon-fri 08:00-20:00", skipPublicHolidays: true, timeZone: "Europe/Stockholm" };
+const weekdays: CallingWindowSpec = {
+  callingHours: "mon-fri 08:00-20:00",
+  skipPublicHolidays: true,
+  timeZone: "Europe/Stockholm",
+};
 const at = (iso: string) => new Date(iso);
 
 describe("Swedish public holidays", () => {
@@ -22,7 +26,7 @@ describe("Swedish public holidays", () => {
   it("lists the 2026 holidays on their dates", () => {
     const byName = Object.fromEntries(swedishHolidays(2026).map((h) => [h.name, h.date]));
     expect(byName).toMatchObject({
-      "långfredagen": "2026-04-03",
+      långfredagen: "2026-04-03",
       "annandag påsk": "2026-04-06",
       "Kristi himmelsfärdsdag": "2026-05-14",
       "Sveriges nationaldag": "2026-06-06",
@@ -30,7 +34,7 @@ describe("Swedish public holidays", () => {
       midsommardagen: "2026-06-20",
       "alla helgons dag": "2026-10-31",
       julafton: "2026-12-24",
-      "nyårsafton": "2026-12-31",
+      nyårsafton: "2026-12-31",
     });
   });
 });

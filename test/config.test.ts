@@ -12,7 +12,9 @@ describe("configuration", () => {
 
   it("names the bad variable and why", () => {
     expect(() => loadConfig({ SAMPLE_RATE: "1.5" })).toThrow(/SAMPLE_RATE: .*(1|less)/);
-    expect(() => loadConfig({ CALLING_HOURS: "weekdays" })).toThrow(/CALLING_HOURS: expected 'always' or e.g. 'mon-fri 08:00-20:00'/);
+    expect(() => loadConfig({ CALLING_HOURS: "weekdays" })).toThrow(
+      /CALLING_HOURS: expected 'always' or e.g. 'mon-fri 08:00-20:00'/,
+    );
     expect(() => loadConfig({ PORT: "http" })).toThrow(ConfigError);
   });
 
@@ -23,7 +25,9 @@ describe("configuration", () => {
   });
 
   it("wants all three Twilio credentials or none, and never runs demo traffic on real Twilio", () => {
-    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: "AC" + "0".repeat(32) })).toThrow(/TWILIO_ACCOUNT_SID: set .* together/);
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: "AC" + "0".repeat(32) })).toThrow(
+      /TWILIO_ACCOUNT_SID: set .* together/,
+    );
     const c = loadConfig({
       TWILIO_ACCOUNT_SID: "AC" + "0".repeat(32),
       TWILIO_AUTH_TOKEN: "x".repeat(32),

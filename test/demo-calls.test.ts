@@ -38,7 +38,12 @@ describe("demo calls", () => {
     expect(short).toBeGreaterThan(0.02);
     expect(short).toBeLessThan(0.07);
     expect(hidden).toBeGreaterThan(0.015);
-    expect(intakePayload(calls.find((c) => c.hiddenNumber)!, null).callerNumber).toBe("anonymous");
+    expect(
+      intakePayload(
+        calls.find((c) => c.hiddenNumber)!,
+        null,
+      ).callerNumber,
+    ).toBe("anonymous");
   });
 
   it("reports each call after it ended, never in the future", () => {
@@ -53,7 +58,8 @@ describe("demo calls", () => {
       const p = createPersona(i + 1, { scoreMeans: c.scoreMeans });
       return Object.fromEntries(Object.keys(QUESTION_MEANS).map((q) => [q, plannedScore(p, q)]));
     });
-    const q = (key: string, filter: (i: number) => boolean = () => true) => mean(scores.filter((_, i) => filter(i)).map((s) => s[key]!));
+    const q = (key: string, filter: (i: number) => boolean = () => true) =>
+      mean(scores.filter((_, i) => filter(i)).map((s) => s[key]));
     const questionMeans = Object.keys(QUESTION_MEANS).map((k) => q(k));
     const overall = mean(questionMeans);
     expect(overall).toBeGreaterThan(4.2);
@@ -62,9 +68,9 @@ describe("demo calls", () => {
     expect(q("svarstid")).toBe(Math.min(...questionMeans));
 
     const weak = DEMO_AGENTS.find((a) => a.effect < -0.3)!;
-    const inVal3 = (i: number) => calls[i]!.group.key === weak.group;
-    const weakMean = q("bemotande", (i) => inVal3(i) && calls[i]!.agent.externalId === weak.externalId);
-    const restMean = q("bemotande", (i) => inVal3(i) && calls[i]!.agent.externalId !== weak.externalId);
+    const inVal3 = (i: number) => calls[i].group.key === weak.group;
+    const weakMean = q("bemotande", (i) => inVal3(i) && calls[i].agent.externalId === weak.externalId);
+    const restMean = q("bemotande", (i) => inVal3(i) && calls[i].agent.externalId !== weak.externalId);
     expect(restMean - weakMean).toBeGreaterThan(0.3);
   });
 });
@@ -74,13 +80,17 @@ describe("demo roster and numbers", () => {
     expect(DEMO_AGENTS).toHaveLength(17);
     expect(new Set(DEMO_AGENTS.map((a) => a.externalId)).size).toBe(17);
     const seedsDir = path.resolve("../shared/seeds");
-    let seeds = "";
+    let seeds: string;
     try {
-      seeds = readdirSync(seedsDir).map((f) => readFileSync(path.join(seedsDir, f), "utf8")).join("\n").toLowerCase();
+      seeds = readdirSync(seedsDir)
+        .map((f) => readFileSync(path.join(seedsDir, f), "utf8"))
+        .join("\n")
+        .toLowerCase();
     } catch {
       return; // the source documents are not part of every checkout
     }
-    for (const a of DEMO_AGENTS) for (const part of a.name.toLowerCase().split(" ")) expect(seeds).not.toMatch(new RegExp(`\\b${part}\\b`));
+    for (const a of DEMO_AGENTS)
+      for (const part of a.name.toLowerCase().split(" ")) expect(seeds).not.toMatch(new RegExp(`\\b${part}\\b`));
   });
 
   it("uses only numbers PTS reserves for fiction", () => {

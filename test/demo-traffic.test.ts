@@ -28,7 +28,10 @@ describe("demo traffic", () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    ctx = await createTestContext(db, { env: { DEMO_CALLS_PER_MINUTE: "300" }, settings: { callingHours: "always", skipPublicHolidays: false } });
+    ctx = await createTestContext(db, {
+      env: { DEMO_CALLS_PER_MINUTE: "300" },
+      settings: { callingHours: "always", skipPublicHolidays: false },
+    });
     app = await startTestApp(ctx);
     demo = await startDemo(ctx, {
       organizationId: ctx.organizationId,
@@ -54,20 +57,29 @@ describe("demo traffic", () => {
   it("posts invented completed calls through the intake API, which stores and decides them", async () => {
     const rows = await db.prisma.completedCall.findMany({
       where: { organizationId: ctx.organizationId },
-      select: { externalCallId: true, decision: true, skipReason: true, agent: { select: { externalId: true, name: true } }, group: { select: { key: true, name: true } } },
+      select: {
+        externalCallId: true,
+        decision: true,
+        skipReason: true,
+        agent: { select: { externalId: true, name: true } },
+        group: { select: { key: true, name: true } },
+      },
     });
     expect(rows.length).toBeGreaterThanOrEqual(6);
     expect(rows.every((r) => r.externalCallId.startsWith("demo-"))).toBe(true);
     expect(rows.every((r) => /^demo-agent-\d{2}$/.test(r.agent.externalId) && r.agent.name)).toBe(true);
     expect(rows.some((r) => r.group.name.startsWith("Val "))).toBe(true);
     expect(rows.filter((r) => r.decision === "scheduled").length).toBeGreaterThan(0);
-    for (const r of rows.filter((x) => x.decision === "skipped")) expect(["short_call", "hidden_number"]).toContain(r.skipReason);
+    for (const r of rows.filter((x) => x.decision === "skipped"))
+      expect(["short_call", "hidden_number"]).toContain(r.skipReason);
     expect(demo.stats.postErrors).toBe(0);
     expect(ctx.logs.some((l) => String(l.message).startsWith("demo traffic: first calls posted"))).toBe(true);
   });
 
   it("uses its own intake key and sets the repeat window to 0 while it runs", async () => {
-    expect(await db.prisma.apiKey.count({ where: { organizationId: ctx.organizationId, name: "demo traffic" } })).toBe(1);
+    expect(await db.prisma.apiKey.count({ where: { organizationId: ctx.organizationId, name: "demo traffic" } })).toBe(
+      1,
+    );
     expect((await getOrganization(db.prisma, ctx.organizationId)).settings.repeatWindowDays).toBe(0);
     expect(ctx.logs.some((l) => String(l.message).includes("repeatWindowDays set to 0"))).toBe(true);
   });
@@ -76,7 +88,9 @@ describe("demo traffic", () => {
     expect(registered.size).toBeGreaterThan(0);
     for (const [number, persona] of registered) {
       expect(number).toMatch(/^\+46(7017406\d\d|846500[4]\d\d|313900[6]\d\d|406280[4]\d\d|9803192\d\d)$/);
-      expect(Object.keys(persona.scoreMeans)).toEqual(expect.arrayContaining(["svarstid", "bemotande", "rekommendera"]));
+      expect(Object.keys(persona.scoreMeans)).toEqual(
+        expect.arrayContaining(["svarstid", "bemotande", "rekommendera"]),
+      );
     }
   });
 
@@ -87,11 +101,30 @@ describe("demo traffic", () => {
     });
     await db.prisma.surveyCall.update({ where: { id: survey.id }, data: { state: "completed", attempts: 1 } });
     await db.prisma.answer.create({
-      data: { surveyId: survey.id, organizationId: ctx.organizationId, groupId: survey.groupId, agentId: survey.agentId, flowId: survey.flowId, flowVersion: "t", questionKey: "bemotande", score: 5, answeredAt: new Date() },
+      data: {
+        surveyId: survey.id,
+        organizationId: ctx.organizationId,
+        groupId: survey.groupId,
+        agentId: survey.agentId,
+        flowId: survey.flowId,
+        flowVersion: "t",
+        questionKey: "bemotande",
+        score: 5,
+        answeredAt: new Date(),
+      },
     });
     // The database keeps numbers encrypted; every registered caller "hangs up", and only this survey is finished.
     for (const n of registered.keys()) {
-      callEnded!({ callSid: "CA" + "1".repeat(32), to: n, status: "completed", answeredBy: "human", durationSeconds: 60, answers: [], recording: null, endedBy: "application" });
+      callEnded!({
+        callSid: "CA" + "1".repeat(32),
+        to: n,
+        status: "completed",
+        answeredBy: "human",
+        durationSeconds: 60,
+        answers: [],
+        recording: null,
+        endedBy: "application",
+      });
     }
     await waitFor(() => ctx.logs.some((l) => l.message === "demo survey finished"));
     const line = ctx.logs.find((l) => l.message === "demo survey finished")!;

@@ -6,7 +6,15 @@ import { reconcileStale } from "../src/dispatch/reconcile.js";
 import { createPrisma } from "../src/lib/db.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, type TestContext } from "./support/context.js";
-import { CALLS_PATH, callPath, callResource, clearSurveys, createSurvey, sid, survey } from "./support/dispatch-fixtures.js";
+import {
+  CALLS_PATH,
+  callPath,
+  callResource,
+  clearSurveys,
+  createSurvey,
+  sid,
+  survey,
+} from "./support/dispatch-fixtures.js";
 
 const T0 = "2026-11-24T09:00:00Z";
 
@@ -15,7 +23,7 @@ function maxInWindow(times: number[], windowMs: number): number {
   const t = [...times].sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[i]! - t[j]! >= windowMs) j++;
+    while (t[i] - t[j] >= windowMs) j++;
     best = Math.max(best, i - j + 1);
   }
   return best;
@@ -31,7 +39,10 @@ function recordingClient(ctx: TestContext) {
     }
   }
   const { accountSid, authToken } = ctx.twilioCredentials;
-  return twilio(accountSid, authToken, { httpClient: new Recording({ timeout: 2_000, keepAlive: false }), autoRetry: false });
+  return twilio(accountSid, authToken, {
+    httpClient: new Recording({ timeout: 2_000, keepAlive: false }),
+    autoRetry: false,
+  });
 }
 
 describe("several service instances on one database; restarts", () => {
@@ -45,13 +56,22 @@ describe("several service instances on one database; restarts", () => {
     nock.disableNetConnect();
     nock.enableNetConnect("127.0.0.1");
     db = await createTestDatabase();
-    a = await createTestContext(db, { env: { DISPATCH_CALLS_PER_SECOND: "5" }, now: T0, settings: { callingHours: "always", skipPublicHolidays: false } });
+    a = await createTestContext(db, {
+      env: { DISPATCH_CALLS_PER_SECOND: "5" },
+      now: T0,
+      settings: { callingHours: "always", skipPublicHolidays: false },
+    });
     // A second instance: its own instance id (and, on a real server, its own connection pool), the same database and keys.
     // pglite-socket interleaves extended-protocol messages of concurrent connections (electric-sql/pglite#1046),
     // so on the embedded database, which serves one instance anyway, both share one single-connection pool.
     const pool = createPrisma(db.url, process.env.TEST_DATABASE_URL ? 5 : 1);
     pools.push(pool);
-    b = { ...a, instanceId: "instance-b", prisma: process.env.TEST_DATABASE_URL ? createPrisma(db.url, 5) : pool, twilio: recordingClient(a) };
+    b = {
+      ...a,
+      instanceId: "instance-b",
+      prisma: process.env.TEST_DATABASE_URL ? createPrisma(db.url, 5) : pool,
+      twilio: recordingClient(a),
+    };
     if (b.prisma !== pool) pools.push(b.prisma);
     a.prisma = pool;
     a.instanceId = "instance-a";
@@ -99,28 +119,67 @@ describe("several service instances on one database; restarts", () => {
 
   it("restart mid-call: a survey a dead instance left dialling is reconciled from Twilio, never dialled again", async () => {
     const callSid = sid("CA");
-    const s = await createSurvey(a, { state: "dialling", attempts: 1, callSid, claimedAt: new Date("2026-11-24T08:40:00Z") });
+    const s = await createSurvey(a, {
+      state: "dialling",
+      attempts: 1,
+      callSid,
+      claimedAt: new Date("2026-11-24T08:40:00Z"),
+    });
     // The new instance's dispatcher does not touch it (no POST /Calls is mocked).
     await dispatchTick(b);
-    twilio().get(callPath(callSid)).reply(200, callResource(callSid, s.number, "no-answer"));
+    twilio()
+      .get(callPath(callSid))
+      .reply(200, callResource(callSid, s.number, "no-answer"));
     expect(await reconcileStale(b)).toBe(1);
-    expect(await survey(a, s.id)).toMatchObject({ state: "scheduled", attempts: 1, outcome: "no_answer", nextAttemptAt: new Date("2026-11-24T09:15:00Z") });
+    expect(await survey(a, s.id)).toMatchObject({
+      state: "scheduled",
+      attempts: 1,
+      outcome: "no_answer",
+      nextAttemptAt: new Date("2026-11-24T09:15:00Z"),
+    });
   });
 
   it("restart mid-call: a survey left in progress whose call ended is closed with the answers it has", async () => {
     const callSid = sid("CA");
-    const s = await createSurvey(a, { state: "in_progress", attempts: 1, callSid, claimedAt: new Date("2026-11-24T08:40:00Z") });
+    const s = await createSurvey(a, {
+      state: "in_progress",
+      attempts: 1,
+      callSid,
+      claimedAt: new Date("2026-11-24T08:40:00Z"),
+    });
     const row = await survey(a, s.id);
-    await a.prisma.answer.create({ data: { surveyId: s.id, organizationId: row.organizationId, groupId: row.groupId, agentId: row.agentId, flowId: "nki-sv", flowVersion: "1", questionKey: "q1", score: 5, answeredAt: new Date(T0) } });
-    twilio().get(callPath(callSid)).reply(200, callResource(callSid, s.number, "completed"));
+    await a.prisma.answer.create({
+      data: {
+        surveyId: s.id,
+        organizationId: row.organizationId,
+        groupId: row.groupId,
+        agentId: row.agentId,
+        flowId: "nki-sv",
+        flowVersion: "1",
+        questionKey: "q1",
+        score: 5,
+        answeredAt: new Date(T0),
+      },
+    });
+    twilio()
+      .get(callPath(callSid))
+      .reply(200, callResource(callSid, s.number, "completed"));
     await reconcileStale(a);
     expect(await survey(a, s.id)).toMatchObject({ state: "partial", outcome: "hung_up" });
   });
 
   it("a call still live at Twilio is left alone, and two reconcilers fetch it only once", async () => {
     const callSid = sid("CA");
-    const s = await createSurvey(a, { state: "in_progress", attempts: 1, callSid, claimedAt: new Date("2026-11-24T08:40:00Z") });
-    twilio().get(callPath(callSid)).once().reply(200, callResource(callSid, s.number, "in-progress"));
+    const s = await createSurvey(a, {
+      state: "in_progress",
+      attempts: 1,
+      callSid,
+      claimedAt: new Date("2026-11-24T08:40:00Z"),
+    });
+    twilio()
+      .get(callPath(callSid))
+      .once()
+      .reply(200, callResource(callSid, s.number, "in-progress"));
     await Promise.all([reconcileStale(a), reconcileStale(b)]);
     expect((await survey(a, s.id)).state).toBe("in_progress");
     // Looked at again only after another full call lifetime.
@@ -130,9 +189,15 @@ describe("several service instances on one database; restarts", () => {
   it("restart while calls.create was in flight: the call Twilio created is found and its outcome applied", async () => {
     const s = await createSurvey(a, { state: "dialling", attempts: 1, claimedAt: new Date("2026-11-24T08:58:00Z") });
     const created = sid("CA");
-    twilio().get(CALLS_PATH).query(true).reply(200, {
-      calls: [callResource(created, s.number, "busy", new Date("2026-11-24T08:58:01Z"))], next_page_uri: null, page: 0, page_size: 20,
-    });
+    twilio()
+      .get(CALLS_PATH)
+      .query(true)
+      .reply(200, {
+        calls: [callResource(created, s.number, "busy", new Date("2026-11-24T08:58:01Z"))],
+        next_page_uri: null,
+        page: 0,
+        page_size: 20,
+      });
     await reconcileStale(b);
     expect(await survey(a, s.id)).toMatchObject({ state: "scheduled", callSid: created, outcome: "busy", attempts: 1 });
   });

@@ -8,7 +8,12 @@ import {
   outcomeForCallStatus,
   shouldHangUpOnMachine,
 } from "../src/dispatch/rules.js";
-import { downloadRetryDelayMs, FAST_DOWNLOAD_RETRIES, isEmptyRecording, recordingMediaUrl } from "../src/recordings/rules.js";
+import {
+  downloadRetryDelayMs,
+  FAST_DOWNLOAD_RETRIES,
+  isEmptyRecording,
+  recordingMediaUrl,
+} from "../src/recordings/rules.js";
 
 const weekdays = { callingHours: "mon-fri 08:00-20:00", skipPublicHolidays: true, timeZone: "Europe/Stockholm" };
 const always = { callingHours: "always", skipPublicHolidays: false, timeZone: "Europe/Stockholm" };
@@ -20,11 +25,17 @@ describe("retry after no answer or busy", () => {
   const expiresAt = new Date("2026-11-24T13:00:00Z");
 
   it("retries the first attempt 15 minutes later", () => {
-    expect(decideRetry({ attempts: 1, now, expiresAt }, policy, weekdays)).toEqual({ kind: "retry", at: new Date("2026-11-24T09:15:00Z") });
+    expect(decideRetry({ attempts: 1, now, expiresAt }, policy, weekdays)).toEqual({
+      kind: "retry",
+      at: new Date("2026-11-24T09:15:00Z"),
+    });
   });
 
   it("gives up after the last allowed retry", () => {
-    expect(decideRetry({ attempts: 2, now, expiresAt }, policy, weekdays)).toEqual({ kind: "final", reason: "retries_exhausted" });
+    expect(decideRetry({ attempts: 2, now, expiresAt }, policy, weekdays)).toEqual({
+      kind: "final",
+      reason: "retries_exhausted",
+    });
   });
 
   it("with no retries configured, the first no-answer is final", () => {
@@ -33,7 +44,9 @@ describe("retry after no answer or busy", () => {
 
   it("moves a retry that would fall after calling hours to the next morning, if the survey lives that long", () => {
     const evening = new Date("2026-11-24T18:50:00Z"); // 19:50 local; +15 min is 20:05
-    expect(decideRetry({ attempts: 1, now: evening, expiresAt: new Date("2026-11-26T00:00:00Z") }, policy, weekdays)).toEqual({
+    expect(
+      decideRetry({ attempts: 1, now: evening, expiresAt: new Date("2026-11-26T00:00:00Z") }, policy, weekdays),
+    ).toEqual({
       kind: "retry",
       at: new Date("2026-11-25T07:00:00Z"), // 08:00 local
     });
@@ -41,11 +54,15 @@ describe("retry after no answer or busy", () => {
 
   it("does not retry when the retry could only start after the survey expires", () => {
     const evening = new Date("2026-11-24T18:50:00Z");
-    expect(decideRetry({ attempts: 1, now: evening, expiresAt: new Date("2026-11-24T22:50:00Z") }, policy, weekdays)).toEqual({
+    expect(
+      decideRetry({ attempts: 1, now: evening, expiresAt: new Date("2026-11-24T22:50:00Z") }, policy, weekdays),
+    ).toEqual({
       kind: "final",
       reason: "would_expire",
     });
-    expect(decideRetry({ attempts: 1, now, expiresAt: new Date("2026-11-24T09:10:00Z") }, policy, always).kind).toBe("final");
+    expect(decideRetry({ attempts: 1, now, expiresAt: new Date("2026-11-24T09:10:00Z") }, policy, always).kind).toBe(
+      "final",
+    );
   });
 });
 
@@ -76,8 +93,16 @@ describe("Twilio call status → survey outcome", () => {
     expect(outcomeForCallStatus("canceled", "in_progress", 0)).toMatchObject({ kind: "final", state: "failed" });
   });
   it("completed mid-flow is partial with answers, hung up before the first answer without", () => {
-    expect(outcomeForCallStatus("completed", "in_progress", 3)).toEqual({ kind: "final", state: "partial", outcome: "hung_up" });
-    expect(outcomeForCallStatus("completed", "in_progress", 0)).toEqual({ kind: "final", state: "no_answer", outcome: "hung_up_before_first_answer" });
+    expect(outcomeForCallStatus("completed", "in_progress", 3)).toEqual({
+      kind: "final",
+      state: "partial",
+      outcome: "hung_up",
+    });
+    expect(outcomeForCallStatus("completed", "in_progress", 0)).toEqual({
+      kind: "final",
+      state: "no_answer",
+      outcome: "hung_up_before_first_answer",
+    });
   });
   it("a final survey stays as it is, whatever arrives late", () => {
     for (const status of ["completed", "no-answer", "busy", "failed", "in-progress"]) {
@@ -86,13 +111,15 @@ describe("Twilio call status → survey outcome", () => {
     }
   });
   it("non-final statuses never move the survey", () => {
-    for (const status of ["queued", "initiated", "ringing", "in-progress"]) expect(outcomeForCallStatus(status, "dialling", 0)).toEqual({ kind: "ignore" });
+    for (const status of ["queued", "initiated", "ringing", "in-progress"])
+      expect(outcomeForCallStatus(status, "dialling", 0)).toEqual({ kind: "ignore" });
   });
 });
 
 describe("answering machines", () => {
   it("hangs up on machine verdicts and fax, not on human or unknown", () => {
-    for (const v of ["machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"]) expect(shouldHangUpOnMachine(v, null)).toBe(true);
+    for (const v of ["machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"])
+      expect(shouldHangUpOnMachine(v, null)).toBe(true);
     expect(shouldHangUpOnMachine("human", null)).toBe(false);
     expect(shouldHangUpOnMachine("unknown", null)).toBe(false);
   });
@@ -103,12 +130,20 @@ describe("answering machines", () => {
 
 describe("calls.create errors", () => {
   it("429 and 5xx: Twilio did not create the call; retry later", () => {
-    expect(classifyDialError({ status: 429, code: 20429, message: "Too Many Requests" })).toEqual({ kind: "not_created_retry", code: "20429", message: "Too Many Requests" });
+    expect(classifyDialError({ status: 429, code: 20429, message: "Too Many Requests" })).toEqual({
+      kind: "not_created_retry",
+      code: "20429",
+      message: "Too Many Requests",
+    });
     expect(classifyDialError({ status: 503, message: "Service Unavailable" }).kind).toBe("not_created_retry");
     expect(classifyDialError({ status: 500, code: 20500, message: "x" }).kind).toBe("not_created_retry");
   });
   it("401 and other 4xx: final, with Twilio's code", () => {
-    expect(classifyDialError({ status: 401, code: 20003, message: "Authenticate" })).toEqual({ kind: "not_created_final", code: "20003", message: "Authenticate" });
+    expect(classifyDialError({ status: 401, code: 20003, message: "Authenticate" })).toEqual({
+      kind: "not_created_final",
+      code: "20003",
+      message: "Authenticate",
+    });
     expect(classifyDialError({ status: 400, code: 21211, message: "Invalid 'To' Phone Number" }).code).toBe("21211");
   });
   it("timeouts and broken connections may have created a call: uncertain", () => {
@@ -136,7 +171,11 @@ describe("voice-message rules", () => {
     expect(downloadRetryDelayMs(100, 0)).toBe(60 * 60_000);
   });
   it("media URL comes from the configured API base", () => {
-    expect(recordingMediaUrl(undefined, "AC1", "RE1")).toBe("https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.wav");
-    expect(recordingMediaUrl("http://127.0.0.1:4010/", "AC1", "RE1")).toBe("http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Recordings/RE1.wav");
+    expect(recordingMediaUrl(undefined, "AC1", "RE1")).toBe(
+      "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.wav",
+    );
+    expect(recordingMediaUrl("http://127.0.0.1:4010/", "AC1", "RE1")).toBe(
+      "http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Recordings/RE1.wav",
+    );
   });
 });

@@ -89,11 +89,19 @@ describe("survey flow files", () => {
     raw.greeting = [{ play: "audio/halsning.wav" }];
     const flow = parseFlow(raw, "x");
     const xml = renderTwiml([{ kind: "gather", step: "intro", try: 0, timeoutSeconds: 1, prompts: flow.greeting }], {
-      baseUrl: "https://nki.example.test", surveyId: "s1", flowId: "nki-sv", organizationName: "X",
+      baseUrl: "https://nki.example.test",
+      surveyId: "s1",
+      flowId: "nki-sv",
+      organizationName: "X",
     });
-    expect(parseTwiml(xml)[0].children).toEqual([{ verb: "Play", attrs: {}, text: "https://nki.example.test/twilio/audio/halsning.wav", children: [] }]);
+    expect(parseTwiml(xml)[0].children).toEqual([
+      { verb: "Play", attrs: {}, text: "https://nki.example.test/twilio/audio/halsning.wav", children: [] },
+    ]);
 
-    const ctx = { flows: fromFlows([flow], path.join(dir, "audio")), logger: createLogger("error", { silent: true }) } as unknown as AppContext;
+    const ctx = {
+      flows: fromFlows([flow], path.join(dir, "audio")),
+      logger: createLogger("error", { silent: true }),
+    } as unknown as AppContext;
     const app = express().use("/twilio", surveyWebhookRouter(ctx));
     const server = app.listen(0, "127.0.0.1");
     await new Promise((r) => server.once("listening", r));

@@ -91,15 +91,22 @@ describe("intake rejects bad input clearly and loses nothing valid", () => {
 
   it("keeps the valid rows of a batch and reports the invalid ones by index and field", async () => {
     const good = [call({ callerNumber: "070-174 06 21" }), call({ callerNumber: "anonymous" })];
-    const res = await api.post({ calls: [good[0], { ...call(), endedAt: "yesterday" }, good[1], { ...call(), agent: {} }] });
+    const res = await api.post({
+      calls: [good[0], { ...call(), endedAt: "yesterday" }, good[1], { ...call(), agent: {} }],
+    });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ accepted: 2, rejected: 2 });
     expect(body.results[0]).toMatchObject({ index: 0, decision: "scheduled" });
-    expect(body.results[1]).toMatchObject({ index: 1, error: { code: "validation_failed", details: [{ field: "calls.1.endedAt" }] } });
+    expect(body.results[1]).toMatchObject({
+      index: 1,
+      error: { code: "validation_failed", details: [{ field: "calls.1.endedAt" }] },
+    });
     expect(body.results[2]).toMatchObject({ index: 2, decision: "skipped", reason: "hidden_number" });
     expect(body.results[3].error.details[0].field).toBe("calls.3.agent.externalId");
-    const stored = await db.prisma.completedCall.findMany({ where: { externalCallId: { in: good.map((g) => g.externalCallId) } } });
+    const stored = await db.prisma.completedCall.findMany({
+      where: { externalCallId: { in: good.map((g) => g.externalCallId) } },
+    });
     expect(stored).toHaveLength(2);
   });
 
@@ -131,7 +138,10 @@ describe("intake rejects bad input clearly and loses nothing valid", () => {
 
   it("refuses times without a time zone", async () => {
     const res = await api.post(call({ startedAt: "2026-03-31 07:58:00" }));
-    expect((await res.json()).error.details[0]).toMatchObject({ field: "startedAt", message: expect.stringContaining("offset") });
+    expect((await res.json()).error.details[0]).toMatchObject({
+      field: "startedAt",
+      message: expect.stringContaining("offset"),
+    });
   });
 
   it("ignores unknown fields and accepts the call", async () => {
@@ -142,20 +152,37 @@ describe("intake rejects bad input clearly and loses nothing valid", () => {
   });
 
   it("refuses overlong identifiers and names, naming the field", async () => {
-    const res = await api.post(call({ externalCallId: "x".repeat(201), group: { key: "val-1", name: "y".repeat(500) } }));
+    const res = await api.post(
+      call({ externalCallId: "x".repeat(201), group: { key: "val-1", name: "y".repeat(500) } }),
+    );
     expect(res.status).toBe(400);
-    expect((await res.json()).error.details.map((d: { field: string }) => d.field).sort()).toEqual(["externalCallId", "group.name"]);
+    expect((await res.json()).error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      "externalCallId",
+      "group.name",
+    ]);
   });
 
   it("strips control and bidi characters from names, and refuses them in identifiers", async () => {
-    const res = await api.post(call({ agent: { externalId: "agent-ctl", name: "  Kim\u0000 \u202eBerg\n\tsson " }, group: { key: "val-2", name: "Val 2\u0007" } }));
+    const res = await api.post(
+      call({
+        agent: { externalId: "agent-ctl", name: "  Kim\u0000 \u202eBerg\n\tsson " },
+        group: { key: "val-2", name: "Val 2\u0007" },
+      }),
+    );
     expect(res.status).toBe(200);
-    const agent = await db.prisma.agent.findFirstOrThrow({ where: { organizationId: ctx.organizationId, externalId: "agent-ctl" } });
+    const agent = await db.prisma.agent.findFirstOrThrow({
+      where: { organizationId: ctx.organizationId, externalId: "agent-ctl" },
+    });
     expect(agent.name).toBe("Kim Berg sson");
-    const group = await db.prisma.answerGroup.findFirstOrThrow({ where: { organizationId: ctx.organizationId, key: "val-2" } });
+    const group = await db.prisma.answerGroup.findFirstOrThrow({
+      where: { organizationId: ctx.organizationId, key: "val-2" },
+    });
     expect(group.name).toBe("Val 2");
     const bad = await api.post(call({ externalCallId: "abc\u0000def" }));
-    expect((await bad.json()).error.details[0]).toEqual({ field: "externalCallId", message: "must not contain control characters" });
+    expect((await bad.json()).error.details[0]).toEqual({
+      field: "externalCallId",
+      message: "must not contain control characters",
+    });
   });
 
   it("refuses a body that is neither a call nor a batch", async () => {

@@ -13,11 +13,14 @@ import { createTestContext, type TestContext } from "./support/context.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { NOW } from "./intake-helpers.js";
 
-const HEADER = "externalCallId;callerNumber;agentId;agentName;groupKey;groupName;startedAt;endedAt;queueSeconds;language";
+const HEADER =
+  "externalCallId;callerNumber;agentId;agentName;groupKey;groupName;startedAt;endedAt;queueSeconds;language";
 
 describe("reading call-log CSV files", () => {
   it("reads semicolons, a BOM and local wall-clock times in the organization's zone", () => {
-    const text = `\uFEFF${HEADER}\n` + `c-1;070-174 06 05;a-1;Agent Ett;val-1;Val 1;2026-03-31 09:55:00;2026-03-31 09:59:30;45;sv\n`;
+    const text =
+      `\uFEFF${HEADER}\n` +
+      `c-1;070-174 06 05;a-1;Agent Ett;val-1;Val 1;2026-03-31 09:55:00;2026-03-31 09:59:30;45;sv\n`;
     expect(parseCallsCsv(text, "Europe/Stockholm")).toEqual([
       {
         line: 2,
@@ -36,14 +39,22 @@ describe("reading call-log CSV files", () => {
   });
 
   it("keeps ISO times with an offset as they are, and reads commas too", () => {
-    const text = "externalCallId,callerNumber,agentId,groupKey,startedAt,endedAt,queueSeconds\nc-2,,a-1,val-1,2026-03-31T07:55:00Z,2026-03-31T07:59:00+00:00,0\n";
+    const text =
+      "externalCallId,callerNumber,agentId,groupKey,startedAt,endedAt,queueSeconds\nc-2,,a-1,val-1,2026-03-31T07:55:00Z,2026-03-31T07:59:00+00:00,0\n";
     const [row] = parseCallsCsv(text, "Europe/Stockholm");
-    expect(row!.call).toMatchObject({ callerNumber: "", startedAt: "2026-03-31T07:55:00Z", endedAt: "2026-03-31T07:59:00+00:00", agent: { name: undefined } });
+    expect(row.call).toMatchObject({
+      callerNumber: "",
+      startedAt: "2026-03-31T07:55:00Z",
+      endedAt: "2026-03-31T07:59:00+00:00",
+      agent: { name: undefined },
+    });
   });
 
   it("names the missing columns", () => {
     expect(() => parseCallsCsv("externalCallId;callerNumber\nx;y\n", "Europe/Stockholm")).toThrow(CsvFormatError);
-    expect(() => parseCallsCsv("externalCallId;callerNumber\nx;y\n", "Europe/Stockholm")).toThrow(/agentId, groupKey, startedAt, endedAt, queueSeconds/);
+    expect(() => parseCallsCsv("externalCallId;callerNumber\nx;y\n", "Europe/Stockholm")).toThrow(
+      /agentId, groupKey, startedAt, endedAt, queueSeconds/,
+    );
   });
 });
 
@@ -80,9 +91,18 @@ describe("importing a call log", () => {
     ]);
     expect(report.rejected).toEqual([
       { line: 3, details: [{ field: "endedAt", message: "is before startedAt" }] },
-      { line: 5, details: expect.arrayContaining([expect.objectContaining({ field: "agentId" }), expect.objectContaining({ field: "queueSeconds" })]) },
+      {
+        line: 5,
+        details: expect.arrayContaining([
+          expect.objectContaining({ field: "agentId" }),
+          expect.objectContaining({ field: "queueSeconds" }),
+        ]),
+      },
     ]);
-    const survey = await db.prisma.surveyCall.findFirstOrThrow({ where: { completedCall: { externalCallId: "imp-1" } }, include: { completedCall: true } });
+    const survey = await db.prisma.surveyCall.findFirstOrThrow({
+      where: { completedCall: { externalCallId: "imp-1" } },
+      include: { completedCall: true },
+    });
     expect(survey).toMatchObject({ state: "scheduled", flowId: "nki-sv" });
     expect(ctx.numbers.decrypt(survey.completedCall.callerNumberEnc!)).toBe("+46701740630");
   });
@@ -115,13 +135,19 @@ describe("intake commands", () => {
     const created = await cli(["api-key", "create", "--name", "trio"], env);
     const secret = /nki_[\w-]+/.exec(created.stdout)?.[0];
     expect(secret).toBeDefined();
-    const key = await db.prisma.apiKey.findUniqueOrThrow({ where: { hash: hashApiKey(secret!) }, include: { organization: true } });
+    const key = await db.prisma.apiKey.findUniqueOrThrow({
+      where: { hash: hashApiKey(secret!) },
+      include: { organization: true },
+    });
     expect(key).toMatchObject({ name: "trio", organization: { slug: "cli-kommun" } });
 
     const file = path.join(dataDir, "calls.csv");
     const end = new Date(Date.now() - 60_000);
     const start = new Date(end.getTime() - 300_000);
-    writeFileSync(file, `${HEADER}\ncli-1;+46701740640;a-1;;val-1;;${start.toISOString()};${end.toISOString()};30;\ncli-2;x;a-1;;val-1;;${end.toISOString()};${start.toISOString()};30;\n`);
+    writeFileSync(
+      file,
+      `${HEADER}\ncli-1;+46701740640;a-1;;val-1;;${start.toISOString()};${end.toISOString()};30;\ncli-2;x;a-1;;val-1;;${end.toISOString()};${start.toISOString()};30;\n`,
+    );
     const imported = await cli(["import-csv", file], env);
     expect(imported.stdout).toContain("Accepted 1 row(s), rejected 1.");
     expect(imported.stdout).toContain("line 3: endedAt: is before startedAt");

@@ -47,8 +47,14 @@ describe("intake of completed calls", () => {
       include: { survey: true, group: true, agent: true },
     });
     expect(ctx.numbers.decrypt(stored.callerNumberEnc!)).toBe(NUMBERS[0]);
-    expect(stored.callerHash).toBe(ctx.numbers.hash(NUMBERS[0]!));
-    expect(stored).toMatchObject({ decision: "scheduled", skipReason: null, queueSeconds: 60, talkSeconds: 180, language: "en" });
+    expect(stored.callerHash).toBe(ctx.numbers.hash(NUMBERS[0]));
+    expect(stored).toMatchObject({
+      decision: "scheduled",
+      skipReason: null,
+      queueSeconds: 60,
+      talkSeconds: 180,
+      language: "en",
+    });
     expect(stored.group).toMatchObject({ key: "val-1", name: "Val 1 – Socialt stöd, vård och omsorg" });
     expect(stored.agent).toMatchObject({ externalId: "agent-17", name: "Agent Sjutton" });
     expect(stored.survey).toMatchObject({
@@ -62,7 +68,9 @@ describe("intake of completed calls", () => {
       agentId: stored.agentId,
       organizationId: ctx.organizationId,
     });
-    expect(ctx.published).toContainEqual(expect.objectContaining({ type: "survey.state", surveyId: stored.survey!.id, from: null, to: "scheduled" }));
+    expect(ctx.published).toContainEqual(
+      expect.objectContaining({ type: "survey.state", surveyId: stored.survey!.id, from: null, to: "scheduled" }),
+    );
   });
 
   it("answers a resent call with its first decision and never creates a second survey", async () => {
@@ -72,7 +80,9 @@ describe("intake of completed calls", () => {
     const again = await api.post({ ...c, callerNumber: "anonymous" });
     expect(await again.json()).toEqual({ ...first, duplicate: true });
     expect(await db.prisma.completedCall.count({ where: { externalCallId: c.externalCallId } })).toBe(1);
-    expect(await db.prisma.surveyCall.count({ where: { completedCall: { externalCallId: c.externalCallId } } })).toBe(1);
+    expect(await db.prisma.surveyCall.count({ where: { completedCall: { externalCallId: c.externalCallId } } })).toBe(
+      1,
+    );
   });
 
   it("stores one decision when the same call arrives several times at once", async () => {
@@ -81,7 +91,9 @@ describe("intake of completed calls", () => {
     expect(new Set(bodies.map((b) => JSON.stringify({ ...b, duplicate: undefined }))).size).toBe(1);
     expect(bodies.filter((b) => b.duplicate === false)).toHaveLength(1);
     expect(bodies[0].decision).toBe("scheduled");
-    expect(await db.prisma.surveyCall.count({ where: { completedCall: { externalCallId: c.externalCallId } } })).toBe(1);
+    expect(await db.prisma.surveyCall.count({ where: { completedCall: { externalCallId: c.externalCallId } } })).toBe(
+      1,
+    );
   });
 
   it("treats a repeat of the same call inside one batch as a duplicate", async () => {
@@ -97,16 +109,26 @@ describe("intake of completed calls", () => {
     const body = await (await api.post({ calls: [a, b] })).json();
     expect(body.results.map((r: { reason: string | null }) => r.reason)).toEqual([null, "recently_surveyed"]);
     ctx.setNow(new Date(NOW.getTime() + 29 * 86_400_000));
-    const later = call({ callerNumber: NUMBERS[4], startedAt: new Date(ctx.now().getTime() - 100_000).toISOString(), endedAt: ctx.now().toISOString() });
+    const later = call({
+      callerNumber: NUMBERS[4],
+      startedAt: new Date(ctx.now().getTime() - 100_000).toISOString(),
+      endedAt: ctx.now().toISOString(),
+    });
     expect((await (await api.post(later)).json()).reason).toBe("recently_surveyed");
     ctx.setNow(new Date(NOW.getTime() + 31 * 86_400_000)); // 2026-05-01: första maj, closed
     ctx.setNow(new Date("2026-05-04T08:00:00Z"));
-    const after = call({ callerNumber: NUMBERS[4], startedAt: "2026-05-04T07:55:00Z", endedAt: "2026-05-04T07:59:00Z" });
+    const after = call({
+      callerNumber: NUMBERS[4],
+      startedAt: "2026-05-04T07:55:00Z",
+      endedAt: "2026-05-04T07:59:00Z",
+    });
     expect((await (await api.post(after)).json()).decision).toBe("scheduled");
   });
 
   it("skips numbers that opted out", async () => {
-    await db.prisma.optOut.create({ data: { organizationId: ctx.organizationId, numberHash: ctx.numbers.hash(NUMBERS[5]!), source: "keypad" } });
+    await db.prisma.optOut.create({
+      data: { organizationId: ctx.organizationId, numberHash: ctx.numbers.hash(NUMBERS[5]), source: "keypad" },
+    });
     const body = await (await api.post(call({ callerNumber: "0701740610" }))).json();
     expect(body).toMatchObject({ decision: "skipped", reason: "opted_out", dueAt: null });
   });
@@ -124,29 +146,55 @@ describe("intake of completed calls", () => {
     const c = call({ callerNumber: "070-174 06 11", ...patch });
     const body = await (await api.post(c)).json();
     expect(body).toMatchObject({ decision: "skipped", reason });
-    const stored = await db.prisma.completedCall.findFirstOrThrow({ where: { externalCallId: c.externalCallId }, include: { survey: true } });
+    const stored = await db.prisma.completedCall.findFirstOrThrow({
+      where: { externalCallId: c.externalCallId },
+      include: { survey: true },
+    });
     expect(stored).toMatchObject({ decision: "skipped", skipReason: reason, callerNumberEnc: null, survey: null });
   });
 
   it("skips calls that end after hours when the window opens only after expiry", async () => {
     ctx.setNow("2026-03-31T19:00:00Z"); // 21:00 local
-    const c = call({ callerNumber: "070-174 06 12", startedAt: "2026-03-31T18:50:00Z", endedAt: "2026-03-31T18:58:00Z" });
+    const c = call({
+      callerNumber: "070-174 06 12",
+      startedAt: "2026-03-31T18:50:00Z",
+      endedAt: "2026-03-31T18:58:00Z",
+    });
     expect(await (await api.post(c)).json()).toMatchObject({ decision: "skipped", reason: "outside_calling_hours" });
   });
 
   it("applies the group's own sample rate", async () => {
     await api.post(call({ group: { key: "foretagslotsen" }, callerNumber: "070-174 06 13" }));
-    await db.prisma.answerGroup.updateMany({ where: { organizationId: ctx.organizationId, key: "foretagslotsen" }, data: { settings: { sampleRate: 0 } } });
-    const body = await (await api.post(call({ group: { key: "foretagslotsen" }, callerNumber: "070-174 06 14" }))).json();
+    await db.prisma.answerGroup.updateMany({
+      where: { organizationId: ctx.organizationId, key: "foretagslotsen" },
+      data: { settings: { sampleRate: 0 } },
+    });
+    const body = await (
+      await api.post(call({ group: { key: "foretagslotsen" }, callerNumber: "070-174 06 14" }))
+    ).json();
     expect(body).toMatchObject({ decision: "skipped", reason: "not_sampled" });
   });
 
   it("registers unknown groups and agents on first sight, named by their key when no name is given", async () => {
-    await api.post(call({ group: { key: "ej-val" }, agent: { externalId: "agent-99" }, callerNumber: "070-174 06 15" }));
-    expect(await db.prisma.answerGroup.findFirst({ where: { organizationId: ctx.organizationId, key: "ej-val" } })).toMatchObject({ name: "ej-val" });
-    expect(await db.prisma.agent.findFirst({ where: { organizationId: ctx.organizationId, externalId: "agent-99" } })).toMatchObject({ name: null });
-    await api.post(call({ group: { key: "ej-val", name: "Ej val" }, agent: { externalId: "agent-99" }, callerNumber: "070-174 06 16" }));
-    expect(await db.prisma.answerGroup.findFirst({ where: { organizationId: ctx.organizationId, key: "ej-val" } })).toMatchObject({ name: "Ej val" });
+    await api.post(
+      call({ group: { key: "ej-val" }, agent: { externalId: "agent-99" }, callerNumber: "070-174 06 15" }),
+    );
+    expect(
+      await db.prisma.answerGroup.findFirst({ where: { organizationId: ctx.organizationId, key: "ej-val" } }),
+    ).toMatchObject({ name: "ej-val" });
+    expect(
+      await db.prisma.agent.findFirst({ where: { organizationId: ctx.organizationId, externalId: "agent-99" } }),
+    ).toMatchObject({ name: null });
+    await api.post(
+      call({
+        group: { key: "ej-val", name: "Ej val" },
+        agent: { externalId: "agent-99" },
+        callerNumber: "070-174 06 16",
+      }),
+    );
+    expect(
+      await db.prisma.answerGroup.findFirst({ where: { organizationId: ctx.organizationId, key: "ej-val" } }),
+    ).toMatchObject({ name: "Ej val" });
   });
 
   it("never returns or logs the caller's number unmasked", async () => {
@@ -164,9 +212,18 @@ describe("intake of completed calls", () => {
     it("returns the decision, and the survey with its answers and voice message", async () => {
       const c = call({ callerNumber: "070-174 06 18" });
       await api.post(c);
-      const survey = await db.prisma.surveyCall.findFirstOrThrow({ where: { completedCall: { externalCallId: c.externalCallId } } });
+      const survey = await db.prisma.surveyCall.findFirstOrThrow({
+        where: { completedCall: { externalCallId: c.externalCallId } },
+      });
       await db.prisma.surveyCall.update({ where: { id: survey.id }, data: { state: "completed", attempts: 1 } });
-      const base = { surveyId: survey.id, organizationId: ctx.organizationId, groupId: survey.groupId, agentId: survey.agentId, flowId: "nki-sv", flowVersion: "1" };
+      const base = {
+        surveyId: survey.id,
+        organizationId: ctx.organizationId,
+        groupId: survey.groupId,
+        agentId: survey.agentId,
+        flowId: "nki-sv",
+        flowVersion: "1",
+      };
       await db.prisma.answer.createMany({
         data: [
           { ...base, questionKey: "bemotande", score: 5, answeredAt: new Date("2026-03-31T08:02:00Z") },
@@ -174,7 +231,14 @@ describe("intake of completed calls", () => {
         ],
       });
       await db.prisma.voiceMessage.create({
-        data: { ...base, flowId: undefined, flowVersion: undefined, recordingSid: "RE0001", durationSeconds: 23, recordedAt: new Date("2026-03-31T08:03:00Z") } as never,
+        data: {
+          ...base,
+          flowId: undefined,
+          flowVersion: undefined,
+          recordingSid: "RE0001",
+          durationSeconds: 23,
+          recordedAt: new Date("2026-03-31T08:03:00Z"),
+        } as never,
       });
       const res = await api.get(c.externalCallId);
       expect(res.status).toBe(200);

@@ -12,9 +12,12 @@ async function catalog(url: string) {
   try {
     const q = async (sql: string) => (await c.query(sql)).rows.map((r) => Object.values(r).join(" | ")).sort();
     return {
-      columns: await q(`SELECT table_name, column_name, udt_name, is_nullable, column_default FROM information_schema.columns
+      columns:
+        await q(`SELECT table_name, column_name, udt_name, is_nullable, column_default FROM information_schema.columns
                         WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`),
-      indexes: await q(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`),
+      indexes: await q(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`,
+      ),
       constraints: await q(`SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
                             WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '_prisma_migrations'`),
       enums: await q(`SELECT t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_type t
@@ -29,7 +32,10 @@ describe("migrations", () => {
   let migrated: TestDatabase;
   let expected: TestDatabase;
   beforeAll(async () => {
-    [migrated, expected] = await Promise.all([createTestDatabase({ migrate: false }), createTestDatabase({ migrate: false })]);
+    [migrated, expected] = await Promise.all([
+      createTestDatabase({ migrate: false }),
+      createTestDatabase({ migrate: false }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([migrated?.close(), expected?.close()]);

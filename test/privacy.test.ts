@@ -44,13 +44,20 @@ describe("logs", () => {
     const seen: Record<string, unknown>[] = [];
     const logger = createLogger("info");
     logger.clear();
-    logger.add(new (class extends Transport {
-      override log(info: Record<string, unknown>, next: () => void) {
-        seen.push(info);
-        next();
-      }
-    })());
-    logger.info("calling +46701740605 now", { to: "070-174 06 05", nested: { from: "+46701740699" }, typed: "(08) 123 456 78", intl: "+46 (0)70 174 06 98" });
+    logger.add(
+      new (class extends Transport {
+        override log(info: Record<string, unknown>, next: () => void) {
+          seen.push(info);
+          next();
+        }
+      })(),
+    );
+    logger.info("calling +46701740605 now", {
+      to: "070-174 06 05",
+      nested: { from: "+46701740699" },
+      typed: "(08) 123 456 78",
+      intl: "+46 (0)70 174 06 98",
+    });
     const text = JSON.stringify(seen);
     expect(text).not.toMatch(/46701740605|174 06 05|46701740699|123 456 78|174 06 98/);
     expect(text).toContain("+4670*****05");
@@ -62,12 +69,14 @@ describe("log masking leaves other values readable", () => {
     const seen: Record<string, unknown>[] = [];
     const logger = createLogger("info");
     logger.clear();
-    logger.add(new (class extends Transport {
-      override log(info: Record<string, unknown>, next: () => void) {
-        seen.push(info);
-        next();
-      }
-    })());
+    logger.add(
+      new (class extends Transport {
+        override log(info: Record<string, unknown>, next: () => void) {
+          seen.push(info);
+          next();
+        }
+      })(),
+    );
     logger.info("survey due", { dueAt: "2026-11-22T05:00:00.000Z", count: 1234567890 });
     expect(JSON.stringify(seen)).toContain("2026-11-22T05:00:00.000Z");
     expect(JSON.stringify(seen)).toContain("1234567890");

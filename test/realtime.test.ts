@@ -29,17 +29,27 @@ describe("the results hub behind the live stream", () => {
   afterAll(async () => db?.close());
 
   const user = (over: Partial<SessionUser>): SessionUser => ({
-    id: "u1", organizationId: "org-a", email: "a@x.example", name: "A", role: "agent", agentId: "agent-1", ...over,
+    id: "u1",
+    organizationId: "org-a",
+    email: "a@x.example",
+    name: "A",
+    role: "agent",
+    agentId: "agent-1",
+    ...over,
   });
 
   it("coalesces a burst of answers into one update per viewer, cut by the snapshot to that viewer", async () => {
     const calls: string[] = [];
-    const hub = createResultsHub(ctx, async (_c, u, memo) => {
-      // Shared work runs once per flush however many viewers there are.
-      if (!memo.has("org")) memo.set("org", Promise.resolve(calls.push("org")));
-      await memo.get("org");
-      return { for: u.id };
-    }, { debounceMs: 50, maxWaitMs: 300 });
+    const hub = createResultsHub(
+      ctx,
+      async (_c, u, memo) => {
+        // Shared work runs once per flush however many viewers there are.
+        if (!memo.has("org")) memo.set("org", Promise.resolve(calls.push("org")));
+        await memo.get("org");
+        return { for: u.id };
+      },
+      { debounceMs: 50, maxWaitMs: 300 },
+    );
     const gotA: ResultsMessage[] = [];
     const gotB: ResultsMessage[] = [];
     const gotOther: ResultsMessage[] = [];
@@ -49,7 +59,12 @@ describe("the results hub behind the live stream", () => {
     for (let i = 0; i < 10; i++) ctx.events.publish(answer("org-a", "agent-1", i));
     await sleep(400);
     expect(gotA).toHaveLength(1);
-    expect(gotA[0]).toMatchObject({ answers: 10, mine: true, results: { for: "ua" }, answeredAt: "2026-03-02T09:00:09.000Z" });
+    expect(gotA[0]).toMatchObject({
+      answers: 10,
+      mine: true,
+      results: { for: "ua" },
+      answeredAt: "2026-03-02T09:00:09.000Z",
+    });
     expect(gotB).toHaveLength(1);
     expect(gotB[0]).toMatchObject({ answers: 10, mine: false, results: { for: "ub" } });
     expect(gotOther).toHaveLength(0); // another organization's answer changes nothing it can see
@@ -104,7 +119,11 @@ describe.skipIf(!serverUrl)("events across instances over PostgreSQL LISTEN/NOTI
       while ((atA.length < 2 || atB.length < 2) && Date.now() < deadline) await sleep(20);
       await sleep(100); // room for a duplicate to show up
       expect(atA).toEqual([e1, e2]);
-      expect(atB.sort((x, y) => (x.type === "answer.stored" && y.type === "answer.stored" ? x.agentId.localeCompare(y.agentId) : 0))).toEqual([e1, e2]);
+      expect(
+        atB.sort((x, y) =>
+          x.type === "answer.stored" && y.type === "answer.stored" ? x.agentId.localeCompare(y.agentId) : 0,
+        ),
+      ).toEqual([e1, e2]);
     } finally {
       await a.stop();
       await b.stop();

@@ -4,7 +4,13 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handleRecordingCallback, processDueVoiceMessages } from "../src/recordings/voice-messages.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
-import { createTestContext, startTestApp, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, type TestContext } from "./support/context.js";
+import {
+  createTestContext,
+  startTestApp,
+  TEST_ACCOUNT_SID,
+  TEST_AUTH_TOKEN,
+  type TestContext,
+} from "./support/context.js";
 import { signedPost } from "./support/twilio.js";
 import { clearSurveys, createSurvey, events, sid } from "./support/dispatch-fixtures.js";
 
@@ -32,12 +38,22 @@ describe("voice messages: download, store, delete at Twilio", () => {
     return { ...s, callSid };
   }
   const recording = (surveyId: string, callSid: string, recordingSid: string, duration: number) =>
-    signedPost(app.url, `/twilio/recording?surveyId=${surveyId}`, {
-      AccountSid: TEST_ACCOUNT_SID, CallSid: callSid, RecordingSid: recordingSid, RecordingStatus: "completed",
-      RecordingDuration: String(duration), RecordingChannels: "1", RecordingSource: "RecordVerb",
-      // Never fetched: the media URL is built from configuration.
-      RecordingUrl: `https://attacker.example/${recordingSid}`,
-    }, ctx);
+    signedPost(
+      app.url,
+      `/twilio/recording?surveyId=${surveyId}`,
+      {
+        AccountSid: TEST_ACCOUNT_SID,
+        CallSid: callSid,
+        RecordingSid: recordingSid,
+        RecordingStatus: "completed",
+        RecordingDuration: String(duration),
+        RecordingChannels: "1",
+        RecordingSource: "RecordVerb",
+        // Never fetched: the media URL is built from configuration.
+        RecordingUrl: `https://attacker.example/${recordingSid}`,
+      },
+      ctx,
+    );
 
   beforeAll(async () => {
     nock.disableNetConnect();
@@ -68,8 +84,24 @@ describe("voice messages: download, store, delete at Twilio", () => {
     const s = await inProgressSurvey();
     const re = sid("RE");
     const order: string[] = [];
-    twilio().get(media(re)).basicAuth(AUTH).reply(200, () => { order.push("GET"); return WAV; }, { "Content-Type": "audio/x-wav" });
-    twilio().delete(resource(re)).basicAuth(AUTH).reply(204, () => { order.push("DELETE"); return ""; });
+    twilio()
+      .get(media(re))
+      .basicAuth(AUTH)
+      .reply(
+        200,
+        () => {
+          order.push("GET");
+          return WAV;
+        },
+        { "Content-Type": "audio/x-wav" },
+      );
+    twilio()
+      .delete(resource(re))
+      .basicAuth(AUTH)
+      .reply(204, () => {
+        order.push("DELETE");
+        return "";
+      });
 
     const res = await recording(s.id, s.callSid, re, 14);
     expect(res.status).toBe(200);
@@ -77,13 +109,25 @@ describe("voice messages: download, store, delete at Twilio", () => {
 
     const vm = await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } });
     expect(vm).toMatchObject({
-      surveyId: s.id, state: "stored", durationSeconds: 14, sizeBytes: WAV.length, contentType: "audio/x-wav",
-      storageKey: `${ctx.organizationId}/${s.id}.wav`, downloadAttempts: 1, lastError: null, nextDownloadAt: null,
+      surveyId: s.id,
+      state: "stored",
+      durationSeconds: 14,
+      sizeBytes: WAV.length,
+      contentType: "audio/x-wav",
+      storageKey: `${ctx.organizationId}/${s.id}.wav`,
+      downloadAttempts: 1,
+      lastError: null,
+      nextDownloadAt: null,
       deletedAtTwilio: new Date(T0),
     });
     const stored = await readFile(path.join(ctx.config.DATA_DIR, "recordings", vm.storageKey!));
     expect(stored.equals(WAV)).toBe(true);
-    expect(ctx.published).toContainEqual({ type: "voice-message.stored", organizationId: ctx.organizationId, surveyId: s.id, voiceMessageId: vm.id });
+    expect(ctx.published).toContainEqual({
+      type: "voice-message.stored",
+      organizationId: ctx.organizationId,
+      surveyId: s.id,
+      voiceMessageId: vm.id,
+    });
     expect((await events(ctx, s.id)).map((e) => e.type)).toContain("recording-callback");
   });
 
@@ -93,7 +137,12 @@ describe("voice messages: download, store, delete at Twilio", () => {
     twilio().get(media(re)).reply(500, "oops");
     await recording(s.id, s.callSid, re, 30);
     let vm = await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } });
-    expect(vm).toMatchObject({ state: "pending", downloadAttempts: 1, lastError: "recording download answered HTTP 500", deletedAtTwilio: null });
+    expect(vm).toMatchObject({
+      state: "pending",
+      downloadAttempts: 1,
+      lastError: "recording download answered HTTP 500",
+      deletedAtTwilio: null,
+    });
     const wait = vm.nextDownloadAt!.getTime() - new Date(T0).getTime();
     expect(wait).toBeGreaterThanOrEqual(30_000);
     expect(wait).toBeLessThanOrEqual(37_500);
@@ -112,7 +161,13 @@ describe("voice messages: download, store, delete at Twilio", () => {
     twilio().delete(resource(re)).reply(204);
     expect(await processDueVoiceMessages(ctx)).toBe(1);
     vm = await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } });
-    expect(vm).toMatchObject({ state: "stored", downloadAttempts: 3, sizeBytes: WAV.length, lastError: null, nextDownloadAt: null });
+    expect(vm).toMatchObject({
+      state: "stored",
+      downloadAttempts: 3,
+      sizeBytes: WAV.length,
+      lastError: null,
+      nextDownloadAt: null,
+    });
     expect(vm.deletedAtTwilio).toEqual(ctx.now());
   });
 
@@ -122,7 +177,10 @@ describe("voice messages: download, store, delete at Twilio", () => {
     twilio().delete(resource(re)).reply(204);
     await recording(s.id, s.callSid, re, 1);
     expect(await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } })).toMatchObject({
-      state: "discarded", durationSeconds: 1, storageKey: null, deletedAtTwilio: new Date(T0),
+      state: "discarded",
+      durationSeconds: 1,
+      storageKey: null,
+      deletedAtTwilio: new Date(T0),
     });
     expect(ctx.published.some((e) => e.type === "voice-message.stored" && e.surveyId === s.id)).toBe(false);
   });
@@ -142,8 +200,20 @@ describe("voice messages: download, store, delete at Twilio", () => {
     const s = await inProgressSurvey();
     const re = sid("RE");
     twilio().get(media(re)).reply(200, WAV, { "Content-Type": "audio/x-wav" });
-    expect(await handleRecordingCallback(keep, { surveyId: s.id, callSid: s.callSid, recordingSid: re, recordingStatus: "completed", durationSeconds: 5 })).toBe("stored");
-    expect(await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } })).toMatchObject({ state: "stored", deletedAtTwilio: null, nextDownloadAt: null });
+    expect(
+      await handleRecordingCallback(keep, {
+        surveyId: s.id,
+        callSid: s.callSid,
+        recordingSid: re,
+        recordingStatus: "completed",
+        durationSeconds: 5,
+      }),
+    ).toBe("stored");
+    expect(await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } })).toMatchObject({
+      state: "stored",
+      deletedAtTwilio: null,
+      nextDownloadAt: null,
+    });
   });
 
   it("a recording for another call than the survey's is ignored", async () => {

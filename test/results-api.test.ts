@@ -26,10 +26,18 @@ describe("results API access and validation", () => {
     let n = 0;
     cookie = async (role, agent) => {
       const user = await createUser(db.prisma, {
-        organizationId: ctx.organizationId, email: `u${++n}@example.test`, name: `Användare ${n}`, role,
-        agentId: agent ? world.agents[agent] : null, password: "correct horse battery staple",
+        organizationId: ctx.organizationId,
+        email: `u${++n}@example.test`,
+        name: `Användare ${n}`,
+        role,
+        agentId: agent ? world.agents[agent] : null,
+        password: "correct horse battery staple",
       });
-      const { id } = await createSession(db.prisma, { userId: user.id, now: ctx.now(), policy: sessionPolicy(ctx.config) });
+      const { id } = await createSession(db.prisma, {
+        userId: user.id,
+        now: ctx.now(),
+        policy: sessionPolicy(ctx.config),
+      });
       return `${sessionCookieName(ctx.config)}=${id}`;
     };
   });
@@ -61,7 +69,11 @@ describe("results API access and validation", () => {
   });
 
   it("an API key reads only its own organization: another organization's key sees none of these answers", async () => {
-    const other = await ensureOrganization(db.prisma, { slug: "tom-kommun", name: "Tom kommun", timeZone: "Europe/Stockholm" });
+    const other = await ensureOrganization(db.prisma, {
+      slug: "tom-kommun",
+      name: "Tom kommun",
+      timeZone: "Europe/Stockholm",
+    });
     const otherKey = (await createApiKey(db.prisma, other.id, "other")).secret;
     const body = await (await get("/api/v1/results?period=2025-W01", { authorization: `Bearer ${otherKey}` })).json();
     expect(body.rows).toEqual([expect.objectContaining({ n: 0, mean: null, tooFew: true })]);
@@ -102,7 +114,9 @@ describe("results API access and validation", () => {
   it("documents the results, funnel and coaching endpoints in the OpenAPI document", async () => {
     const doc = await (await get("/api/openapi.json")).json();
     const results = doc.paths["/api/v1/results"].get;
-    expect(results.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(["period", "from", "to", "by", "group", "agent", "compare", "format"]));
+    expect(results.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(["period", "from", "to", "by", "group", "agent", "compare", "format"]),
+    );
     expect(doc.paths["/api/v1/results/funnel"]).toBeDefined();
     expect(doc.paths["/api/v1/coaching"]).toBeDefined();
     expect(doc.components.schemas.ResultRow.properties).toHaveProperty("satisfiedShare");

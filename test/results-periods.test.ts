@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { isoWeekOf, localDayStart, parsePeriod, periodContaining, periodInstants, previousYear, rangePeriod } from "../src/results/periods.js";
+import {
+  isoWeekOf,
+  localDayStart,
+  parsePeriod,
+  periodContaining,
+  periodInstants,
+  previousYear,
+  rangePeriod,
+} from "../src/results/periods.js";
 
 const TZ = "Europe/Stockholm";
 
@@ -44,7 +52,10 @@ describe("the same period a year earlier", () => {
   });
 
   it("shifts a date range by one calendar year", () => {
-    expect(previousYear(rangePeriod("2025-01-10", "2025-02-20"))).toMatchObject({ from: "2024-01-10", to: "2024-02-20" });
+    expect(previousYear(rangePeriod("2025-01-10", "2025-02-20"))).toMatchObject({
+      from: "2024-01-10",
+      to: "2024-02-20",
+    });
   });
 });
 

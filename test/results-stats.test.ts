@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { normalCdf, studentTCdf, studentTQuantile } from "../src/results/distributions.js";
 import { roundMetrics, roundTo } from "../src/results/rounding.js";
-import { computeMetrics, oneSampleTTest, twoProportionZTest, welchTTest, wilsonInterval95, type Counts } from "../src/results/stats.js";
+import {
+  computeMetrics,
+  oneSampleTTest,
+  twoProportionZTest,
+  welchTTest,
+  wilsonInterval95,
+  type Counts,
+} from "../src/results/stats.js";
 import { judgeTargets, targetsInForce, type TargetDef } from "../src/results/targets.js";
 
 // Reference values from scipy.stats 1.17 (t.ppf, t.cdf, norm.cdf).

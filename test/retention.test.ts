@@ -6,7 +6,12 @@ import { AppError } from "../src/lib/errors.js";
 import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizations/service.js";
 import { forgetNumber } from "../src/retention/forget.js";
 import { callerHashCutoff, dataCutoff, monthsBefore } from "../src/retention/rules.js";
-import { anonymiseCallerHashes, deleteExpiredCalls, eraseStaleCiphertexts, purgeReviewedAudio } from "../src/retention/service.js";
+import {
+  anonymiseCallerHashes,
+  deleteExpiredCalls,
+  eraseStaleCiphertexts,
+  purgeReviewedAudio,
+} from "../src/retention/service.js";
 import { retentionJobs } from "../src/retention/jobs.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, type TestContext } from "./support/context.js";
@@ -48,10 +53,22 @@ describe("retention jobs", () => {
   it("deletes audio 90 days after review, keeps the classification, and leaves unreviewed messages alone", async () => {
     const org = ctx.organizationId;
     const reviewed = await createVoiceMessage(db.prisma, {
-      organizationId: org, recordedAt: "2024-12-30T10:00:00Z", storage: ctx.storage, audio: makeWav(0.2),
-      review: { classification: "berom", reviewedAt: new Date("2025-01-02T12:00:00Z"), registeredAt: new Date("2025-01-02T12:00:00Z"), caseReference: "FX-7" },
+      organizationId: org,
+      recordedAt: "2024-12-30T10:00:00Z",
+      storage: ctx.storage,
+      audio: makeWav(0.2),
+      review: {
+        classification: "berom",
+        reviewedAt: new Date("2025-01-02T12:00:00Z"),
+        registeredAt: new Date("2025-01-02T12:00:00Z"),
+        caseReference: "FX-7",
+      },
     });
-    const unreviewed = await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: "2024-12-30T11:00:00Z", storage: ctx.storage });
+    const unreviewed = await createVoiceMessage(db.prisma, {
+      organizationId: org,
+      recordedAt: "2024-12-30T11:00:00Z",
+      storage: ctx.storage,
+    });
     const key = reviewed.vm.storageKey!;
     expect(existsSync(file(key))).toBe(true);
 
@@ -66,16 +83,25 @@ describe("retention jobs", () => {
     expect(existsSync(file(key))).toBe(false);
     expect((await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id: unreviewed.vm.id } })).state).toBe("stored");
     expect(existsSync(file(unreviewed.vm.storageKey!))).toBe(true);
-    const log = await db.prisma.auditEvent.findFirstOrThrow({ where: { organizationId: org, action: "retention.audio-purged" } });
+    const log = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { organizationId: org, action: "retention.audio-purged" },
+    });
     expect(log.detail).toMatchObject({ count: 1 });
     // A second run finds nothing more.
     expect(await purgeReviewedAudio(ctx)).toBe(0);
   });
 
   it("follows an organization's own audio retention setting", async () => {
-    const other = await ensureOrganization(db.prisma, { slug: "kort-gallring", name: "Kort gallring", timeZone: "Europe/Stockholm", settings: { audioRetentionDaysAfterReview: 7 } });
+    const other = await ensureOrganization(db.prisma, {
+      slug: "kort-gallring",
+      name: "Kort gallring",
+      timeZone: "Europe/Stockholm",
+      settings: { audioRetentionDaysAfterReview: 7 },
+    });
     const m = await createVoiceMessage(db.prisma, {
-      organizationId: other.id, recordedAt: "2025-03-20T10:00:00Z", storage: ctx.storage,
+      organizationId: other.id,
+      recordedAt: "2025-03-20T10:00:00Z",
+      storage: ctx.storage,
       review: { classification: "inget", reviewedAt: new Date("2025-03-25T10:00:00Z") },
     });
     ctx.setNow("2025-04-02T12:00:00Z");
@@ -85,10 +111,24 @@ describe("retention jobs", () => {
 
   it("deletes calls, surveys, answers and voice messages after 25 months, keeping younger ones and the daily rollups", async () => {
     const org = ctx.organizationId;
-    const old = await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: "2023-01-10T10:00:00Z", storage: ctx.storage });
+    const old = await createVoiceMessage(db.prisma, {
+      organizationId: org,
+      recordedAt: "2023-01-10T10:00:00Z",
+      storage: ctx.storage,
+    });
     const young = await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: "2023-03-10T10:00:00Z" });
     await db.prisma.answerDaily.create({
-      data: { organizationId: org, day: new Date("2023-01-10"), groupId: old.group.id, agentId: old.agent.id, questionKey: "q1", n: 1, sum: 4, sumSq: 16, c4: 1 },
+      data: {
+        organizationId: org,
+        day: new Date("2023-01-10"),
+        groupId: old.group.id,
+        agentId: old.agent.id,
+        questionKey: "q1",
+        n: 1,
+        sum: 4,
+        sumSq: 16,
+        c4: 1,
+      },
     });
     ctx.setNow("2025-03-01T04:00:00Z");
     expect(await deleteExpiredCalls(ctx)).toBe(1);
@@ -104,13 +144,25 @@ describe("retention jobs", () => {
 
   it("nulls caller hashes after four months and keeps opt-outs", async () => {
     const org = ctx.organizationId;
-    const fiveMonths = await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: "2024-11-01T10:00:00Z", callerHash: "hash-old" });
-    const threeMonths = await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: "2025-01-05T10:00:00Z", callerHash: "hash-recent" });
+    const fiveMonths = await createVoiceMessage(db.prisma, {
+      organizationId: org,
+      recordedAt: "2024-11-01T10:00:00Z",
+      callerHash: "hash-old",
+    });
+    const threeMonths = await createVoiceMessage(db.prisma, {
+      organizationId: org,
+      recordedAt: "2025-01-05T10:00:00Z",
+      callerHash: "hash-recent",
+    });
     await db.prisma.optOut.create({ data: { organizationId: org, numberHash: "hash-old", source: "keypad" } });
     ctx.setNow("2025-04-02T04:00:00Z");
     expect(await anonymiseCallerHashes(ctx)).toBeGreaterThanOrEqual(1);
-    expect((await db.prisma.completedCall.findUniqueOrThrow({ where: { id: fiveMonths.call.id } })).callerHash).toBeNull();
-    expect((await db.prisma.completedCall.findUniqueOrThrow({ where: { id: threeMonths.call.id } })).callerHash).toBe("hash-recent");
+    expect(
+      (await db.prisma.completedCall.findUniqueOrThrow({ where: { id: fiveMonths.call.id } })).callerHash,
+    ).toBeNull();
+    expect((await db.prisma.completedCall.findUniqueOrThrow({ where: { id: threeMonths.call.id } })).callerHash).toBe(
+      "hash-recent",
+    );
     expect(await db.prisma.optOut.count({ where: { numberHash: "hash-old" } })).toBe(1);
   });
 
@@ -123,14 +175,30 @@ describe("retention jobs", () => {
     const call = async (receivedAt: string, survey?: { state: "scheduled" | "completed"; expiresAt: string }) => {
       const c = await db.prisma.completedCall.create({
         data: {
-          organizationId: org, externalCallId: randomUUID(), agentId: agent.id, groupId: group.id, queueSeconds: 1, talkSeconds: 60,
-          startedAt: new Date(receivedAt), endedAt: new Date(receivedAt), receivedAt: new Date(receivedAt),
-          decision: survey ? "scheduled" : "skipped", callerNumberEnc: enc,
+          organizationId: org,
+          externalCallId: randomUUID(),
+          agentId: agent.id,
+          groupId: group.id,
+          queueSeconds: 1,
+          talkSeconds: 60,
+          startedAt: new Date(receivedAt),
+          endedAt: new Date(receivedAt),
+          receivedAt: new Date(receivedAt),
+          decision: survey ? "scheduled" : "skipped",
+          callerNumberEnc: enc,
         },
       });
       if (survey) {
         await db.prisma.surveyCall.create({
-          data: { organizationId: org, completedCallId: c.id, groupId: group.id, agentId: agent.id, state: survey.state, expiresAt: new Date(survey.expiresAt), flowId: "nki-sv" },
+          data: {
+            organizationId: org,
+            completedCallId: c.id,
+            groupId: group.id,
+            agentId: agent.id,
+            state: survey.state,
+            expiresAt: new Date(survey.expiresAt),
+            flowId: "nki-sv",
+          },
         });
       }
       return c.id;
@@ -141,7 +209,8 @@ describe("retention jobs", () => {
     const skippedOld = await call("2025-04-08T09:00:00Z");
     const skippedNow = await call("2025-04-10T11:59:00Z");
     expect(await eraseStaleCiphertexts(ctx)).toBe(3);
-    const enc0 = async (id: string) => (await db.prisma.completedCall.findUniqueOrThrow({ where: { id } })).callerNumberEnc;
+    const enc0 = async (id: string) =>
+      (await db.prisma.completedCall.findUniqueOrThrow({ where: { id } })).callerNumberEnc;
     expect(await enc0(ended)).toBeNull();
     expect(await enc0(stuck)).toBeNull();
     expect(await enc0(skippedOld)).toBeNull();
@@ -167,12 +236,29 @@ describe("forgetting one number on request", () => {
     const number = "+46701234567";
     const hash = ctx.numbers.hash(number);
     const reviewed = await createVoiceMessage(db.prisma, {
-      organizationId: org, recordedAt: "2025-03-20T10:00:00Z", storage: ctx.storage, callerHash: hash,
-      review: { classification: "klagomal", reviewedAt: new Date("2025-03-21T10:00:00Z"), registeredAt: new Date("2025-03-21T10:00:00Z"), caseReference: "FX-9" },
+      organizationId: org,
+      recordedAt: "2025-03-20T10:00:00Z",
+      storage: ctx.storage,
+      callerHash: hash,
+      review: {
+        classification: "klagomal",
+        reviewedAt: new Date("2025-03-21T10:00:00Z"),
+        registeredAt: new Date("2025-03-21T10:00:00Z"),
+        caseReference: "FX-9",
+      },
     });
-    const someoneElse = await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: "2025-03-20T11:00:00Z", storage: ctx.storage, callerHash: ctx.numbers.hash("+46709999999") });
+    const someoneElse = await createVoiceMessage(db.prisma, {
+      organizationId: org,
+      recordedAt: "2025-03-20T11:00:00Z",
+      storage: ctx.storage,
+      callerHash: ctx.numbers.hash("+46709999999"),
+    });
     // A survey waiting to call the number carries only the ciphertext here.
-    const waiting = await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: "2025-04-02T09:55:00Z", callerNumberEnc: ctx.numbers.encrypt(number) });
+    const waiting = await createVoiceMessage(db.prisma, {
+      organizationId: org,
+      recordedAt: "2025-04-02T09:55:00Z",
+      callerNumberEnc: ctx.numbers.encrypt(number),
+    });
     await db.prisma.surveyCall.update({ where: { id: waiting.survey.id }, data: { state: "scheduled" } });
     await db.prisma.optOut.create({ data: { organizationId: org, numberHash: hash, source: "keypad" } });
 
@@ -182,7 +268,9 @@ describe("forgetting one number on request", () => {
     const call = await db.prisma.completedCall.findUniqueOrThrow({ where: { id: reviewed.call.id } });
     expect(call.callerHash).toBeNull();
     expect(call.callerNumberEnc).toBeNull();
-    expect((await db.prisma.completedCall.findUniqueOrThrow({ where: { id: waiting.call.id } })).callerNumberEnc).toBeNull();
+    expect(
+      (await db.prisma.completedCall.findUniqueOrThrow({ where: { id: waiting.call.id } })).callerNumberEnc,
+    ).toBeNull();
     expect((await db.prisma.surveyCall.findUniqueOrThrow({ where: { id: waiting.survey.id } })).state).toBe("canceled");
     const vm = await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id: reviewed.vm.id } });
     expect(vm).toMatchObject({ state: "purged", classification: "klagomal", caseReference: "FX-9" });
@@ -191,7 +279,9 @@ describe("forgetting one number on request", () => {
     // Another citizen's call is untouched.
     expect((await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id: someoneElse.vm.id } })).state).toBe("stored");
     expect(await db.prisma.optOut.count({ where: { numberHash: hash } })).toBe(1);
-    const log = await db.prisma.auditEvent.findFirstOrThrow({ where: { organizationId: org, action: "number.forgotten" } });
+    const log = await db.prisma.auditEvent.findFirstOrThrow({
+      where: { organizationId: org, action: "number.forgotten" },
+    });
     expect(log.detail).toMatchObject({ calls: 2, optOut: "kept" });
     expect(JSON.stringify(log.detail)).not.toContain(hash);
     expect(JSON.stringify(ctx.logs)).not.toContain(number);

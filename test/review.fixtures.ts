@@ -22,8 +22,18 @@ export async function createVoiceMessage(
   },
 ) {
   const recordedAt = new Date(o.recordedAt);
-  const group = await ensureGroup(prisma, o.organizationId, o.groupKey ?? "val1", o.groupKey === "val2" ? "Val 2 – Skola" : "Val 1 – Socialt stöd");
-  const agent = await ensureAgent(prisma, o.organizationId, o.agentExternalId ?? "a-100", o.agentExternalId ? `Agent ${o.agentExternalId}` : "Agent Testsson");
+  const group = await ensureGroup(
+    prisma,
+    o.organizationId,
+    o.groupKey ?? "val1",
+    o.groupKey === "val2" ? "Val 2 – Skola" : "Val 1 – Socialt stöd",
+  );
+  const agent = await ensureAgent(
+    prisma,
+    o.organizationId,
+    o.agentExternalId ?? "a-100",
+    o.agentExternalId ? `Agent ${o.agentExternalId}` : "Agent Testsson",
+  );
   const call = await prisma.completedCall.create({
     data: {
       organizationId: o.organizationId,
@@ -57,8 +67,15 @@ export async function createVoiceMessage(
   for (const [questionKey, score] of Object.entries(o.scores ?? { q1: 4, q2: 5 })) {
     await prisma.answer.create({
       data: {
-        surveyId: survey.id, organizationId: o.organizationId, groupId: group.id, agentId: agent.id,
-        flowId: "nki-sv", flowVersion: "1", questionKey, score, answeredAt: recordedAt,
+        surveyId: survey.id,
+        organizationId: o.organizationId,
+        groupId: group.id,
+        agentId: agent.id,
+        flowId: "nki-sv",
+        flowVersion: "1",
+        questionKey,
+        score,
+        answeredAt: recordedAt,
       },
     });
   }
@@ -90,9 +107,20 @@ export async function createVoiceMessage(
   return { vm, survey, call, group, agent };
 }
 
-export async function createUser(prisma: Prisma, organizationId: string, role: "admin" | "manager" | "agent", agentId?: string) {
+export async function createUser(
+  prisma: Prisma,
+  organizationId: string,
+  role: "admin" | "manager" | "agent",
+  agentId?: string,
+) {
   return prisma.user.create({
-    data: { organizationId, email: `${role}-${randomBytes(4).toString("hex")}@example.test`, name: `Test ${role}`, role, agentId: agentId ?? null },
+    data: {
+      organizationId,
+      email: `${role}-${randomBytes(4).toString("hex")}@example.test`,
+      name: `Test ${role}`,
+      role,
+      agentId: agentId ?? null,
+    },
   });
 }
 

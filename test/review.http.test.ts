@@ -9,7 +9,11 @@ import { createUser, createVoiceMessage, makeWav } from "./review.fixtures.js";
 
 interface Client {
   get(path: string, headers?: Record<string, string>): Promise<Response>;
-  post(path: string, body: Record<string, unknown> | URLSearchParams, headers?: Record<string, string>): Promise<Response>;
+  post(
+    path: string,
+    body: Record<string, unknown> | URLSearchParams,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   csrf: string;
   userId: string;
   cookie: string;
@@ -63,11 +67,20 @@ describe("listening queue over HTTP", () => {
     db = await createTestDatabase();
     ctx = await createTestContext(db, { now: "2025-04-02T10:00:00Z" });
     app = await startTestApp(ctx);
-    const { vm } = await createVoiceMessage(db.prisma, { organizationId: ctx.organizationId, recordedAt: "2025-04-01T09:00:00Z", storage: ctx.storage, audio: wav });
+    const { vm } = await createVoiceMessage(db.prisma, {
+      organizationId: ctx.organizationId,
+      recordedAt: "2025-04-01T09:00:00Z",
+      storage: ctx.storage,
+      audio: wav,
+    });
     vmId = vm.id;
     manager = await signIn(ctx.organizationId, "manager");
     agent = await signIn(ctx.organizationId, "agent");
-    const other = await ensureOrganization(db.prisma, { slug: "grannkommun", name: "Grannkommun", timeZone: "Europe/Stockholm" });
+    const other = await ensureOrganization(db.prisma, {
+      slug: "grannkommun",
+      name: "Grannkommun",
+      timeZone: "Europe/Stockholm",
+    });
     stranger = await signIn(other.id, "manager");
     anonymous = await signIn(null, "manager");
   });
@@ -91,14 +104,22 @@ describe("listening queue over HTTP", () => {
       const audio = await agent.get(`/queue/audio/${vmId}`);
       expect(audio.status).toBe(403);
       expect(audio.headers.get("content-type")).not.toContain("audio");
-      const action = await agent.post(`/queue/messages/${vmId}`, { classification: "inget" }, { "x-csrf-token": agent.csrf });
+      const action = await agent.post(
+        `/queue/messages/${vmId}`,
+        { classification: "inget" },
+        { "x-csrf-token": agent.csrf },
+      );
       expect(action.status).toBe(403);
       expect(await db.prisma.auditEvent.count({ where: { targetId: vmId } })).toBe(0);
     });
 
     it("answers another organization's manager 404 for the audio and the actions", async () => {
       expect((await stranger.get(`/queue/audio/${vmId}`)).status).toBe(404);
-      const action = await stranger.post(`/queue/messages/${vmId}`, { classification: "inget" }, { "x-csrf-token": stranger.csrf });
+      const action = await stranger.post(
+        `/queue/messages/${vmId}`,
+        { classification: "inget" },
+        { "x-csrf-token": stranger.csrf },
+      );
       expect(action.status).toBe(404);
       expect((await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id: vmId } })).classification).toBeNull();
     });
@@ -143,14 +164,27 @@ describe("listening queue over HTTP", () => {
       ctx.setNow("2025-04-02T10:20:31Z");
       await (await manager.get(`/queue/audio/${vmId}`, { range: "bytes=0-" })).arrayBuffer();
       expect(await playAudits()).toBe(before + 2);
-      const last = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: "voice-message.play", targetId: vmId }, orderBy: { id: "desc" } });
-      expect(last).toMatchObject({ actorUserId: manager.userId, organizationId: ctx.organizationId, targetType: "voice-message" });
+      const last = await db.prisma.auditEvent.findFirstOrThrow({
+        where: { action: "voice-message.play", targetId: vmId },
+        orderBy: { id: "desc" },
+      });
+      expect(last).toMatchObject({
+        actorUserId: manager.userId,
+        organizationId: ctx.organizationId,
+        targetType: "voice-message",
+      });
       expect(last.ip).toBeTruthy();
     });
 
     it("answers 404 once the audio has been purged", async () => {
-      const { vm } = await createVoiceMessage(db.prisma, { organizationId: ctx.organizationId, recordedAt: "2025-04-01T10:00:00Z" });
-      await db.prisma.voiceMessage.update({ where: { id: vm.id }, data: { state: "purged", storageKey: null, audioPurgedAt: new Date() } });
+      const { vm } = await createVoiceMessage(db.prisma, {
+        organizationId: ctx.organizationId,
+        recordedAt: "2025-04-01T10:00:00Z",
+      });
+      await db.prisma.voiceMessage.update({
+        where: { id: vm.id },
+        data: { state: "purged", storageKey: null, audioPurgedAt: new Date() },
+      });
       expect((await manager.get(`/queue/audio/${vm.id}`)).status).toBe(404);
     });
   });
@@ -163,13 +197,21 @@ describe("listening queue over HTTP", () => {
     });
 
     it("saves a JSON review and answers with the new state", async () => {
-      const res = await manager.post(`/queue/messages/${vmId}`, { classification: "klagomal", caseReference: "FX-1001", registered: true }, { "x-csrf-token": manager.csrf });
+      const res = await manager.post(
+        `/queue/messages/${vmId}`,
+        { classification: "klagomal", caseReference: "FX-1001", registered: true },
+        { "x-csrf-token": manager.csrf },
+      );
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ reviewed: true, classification: "klagomal", caseReference: "FX-1001" });
     });
 
     it("answers a validation error naming the field", async () => {
-      const res = await manager.post(`/queue/messages/${vmId}`, { classification: "spam" }, { "x-csrf-token": manager.csrf });
+      const res = await manager.post(
+        `/queue/messages/${vmId}`,
+        { classification: "spam" },
+        { "x-csrf-token": manager.csrf },
+      );
       expect(res.status).toBe(400);
       const body = await res.json();
       expect(body.error.code).toBe("validation_failed");
@@ -178,8 +220,14 @@ describe("listening queue over HTTP", () => {
 
     it("takes a plain form post and returns to the message; a missing case reference comes back as a field error", async () => {
       const form = new URLSearchParams([
-        ["_csrf", manager.csrf], ["week", "2025-W14"], ["page", "1"], ["classification", "berom"],
-        ["caseReference", ""], ["registered", "0"], ["registered", "1"], ["listened", "0"],
+        ["_csrf", manager.csrf],
+        ["week", "2025-W14"],
+        ["page", "1"],
+        ["classification", "berom"],
+        ["caseReference", ""],
+        ["registered", "0"],
+        ["registered", "1"],
+        ["listened", "0"],
       ]);
       const bad = await manager.post(`/queue/messages/${vmId}`, form, { accept: "text/html" });
       expect(bad.status).toBe(303);
@@ -205,13 +253,17 @@ describe("listening queue over HTTP", () => {
     });
 
     it("speaks English when the visitor chose it", async () => {
-      const html = await (await manager.get("/queue?week=2025-W14", { accept: "text/html", cookie: `${manager.cookie}; nki_lang=en` })).text();
+      const html = await (
+        await manager.get("/queue?week=2025-W14", { accept: "text/html", cookie: `${manager.cookie}; nki_lang=en` })
+      ).text();
       expect(html).toContain("Listening queue: Week 14, 2025");
       expect(html).toContain('<html lang="en"');
     });
 
     it("shows the field error after a form post without JavaScript", async () => {
-      const html = await (await manager.get(`/queue?week=2025-W14&error=caseReference&m=${vmId}`, { accept: "text/html" })).text();
+      const html = await (
+        await manager.get(`/queue?week=2025-W14&error=caseReference&m=${vmId}`, { accept: "text/html" })
+      ).text();
       expect(html).toContain("Ange en ärendereferens");
       expect(html).toContain('aria-invalid="true"');
     });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { parseRange } from "../src/review/range.js";
 import {
-  addWeeks, compareQueueOrder, formatIsoWeek, isReviewed, needsRegistration, parseIsoWeek, weekOf, weekRange,
+  addWeeks,
+  compareQueueOrder,
+  formatIsoWeek,
+  isReviewed,
+  needsRegistration,
+  parseIsoWeek,
+  weekOf,
+  weekRange,
 } from "../src/review/rules.js";
 
 const TZ = "Europe/Stockholm";

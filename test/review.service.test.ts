@@ -30,14 +30,27 @@ describe("the weekly listening queue", () => {
     const u = await createUser(db.prisma, ctx.organizationId, "manager");
     manager = { id: u.id, organizationId: ctx.organizationId, role: "manager" };
     const org = ctx.organizationId;
-    const mk = async (name: string, at: string, extra: Parameters<typeof createVoiceMessage>[1]["review"] = undefined, scores?: Record<string, number>) => {
-      ids[name] = (await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: at, review: extra, scores })).vm.id;
+    const mk = async (
+      name: string,
+      at: string,
+      extra: Parameters<typeof createVoiceMessage>[1]["review"] = undefined,
+      scores?: Record<string, number>,
+    ) => {
+      ids[name] = (
+        await createVoiceMessage(db.prisma, { organizationId: org, recordedAt: at, review: extra, scores })
+      ).vm.id;
     };
     await mk("w12-sunday-late", "2025-03-23T22:30:00Z"); // Sun 23 Mar 23:30 CET: W12, unreviewed
     await mk("w13-monday-early", "2025-03-23T23:30:00Z"); // Mon 24 Mar 00:30 CET: W13
-    await mk("w13-sunday-late", "2025-03-30T21:30:00Z", { classification: "inget", reviewedAt: new Date("2025-03-31T08:00:00Z") }); // Sun 30 Mar 23:30 CEST
+    await mk("w13-sunday-late", "2025-03-30T21:30:00Z", {
+      classification: "inget",
+      reviewedAt: new Date("2025-03-31T08:00:00Z"),
+    }); // Sun 30 Mar 23:30 CEST
     await mk("w14-monday-early", "2025-03-30T22:30:00Z", undefined, { q1: 2, q2: 1, q3: 3 }); // Mon 31 Mar 00:30 CEST
-    await mk("w14-reviewed", "2025-03-31T09:00:00Z", { classification: "fraga", reviewedAt: new Date("2025-03-31T10:00:00Z") });
+    await mk("w14-reviewed", "2025-03-31T09:00:00Z", {
+      classification: "fraga",
+      reviewedAt: new Date("2025-03-31T10:00:00Z"),
+    });
     await mk("w14-later", "2025-04-01T12:00:00Z");
     await mk("w15", "2025-04-07T08:00:00Z");
   });
@@ -49,7 +62,13 @@ describe("the weekly listening queue", () => {
     const q = await getWeekQueue(ctx, manager, {});
     expect(q.week).toBe("2025-W14");
     expect(q.isCurrentWeek).toBe(true);
-    expect(q.items.map((i) => i.id)).toEqual([ids["w12-sunday-late"], ids["w13-monday-early"], ids["w14-monday-early"], ids["w14-later"], ids["w14-reviewed"]]);
+    expect(q.items.map((i) => i.id)).toEqual([
+      ids["w12-sunday-late"],
+      ids["w13-monday-early"],
+      ids["w14-monday-early"],
+      ids["w14-later"],
+      ids["w14-reviewed"],
+    ]);
     expect(q.items.map((i) => i.carriedOver)).toEqual([true, true, false, false, false]);
     expect(q.counts).toMatchObject({ total: 3, unreviewed: 2, carriedOver: 2, byClassification: { fraga: 1 } });
     expect(q.nextWeek).toBeNull();
@@ -70,7 +89,12 @@ describe("the weekly listening queue", () => {
   it("shows each message's svarsgrupp, agent, scores by question and duration", async () => {
     const q = await getWeekQueue(ctx, manager, {});
     const item = q.items.find((i) => i.id === ids["w14-monday-early"])!;
-    expect(item).toMatchObject({ groupName: "Val 1 – Socialt stöd", agentName: "Agent Testsson", durationSeconds: 12, audioAvailable: true });
+    expect(item).toMatchObject({
+      groupName: "Val 1 – Socialt stöd",
+      agentName: "Agent Testsson",
+      durationSeconds: 12,
+      audioAvailable: true,
+    });
     expect(item.scores).toEqual({ q1: 2, q2: 1, q3: 3 });
   });
 
@@ -111,9 +135,15 @@ describe("reviewing a voice message", () => {
     await db?.close();
   });
 
-  const newMessage = async () => (await createVoiceMessage(db.prisma, { organizationId: ctx.organizationId, recordedAt: "2025-04-01T09:00:00Z" })).vm.id;
+  const newMessage = async () =>
+    (await createVoiceMessage(db.prisma, { organizationId: ctx.organizationId, recordedAt: "2025-04-01T09:00:00Z" })).vm
+      .id;
   const auditOf = (id: string) =>
-    db.prisma.auditEvent.findMany({ where: { targetId: id }, orderBy: { id: "asc" }, select: { action: true, actorUserId: true, detail: true, ip: true, at: true } });
+    db.prisma.auditEvent.findMany({
+      where: { targetId: id },
+      orderBy: { id: "asc" },
+      select: { action: true, actorUserId: true, detail: true, ip: true, at: true },
+    });
 
   it("marks listened, and a message classified as nothing to register is reviewed at once", async () => {
     const id = await newMessage();
@@ -125,14 +155,22 @@ describe("reviewing a voice message", () => {
     expect(row.reviewedAt?.toISOString()).toBe("2025-04-02T10:05:00.000Z");
     expect(row.reviewedById).toBe(manager.id);
     const log = await auditOf(id);
-    expect(log.map((l) => l.action)).toEqual(["voice-message.listened", "voice-message.classify", "voice-message.reviewed"]);
+    expect(log.map((l) => l.action)).toEqual([
+      "voice-message.listened",
+      "voice-message.classify",
+      "voice-message.reviewed",
+    ]);
     expect(log[1]).toMatchObject({ actorUserId: manager.id, ip: "10.0.0.7", detail: { from: null, to: "inget" } });
-    expect(log[1]!.at).toBeInstanceOf(Date);
+    expect(log[1].at).toBeInstanceOf(Date);
   });
 
   it("keeps a complaint unreviewed until it is registered with a case reference", async () => {
     const id = await newMessage();
-    const classified = await updateReview(ctx, manager, id, { classification: "klagomal", forvaltning: "Socialförvaltningen", note: "Väntade länge på svar" });
+    const classified = await updateReview(ctx, manager, id, {
+      classification: "klagomal",
+      forvaltning: "Socialförvaltningen",
+      note: "Väntade länge på svar",
+    });
     expect(classified).toMatchObject({ reviewed: false, needsRegistration: true, forvaltning: "Socialförvaltningen" });
 
     const err = await rejection(updateReview(ctx, manager, id, { registered: true }));
@@ -144,8 +182,12 @@ describe("reviewing a voice message", () => {
     expect(done.registeredAt).toBeInstanceOf(Date);
     const actions = (await auditOf(id)).map((l) => l.action);
     expect(actions).toEqual([
-      "voice-message.classify", "voice-message.forvaltning", "voice-message.note",
-      "voice-message.case-reference", "voice-message.register", "voice-message.reviewed",
+      "voice-message.classify",
+      "voice-message.forvaltning",
+      "voice-message.note",
+      "voice-message.case-reference",
+      "voice-message.register",
+      "voice-message.reviewed",
     ]);
     // The note's words stay out of the log.
     expect(JSON.stringify(await auditOf(id))).not.toContain("Väntade");
@@ -157,14 +199,23 @@ describe("reviewing a voice message", () => {
     const r = await updateReview(ctx, manager, id, { classification: "berom" });
     expect(r.reviewed).toBe(false);
     expect((await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id } })).reviewedAt).toBeNull();
-    expect((await auditOf(id)).map((l) => l.action).slice(-2)).toEqual(["voice-message.classify", "voice-message.reopened"]);
+    expect((await auditOf(id)).map((l) => l.action).slice(-2)).toEqual([
+      "voice-message.classify",
+      "voice-message.reopened",
+    ]);
   });
 
   it("writes nothing when a save changes nothing", async () => {
     const id = await newMessage();
     await updateReview(ctx, manager, id, { classification: "fraga", note: "" });
     const before = (await auditOf(id)).length;
-    const r = await updateReview(ctx, manager, id, { classification: "fraga", forvaltning: "", note: "", caseReference: "", registered: "0" });
+    const r = await updateReview(ctx, manager, id, {
+      classification: "fraga",
+      forvaltning: "",
+      note: "",
+      caseReference: "",
+      registered: "0",
+    });
     expect(r.changed).toEqual([]);
     expect(await auditOf(id)).toHaveLength(before);
   });
@@ -181,10 +232,18 @@ describe("reviewing a voice message", () => {
 
   it("refuses agents and hides other organizations' messages", async () => {
     const id = await newMessage();
-    expect((await rejection(updateReview(ctx, { ...manager, role: "agent" }, id, { listened: true }))).code).toBe("forbidden");
-    const other = await ensureOrganization(db.prisma, { slug: "annan-kommun", name: "Annan kommun", timeZone: "Europe/Stockholm" });
+    expect((await rejection(updateReview(ctx, { ...manager, role: "agent" }, id, { listened: true }))).code).toBe(
+      "forbidden",
+    );
+    const other = await ensureOrganization(db.prisma, {
+      slug: "annan-kommun",
+      name: "Annan kommun",
+      timeZone: "Europe/Stockholm",
+    });
     const stranger = await createUser(db.prisma, other.id, "manager");
-    const err = await rejection(updateReview(ctx, { id: stranger.id, organizationId: other.id, role: "manager" }, id, { listened: true }));
+    const err = await rejection(
+      updateReview(ctx, { id: stranger.id, organizationId: other.id, role: "manager" }, id, { listened: true }),
+    );
     expect(err.code).toBe("not_found");
     expect((await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id } })).listenedAt).toBeNull();
   });

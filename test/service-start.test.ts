@@ -33,15 +33,21 @@ describe("npm start on the embedded defaults", () => {
   const start = async () => {
     const logger = createLogger("info");
     logger.clear();
-    logger.add(new (class extends Transport {
-      override log(info: { message: string }, next: () => void) {
-        messages.push(typeof info.message === "string" ? info.message : JSON.stringify(info));
-        next();
-      }
-    })());
+    logger.add(
+      new (class extends Transport {
+        override log(info: { message: string }, next: () => void) {
+          messages.push(typeof info.message === "string" ? info.message : JSON.stringify(info));
+          next();
+        }
+      })(),
+    );
     return startService(loadConfig(env), { logger });
   };
-  const waitFor = async <T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> => {
+  const waitFor = async <T>(
+    what: string,
+    probe: () => Promise<T | null | undefined | false>,
+    ms = 60_000,
+  ): Promise<T> => {
     const until = Date.now() + ms;
     for (;;) {
       const v = await probe();
@@ -54,8 +60,12 @@ describe("npm start on the embedded defaults", () => {
   beforeAll(async () => {
     const port = await freePort();
     env = {
-      DATA_DIR: dataDir, PORT: String(port), HOST: "127.0.0.1",
-      DEMO_CALLS_PER_MINUTE: "240", SIMULATOR_TIME_SCALE: "0.01", SURVEY_DELAY_SECONDS: "0",
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DEMO_CALLS_PER_MINUTE: "240",
+      SIMULATOR_TIME_SCALE: "0.01",
+      SURVEY_DELAY_SECONDS: "0",
     };
     service = await start();
   }, 60_000);
@@ -66,7 +76,9 @@ describe("npm start on the embedded defaults", () => {
 
   it("says where the data lives and how to sign in as the demo manager and a demo agent", () => {
     expect(messages).toContain("service started");
-    expect(messages.some((m) => /^Sign in as the demo manager: \S+@\S+ \/ \S+ at http:\/\/localhost:\d+\/login$/.test(m))).toBe(true);
+    expect(
+      messages.some((m) => /^Sign in as the demo manager: \S+@\S+ \/ \S+ at http:\/\/localhost:\d+\/login$/.test(m)),
+    ).toBe(true);
     expect(messages.some((m) => /^Sign in as a demo agent: \S+@\S+ \/ \S+ at/.test(m))).toBe(true);
     expect(existsSync(path.join(dataDir, "pg"))).toBe(true);
     expect(existsSync(path.join(dataDir, "keys", "number.key"))).toBe(true);
@@ -80,13 +92,20 @@ describe("npm start on the embedded defaults", () => {
     expect(body.callerNumber).toBe("070-174 06 05");
     // Run exactly what the log says, through a shell, as a newcomer would.
     const { stdout } = await promisify(execFile)("sh", ["-c", command]);
-    expect(JSON.parse(stdout)).toMatchObject({ externalCallId: body.externalCallId, decision: "scheduled", reason: null });
+    expect(JSON.parse(stdout)).toMatchObject({
+      externalCallId: body.externalCallId,
+      decision: "scheduled",
+      reason: null,
+    });
   });
 
   it("surveys demo calls: answers and voice messages are stored", async () => {
     const prisma = service.ctx.prisma;
     const completed = await waitFor("a completed survey with seven answers", async () => {
-      const s = await prisma.surveyCall.findFirst({ where: { state: "completed" }, select: { _count: { select: { answers: true } } } });
+      const s = await prisma.surveyCall.findFirst({
+        where: { state: "completed" },
+        select: { _count: { select: { answers: true } } },
+      });
       return s && s._count.answers === 7 ? s : null;
     });
     expect(completed._count.answers).toBe(7);

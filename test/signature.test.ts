@@ -14,12 +14,14 @@ describe("Twilio signature validation", () => {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger("debug");
   logger.clear();
-  logger.add(new (class extends Transport {
-    override log(info: Record<string, unknown>, next: () => void) {
-      logs.push(info);
-      next();
-    }
-  })());
+  logger.add(
+    new (class extends Transport {
+      override log(info: Record<string, unknown>, next: () => void) {
+        logs.push(info);
+        next();
+      }
+    })(),
+  );
   const ctx = { config: { publicBaseUrl: PUBLIC }, twilioCredentials: { authToken: TOKEN }, logger } as never;
   let server: Server;
   let url: string;
@@ -47,23 +49,47 @@ describe("Twilio signature validation", () => {
     logs.length = 0;
     const res = await signedPost(url, "/twilio/ok?surveyId=abc", params, ctx, { signature: null });
     expect(res.status).toBe(403);
-    expect(logs).toContainEqual(expect.objectContaining({ level: "warn", message: expect.stringContaining("signature missing"), validatedUrl: `${PUBLIC}/twilio/ok?surveyId=abc` }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        message: expect.stringContaining("signature missing"),
+        validatedUrl: `${PUBLIC}/twilio/ok?surveyId=abc`,
+      }),
+    );
   });
 
   it.each([
-    ["signed over http instead of https (TLS ended at a proxy)", `http://nki.example.test/twilio/ok?surveyId=abc`, params, TOKEN],
-    ["signed over another host or port (a proxy rewrote it)", `https://nki.example.test:8443/twilio/ok?surveyId=abc`, params, TOKEN],
+    [
+      "signed over http instead of https (TLS ended at a proxy)",
+      `http://nki.example.test/twilio/ok?surveyId=abc`,
+      params,
+      TOKEN,
+    ],
+    [
+      "signed over another host or port (a proxy rewrote it)",
+      `https://nki.example.test:8443/twilio/ok?surveyId=abc`,
+      params,
+      TOKEN,
+    ],
     ["signed over another query string (a different survey)", `${PUBLIC}/twilio/ok?surveyId=xyz`, params, TOKEN],
-    ["signed with other parameters (tampered digits)", `${PUBLIC}/twilio/ok?surveyId=abc`, { ...params, Digits: "5" }, TOKEN],
+    [
+      "signed with other parameters (tampered digits)",
+      `${PUBLIC}/twilio/ok?surveyId=abc`,
+      { ...params, Digits: "5" },
+      TOKEN,
+    ],
     ["signed with another auth token", `${PUBLIC}/twilio/ok?surveyId=abc`, params, "another-token-0123456789abcdef"],
-  ])("rejects a request %s, explaining the usual PUBLIC_BASE_URL mismatch without secrets", async (_what, signedUrl, signedParams, token) => {
-    logs.length = 0;
-    const signature = twilio.getExpectedTwilioSignature(token, signedUrl, signedParams);
-    const res = await signedPost(url, "/twilio/ok?surveyId=abc", params, ctx, { signature });
-    expect(res.status).toBe(403);
-    const line = logs.find((l) => String(l.message).includes("signature invalid"));
-    expect(line).toMatchObject({ validatedUrl: `${PUBLIC}/twilio/ok?surveyId=abc` });
-    expect(String(line?.hint)).toMatch(/PUBLIC_BASE_URL.*http vs https.*proxy/);
-    expect(JSON.stringify(logs)).not.toContain(TOKEN);
-  });
+  ])(
+    "rejects a request %s, explaining the usual PUBLIC_BASE_URL mismatch without secrets",
+    async (_what, signedUrl, signedParams, token) => {
+      logs.length = 0;
+      const signature = twilio.getExpectedTwilioSignature(token, signedUrl, signedParams);
+      const res = await signedPost(url, "/twilio/ok?surveyId=abc", params, ctx, { signature });
+      expect(res.status).toBe(403);
+      const line = logs.find((l) => String(l.message).includes("signature invalid"));
+      expect(line).toMatchObject({ validatedUrl: `${PUBLIC}/twilio/ok?surveyId=abc` });
+      expect(String(line?.hint)).toMatch(/PUBLIC_BASE_URL.*http vs https.*proxy/);
+      expect(JSON.stringify(logs)).not.toContain(TOKEN);
+    },
+  );
 });

@@ -48,7 +48,12 @@ async function startFakeApp() {
   app.use(express.urlencoded({ extended: false }));
   let base = "";
   app.use((req, res, next) => {
-    const ok = twilio.validateRequest(AUTH_TOKEN, req.get("x-twilio-signature") ?? "", base + req.originalUrl, req.body ?? {});
+    const ok = twilio.validateRequest(
+      AUTH_TOKEN,
+      req.get("x-twilio-signature") ?? "",
+      base + req.originalUrl,
+      req.body ?? {},
+    );
     if (!ok) return res.status(403).send("bad signature");
     hits.push({ path: req.path, query: req.query as Record<string, string>, params: { ...req.body } });
     next();
@@ -106,8 +111,19 @@ describe("virtual calls", () => {
   let n = 0;
 
   beforeAll(async () => {
-    sim = await startSimulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, port: 0, timeScale: 0.001, logger: createLogger("error", { silent: true }) });
-    client = createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, fromNumber: "+46850000000", apiUrl: sim.url });
+    sim = await startSimulator({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      port: 0,
+      timeScale: 0.001,
+      logger: createLogger("error", { silent: true }),
+    });
+    client = createTwilioClient({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      fromNumber: "+46850000000",
+      apiUrl: sim.url,
+    });
   });
   afterAll(async () => {
     await sim.stop();
@@ -160,13 +176,28 @@ describe("virtual calls", () => {
       });
       expect(p.Timestamp).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
     }
-    expect(Object.keys(status[3]!).sort()).toEqual(
-      ["AccountSid", "ApiVersion", "CallDuration", "CallSid", "CallStatus", "CallbackSource", "Called", "Caller", "Direction", "Duration", "From", "SequenceNumber", "Timestamp", "To"].sort(),
+    expect(Object.keys(status[3]).sort()).toEqual(
+      [
+        "AccountSid",
+        "ApiVersion",
+        "CallDuration",
+        "CallSid",
+        "CallStatus",
+        "CallbackSource",
+        "Called",
+        "Caller",
+        "Direction",
+        "Duration",
+        "From",
+        "SequenceNumber",
+        "Timestamp",
+        "To",
+      ].sort(),
     );
-    expect(Number(status[3]!.CallDuration)).toBeGreaterThan(10);
+    expect(Number(status[3].CallDuration)).toBeGreaterThan(10);
     const fetched = await client.calls(call.sid).fetch();
     expect(fetched.status).toBe("completed");
-    expect(fetched.duration).toBe(status[3]!.CallDuration);
+    expect(fetched.duration).toBe(status[3].CallDuration);
     expect(fetched.answeredBy).toBe("human");
   });
 
@@ -175,8 +206,12 @@ describe("virtual calls", () => {
     const gathers = fake.byPath("/gather");
     expect(gathers.map((h) => h.query.step)).toEqual(QUESTIONS);
     expect(gathers.map((h) => h.params.Digits)).toEqual(QUESTIONS.map((q) => String(plannedScore(persona, q))));
-    expect(gathers[0]!.query.n).toBe("1");
-    expect(gathers[0]!.params).toMatchObject({ CallStatus: "in-progress", Direction: "outbound-api", FinishedOnKey: "" });
+    expect(gathers[0].query.n).toBe("1");
+    expect(gathers[0].params).toMatchObject({
+      CallStatus: "in-progress",
+      Direction: "outbound-api",
+      FinishedOnKey: "",
+    });
   });
 
   it("listens to a greeting Gather that is not a question without pressing anything", async () => {
@@ -190,7 +225,7 @@ describe("virtual calls", () => {
     expect(fake.byPath("/silence").map((h) => h.query.step)).toEqual(["intro", "bemotande"]);
     const steps = fake.byPath("/gather").map((h) => h.query.step);
     expect(steps).toEqual(QUESTIONS); // the re-ask is answered
-    expect(fake.byPath("/gather").every((h) => /^[1-5]$/.test(h.params.Digits!))).toBe(true);
+    expect(fake.byPath("/gather").every((h) => /^[1-5]$/.test(h.params.Digits))).toBe(true);
   });
 
   it("presses an out-of-range key once, then a valid one on the re-ask", async () => {
@@ -198,7 +233,7 @@ describe("virtual calls", () => {
     const digits = fake.byPath("/gather").map((h) => h.params.Digits);
     expect(digits[0]).toMatch(/^[09]$/);
     expect(digits.slice(1)).toHaveLength(3);
-    expect(digits.slice(1).every((d) => /^[1-5]$/.test(d!))).toBe(true);
+    expect(digits.slice(1).every((d) => /^[1-5]$/.test(d))).toBe(true);
   });
 
   it("opts out with star", async () => {
@@ -210,16 +245,18 @@ describe("virtual calls", () => {
   it("records a real WAV voice message and reports it to the Record action and the recording status callback", async () => {
     const { call } = await place({ message: { seconds: 6, end: "#" } }, 16);
     const [action] = fake.byPath("/recorded");
-    expect(action!.params).toMatchObject({ RecordingDuration: "6", Digits: "#", CallSid: call.sid });
-    expect(action!.params.RecordingSid).toMatch(/^RE[0-9a-f]{32}$/);
-    expect(action!.params.RecordingUrl).toBe(`${sim.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${action!.params.RecordingSid}`);
+    expect(action.params).toMatchObject({ RecordingDuration: "6", Digits: "#", CallSid: call.sid });
+    expect(action.params.RecordingSid).toMatch(/^RE[0-9a-f]{32}$/);
+    expect(action.params.RecordingUrl).toBe(
+      `${sim.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${action.params.RecordingSid}`,
+    );
 
     const [rsc] = fake.byPath("/recording-status");
-    expect(rsc!.params).toEqual({
+    expect(rsc.params).toEqual({
       AccountSid: ACCOUNT_SID,
       CallSid: call.sid,
-      RecordingSid: action!.params.RecordingSid,
-      RecordingUrl: action!.params.RecordingUrl,
+      RecordingSid: action.params.RecordingSid,
+      RecordingUrl: action.params.RecordingUrl,
       RecordingStatus: "completed",
       RecordingDuration: "6",
       RecordingChannels: "1",
@@ -228,7 +265,7 @@ describe("virtual calls", () => {
       ErrorCode: "0",
     });
 
-    const media = await fetch(`${action!.params.RecordingUrl}.wav`, {
+    const media = await fetch(`${action.params.RecordingUrl}.wav`, {
       headers: { Authorization: `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString("base64")}` },
     });
     expect(media.status).toBe(200);
@@ -255,7 +292,7 @@ describe("virtual calls", () => {
   it("calls the Record action with Digits=hangup when the citizen hangs up while recording", async () => {
     await place({ message: { seconds: 4, end: "hangup" } }, 18);
     const [action] = fake.byPath("/recorded");
-    expect(action!.params).toMatchObject({ Digits: "hangup", RecordingDuration: "4", CallStatus: "completed" });
+    expect(action.params).toMatchObject({ Digits: "hangup", RecordingDuration: "4", CallStatus: "completed" });
     expect(fake.byPath("/status").at(-1)!.params.CallStatus).toBe("completed");
   });
 
@@ -263,7 +300,12 @@ describe("virtual calls", () => {
     await place({ hangUpAt: 2 }, 19);
     expect(fake.byPath("/gather").map((h) => h.query.step)).toEqual(["svarstid", "bemotande"]);
     expect(fake.byPath("/recorded")).toHaveLength(0);
-    expect(fake.byPath("/status").map((h) => h.params.CallStatus)).toEqual(["initiated", "ringing", "in-progress", "completed"]);
+    expect(fake.byPath("/status").map((h) => h.params.CallStatus)).toEqual([
+      "initiated",
+      "ringing",
+      "in-progress",
+      "completed",
+    ]);
   });
 
   it("posts the asynchronous AMD result with AnsweredBy and MachineDetectionDuration", async () => {
@@ -275,7 +317,7 @@ describe("virtual calls", () => {
 
   it("an answering machine presses nothing and detection says machine_start", async () => {
     await place({ machine: true, amd: { verdict: "machine", seconds: 3 }, message: { seconds: 0, end: "#" } }, 21);
-    expect(fake.byPath("/amd")[0]!.params.AnsweredBy).toBe("machine_start");
+    expect(fake.byPath("/amd")[0].params.AnsweredBy).toBe("machine_start");
     expect(fake.byPath("/gather")).toHaveLength(0);
   });
 
@@ -293,16 +335,30 @@ describe("virtual calls", () => {
   });
 
   it("with synchronous detection, waits for it and sends AnsweredBy with the first TwiML request", async () => {
-    await place({ amd: { verdict: "human", seconds: 2 } }, 24, { asyncAmd: "false", asyncAmdStatusCallback: undefined });
-    expect(fake.byPath("/voice")[0]!.params.AnsweredBy).toBe("human");
+    await place({ amd: { verdict: "human", seconds: 2 } }, 24, {
+      asyncAmd: "false",
+      asyncAmdStatusCallback: undefined,
+    });
+    expect(fake.byPath("/voice")[0].params.AnsweredBy).toBe("human");
     expect(fake.byPath("/amd")).toHaveLength(0);
   });
 
   it("redirects an answered call to a new URL through the REST API", async () => {
     fake = await startFakeApp();
-    const slow = await startSimulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, port: 0, timeScale: 0.02, logger: createLogger("error", { silent: true }) });
+    const slow = await startSimulator({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      port: 0,
+      timeScale: 0.02,
+      logger: createLogger("error", { silent: true }),
+    });
     try {
-      const c = createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, fromNumber: "+46850000000", apiUrl: slow.url });
+      const c = createTwilioClient({
+        accountSid: ACCOUNT_SID,
+        authToken: AUTH_TOKEN,
+        fromNumber: "+46850000000",
+        apiUrl: slow.url,
+      });
       slow.registerCitizen("+46701740651", createPersona(4, STEADY));
       const call = await c.calls.create({ to: "+46701740651", from: "+46850000000", url: `${fake.base}/voice` });
       while (fake.byPath("/voice").length === 0) await new Promise((r) => setTimeout(r, 5));
@@ -310,7 +366,10 @@ describe("virtual calls", () => {
       await slow.engine.waitForCall(call.sid);
       expect(fake.byPath("/no-message")).toHaveLength(1);
       expect(fake.byPath("/gather")).toHaveLength(0);
-      await expect(c.calls(call.sid).update({ url: `${fake.base}/voice` })).rejects.toMatchObject({ status: 400, code: 21220 });
+      await expect(c.calls(call.sid).update({ url: `${fake.base}/voice` })).rejects.toMatchObject({
+        status: 400,
+        code: 21220,
+      });
     } finally {
       await slow.stop();
     }
@@ -318,9 +377,20 @@ describe("virtual calls", () => {
 
   it("ends the call when the application hangs up through the REST API; the completed callback follows", async () => {
     fake = await startFakeApp();
-    const slow = await startSimulator({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, port: 0, timeScale: 0.02, logger: createLogger("error", { silent: true }) });
+    const slow = await startSimulator({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      port: 0,
+      timeScale: 0.02,
+      logger: createLogger("error", { silent: true }),
+    });
     try {
-      const c = createTwilioClient({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, fromNumber: "+46850000000", apiUrl: slow.url });
+      const c = createTwilioClient({
+        accountSid: ACCOUNT_SID,
+        authToken: AUTH_TOKEN,
+        fromNumber: "+46850000000",
+        apiUrl: slow.url,
+      });
       slow.registerCitizen("+46701740650", createPersona(3, STEADY));
       const ended = new Promise((resolve) => slow.onCallEnded(resolve));
       const call = await c.calls.create({
@@ -334,7 +404,12 @@ describe("virtual calls", () => {
       const updated = await c.calls(call.sid).update({ status: "completed" });
       expect(updated.sid).toBe(call.sid);
       await expect(ended).resolves.toMatchObject({ callSid: call.sid, status: "completed", endedBy: "api" });
-      expect(fake.byPath("/status").map((h) => h.params.CallStatus)).toEqual(["initiated", "ringing", "in-progress", "completed"]);
+      expect(fake.byPath("/status").map((h) => h.params.CallStatus)).toEqual([
+        "initiated",
+        "ringing",
+        "in-progress",
+        "completed",
+      ]);
       expect(fake.byPath("/gather")).toHaveLength(0);
       expect((await c.calls(call.sid).fetch()).status).toBe("completed");
     } finally {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createPersona, gatherReply, personaForNumber, plannedScore, QUESTION_MEANS } from "../src/telephony/simulator/personas.js";
+import {
+  createPersona,
+  gatherReply,
+  personaForNumber,
+  plannedScore,
+  QUESTION_MEANS,
+} from "../src/telephony/simulator/personas.js";
 import { expectedScore, latentForMean } from "../src/telephony/simulator/scores.js";
 import { parseTwiml, TwimlParseError } from "../src/telephony/simulator/twiml.js";
 
@@ -22,7 +28,7 @@ describe("personas", () => {
       const p = createPersona(seed);
       for (const q of Object.keys(QUESTION_MEANS)) sums[q] = (sums[q] ?? 0) + plannedScore(p, q);
     }
-    const mean = (q: string) => sums[q]! / n;
+    const mean = (q: string) => sums[q] / n;
     expect(mean("bemotande")).toBeCloseTo(4.5, 1);
     expect(mean("svarstid")).toBeCloseTo(3.9, 1);
     const overall = Object.keys(QUESTION_MEANS).reduce((s, q) => s + mean(q), 0) / 7;
@@ -43,17 +49,24 @@ describe("personas", () => {
 
   it("answers a keypad question according to its traits", () => {
     const base = createPersona(5, { machine: false, optOutAt: null, hangUpAt: null, silentAt: [], invalidAt: [] });
-    expect(gatherReply(base, "kunskap", 2, 0)).toMatchObject({ kind: "press", keys: String(plannedScore(base, "kunskap")) });
+    expect(gatherReply(base, "kunskap", 2, 0)).toMatchObject({
+      kind: "press",
+      keys: String(plannedScore(base, "kunskap")),
+    });
     expect(gatherReply({ ...base, optOutAt: 0 }, "svarstid", 0, 0)).toMatchObject({ kind: "press", keys: "*" });
     expect(gatherReply({ ...base, hangUpAt: 3 }, "fick_hjalp", 3, 0)).toEqual({ kind: "hangup" });
     expect(gatherReply({ ...base, silentAt: [1] }, "bemotande", 1, 0)).toEqual({ kind: "silent" });
     expect(gatherReply({ ...base, silentAt: [1] }, "bemotande", 1, 1)).toMatchObject({ kind: "press" });
-    expect(gatherReply({ ...base, invalidAt: [1] }, "bemotande", 1, 0)).toMatchObject({ keys: expect.stringMatching(/^[09]$/) });
+    expect(gatherReply({ ...base, invalidAt: [1] }, "bemotande", 1, 0)).toMatchObject({
+      keys: expect.stringMatching(/^[09]$/),
+    });
     expect(gatherReply({ ...base, machine: true }, "bemotande", 1, 0)).toEqual({ kind: "silent" });
   });
 
   it("takes score tendencies per question from its profile", () => {
-    const low = Array.from({ length: 2000 }, (_, i) => plannedScore(createPersona(i, { scoreMeans: { kunskap: 3.2 } }), "kunskap"));
+    const low = Array.from({ length: 2000 }, (_, i) =>
+      plannedScore(createPersona(i, { scoreMeans: { kunskap: 3.2 } }), "kunskap"),
+    );
     expect(low.reduce((a, b) => a + b, 0) / low.length).toBeCloseTo(3.2, 1);
   });
 });
@@ -64,9 +77,13 @@ describe("TwiML reader", () => {
       `<?xml version="1.0" encoding="UTF-8"?>\n<!-- survey -->\n<Response>\n  <Gather numDigits="1" action="/g?step=a&amp;x=1"><Say voice="Polly.Astrid" language="sv-SE">Tryck &quot;1&quot; &#8211; tack</Say></Gather>\n  <Redirect method="POST">/next</Redirect><Hangup/>\n</Response>`,
     );
     expect(verbs.map((v) => v.name)).toEqual(["Gather", "Redirect", "Hangup"]);
-    expect(verbs[0]!.attrs).toEqual({ numDigits: "1", action: "/g?step=a&x=1" });
-    expect(verbs[0]!.children[0]).toMatchObject({ name: "Say", text: 'Tryck "1" – tack', attrs: { voice: "Polly.Astrid", language: "sv-SE" } });
-    expect(verbs[1]!.text).toBe("/next");
+    expect(verbs[0].attrs).toEqual({ numDigits: "1", action: "/g?step=a&x=1" });
+    expect(verbs[0].children[0]).toMatchObject({
+      name: "Say",
+      text: 'Tryck "1" – tack',
+      attrs: { voice: "Polly.Astrid", language: "sv-SE" },
+    });
+    expect(verbs[1].text).toBe("/next");
   });
 
   it("refuses documents Twilio would refuse", () => {

@@ -7,7 +7,12 @@ import { createApp } from "../src/app.js";
 import { dispatchTick } from "../src/dispatch/dispatcher.js";
 import { processDueVoiceMessages } from "../src/recordings/voice-messages.js";
 import { createTwilioClient } from "../src/telephony/client.js";
-import { createPersona, startSimulator, type Persona, type RunningSimulator } from "../src/telephony/simulator/index.js";
+import {
+  createPersona,
+  startSimulator,
+  type Persona,
+  type RunningSimulator,
+} from "../src/telephony/simulator/index.js";
 import { plannedScore, type PersonaOverrides } from "../src/telephony/simulator/personas.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, type TestContext } from "./support/context.js";
@@ -33,8 +38,16 @@ const freePort = () =>
 
 const citizen = (seed: number, o: PersonaOverrides = {}): Persona =>
   createPersona(seed, {
-    pickup: "answer", machine: false, amd: { verdict: "human", seconds: 1 }, bargeIn: false,
-    optOutAt: null, hangUpAt: null, silentAt: [], invalidAt: [], message: { seconds: 0, end: "#" }, ...o,
+    pickup: "answer",
+    machine: false,
+    amd: { verdict: "human", seconds: 1 },
+    bargeIn: false,
+    optOutAt: null,
+    hangUpAt: null,
+    silentAt: [],
+    invalidAt: [],
+    message: { seconds: 0, end: "#" },
+    ...o,
   });
 
 describe("a survey call end to end through dispatch and the Twilio simulator", () => {
@@ -72,7 +85,13 @@ describe("a survey call end to end through dispatch and the Twilio simulator", (
   /** A completed call that ended five seconds ago. */
   const justEnded = (externalCallId: string, callerNumber: string) => {
     const end = ctx.now().getTime() - 5_000;
-    return call({ externalCallId, callerNumber, startedAt: new Date(end - 240_000).toISOString(), endedAt: new Date(end).toISOString(), queueSeconds: 60 });
+    return call({
+      externalCallId,
+      callerNumber,
+      startedAt: new Date(end - 240_000).toISOString(),
+      endedAt: new Date(end).toISOString(),
+      queueSeconds: 60,
+    });
   };
 
   /** Posts a completed call for a new number whose citizen behaves as `persona`; returns the survey id. */
@@ -87,21 +106,31 @@ describe("a survey call end to end through dispatch and the Twilio simulator", (
     const res = await api.post(body);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ decision: "scheduled" });
-    const s = await db.prisma.surveyCall.findFirstOrThrow({ where: { completedCall: { externalCallId: body.externalCallId } }, select: { id: true } });
+    const s = await db.prisma.surveyCall.findFirstOrThrow({
+      where: { completedCall: { externalCallId: body.externalCallId } },
+      select: { id: true },
+    });
     return { surveyId: s.id, number };
   }
 
   /** Ticks the dispatcher and the voice-message job until the survey has settled. */
-  async function runUntilSettled(surveyId: string, settled: (s: { state: string }) => boolean = (s) => FINAL.includes(s.state)) {
+  async function runUntilSettled(
+    surveyId: string,
+    settled: (s: { state: string }) => boolean = (s) => FINAL.includes(s.state),
+  ) {
     const until = Date.now() + 10_000;
     for (;;) {
       await dispatchTick(ctx);
       await sim.idle();
       await processDueVoiceMessages(ctx);
-      const s = await db.prisma.surveyCall.findUniqueOrThrow({ where: { id: surveyId }, include: { answers: true, voiceMessage: true, events: { orderBy: { id: "asc" } } } });
+      const s = await db.prisma.surveyCall.findUniqueOrThrow({
+        where: { id: surveyId },
+        include: { answers: true, voiceMessage: true, events: { orderBy: { id: "asc" } } },
+      });
       const pending = s.voiceMessage?.state === "pending";
       if (settled(s) && !pending) return s;
-      if (Date.now() > until) throw new Error(`survey still ${s.state}, voice message ${JSON.stringify(s.voiceMessage)}`);
+      if (Date.now() > until)
+        throw new Error(`survey still ${s.state}, voice message ${JSON.stringify(s.voiceMessage)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -115,20 +144,31 @@ describe("a survey call end to end through dispatch and the Twilio simulator", (
     expect(s.answeredBy).toBe("human");
     const answers = Object.fromEntries(s.answers.map((a) => [a.questionKey, a.score]));
     expect(answers).toEqual(Object.fromEntries(KEYS.map((k) => [k, plannedScore(persona, k)])));
-    expect(s.answers.every((a) => a.flowId === "nki-sv" && a.flowVersion === ctx.flows.getFlow("nki-sv").version)).toBe(true);
+    expect(s.answers.every((a) => a.flowId === "nki-sv" && a.flowVersion === ctx.flows.getFlow("nki-sv").version)).toBe(
+      true,
+    );
 
     expect(s.voiceMessage).toMatchObject({ state: "stored", durationSeconds: 9, contentType: "audio/x-wav" });
     const file = path.join(ctx.config.DATA_DIR, "recordings", s.voiceMessage!.storageKey!);
     expect(existsSync(file)).toBe(true);
     expect(statSync(file).size).toBe(s.voiceMessage!.sizeBytes);
-    const atTwilio = await ctx.twilio.recordings(s.voiceMessage!.recordingSid).fetch().then(() => "exists", (e: { status?: number }) => e.status);
+    const atTwilio = await ctx.twilio
+      .recordings(s.voiceMessage!.recordingSid)
+      .fetch()
+      .then(
+        () => "exists",
+        (e: { status?: number }) => e.status,
+      );
     expect(atTwilio).toBe(404);
 
     const types = s.events.map((e) => e.type);
     expect(types.slice(0, 2)).toEqual(["scheduled", "claimed"]);
     expect(types).toContain("flow-started");
     expect(types).toContain("questions-done");
-    const call = await db.prisma.completedCall.findFirstOrThrow({ where: { survey: { id: surveyId } }, select: { callerNumberEnc: true, callerHash: true } });
+    const call = await db.prisma.completedCall.findFirstOrThrow({
+      where: { survey: { id: surveyId } },
+      select: { callerNumberEnc: true, callerHash: true },
+    });
     expect(call.callerNumberEnc).toBeNull();
     expect(call.callerHash).not.toBeNull();
   });
@@ -144,7 +184,10 @@ describe("a survey call end to end through dispatch and the Twilio simulator", (
 
   it("no answer: tried again 15 minutes later, then completed on the second attempt", async () => {
     const { surveyId, number } = await callCompleted(citizen(303, { pickup: "no-answer" }));
-    const first = await runUntilSettled(surveyId, (s) => s.state === "scheduled" && (s as { attempts?: number }).attempts === 1);
+    const first = await runUntilSettled(
+      surveyId,
+      (s) => s.state === "scheduled" && (s as { attempts?: number }).attempts === 1,
+    );
     expect(first.outcome).toBe("no_answer");
     const retryAt = first.nextAttemptAt!.getTime() - ctx.now().getTime();
     expect(retryAt).toBeGreaterThan(14 * 60_000);
@@ -159,7 +202,9 @@ describe("a survey call end to end through dispatch and the Twilio simulator", (
   });
 
   it("an answering machine is hung up on without a survey or a message", async () => {
-    const { surveyId } = await callCompleted(citizen(404, { machine: true, amd: { verdict: "machine", seconds: 2 }, message: { seconds: 10, end: "hangup" } }));
+    const { surveyId } = await callCompleted(
+      citizen(404, { machine: true, amd: { verdict: "machine", seconds: 2 }, message: { seconds: 10, end: "hangup" } }),
+    );
     const s = await runUntilSettled(surveyId);
     expect(s).toMatchObject({ state: "machine", answeredBy: "machine" });
     expect(s.answers).toEqual([]);
@@ -172,7 +217,11 @@ describe("a survey call end to end through dispatch and the Twilio simulator", (
     const s = await runUntilSettled(surveyId);
     expect(s.state).toBe("opted_out");
     expect(s.answers.map((a) => a.questionKey)).toEqual(["svarstid"]);
-    expect(await db.prisma.optOut.count({ where: { organizationId: ctx.organizationId, numberHash: ctx.numbers.hash(number) } })).toBe(1);
+    expect(
+      await db.prisma.optOut.count({
+        where: { organizationId: ctx.organizationId, numberHash: ctx.numbers.hash(number) },
+      }),
+    ).toBe(1);
     const again = await api.post(justEnded(`e2e-again-${Date.now()}`, number));
     expect(await again.json()).toMatchObject({ decision: "skipped", reason: "opted_out" });
   });

@@ -16,7 +16,12 @@ describe("survey flow engine", () => {
     expect(r.progress).toEqual({ step: "svarstid", try: 0 });
     expect(kinds(r)).toEqual(["gather", "gather", "redirect"]);
     expect(r.render[0]).toMatchObject({ step: "intro", timeoutSeconds: 1, prompts: flow.greeting });
-    expect(r.render[1]).toMatchObject({ step: "svarstid", try: 0, timeoutSeconds: 7, prompts: flow.questions[0].prompt });
+    expect(r.render[1]).toMatchObject({
+      step: "svarstid",
+      try: 0,
+      timeoutSeconds: 7,
+      prompts: flow.questions[0].prompt,
+    });
     expect(r.render[2]).toEqual({ kind: "redirect", step: "svarstid", try: 0 });
   });
 
@@ -42,7 +47,13 @@ describe("survey flow engine", () => {
   it("renders the message step as explanation, record and a redirect for an empty recording", () => {
     const r = advance(flow, { step: "rekommendera", try: 0 }, digits({ step: "rekommendera", try: 0 }, "5"));
     expect(kinds(r)).toEqual(["gather", "record", "redirect"]);
-    expect(r.render[1]).toEqual({ kind: "record", step: "message", try: 0, maxLengthSeconds: 120, silenceTimeoutSeconds: 8 });
+    expect(r.render[1]).toEqual({
+      kind: "record",
+      step: "message",
+      try: 0,
+      maxLengthSeconds: 120,
+      silenceTimeoutSeconds: 8,
+    });
   });
 
   it("an empty recording (the redirect after Record) ends with thanks", () => {
@@ -57,13 +68,21 @@ describe("survey flow engine", () => {
     expect(kinds(r)).toEqual(["record", "redirect"]);
   });
 
-  it.each(["0", "6", "9", "#", "12", "55"])("re-asks once after the key %s, prefaced by the invalid-input prompt", (d) => {
-    const r = advance(flow, { step: "kunskap", try: 0 }, digits({ step: "kunskap", try: 0 }, d));
-    expect(r.answer).toBeUndefined();
-    expect(r.keypress).toBe(true);
-    expect(r.progress).toEqual({ step: "kunskap", try: 1 });
-    expect(r.render[0]).toMatchObject({ kind: "gather", step: "kunskap", try: 1, prompts: [...flow.invalidInput, ...flow.questions[3].prompt] });
-  });
+  it.each(["0", "6", "9", "#", "12", "55"])(
+    "re-asks once after the key %s, prefaced by the invalid-input prompt",
+    (d) => {
+      const r = advance(flow, { step: "kunskap", try: 0 }, digits({ step: "kunskap", try: 0 }, d));
+      expect(r.answer).toBeUndefined();
+      expect(r.keypress).toBe(true);
+      expect(r.progress).toEqual({ step: "kunskap", try: 1 });
+      expect(r.render[0]).toMatchObject({
+        kind: "gather",
+        step: "kunskap",
+        try: 1,
+        prompts: [...flow.invalidInput, ...flow.questions[3].prompt],
+      });
+    },
+  );
 
   it("moves on unanswered after a second invalid key", () => {
     const r = advance(flow, { step: "kunskap", try: 1 }, digits({ step: "kunskap", try: 1 }, "7"));
@@ -101,12 +120,21 @@ describe("survey flow engine", () => {
 
   it("treats a replayed or late callback as stale: nothing stored, the current step rendered again", () => {
     const current = { step: "engagemang", try: 0 };
-    for (const input of [digits({ step: "bemotande", try: 0 }, "4"), silence({ step: "engagemang", try: 1 }), { kind: "start" } as const]) {
+    for (const input of [
+      digits({ step: "bemotande", try: 0 }, "4"),
+      silence({ step: "engagemang", try: 1 }),
+      { kind: "start" } as const,
+    ]) {
       const r = advance(flow, current, input);
       expect(r.stale).toBe(true);
       expect(r.answer).toBeUndefined();
       expect(r.progress).toBe(current);
-      expect(r.render[0]).toMatchObject({ kind: "gather", step: "engagemang", try: 0, prompts: flow.questions[2].prompt });
+      expect(r.render[0]).toMatchObject({
+        kind: "gather",
+        step: "engagemang",
+        try: 0,
+        prompts: flow.questions[2].prompt,
+      });
     }
   });
 

@@ -37,10 +37,12 @@ describe("survey IVR webhooks", () => {
   }
   // The step token the service puts in its action URLs (the flow lets a keypress be stored before the survey is read).
   const q = (id: string, step: string, t = 0) => `surveyId=${id}&flow=nki-sv&step=${step}&try=${t}`;
-  const gather = (id: string, step: string, digits: string, t = 0) => post(`/twilio/gather?${q(id, step, t)}`, { Digits: digits });
+  const gather = (id: string, step: string, digits: string, t = 0) =>
+    post(`/twilio/gather?${q(id, step, t)}`, { Digits: digits });
   const silence = (id: string, step: string, t = 0) => post(`/twilio/no-input?${q(id, step, t)}`);
   const answers = (surveyId: string) => ctx.prisma.answer.findMany({ where: { surveyId }, orderBy: { id: "asc" } });
-  const gatherOf = (els: TwimlElement[]) => els.find((e) => e.verb === "Gather" && !e.attrs.action.includes("step=intro"))!;
+  const gatherOf = (els: TwimlElement[]) =>
+    els.find((e) => e.verb === "Gather" && !e.attrs.action.includes("step=intro"))!;
 
   it("answers the first fetch with the greeting, the first question and a redirect for silence, and marks the survey in progress", async () => {
     const { survey } = await createSurveyCall(ctx);
@@ -50,15 +52,30 @@ describe("survey IVR webhooks", () => {
     expect(shape(r.els)).toBe("Gather(Say) Gather(Say) Redirect");
     const [intro, first, redirect] = r.els;
     expect(intro.attrs).toEqual({
-      input: "dtmf", numDigits: "1", timeout: "1", finishOnKey: "", actionOnEmptyResult: "false", method: "POST",
+      input: "dtmf",
+      numDigits: "1",
+      timeout: "1",
+      finishOnKey: "",
+      actionOnEmptyResult: "false",
+      method: "POST",
       action: `${BASE}/twilio/gather?${q(survey.id, "intro")}`,
     });
     expect(intro.children[0].attrs).toEqual({ voice: "Polly.Astrid", language: "sv-SE" });
     expect(intro.children[0].text).toContain("Det här är Testkommun.");
     expect(intro.children[0].text).toContain("tryck stjärna");
-    expect(first.attrs).toMatchObject({ timeout: "7", finishOnKey: "", actionOnEmptyResult: "false", action: `${BASE}/twilio/gather?${q(survey.id, "svarstid")}` });
+    expect(first.attrs).toMatchObject({
+      timeout: "7",
+      finishOnKey: "",
+      actionOnEmptyResult: "false",
+      action: `${BASE}/twilio/gather?${q(survey.id, "svarstid")}`,
+    });
     expect(first.children[0].text).toMatch(/^Fråga 1\./);
-    expect(redirect).toEqual({ verb: "Redirect", attrs: { method: "POST" }, text: `${BASE}/twilio/no-input?${q(survey.id, "svarstid")}`, children: [] });
+    expect(redirect).toEqual({
+      verb: "Redirect",
+      attrs: { method: "POST" },
+      text: `${BASE}/twilio/no-input?${q(survey.id, "svarstid")}`,
+      children: [],
+    });
 
     const after = await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id } });
     expect(after.state).toBe("in_progress");
@@ -67,33 +84,49 @@ describe("survey IVR webhooks", () => {
     expect(after.progress).toEqual({ step: "svarstid", try: 0 });
     const events = await ctx.prisma.surveyEvent.findMany({ where: { surveyId: survey.id } });
     expect(events.map((e) => [e.type, e.fromState, e.toState])).toEqual([["flow-started", "dialling", "in_progress"]]);
-    expect(ctx.published).toContainEqual(expect.objectContaining({ type: "survey.state", surveyId: survey.id, to: "in_progress" }));
+    expect(ctx.published).toContainEqual(
+      expect.objectContaining({ type: "survey.state", surveyId: survey.id, to: "in_progress" }),
+    );
   });
 
   it("runs a complete survey: seven answers, the voice message, thanks, and the survey completed", async () => {
     const { survey, completedCall, group, agent } = await createSurveyCall(ctx);
     await post(`/twilio/voice?surveyId=${survey.id}`);
     const scores = [5, 4, 3, 2, 1, 5, 4];
-    let last;
+    let last: Awaited<ReturnType<typeof gather>> | undefined;
     for (const [i, key] of KEYS.entries()) last = await gather(survey.id, key, String(scores[i]));
     // After the last question: the message explanation (star still works), Record, and a redirect for an empty recording.
     expect(shape(last!.els)).toBe("Gather(Say) Record Redirect");
     expect(last!.els[1].attrs).toEqual({
       action: `${BASE}/twilio/recorded?${q(survey.id, "message")}`,
-      method: "POST", maxLength: "120", timeout: "8", finishOnKey: "#", playBeep: "true", trim: "trim-silence",
+      method: "POST",
+      maxLength: "120",
+      timeout: "8",
+      finishOnKey: "#",
+      playBeep: "true",
+      trim: "trim-silence",
       recordingStatusCallback: `${BASE}/twilio/recording?surveyId=${survey.id}`,
-      recordingStatusCallbackEvent: "completed", recordingStatusCallbackMethod: "POST",
+      recordingStatusCallbackEvent: "completed",
+      recordingStatusCallbackMethod: "POST",
     });
     expect(last!.els[2].text).toBe(`${BASE}/twilio/no-input?${q(survey.id, "message")}`);
     expect((await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id } })).state).toBe("completed");
 
-    const end = await post(`/twilio/recorded?${q(survey.id, "message")}`, { RecordingSid: "RE00000000000000000000000000000001", RecordingDuration: "14", Digits: "#" });
+    const end = await post(`/twilio/recorded?${q(survey.id, "message")}`, {
+      RecordingSid: "RE00000000000000000000000000000001",
+      RecordingDuration: "14",
+      Digits: "#",
+    });
     expect(shape(end.els)).toBe("Say Hangup");
     expect(end.els[0].text).toBe(said(flow().thanks));
 
     const stored = await answers(survey.id);
-    expect(stored.map((a) => [a.questionKey, a.score, a.flowId, a.flowVersion])).toEqual(KEYS.map((k, i) => [k, scores[i], "nki-sv", flow().version]));
-    expect(stored.every((a) => a.groupId === group.id && a.agentId === agent.id && a.organizationId === ctx.organizationId)).toBe(true);
+    expect(stored.map((a) => [a.questionKey, a.score, a.flowId, a.flowVersion])).toEqual(
+      KEYS.map((k, i) => [k, scores[i], "nki-sv", flow().version]),
+    );
+    expect(
+      stored.every((a) => a.groupId === group.id && a.agentId === agent.id && a.organizationId === ctx.organizationId),
+    ).toBe(true);
     // The rollups take the answers when the inbox is folded in (every second in the service).
     await flushAnswerInbox(ctx.prisma);
     const daily = await ctx.prisma.answerDaily.findMany({ where: { agentId: agent.id, questionKey: "svarstid" } });
@@ -118,9 +151,17 @@ describe("survey IVR webhooks", () => {
     const replay = await post(`/twilio/voice?surveyId=${survey.id}&flow=nki-sv`);
     expect(gatherOf(replay.els).attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "bemotande")}`);
     const s = await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id }, include: { events: true } });
-    expect(s).toMatchObject({ state: "in_progress", progress: { step: "bemotande", try: 0 }, flowVersion: flow().version });
-    expect(s.events.map((e) => [e.type, e.fromState, e.toState])).toEqual([["flow-started", "dialling", "in_progress"]]);
-    expect(ctx.published.filter((e) => e.type === "survey.state" && e.surveyId === survey.id)).toEqual([expect.objectContaining({ from: "dialling", to: "in_progress" })]);
+    expect(s).toMatchObject({
+      state: "in_progress",
+      progress: { step: "bemotande", try: 0 },
+      flowVersion: flow().version,
+    });
+    expect(s.events.map((e) => [e.type, e.fromState, e.toState])).toEqual([
+      ["flow-started", "dialling", "in_progress"],
+    ]);
+    expect(ctx.published.filter((e) => e.type === "survey.state" && e.surveyId === survey.id)).toEqual([
+      expect.objectContaining({ from: "dialling", to: "in_progress" }),
+    ]);
   });
 
   it("takes callbacks without the flow in their URL (a call in progress across an upgrade) the same way", async () => {
@@ -135,7 +176,10 @@ describe("survey IVR webhooks", () => {
     // A token naming another flow is not trusted: the survey is read, and the keypress applied with its own flow.
     const other = await post(`/twilio/gather?surveyId=${survey.id}&flow=nki-en&step=bemotande&try=0`, { Digits: "5" });
     expect(gatherOf(other.els).attrs.action).toContain("step=engagemang");
-    expect((await answers(survey.id)).map((a) => [a.questionKey, a.score, a.flowId])).toEqual([["svarstid", 4, "nki-sv"], ["bemotande", 5, "nki-sv"]]);
+    expect((await answers(survey.id)).map((a) => [a.questionKey, a.score, a.flowId])).toEqual([
+      ["svarstid", 4, "nki-sv"],
+      ["bemotande", 5, "nki-sv"],
+    ]);
   });
 
   it("when the citizen hangs up after question 3, keeps the three answers, their rollup and their events", async () => {
@@ -143,24 +187,44 @@ describe("survey IVR webhooks", () => {
     await post(`/twilio/voice?surveyId=${survey.id}`);
     await flushAnswerInbox(ctx.prisma);
     const before = await ctx.prisma.answerDaily.findMany({ where: { agentId: agent.id } });
-    const n = (rows: typeof before, key: string) => rows.filter((r) => r.questionKey === key).reduce((s, r) => s + r.n, 0);
+    const n = (rows: typeof before, key: string) =>
+      rows.filter((r) => r.questionKey === key).reduce((s, r) => s + r.n, 0);
     await gather(survey.id, "svarstid", "4");
     await gather(survey.id, "bemotande", "5");
     await gather(survey.id, "engagemang", "3");
     // ...and then nothing: Twilio sends no more webhooks for this call.
-    expect((await answers(survey.id)).map((a) => [a.questionKey, a.score])).toEqual([["svarstid", 4], ["bemotande", 5], ["engagemang", 3]]);
+    expect((await answers(survey.id)).map((a) => [a.questionKey, a.score])).toEqual([
+      ["svarstid", 4],
+      ["bemotande", 5],
+      ["engagemang", 3],
+    ]);
     await flushAnswerInbox(ctx.prisma);
     const after = await ctx.prisma.answerDaily.findMany({ where: { agentId: agent.id } });
     for (const key of KEYS.slice(0, 3)) expect(n(after, key) - n(before, key)).toBe(1);
     expect(n(after, "kunskap") - n(before, "kunskap")).toBe(0);
     const events = ctx.published.filter((e) => e.type === "answer.stored");
     expect(events).toEqual(
-      [["svarstid", 4], ["bemotande", 5], ["engagemang", 3]].map(([questionKey, score]) =>
-        expect.objectContaining({ type: "answer.stored", surveyId: survey.id, organizationId: ctx.organizationId, agentId: agent.id, questionKey, score, answeredAt: ctx.now().toISOString() }),
+      [
+        ["svarstid", 4],
+        ["bemotande", 5],
+        ["engagemang", 3],
+      ].map(([questionKey, score]) =>
+        expect.objectContaining({
+          type: "answer.stored",
+          surveyId: survey.id,
+          organizationId: ctx.organizationId,
+          agentId: agent.id,
+          questionKey,
+          score,
+          answeredAt: ctx.now().toISOString(),
+        }),
       ),
     );
     // Still in progress: the dispatcher's status callback turns it into partial.
-    expect(await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id } })).toMatchObject({ state: "in_progress", progress: { step: "kunskap", try: 0 } });
+    expect(await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id: survey.id } })).toMatchObject({
+      state: "in_progress",
+      progress: { step: "kunskap", try: 0 },
+    });
   });
 
   it("a replayed gather callback neither stores twice nor skips a question", async () => {
@@ -174,7 +238,10 @@ describe("survey IVR webhooks", () => {
     const [a, b] = await Promise.all([gather(survey.id, "bemotande", "4"), gather(survey.id, "bemotande", "4")]);
     expect(gatherOf(a.els).attrs.action).toContain("step=engagemang");
     expect(gatherOf(b.els).attrs.action).toContain("step=engagemang");
-    expect((await answers(survey.id)).map((x) => [x.questionKey, x.score])).toEqual([["svarstid", 2], ["bemotande", 4]]);
+    expect((await answers(survey.id)).map((x) => [x.questionKey, x.score])).toEqual([
+      ["svarstid", 2],
+      ["bemotande", 4],
+    ]);
     expect(ctx.published.filter((e) => e.type === "answer.stored")).toHaveLength(2);
     expect(ctx.logs.some((l) => String(l.message).includes("stale or replayed"))).toBe(true);
   });
@@ -185,7 +252,10 @@ describe("survey IVR webhooks", () => {
     const wrong = await gather(survey.id, "svarstid", "9");
     expect(shape(wrong.els)).toBe("Gather(Say Say) Redirect");
     expect(wrong.els[0].attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "svarstid", 1)}`);
-    expect(wrong.els[0].children.map((c) => c.text)).toEqual([said(flow().invalidInput), said(flow().questions[0].prompt)]);
+    expect(wrong.els[0].children.map((c) => c.text)).toEqual([
+      said(flow().invalidInput),
+      said(flow().questions[0].prompt),
+    ]);
     const several = await gather(survey.id, "svarstid", "12", 1);
     expect(gatherOf(several.els).attrs.action).toBe(`${BASE}/twilio/gather?${q(survey.id, "bemotande")}`);
     const hash = await gather(survey.id, "bemotande", "#");
@@ -219,7 +289,9 @@ describe("survey IVR webhooks", () => {
     const r = await gather(survey.id, "bemotande", "*");
     expect(shape(r.els)).toBe("Say Hangup");
     expect(r.els[0].text).toBe(said(flow().optedOut));
-    const optOuts = await ctx.prisma.optOut.findMany({ where: { organizationId: ctx.organizationId, numberHash: completedCall.callerHash! } });
+    const optOuts = await ctx.prisma.optOut.findMany({
+      where: { organizationId: ctx.organizationId, numberHash: completedCall.callerHash! },
+    });
     expect(optOuts).toHaveLength(1);
     expect(optOuts[0].source).toBe("keypad");
     const states = async (id: string) => (await ctx.prisma.surveyCall.findUniqueOrThrow({ where: { id } })).state;
@@ -292,7 +364,12 @@ describe("survey IVR webhooks", () => {
     const path = `/twilio/voice?surveyId=${survey.id}`;
     const missing = await signedPost(app.url, path, { CallSid: "CA1" }, ctx, { signature: null });
     expect(missing.status).toBe(403);
-    const wrong = await signedPost(app.url, path, { CallSid: "CA1" }, { ...ctx, config: { ...ctx.config, publicBaseUrl: "http://nki.example.test" } });
+    const wrong = await signedPost(
+      app.url,
+      path,
+      { CallSid: "CA1" },
+      { ...ctx, config: { ...ctx.config, publicBaseUrl: "http://nki.example.test" } },
+    );
     expect(wrong.status).toBe(403);
     const warn = ctx.logs.find((l) => String(l.message).includes("signature invalid"));
     expect(warn).toMatchObject({ validatedUrl: `${BASE}${path}` });

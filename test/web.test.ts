@@ -14,7 +14,10 @@ async function readEvents(res: Response, until: (events: { event: string; data: 
   let buf = "";
   const deadline = Date.now() + timeoutMs;
   while (!until(events) && Date.now() < deadline) {
-    const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now())),
+    ]);
     if (!chunk || chunk.done) break;
     buf += decoder.decode(chunk.value, { stream: true });
     let i;
@@ -37,7 +40,6 @@ describe("the web app's pages and access rules", () => {
   let agentA: Awaited<ReturnType<typeof makeUser>>;
   let agentB: Awaited<ReturnType<typeof makeUser>>;
   let manager: Awaited<ReturnType<typeof makeUser>>;
-  let admin: Awaited<ReturnType<typeof makeUser>>;
   let groupId: string;
 
   beforeAll(async () => {
@@ -48,10 +50,22 @@ describe("the web app's pages and access rules", () => {
     agentA = await makeUser(ctx, "agent", { name: "Agent Alfa" });
     agentB = await makeUser(ctx, "agent", { name: "Agent Beta" });
     manager = await makeUser(ctx, "manager");
-    admin = await makeUser(ctx, "admin");
+    await makeUser(ctx, "admin");
     const base = { organizationId: ctx.organizationId, groupId };
-    await seedSurveys(ctx, { ...base, agentId: agentA.agent!.id, from: new Date("2026-03-02T08:00:00Z"), n: 14, level: 4.2 });
-    await seedSurveys(ctx, { ...base, agentId: agentB.agent!.id, from: new Date("2026-03-03T08:00:00Z"), n: 12, level: 3.4 });
+    await seedSurveys(ctx, {
+      ...base,
+      agentId: agentA.agent!.id,
+      from: new Date("2026-03-02T08:00:00Z"),
+      n: 14,
+      level: 4.2,
+    });
+    await seedSurveys(ctx, {
+      ...base,
+      agentId: agentB.agent!.id,
+      from: new Date("2026-03-03T08:00:00Z"),
+      n: 12,
+      level: 3.4,
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -91,14 +105,18 @@ describe("the web app's pages and access rules", () => {
   it("lets an agent read their own results through the API with their session, never another agent's", async () => {
     const c = new WebClient(app.url);
     await c.signIn(agentA.user.email, TEST_PASSWORD);
-    const own = await c.get(`/api/v1/results?period=2026-W10&agent=${agentA.agent!.id}`, { accept: "application/json" });
+    const own = await c.get(`/api/v1/results?period=2026-W10&agent=${agentA.agent!.id}`, {
+      accept: "application/json",
+    });
     expect(own.status).toBe(200);
     expect((await own.json()).rows[0].n).toBeGreaterThan(0);
     for (const q of [`agent=${agentB.agent!.id}`, `agent=${agentB.agent!.externalId}`, "by=agent"]) {
       const res = await c.get(`/api/v1/results?period=2026-W10&${q}`, { accept: "application/json" });
       expect(res.status, q).toBe(403);
     }
-    const anonymous = await new WebClient(app.url).get("/api/v1/results?period=2026-W10", { accept: "application/json" });
+    const anonymous = await new WebClient(app.url).get("/api/v1/results?period=2026-W10", {
+      accept: "application/json",
+    });
     expect(anonymous.status).toBe(401);
   });
 
@@ -113,7 +131,15 @@ describe("the web app's pages and access rules", () => {
   });
 
   it("shows the manager every svarsgrupp and agent with targets", async () => {
-    await db.prisma.target.create({ data: { organizationId: ctx.organizationId, questionKey: "overall", metric: "mean", threshold: 3.9, validFrom: new Date("2026-01-01") } });
+    await db.prisma.target.create({
+      data: {
+        organizationId: ctx.organizationId,
+        questionKey: "overall",
+        metric: "mean",
+        threshold: 3.9,
+        validFrom: new Date("2026-01-01"),
+      },
+    });
     const c = new WebClient(app.url);
     await c.signIn(manager.user.email, TEST_PASSWORD);
     const html = await (await c.get("/overview")).text();
@@ -131,20 +157,28 @@ describe("the web app's pages and access rules", () => {
   it("streams an agent's updated results within two seconds of a new answer, and says it was theirs", async () => {
     const c = new WebClient(app.url);
     await c.signIn(agentA.user.email, TEST_PASSWORD);
-    const res = await fetch(`${app.url}/api/v1/results/stream?p=week`, { headers: { cookie: c.cookieHeader(), accept: "text/event-stream" } });
+    const res = await fetch(`${app.url}/api/v1/results/stream?p=week`, {
+      headers: { cookie: c.cookieHeader(), accept: "text/event-stream" },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const storedAt = { t: 0 };
     const reading = readEvents(res, (ev) => ev.length >= 2);
     await new Promise((r) => setTimeout(r, 300));
     storedAt.t = Date.now();
-    await storeAnswers(ctx, { organizationId: ctx.organizationId, groupId, agentId: agentA.agent!.id, at: new Date("2026-03-04T09:59:00Z"), scores: { bemotande: 5, kunskap: 5 } });
+    await storeAnswers(ctx, {
+      organizationId: ctx.organizationId,
+      groupId,
+      agentId: agentA.agent!.id,
+      at: new Date("2026-03-04T09:59:00Z"),
+      scores: { bemotande: 5, kunskap: 5 },
+    });
     const events = await reading;
     const elapsed = Date.now() - storedAt.t;
-    expect(events[0]!.data.answers).toBe(0);
-    expect(events[0]!.data.results.html).toMatch(/data-testid="n-week">98</);
-    expect(events[1]!.data).toMatchObject({ answers: 2, mine: true });
-    expect(events[1]!.data.results.html).toMatch(/data-testid="n-week">100</);
+    expect(events[0].data.answers).toBe(0);
+    expect(events[0].data.results.html).toMatch(/data-testid="n-week">98</);
+    expect(events[1].data).toMatchObject({ answers: 2, mine: true });
+    expect(events[1].data.results.html).toMatch(/data-testid="n-week">100</);
     expect(elapsed).toBeLessThan(2000);
   });
 
@@ -154,10 +188,16 @@ describe("the web app's pages and access rules", () => {
     const res = await fetch(`${app.url}/api/v1/results/stream?p=week`, { headers: { cookie: c.cookieHeader() } });
     const reading = readEvents(res, (ev) => ev.length >= 2);
     await new Promise((r) => setTimeout(r, 300));
-    await storeAnswers(ctx, { organizationId: ctx.organizationId, groupId, agentId: agentA.agent!.id, at: new Date("2026-03-04T09:59:30Z"), scores: { bemotande: 1 } });
+    await storeAnswers(ctx, {
+      organizationId: ctx.organizationId,
+      groupId,
+      agentId: agentA.agent!.id,
+      at: new Date("2026-03-04T09:59:30Z"),
+      scores: { bemotande: 1 },
+    });
     const events = await reading;
-    expect(events[1]!.data).toMatchObject({ answers: 1, mine: false });
-    const html: string = events[1]!.data.results.html;
+    expect(events[1].data).toMatchObject({ answers: 1, mine: false });
+    const html: string = events[1].data.results.html;
     expect(html).toMatch(/data-testid="n-week">84</); // still B's own count
     expect(html).not.toContain("Agent Alfa");
   });

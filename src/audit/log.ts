@@ -56,7 +56,16 @@ export async function listAudit(
     },
     orderBy: [{ at: "desc" }, { id: "desc" }],
     take: Math.min(opts.limit ?? 100, 1000),
-    select: { id: true, at: true, action: true, targetType: true, targetId: true, detail: true, ip: true, actor: { select: { name: true, email: true } } },
+    select: {
+      id: true,
+      at: true,
+      action: true,
+      targetType: true,
+      targetId: true,
+      detail: true,
+      ip: true,
+      actor: { select: { name: true, email: true } },
+    },
   });
   return rows.map((r) => ({
     id: r.id.toString(),

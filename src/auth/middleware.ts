@@ -65,7 +65,9 @@ export function sessionMiddleware(ctx: AppContext): RequestHandler {
 
 /** Pages get a redirect to the sign-in page; API calls and scripts get 401 JSON. */
 export function wantsHtml(req: Request): boolean {
-  return req.method === "GET" && !req.originalUrl.startsWith("/api/") && (req.get("accept") ?? "").includes("text/html");
+  return (
+    req.method === "GET" && !req.originalUrl.startsWith("/api/") && (req.get("accept") ?? "").includes("text/html")
+  );
 }
 
 /** Requires a signed-in user with one of the roles (any role when omitted). */
@@ -115,16 +117,25 @@ export const requireCsrf: RequestHandler = (req, res, next) => {
   const check = () => {
     const config = req.app.locals.config as Config | undefined;
     const origin = req.get("origin");
-    if (config && origin && origin !== "null" && origin !== config.publicBaseUrl && origin !== `${req.protocol}://${req.get("host")}`) {
+    if (
+      config &&
+      origin &&
+      origin !== "null" &&
+      origin !== config.publicBaseUrl &&
+      origin !== `${req.protocol}://${req.get("host")}`
+    ) {
       return next(new AppError("forbidden", "Cross-site request refused"));
     }
     const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get("x-csrf-token");
-    const expected = req.session ? req.session.data.csrf : readCookies(req)[config ? preAuthCookieName(config) : "nki_csrf"];
+    const expected = req.session
+      ? req.session.data.csrf
+      : readCookies(req)[config ? preAuthCookieName(config) : "nki_csrf"];
     if (typeof sent !== "string" || !sameToken(sent, expected)) {
       return next(new AppError("forbidden", "Missing or invalid CSRF token; reload the page and try again"));
     }
     next();
   };
-  if (req.body === undefined && req.is("application/x-www-form-urlencoded")) return formParser(req, res, (err) => (err ? next(err) : check()));
+  if (req.body === undefined && req.is("application/x-www-form-urlencoded"))
+    return formParser(req, res, (err) => (err ? next(err) : check()));
   check();
 };

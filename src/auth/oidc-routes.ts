@@ -26,7 +26,12 @@ export function oidcRoutes(ctx: AppContext): Router {
         throw new AppError("unavailable", "The identity provider cannot be reached");
       });
       const { url, pending } = await startLogin(client, ctx.config, safeNext(req.query.next, ""));
-      res.append("Set-Cookie", serializeCookie(ctx.config, cookie, Buffer.from(JSON.stringify(pending)).toString("base64url"), { maxAgeSeconds: 600 }));
+      res.append(
+        "Set-Cookie",
+        serializeCookie(ctx.config, cookie, Buffer.from(JSON.stringify(pending)).toString("base64url"), {
+          maxAgeSeconds: 600,
+        }),
+      );
       res.redirect(303, url.href);
     }),
   );

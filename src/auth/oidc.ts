@@ -33,7 +33,11 @@ export function oidcClient(config: Config): Promise<oidc.Configuration> {
 }
 
 /** The authorization URL to send the browser to, and what to remember for the callback. */
-export async function startLogin(client: oidc.Configuration, config: Config, next: string): Promise<{ url: URL; pending: PendingLogin }> {
+export async function startLogin(
+  client: oidc.Configuration,
+  config: Config,
+  next: string,
+): Promise<{ url: URL; pending: PendingLogin }> {
   const verifier = oidc.randomPKCECodeVerifier();
   const pending: PendingLogin = { verifier, state: oidc.randomState(), nonce: oidc.randomNonce(), next };
   const url = oidc.buildAuthorizationUrl(client, {
@@ -59,13 +63,24 @@ export async function finishLogin(client: oidc.Configuration, currentUrl: URL, p
   const claims = tokens.claims();
   if (!claims) throw new Error("no ID token");
   // Entra ID puts the address in `email` when configured, otherwise in preferred_username (the UPN).
-  const email = [claims.email, claims.preferred_username].find((v): v is string => typeof v === "string" && v.includes("@"));
+  const email = [claims.email, claims.preferred_username].find(
+    (v): v is string => typeof v === "string" && v.includes("@"),
+  );
   return { subject: claims.sub, email: email?.toLowerCase() ?? null };
 }
 
 /** Finds the account by subject, then by e-mail (binding the subject on first use). */
 export async function userForOidc(db: Db, who: { subject: string; email: string | null }): Promise<SessionUser | null> {
-  const select = { id: true, organizationId: true, email: true, name: true, role: true, agentId: true, oidcSubject: true, disabledAt: true } as const;
+  const select = {
+    id: true,
+    organizationId: true,
+    email: true,
+    name: true,
+    role: true,
+    agentId: true,
+    oidcSubject: true,
+    disabledAt: true,
+  } as const;
   let row = await db.user.findUnique({ where: { oidcSubject: who.subject }, select });
   if (!row && who.email) {
     row = await db.user.findUnique({ where: { email: who.email }, select });

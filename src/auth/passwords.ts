@@ -2,7 +2,7 @@ import { hash, verify, type Options } from "@node-rs/argon2";
 
 // Argon2id with OWASP's baseline (19 MiB, t=2, p=1). The library's Algorithm
 // enum is `const`, which isolatedModules cannot inline, hence the literal 2.
-const ARGON2ID: Options = { algorithm: 2 as Options["algorithm"], memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+const ARGON2ID: Options = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 export const MIN_PASSWORD_LENGTH = 12;
 

@@ -14,9 +14,20 @@ import { DEMO_AGENTS as ROSTER } from "../demo/roster.js";
 export async function ensureSeedAdmin(db: Db, config: Config, organizationId: string, logger: Logger): Promise<void> {
   if (!config.SEED_ADMIN_EMAIL || !config.SEED_ADMIN_PASSWORD) return;
   const email = config.SEED_ADMIN_EMAIL.toLowerCase();
-  const existing = await db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, role: true, disabledAt: true } });
+  const existing = await db.user.findUnique({
+    where: { email },
+    select: { id: true, passwordHash: true, role: true, disabledAt: true },
+  });
   if (!existing) {
-    await db.user.create({ data: { organizationId, email, name: "Administratör", role: "admin", passwordHash: await hashPassword(config.SEED_ADMIN_PASSWORD) } });
+    await db.user.create({
+      data: {
+        organizationId,
+        email,
+        name: "Administratör",
+        role: "admin",
+        passwordHash: await hashPassword(config.SEED_ADMIN_PASSWORD),
+      },
+    });
     logger.info("seed admin created", { email });
     return;
   }
@@ -24,7 +35,11 @@ export async function ensureSeedAdmin(db: Db, config: Config, organizationId: st
   if (samePassword && existing.role === "admin" && !existing.disabledAt) return;
   await db.user.update({
     where: { id: existing.id },
-    data: { role: "admin", disabledAt: null, ...(samePassword ? {} : { passwordHash: await hashPassword(config.SEED_ADMIN_PASSWORD) }) },
+    data: {
+      role: "admin",
+      disabledAt: null,
+      ...(samePassword ? {} : { passwordHash: await hashPassword(config.SEED_ADMIN_PASSWORD) }),
+    },
   });
   logger.info("seed admin updated", { email });
 }
@@ -53,7 +68,12 @@ export async function ensureDemoUsers(db: Db, organizationId: string): Promise<D
   const accounts: { role: Role; email: string; name: string; externalId?: string }[] = [
     { role: "admin", email: "admin@demo.invalid", name: "Demo Administratör" },
     { role: "manager", email: "enhetschef@demo.invalid", name: "Demo Enhetschef" },
-    ...DEMO_AGENTS.map((a, i) => ({ role: "agent" as Role, email: `agent${String(i + 1).padStart(2, "0")}@demo.invalid`, name: a.name, externalId: a.externalId })),
+    ...DEMO_AGENTS.map((a, i) => ({
+      role: "agent" as const,
+      email: `agent${String(i + 1).padStart(2, "0")}@demo.invalid`,
+      name: a.name,
+      externalId: a.externalId,
+    })),
   ];
   const out: DemoLogin[] = [];
   for (const acc of accounts) {
@@ -63,7 +83,14 @@ export async function ensureDemoUsers(db: Db, organizationId: string): Promise<D
     await db.user.upsert({
       where: { email: acc.email },
       update: { passwordHash, role: acc.role, agentId: agent?.id ?? null, disabledAt: null },
-      create: { organizationId, email: acc.email, name: acc.name, role: acc.role, agentId: agent?.id ?? null, passwordHash },
+      create: {
+        organizationId,
+        email: acc.email,
+        name: acc.name,
+        role: acc.role,
+        agentId: agent?.id ?? null,
+        passwordHash,
+      },
     });
     out.push({ role: acc.role, email: acc.email, password });
   }

@@ -62,7 +62,10 @@ export async function createSession(
 export async function loadSession(db: Db, id: string, now: Date, policy: SessionPolicy): Promise<LoadedSession | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(id)) return null;
   const key = hashSessionId(id);
-  const row = await db.session.findUnique({ where: { id: key }, select: { userId: true, data: true, expiresAt: true } });
+  const row = await db.session.findUnique({
+    where: { id: key },
+    select: { userId: true, data: true, expiresAt: true },
+  });
   if (!row) return null;
   if (row.expiresAt <= now) {
     await db.session.deleteMany({ where: { id: key } });

@@ -6,7 +6,10 @@ import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords.j
 
 export const roleSchema = z.enum(["admin", "manager", "agent"]);
 export const emailSchema = z.string().trim().toLowerCase().email().max(254);
-export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(256);
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(256);
 
 const SESSION_USER = { id: true, organizationId: true, email: true, name: true, role: true, agentId: true } as const;
 
@@ -22,16 +25,24 @@ export const newUserSchema = z
     oidcSubject: z.string().min(1).max(255).nullish(),
   })
   .superRefine((u, ctx) => {
-    if (u.role === "agent" && !u.agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "an agent account must be linked to an agent" });
-    if (u.role !== "agent" && u.agentId) ctx.addIssue({ code: "custom", path: ["agentId"], message: "only agent accounts are linked to an agent" });
+    if (u.role === "agent" && !u.agentId)
+      ctx.addIssue({ code: "custom", path: ["agentId"], message: "an agent account must be linked to an agent" });
+    if (u.role !== "agent" && u.agentId)
+      ctx.addIssue({ code: "custom", path: ["agentId"], message: "only agent accounts are linked to an agent" });
   });
 export type NewUser = z.input<typeof newUserSchema>;
 
 export async function createUser(db: Db, input: NewUser): Promise<SessionUser> {
   const u = parseOrThrow(newUserSchema, input, "user");
   if (u.agentId) {
-    const agent = await db.agent.findFirst({ where: { id: u.agentId, organizationId: u.organizationId }, select: { id: true } });
-    if (!agent) throw new AppError("validation_failed", "No such agent in this organization", [{ field: "agentId", message: "unknown agent" }]);
+    const agent = await db.agent.findFirst({
+      where: { id: u.agentId, organizationId: u.organizationId },
+      select: { id: true },
+    });
+    if (!agent)
+      throw new AppError("validation_failed", "No such agent in this organization", [
+        { field: "agentId", message: "unknown agent" },
+      ]);
   }
   const existing = await db.user.findUnique({ where: { email: u.email }, select: { id: true } });
   if (existing) throw new AppError("conflict", `A user with e-mail ${u.email} already exists`);
@@ -53,7 +64,10 @@ export async function createUser(db: Db, input: NewUser): Promise<SessionUser> {
 export async function authenticate(db: Db, email: string, password: string): Promise<SessionUser | null> {
   const parsed = emailSchema.safeParse(email);
   const row = parsed.success
-    ? await db.user.findUnique({ where: { email: parsed.data }, select: { ...SESSION_USER, passwordHash: true, disabledAt: true } })
+    ? await db.user.findUnique({
+        where: { email: parsed.data },
+        select: { ...SESSION_USER, passwordHash: true, disabledAt: true },
+      })
     : null;
   const ok = await verifyPassword(row && !row.disabledAt ? row.passwordHash : null, password);
   if (!ok || !row) return null;
@@ -73,16 +87,30 @@ export const updateUserSchema = z.object({
   disabled: z.boolean().optional(),
 });
 
-export async function updateUser(db: Db, organizationId: string, userId: string, patch: z.input<typeof updateUserSchema>) {
+export async function updateUser(
+  db: Db,
+  organizationId: string,
+  userId: string,
+  patch: z.input<typeof updateUserSchema>,
+) {
   const p = parseOrThrow(updateUserSchema, patch, "user");
-  const current = await db.user.findFirst({ where: { id: userId, organizationId }, select: { role: true, agentId: true, disabledAt: true } });
+  const current = await db.user.findFirst({
+    where: { id: userId, organizationId },
+    select: { role: true, agentId: true, disabledAt: true },
+  });
   if (!current) throw new AppError("not_found", "No such user");
   const role = p.role ?? current.role;
   const agentId = role === "agent" ? (p.agentId !== undefined ? p.agentId : current.agentId) : null;
-  if (role === "agent" && !agentId) throw new AppError("validation_failed", "An agent account must be linked to an agent", [{ field: "agentId", message: "required" }]);
+  if (role === "agent" && !agentId)
+    throw new AppError("validation_failed", "An agent account must be linked to an agent", [
+      { field: "agentId", message: "required" },
+    ]);
   if (agentId) {
     const agent = await db.agent.findFirst({ where: { id: agentId, organizationId }, select: { id: true } });
-    if (!agent) throw new AppError("validation_failed", "No such agent in this organization", [{ field: "agentId", message: "unknown agent" }]);
+    if (!agent)
+      throw new AppError("validation_failed", "No such agent in this organization", [
+        { field: "agentId", message: "unknown agent" },
+      ]);
   }
   return db.user.update({
     where: { id: userId },
@@ -100,6 +128,11 @@ export async function listUsers(db: Db, organizationId: string) {
   return db.user.findMany({
     where: { organizationId },
     orderBy: [{ role: "asc" }, { name: "asc" }],
-    select: { ...SESSION_USER, disabledAt: true, oidcSubject: true, agent: { select: { externalId: true, name: true } } },
+    select: {
+      ...SESSION_USER,
+      disabledAt: true,
+      oidcSubject: true,
+      agent: { select: { externalId: true, name: true } },
+    },
   });
 }

@@ -24,14 +24,14 @@ export interface DemoCall {
 function pickGroup(rnd: () => number): DemoGroup {
   let r = rnd();
   for (const g of DEMO_GROUPS) if ((r -= g.share) < 0) return g;
-  return DEMO_GROUPS[0]!;
+  return DEMO_GROUPS[0];
 }
 
 function pickAgent(rnd: () => number, group: DemoGroup): DemoAgent {
   const own = DEMO_AGENTS.filter((a) => a.group === group.key);
   // "Ej val" calls go to whoever is free; otherwise mostly the group's own agents.
   const pool = own.length && rnd() < 0.85 ? own : DEMO_AGENTS;
-  return pool[Math.floor(rnd() * pool.length)]!;
+  return pool[Math.floor(rnd() * pool.length)];
 }
 
 /** A wait with the group's mean: gamma(2) — most waits short, a long tail. */

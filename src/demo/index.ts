@@ -36,10 +36,15 @@ export async function startDemo(
   const previous = settings.repeatWindowDays;
   if (previous !== 0) {
     await applySettingsOverrides(ctx.prisma, opts.organizationId, { repeatWindowDays: 0 });
-    log.info("demo traffic: repeatWindowDays set to 0 for the default organization (the demo reuses a small range of fiction numbers); restored on shutdown", { previous });
+    log.info(
+      "demo traffic: repeatWindowDays set to 0 for the default organization (the demo reuses a small range of fiction numbers); restored on shutdown",
+      { previous },
+    );
   }
   if (settings.callingHours !== "always") {
-    log.info(`demo traffic: surveys keep the organization's calling hours (${settings.callingHours}); calls outside them are skipped. CALLING_HOURS=always opens them.`);
+    log.info(
+      `demo traffic: surveys keep the organization's calling hours (${settings.callingHours}); calls outside them are skipped. CALLING_HOURS=always opens them.`,
+    );
   }
   if (!opts.simulator) log.warn("demo traffic without the embedded simulator: citizens behave by their number only");
 

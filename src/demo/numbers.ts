@@ -20,11 +20,14 @@ export const FICTION_LANDLINE_NUMBERS: readonly string[] = [
 
 /** Most citizens call from a mobile; about one in five from a landline. */
 export function pickFictionNumber(rnd: () => number, isFree: (n: string) => boolean): string | null {
-  const pools = rnd() < 0.8 ? [FICTION_MOBILE_NUMBERS, FICTION_LANDLINE_NUMBERS] : [FICTION_LANDLINE_NUMBERS, FICTION_MOBILE_NUMBERS];
+  const pools =
+    rnd() < 0.8
+      ? [FICTION_MOBILE_NUMBERS, FICTION_LANDLINE_NUMBERS]
+      : [FICTION_LANDLINE_NUMBERS, FICTION_MOBILE_NUMBERS];
   for (const pool of pools) {
     const start = Math.floor(rnd() * pool.length);
     for (let i = 0; i < pool.length; i++) {
-      const n = pool[(start + i) % pool.length]!;
+      const n = pool[(start + i) % pool.length];
       if (isFree(n)) return n;
     }
   }

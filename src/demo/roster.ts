@@ -20,8 +20,20 @@ export interface DemoGroup {
 export const DEMO_GROUPS: readonly DemoGroup[] = [
   { key: "val1", name: "Val 1 – Socialt stöd, vård och omsorg", share: 0.34, queueMeanSeconds: 90, effect: 0 },
   { key: "val2", name: "Val 2 – Skola, förskola och vuxenutbildning", share: 0.2, queueMeanSeconds: 50, effect: 0.05 },
-  { key: "val3", name: "Val 3 – Fastigheter, gator, byggande och miljö", share: 0.2, queueMeanSeconds: 162, effect: -0.08 },
-  { key: "val4", name: "Val 4 – Kultur och fritid, anställning, politik och inflyttarfrågor", share: 0.12, queueMeanSeconds: 70, effect: 0.03 },
+  {
+    key: "val3",
+    name: "Val 3 – Fastigheter, gator, byggande och miljö",
+    share: 0.2,
+    queueMeanSeconds: 162,
+    effect: -0.08,
+  },
+  {
+    key: "val4",
+    name: "Val 4 – Kultur och fritid, anställning, politik och inflyttarfrågor",
+    share: 0.12,
+    queueMeanSeconds: 70,
+    effect: 0.03,
+  },
   { key: "foretagslotsen", name: "Företagslotsen", share: 0.05, queueMeanSeconds: 45, effect: 0.1 },
   { key: "ej-val", name: "Ej val", share: 0.09, queueMeanSeconds: 100, effect: -0.1 },
 ];
@@ -85,7 +97,8 @@ export function svarstidMean(queueSeconds: number): number {
 export function scoreMeansFor(group: DemoGroup, agentEffect: number, queueSeconds: number): Record<string, number> {
   const means: Record<string, number> = {};
   for (const [q, base] of Object.entries(QUESTION_MEANS)) {
-    means[q] = q === "svarstid" ? svarstidMean(queueSeconds) : base + group.effect + agentEffect * (AGENT_WEIGHT[q] ?? 0.5);
+    means[q] =
+      q === "svarstid" ? svarstidMean(queueSeconds) : base + group.effect + agentEffect * (AGENT_WEIGHT[q] ?? 0.5);
   }
   return means;
 }

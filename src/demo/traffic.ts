@@ -34,7 +34,16 @@ export interface DemoTraffic {
   stop(): Promise<void>;
 }
 
-const FINAL_SURVEY_STATES = new Set(["completed", "partial", "no_answer", "machine", "failed", "opted_out", "expired", "canceled"]);
+const FINAL_SURVEY_STATES = new Set([
+  "completed",
+  "partial",
+  "no_answer",
+  "machine",
+  "failed",
+  "opted_out",
+  "expired",
+  "canceled",
+]);
 /** A number whose survey never reports back is released after this long. */
 const RESERVATION_MS = 30 * 60_000;
 
@@ -76,7 +85,10 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
       return null;
     }
     reserved.set(number, { call, at: Date.now() });
-    opts.simulator?.registerCitizen(number, createPersona(Math.floor(rnd() * 2 ** 31), { scoreMeans: call.scoreMeans }));
+    opts.simulator?.registerCitizen(
+      number,
+      createPersona(Math.floor(rnd() * 2 ** 31), { scoreMeans: call.scoreMeans }),
+    );
     return { call, number };
   }
 
@@ -84,7 +96,10 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
     const planned = Array.from({ length: count }, nextCall).filter((c) => c !== null);
     if (!planned.length) return;
     const bodies = planned.map((p) => intakePayload(p.call, p.number));
-    const res = await api("/calls/completed", { method: "POST", body: JSON.stringify(bodies.length === 1 ? bodies[0] : { calls: bodies }) });
+    const res = await api("/calls/completed", {
+      method: "POST",
+      body: JSON.stringify(bodies.length === 1 ? bodies[0] : { calls: bodies }),
+    });
     const json = (await res.json().catch(() => null)) as Record<string, unknown> | null;
     if (!res.ok) {
       stats.postErrors++;
@@ -92,14 +107,29 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
       log.warn("demo traffic: intake refused the calls", { status: res.status, error: json?.error });
       return;
     }
-    const results = (bodies.length === 1 ? [json] : ((json?.results as unknown[]) ?? [])) as { decision?: string; reason?: string | null; dueAt?: string | null }[];
+    const results = (bodies.length === 1 ? [json] : ((json?.results as unknown[]) ?? [])) as {
+      decision?: string;
+      reason?: string | null;
+      dueAt?: string | null;
+    }[];
     planned.forEach((p, i) => {
       const r = results[i];
       stats.recordDecision(r?.decision, r?.reason);
       if (r?.decision !== "scheduled" && p.number) reserved.delete(p.number);
-      log.debug("demo call posted", { externalCallId: p.call.externalCallId, group: p.call.group.key, agent: p.call.agent.externalId, caller: maskPhone(p.number), decision: r?.decision, reason: r?.reason, dueAt: r?.dueAt });
+      log.debug("demo call posted", {
+        externalCallId: p.call.externalCallId,
+        group: p.call.group.key,
+        agent: p.call.agent.externalId,
+        caller: maskPhone(p.number),
+        decision: r?.decision,
+        reason: r?.reason,
+        dueAt: r?.dueAt,
+      });
     });
-    if (stats.posted === planned.length) log.info("demo traffic: first calls posted to the intake API; survey calls follow within about half a minute", { calls: planned.length });
+    if (stats.posted === planned.length)
+      log.info("demo traffic: first calls posted to the intake API; survey calls follow within about half a minute", {
+        calls: planned.length,
+      });
   }
 
   async function readBack(summary: CallSummary, attempt: number) {
@@ -107,10 +137,20 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
     if (!entry) return;
     const res = await api(`/calls/${encodeURIComponent(entry.call.externalCallId)}`);
     if (!res.ok) {
-      log.warn("demo traffic: could not read the survey back", { status: res.status, externalCallId: entry.call.externalCallId });
+      log.warn("demo traffic: could not read the survey back", {
+        status: res.status,
+        externalCallId: entry.call.externalCallId,
+      });
       return;
     }
-    const body = (await res.json()) as { survey?: { state: string; attempts: number; answers: { questionKey: string; score: number }[]; voiceMessage: { durationSeconds: number } | null } | null };
+    const body = (await res.json()) as {
+      survey?: {
+        state: string;
+        attempts: number;
+        answers: { questionKey: string; score: number }[];
+        voiceMessage: { durationSeconds: number } | null;
+      } | null;
+    };
     const survey = body.survey;
     if (!survey || (!FINAL_SURVEY_STATES.has(survey.state) && survey.state !== "scheduled")) {
       // The service is still processing the last callbacks.

@@ -46,11 +46,26 @@ export interface StatusCallback {
 export async function handleStatusCallback(ctx: AppContext, cb: StatusCallback): Promise<CallbackResult> {
   const log = ctx.logger.child({ surveyId: cb.surveyId, callSid: cb.callSid });
   const s = await surveyForCallback(ctx, {
-    surveyId: cb.surveyId, callSid: cb.callSid, type: "twilio-status", callStatus: cb.callStatus, record: true,
-    detail: { callStatus: cb.callStatus, sequenceNumber: cb.sequenceNumber, timestamp: cb.timestamp, callDuration: cb.callDuration, errorCode: cb.errorCode },
+    surveyId: cb.surveyId,
+    callSid: cb.callSid,
+    type: "twilio-status",
+    callStatus: cb.callStatus,
+    record: true,
+    detail: {
+      callStatus: cb.callStatus,
+      sequenceNumber: cb.sequenceNumber,
+      timestamp: cb.timestamp,
+      callDuration: cb.callDuration,
+      errorCode: cb.errorCode,
+    },
   });
   if (typeof s === "string") {
-    log.warn(s === "unknown_survey" ? "status callback for an unknown survey; ignored" : "status callback for another call than the survey's; ignored", { callStatus: cb.callStatus });
+    log.warn(
+      s === "unknown_survey"
+        ? "status callback for an unknown survey; ignored"
+        : "status callback for another call than the survey's; ignored",
+      { callStatus: cb.callStatus },
+    );
     return s;
   }
   if (s.duplicate) {
@@ -60,7 +75,15 @@ export async function handleStatusCallback(ctx: AppContext, cb: StatusCallback):
   if (!FINAL_CALL_STATUSES.has(cb.callStatus)) return "recorded";
   const to = await applyCallStatus(
     ctx,
-    { surveyId: cb.surveyId, callSid: cb.callSid, status: cb.callStatus, at: ctx.now(), source: "status-callback", errorCode: cb.errorCode, errorMessage: cb.errorMessage },
+    {
+      surveyId: cb.surveyId,
+      callSid: cb.callSid,
+      status: cb.callStatus,
+      at: ctx.now(),
+      source: "status-callback",
+      errorCode: cb.errorCode,
+      errorMessage: cb.errorMessage,
+    },
     s,
   );
   return to ? "applied" : "recorded";
@@ -78,15 +101,33 @@ export async function handleAmdCallback(ctx: AppContext, cb: AmdCallback): Promi
   // The usual verdict, a person, in one statement; the survey is read only to explain a refusal.
   if (!MACHINE_ANSWERS.has(cb.answeredBy)) {
     const verdict = cb.answeredBy === "human" ? "human" : "unknown";
-    if (await recordAmdVerdict(ctx.prisma, { surveyId: cb.surveyId, callSid: cb.callSid, verdict, at: ctx.now(), detail: { answeredBy: cb.answeredBy, detectionMs: cb.detectionMs } })) {
+    if (
+      await recordAmdVerdict(ctx.prisma, {
+        surveyId: cb.surveyId,
+        callSid: cb.callSid,
+        verdict,
+        at: ctx.now(),
+        detail: { answeredBy: cb.answeredBy, detectionMs: cb.detectionMs },
+      })
+    ) {
       log.info("answering-machine detection recorded", { answeredBy: cb.answeredBy, result: "recorded" });
       return "recorded";
     }
   }
   // The AMD event is written by applyAmdResult, with what it decided.
-  const s = await surveyForCallback(ctx, { surveyId: cb.surveyId, callSid: cb.callSid, type: "amd-callback", record: false });
+  const s = await surveyForCallback(ctx, {
+    surveyId: cb.surveyId,
+    callSid: cb.callSid,
+    type: "amd-callback",
+    record: false,
+  });
   if (typeof s === "string") {
-    log.warn(s === "unknown_survey" ? "AMD callback for an unknown survey; ignored" : "AMD callback for another call than the survey's; ignored", { answeredBy: cb.answeredBy });
+    log.warn(
+      s === "unknown_survey"
+        ? "AMD callback for an unknown survey; ignored"
+        : "AMD callback for another call than the survey's; ignored",
+      { answeredBy: cb.answeredBy },
+    );
     return s;
   }
   if (s.duplicate) {

@@ -28,7 +28,15 @@ export interface CallbackSurvey {
  */
 export async function readAndRecordCallback(
   db: Db,
-  e: { surveyId: string; callSid: string; type: string; callStatus?: string; at: Date; detail?: Record<string, unknown>; record: boolean },
+  e: {
+    surveyId: string;
+    callSid: string;
+    type: string;
+    callStatus?: string;
+    at: Date;
+    detail?: Record<string, unknown>;
+    record: boolean;
+  },
 ): Promise<CallbackSurvey | null> {
   const rows = await sqlQuery<CallbackSurvey>(
     db,
@@ -76,7 +84,7 @@ export async function adoptCallSid(db: Db, surveyId: string, callSid: string, at
      SELECT count(*)::int AS adopted FROM a`,
     [surveyId, callSid, at],
   );
-  return rows[0]!.adopted === 1;
+  return rows[0].adopted === 1;
 }
 
 /**
@@ -105,5 +113,5 @@ export async function recordAmdVerdict(
      SELECT count(*)::int AS recorded FROM u`,
     [v.surveyId, v.verdict, v.at, v.callSid, JSON.stringify(v.detail)],
   );
-  return rows[0]!.recorded === 1;
+  return rows[0].recorded === 1;
 }

@@ -20,7 +20,17 @@ const int = z.coerce.number().int().nonnegative();
 // Only what we use; Twilio adds parameters over time, and they are allowed.
 const statusForm = z.object({
   CallSid: callSid,
-  CallStatus: z.enum(["queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed", "no-answer", "canceled"]),
+  CallStatus: z.enum([
+    "queued",
+    "initiated",
+    "ringing",
+    "in-progress",
+    "completed",
+    "busy",
+    "failed",
+    "no-answer",
+    "canceled",
+  ]),
   SequenceNumber: int.optional(),
   Timestamp: z.string().max(100).optional(),
   CallDuration: int.optional(),
@@ -30,7 +40,15 @@ const statusForm = z.object({
 
 const amdForm = z.object({
   CallSid: callSid,
-  AnsweredBy: z.enum(["human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax", "unknown"]),
+  AnsweredBy: z.enum([
+    "human",
+    "machine_start",
+    "machine_end_beep",
+    "machine_end_silence",
+    "machine_end_other",
+    "fax",
+    "unknown",
+  ]),
   MachineDetectionDuration: int.optional(),
 });
 
@@ -57,7 +75,9 @@ function callback<T extends z.ZodType>(
     const q = query.safeParse(req.query);
     const form = schema.safeParse(req.body ?? {});
     if (!q.success || !form.success) {
-      const issues = [...(q.error?.issues ?? []), ...(form.error?.issues ?? [])].map((i) => `${i.path.join(".")}: ${i.message}`);
+      const issues = [...(q.error?.issues ?? []), ...(form.error?.issues ?? [])].map(
+        (i) => `${i.path.join(".")}: ${i.message}`,
+      );
       (req.log ?? ctx.logger).warn(`${name} callback with invalid parameters; ignored`, { issues });
       return twiml(res);
     }
@@ -73,17 +93,44 @@ function callback<T extends z.ZodType>(
 
 export function dispatchCallbackRouter(ctx: AppContext): Router {
   const router = Router();
-  router.post("/status", callback(ctx, "status", statusForm, (surveyId, f) =>
-    handleStatusCallback(ctx, {
-      surveyId, callSid: f.CallSid, callStatus: f.CallStatus, sequenceNumber: f.SequenceNumber, timestamp: f.Timestamp,
-      callDuration: f.CallDuration, errorCode: f.ErrorCode, errorMessage: f.ErrorMessage,
-    })));
-  router.post("/amd", callback(ctx, "amd", amdForm, (surveyId, f) =>
-    handleAmdCallback(ctx, { surveyId, callSid: f.CallSid, answeredBy: f.AnsweredBy, detectionMs: f.MachineDetectionDuration })));
-  router.post("/recording", callback(ctx, "recording", recordingForm, (surveyId, f) =>
-    handleRecordingCallback(ctx, {
-      surveyId, callSid: f.CallSid, recordingSid: f.RecordingSid, recordingStatus: f.RecordingStatus,
-      durationSeconds: f.RecordingDuration, recordingUrl: f.RecordingUrl,
-    })));
+  router.post(
+    "/status",
+    callback(ctx, "status", statusForm, (surveyId, f) =>
+      handleStatusCallback(ctx, {
+        surveyId,
+        callSid: f.CallSid,
+        callStatus: f.CallStatus,
+        sequenceNumber: f.SequenceNumber,
+        timestamp: f.Timestamp,
+        callDuration: f.CallDuration,
+        errorCode: f.ErrorCode,
+        errorMessage: f.ErrorMessage,
+      }),
+    ),
+  );
+  router.post(
+    "/amd",
+    callback(ctx, "amd", amdForm, (surveyId, f) =>
+      handleAmdCallback(ctx, {
+        surveyId,
+        callSid: f.CallSid,
+        answeredBy: f.AnsweredBy,
+        detectionMs: f.MachineDetectionDuration,
+      }),
+    ),
+  );
+  router.post(
+    "/recording",
+    callback(ctx, "recording", recordingForm, (surveyId, f) =>
+      handleRecordingCallback(ctx, {
+        surveyId,
+        callSid: f.CallSid,
+        recordingSid: f.RecordingSid,
+        recordingStatus: f.RecordingStatus,
+        durationSeconds: f.RecordingDuration,
+        recordingUrl: f.RecordingUrl,
+      }),
+    ),
+  );
   return router;
 }

@@ -39,7 +39,14 @@ export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
   result.claimed = claimed.length;
   if (claimed.length === 0) return result;
   for (const { survey: c } of claimed) {
-    ctx.events.publish({ type: "survey.state", organizationId: c.organizationId, surveyId: c.id, from: "scheduled", to: "dialling", at: ctx.now().toISOString() });
+    ctx.events.publish({
+      type: "survey.state",
+      organizationId: c.organizationId,
+      surveyId: c.id,
+      from: "scheduled",
+      to: "dialling",
+      at: ctx.now().toISOString(),
+    });
   }
 
   const ready = await prepare(ctx, claimed);
@@ -49,7 +56,8 @@ export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
   const booking = await bookSlots(ctx.prisma, cps, ready.length);
   if (booking.waitMs > MAX_SLOT_WAIT_MS) {
     // The booked slots are lost, which only lowers the rate: the limit holds.
-    for (const r of ready) await release(ctx, r.survey, "slot_wait_too_long", new Date(ctx.now().getTime() + booking.waitMs));
+    for (const r of ready)
+      await release(ctx, r.survey, "slot_wait_too_long", new Date(ctx.now().getTime() + booking.waitMs));
     result.deferred += ready.length;
     return result;
   }
@@ -93,7 +101,12 @@ async function expireOverdue(ctx: AppContext): Promise<number> {
   let n = 0;
   for (const s of await findExpired(ctx.prisma, now, 100)) {
     const moved = await moveSurvey(ctx, {
-      surveyId: s.id, organizationId: s.organizationId, from: "scheduled", to: "expired", at: now, event: "expired",
+      surveyId: s.id,
+      organizationId: s.organizationId,
+      from: "scheduled",
+      to: "expired",
+      at: now,
+      event: "expired",
       data: { outcome: "expired" },
     });
     if (moved) n++;
@@ -110,7 +123,12 @@ async function prepare(ctx: AppContext, claimed: ClaimedForDial[]): Promise<Read
     const now = ctx.now();
     const base = { surveyId: survey.id, organizationId: survey.organizationId, from: "dialling" as const, at: now };
     if (d.optedOut) {
-      await moveSurvey(ctx, { ...base, to: "canceled", event: "opted-out-before-dial", data: { outcome: "opted_out_meanwhile" } });
+      await moveSurvey(ctx, {
+        ...base,
+        to: "canceled",
+        event: "opted-out-before-dial",
+        data: { outcome: "opted_out_meanwhile" },
+      });
       continue;
     }
     if (!d.callerNumberEnc) {
@@ -121,7 +139,12 @@ async function prepare(ctx: AppContext, claimed: ClaimedForDial[]): Promise<Read
     if (!isWithinCallingHours(now, window)) {
       const next = nextCallingTime(now, window);
       if (!next || next >= survey.expiresAt) {
-        await moveSurvey(ctx, { ...base, to: "expired", event: "outside-calling-hours", data: { outcome: "expired", claimedBy: null, claimedAt: null } });
+        await moveSurvey(ctx, {
+          ...base,
+          to: "expired",
+          event: "outside-calling-hours",
+          data: { outcome: "expired", claimedBy: null, claimedAt: null },
+        });
       } else {
         await release(ctx, survey, "outside_calling_hours", next);
       }
@@ -135,8 +158,13 @@ async function prepare(ctx: AppContext, claimed: ClaimedForDial[]): Promise<Read
 /** Back to `scheduled` without counting the attempt: no call was made. */
 async function release(ctx: AppContext, survey: ClaimedSurvey, reason: string, at: Date) {
   const moved = await moveSurvey(ctx, {
-    surveyId: survey.id, organizationId: survey.organizationId, from: "dialling", to: "scheduled", at: ctx.now(),
-    event: "deferred", detail: { reason, nextAttemptAt: at.toISOString() },
+    surveyId: survey.id,
+    organizationId: survey.organizationId,
+    from: "dialling",
+    to: "scheduled",
+    at: ctx.now(),
+    event: "deferred",
+    detail: { reason, nextAttemptAt: at.toISOString() },
     data: { nextAttemptAt: at, attempts: { decrement: 1 }, claimedBy: null, claimedAt: null },
   });
   if (moved) ctx.logger.debug("survey deferred", { surveyId: survey.id, reason, nextAttemptAt: at.toISOString() });

@@ -40,6 +40,10 @@ export function policyFor(org: { settings: unknown; timeZone: string }, group: {
   const settings = effectiveSettings(org.settings, group.settings);
   return {
     settings,
-    window: { callingHours: settings.callingHours, skipPublicHolidays: settings.skipPublicHolidays, timeZone: org.timeZone },
+    window: {
+      callingHours: settings.callingHours,
+      skipPublicHolidays: settings.skipPublicHolidays,
+      timeZone: org.timeZone,
+    },
   };
 }

@@ -18,7 +18,10 @@ export interface CallStatusReport {
 }
 
 /** What deciding an outcome needs; callbacks pass the row they already read (src/dispatch/callback-repository.ts). */
-export type OutcomeSurvey = Pick<CallbackSurvey, "state" | "attempts" | "expiresAt" | "organizationId" | "answers" | "orgSettings" | "timeZone" | "groupSettings">;
+export type OutcomeSurvey = Pick<
+  CallbackSurvey,
+  "state" | "attempts" | "expiresAt" | "organizationId" | "answers" | "orgSettings" | "timeZone" | "groupSettings"
+>;
 
 async function loadForOutcome(ctx: AppContext, surveyId: string): Promise<OutcomeSurvey | null> {
   const s = await ctx.prisma.surveyCall.findUnique({
@@ -33,10 +36,18 @@ async function loadForOutcome(ctx: AppContext, surveyId: string): Promise<Outcom
       group: { select: { settings: true } },
     },
   });
-  return s && {
-    state: s.state, attempts: s.attempts, expiresAt: s.expiresAt, organizationId: s.organizationId, answers: s._count.answers,
-    orgSettings: s.organization.settings, timeZone: s.organization.timeZone, groupSettings: s.group.settings,
-  };
+  return (
+    s && {
+      state: s.state,
+      attempts: s.attempts,
+      expiresAt: s.expiresAt,
+      organizationId: s.organizationId,
+      answers: s._count.answers,
+      orgSettings: s.organization.settings,
+      timeZone: s.organization.timeZone,
+      groupSettings: s.group.settings,
+    }
+  );
 }
 
 /**
@@ -47,14 +58,24 @@ async function loadForOutcome(ctx: AppContext, surveyId: string): Promise<Outcom
  * nothing, which makes replays and out-of-order delivery harmless. A guarded
  * transition that loses a race is re-evaluated against the new state.
  */
-export async function applyCallStatus(ctx: AppContext, r: CallStatusReport, current?: OutcomeSurvey): Promise<SurveyState | null> {
+export async function applyCallStatus(
+  ctx: AppContext,
+  r: CallStatusReport,
+  current?: OutcomeSurvey,
+): Promise<SurveyState | null> {
   const log = ctx.logger.child({ surveyId: r.surveyId, callSid: r.callSid });
   for (let round = 0; round < 3; round++) {
     const s = round === 0 && current ? current : await loadForOutcome(ctx, r.surveyId);
     if (!s) return null;
     const o = outcomeForCallStatus(r.status, s.state, s.answers);
     if (o.kind === "ignore") return null;
-    const base = { surveyId: r.surveyId, organizationId: s.organizationId, from: s.state, at: r.at, callSid: r.callSid };
+    const base = {
+      surveyId: r.surveyId,
+      organizationId: s.organizationId,
+      from: s.state,
+      at: r.at,
+      callSid: r.callSid,
+    };
     if (o.kind === "final") {
       const moved = await moveSurvey(ctx, {
         ...base,
@@ -64,13 +85,22 @@ export async function applyCallStatus(ctx: AppContext, r: CallStatusReport, curr
         data: { outcome: o.outcome, errorCode: r.errorCode ?? null, errorMessage: r.errorMessage ?? null },
       });
       if (moved) {
-        log.info("survey call ended", { callStatus: r.status, state: o.state, outcome: o.outcome, errorCode: r.errorCode });
+        log.info("survey call ended", {
+          callStatus: r.status,
+          state: o.state,
+          outcome: o.outcome,
+          errorCode: r.errorCode,
+        });
         return o.state;
       }
       continue;
     }
     const policy = policyFor({ settings: s.orgSettings, timeZone: s.timeZone }, { settings: s.groupSettings });
-    const decision = decideRetry({ attempts: s.attempts, now: r.at, expiresAt: s.expiresAt }, policy.settings, policy.window);
+    const decision = decideRetry(
+      { attempts: s.attempts, now: r.at, expiresAt: s.expiresAt },
+      policy.settings,
+      policy.window,
+    );
     const moved =
       decision.kind === "retry"
         ? await moveSurvey(ctx, {
@@ -118,8 +148,15 @@ export async function applyAmdResult(
   if (shouldHangUpOnMachine(a.answeredBy, s.answeredBy)) {
     if (s.state !== "dialling" && s.state !== "in_progress") return "ignored";
     const moved = await moveSurvey(ctx, {
-      surveyId: a.surveyId, organizationId: s.organizationId, from: s.state, to: "machine", at: a.at, event: "amd-callback",
-      callSid: a.callSid, detail, unlessHuman: true,
+      surveyId: a.surveyId,
+      organizationId: s.organizationId,
+      from: s.state,
+      to: "machine",
+      at: a.at,
+      event: "amd-callback",
+      callSid: a.callSid,
+      detail,
+      unlessHuman: true,
       data: { answeredBy: "machine", outcome: a.answeredBy === "fax" ? "fax" : "answering_machine" },
     });
     if (moved) return hangUpOnMachine(ctx, a, log);
@@ -130,8 +167,17 @@ export async function applyAmdResult(
   }
   // Reached with human/unknown, or with a machine verdict that a keypress already overruled.
   const verdict = a.answeredBy === "human" ? "human" : "unknown";
-  const recorded = await recordAmdVerdict(ctx.prisma, { surveyId: a.surveyId, callSid: a.callSid, verdict, at: a.at, detail });
-  log.info("answering-machine detection recorded", { answeredBy: a.answeredBy, result: recorded ? "recorded" : "ignored" });
+  const recorded = await recordAmdVerdict(ctx.prisma, {
+    surveyId: a.surveyId,
+    callSid: a.callSid,
+    verdict,
+    at: a.at,
+    detail,
+  });
+  log.info("answering-machine detection recorded", {
+    answeredBy: a.answeredBy,
+    result: recorded ? "recorded" : "ignored",
+  });
   return recorded ? "recorded" : "ignored";
 }
 
@@ -145,7 +191,11 @@ async function readForAmd(ctx: AppContext, surveyId: string) {
   return s ?? null;
 }
 
-async function hangUpOnMachine(ctx: AppContext, a: { surveyId: string; callSid: string; answeredBy: string }, log: AppContext["logger"]): Promise<"hung_up"> {
+async function hangUpOnMachine(
+  ctx: AppContext,
+  a: { surveyId: string; callSid: string; answeredBy: string },
+  log: AppContext["logger"],
+): Promise<"hung_up"> {
   try {
     // Ending the call from our side leaves nothing on the machine.
     await ctx.twilio.calls(a.callSid).update({ status: "completed" });
@@ -153,12 +203,22 @@ async function hangUpOnMachine(ctx: AppContext, a: { surveyId: string; callSid: 
   } catch (err) {
     // The call may already be over; either way the flow answers a machine-state survey with a hang-up.
     log.warn("answering machine: hang-up request failed", { err: errorSummary(err) });
-    await recordEvent(ctx.prisma, { surveyId: a.surveyId, at: ctx.now(), type: "hangup-failed", callSid: a.callSid, detail: errorSummary(err) });
+    await recordEvent(ctx.prisma, {
+      surveyId: a.surveyId,
+      at: ctx.now(),
+      type: "hangup-failed",
+      callSid: a.callSid,
+      detail: errorSummary(err),
+    });
   }
   return "hung_up";
 }
 
 export function errorSummary(err: unknown): Record<string, unknown> {
   const e = err as { status?: unknown; code?: unknown; message?: unknown };
-  return { status: e?.status, code: e?.code, message: typeof e?.message === "string" ? e.message.slice(0, 300) : String(err) };
+  return {
+    status: e?.status,
+    code: e?.code,
+    message: typeof e?.message === "string" ? e.message.slice(0, 300) : String(err),
+  };
 }

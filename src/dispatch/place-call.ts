@@ -2,7 +2,13 @@ import type { AppContext } from "../context.js";
 import { maskPhone } from "../lib/logger.js";
 import { moveSurvey } from "./moves.js";
 import { recordDialled, recordDialUncertain, type ClaimedSurvey } from "./repository.js";
-import { backoffDelayMs, CALL_TIME_LIMIT_SECONDS, classifyDialError, DIAL_BACKOFF, RING_TIMEOUT_SECONDS } from "./rules.js";
+import {
+  backoffDelayMs,
+  CALL_TIME_LIMIT_SECONDS,
+  classifyDialError,
+  DIAL_BACKOFF,
+  RING_TIMEOUT_SECONDS,
+} from "./rules.js";
 
 export interface ReadyCall {
   survey: ClaimedSurvey;
@@ -55,9 +61,17 @@ export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean>
   // would go back to the queue with a live call. Unrecorded, the SID still
   // arrives with the status callbacks, or reconciliation adopts the call.
   try {
-    await recordDialled(ctx.prisma, { surveyId: survey.id, callSid: call.sid, at: ctx.now(), detail: { attempt: survey.attempts, status: call.status } });
+    await recordDialled(ctx.prisma, {
+      surveyId: survey.id,
+      callSid: call.sid,
+      at: ctx.now(),
+      detail: { attempt: survey.attempts, status: call.status },
+    });
   } catch (err) {
-    log.error("survey call placed but not recorded; callbacks or reconciliation will bring its SID", { callSid: call.sid, err: (err as Error).message });
+    log.error("survey call placed but not recorded; callbacks or reconciliation will bring its SID", {
+      callSid: call.sid,
+      err: (err as Error).message,
+    });
   }
   log.info("survey call placed", { callSid: call.sid, to: maskPhone(r.to) });
   return true;
@@ -68,24 +82,40 @@ async function handleDialError(ctx: AppContext, survey: ClaimedSurvey, err: unkn
   const now = ctx.now();
   const base = { surveyId: survey.id, organizationId: survey.organizationId, from: "dialling" as const, at: now };
   if (f.kind === "not_created_retry") {
-    const failures = 1 + (await ctx.prisma.surveyEvent.count({ where: { surveyId: survey.id, type: "dial-rejected" } }));
+    const failures =
+      1 + (await ctx.prisma.surveyEvent.count({ where: { surveyId: survey.id, type: "dial-rejected" } }));
     const delayMs = backoffDelayMs(failures, DIAL_BACKOFF, Math.random());
     const nextAttemptAt = new Date(now.getTime() + delayMs);
     await moveSurvey(ctx, {
-      ...base, to: "scheduled", event: "dial-rejected",
+      ...base,
+      to: "scheduled",
+      event: "dial-rejected",
       detail: { code: f.code, message: f.message, failures, retryInMs: delayMs },
       // The citizen's phone never rang: the attempt does not count.
-      data: { nextAttemptAt, attempts: { decrement: 1 }, claimedBy: null, claimedAt: null, errorCode: f.code, errorMessage: f.message },
+      data: {
+        nextAttemptAt,
+        attempts: { decrement: 1 },
+        claimedBy: null,
+        claimedAt: null,
+        errorCode: f.code,
+        errorMessage: f.message,
+      },
     });
     log.warn("Twilio did not take the call; retrying later", { code: f.code, message: f.message, retryInMs: delayMs });
   } else if (f.kind === "not_created_final") {
     await moveSurvey(ctx, {
-      ...base, to: "failed", event: "dial-failed", detail: { code: f.code, message: f.message },
+      ...base,
+      to: "failed",
+      event: "dial-failed",
+      detail: { code: f.code, message: f.message },
       data: { outcome: "dial_rejected", errorCode: f.code, errorMessage: f.message },
     });
     log.error("Twilio refused the call", { code: f.code, message: f.message });
   } else {
     await recordDialUncertain(ctx.prisma, { surveyId: survey.id, at: now, code: f.code, message: f.message });
-    log.warn("calls.create outcome unknown; reconciliation will look for the call at Twilio", { code: f.code, message: f.message });
+    log.warn("calls.create outcome unknown; reconciliation will look for the call at Twilio", {
+      code: f.code,
+      message: f.message,
+    });
   }
 }

@@ -4,7 +4,13 @@ import { recordEvent } from "../survey/state.js";
 import { moveSurvey } from "./moves.js";
 import { applyCallStatus, errorSummary } from "./outcomes.js";
 import { findStale, knownCallSids } from "./repository.js";
-import { backoffDelayMs, DIAL_BACKOFF, FINAL_CALL_STATUSES, maxCallLifetimeMs, unconfirmedDialSettleMs } from "./rules.js";
+import {
+  backoffDelayMs,
+  DIAL_BACKOFF,
+  FINAL_CALL_STATUSES,
+  maxCallLifetimeMs,
+  unconfirmedDialSettleMs,
+} from "./rules.js";
 import { MAX_SLOT_WAIT_MS } from "./dispatcher.js";
 
 /** Upper bound of the REST timeout of any configured twilio-node client. */
@@ -61,18 +67,39 @@ async function reconcileKnownCall(ctx: AppContext, s: Stale & { callSid: string 
     if ((err as { status?: number }).status !== 404) throw err;
     status = "unknown";
   }
-  await recordEvent(ctx.prisma, { surveyId: s.id, at: now, type: "reconcile-fetched", callSid: s.callSid, detail: { callStatus: status, state: s.state } });
+  await recordEvent(ctx.prisma, {
+    surveyId: s.id,
+    at: now,
+    type: "reconcile-fetched",
+    callSid: s.callSid,
+    detail: { callStatus: status, state: s.state },
+  });
   if (FINAL_CALL_STATUSES.has(status)) {
     const to = await applyCallStatus(ctx, { surveyId: s.id, callSid: s.callSid, status, at: now, source: "reconcile" });
-    ctx.logger.info("stale survey reconciled from Twilio", { surveyId: s.id, callSid: s.callSid, callStatus: status, state: to });
+    ctx.logger.info("stale survey reconciled from Twilio", {
+      surveyId: s.id,
+      callSid: s.callSid,
+      callStatus: status,
+      state: to,
+    });
   } else if (status === "unknown") {
     await moveSurvey(ctx, {
-      surveyId: s.id, organizationId: s.organizationId, from: s.state, to: "failed", at: now, event: "reconcile", callSid: s.callSid,
+      surveyId: s.id,
+      organizationId: s.organizationId,
+      from: s.state,
+      to: "failed",
+      at: now,
+      event: "reconcile",
+      callSid: s.callSid,
       data: { outcome: "call_not_found" },
     });
     ctx.logger.warn("stale survey's call is unknown at Twilio; marked failed", { surveyId: s.id, callSid: s.callSid });
   } else {
-    ctx.logger.warn("call still live at Twilio past its time limit", { surveyId: s.id, callSid: s.callSid, callStatus: status });
+    ctx.logger.warn("call still live at Twilio past its time limit", {
+      surveyId: s.id,
+      callSid: s.callSid,
+      callStatus: status,
+    });
   }
 }
 
@@ -93,31 +120,69 @@ async function reconcileUnconfirmed(ctx: AppContext, s: Stale) {
   const enc = row.completedCall.callerNumberEnc;
   const since = (s.claimedAt?.getTime() ?? now.getTime()) - CLOCK_SKEW_MS;
   const known = await knownCallSids(ctx.prisma, s.id);
-  const listed = enc ? await ctx.twilio.calls.list({ to: ctx.numbers.decrypt(enc), from: ctx.twilioCredentials.fromNumber, limit: 20 }) : [];
+  const listed = enc
+    ? await ctx.twilio.calls.list({ to: ctx.numbers.decrypt(enc), from: ctx.twilioCredentials.fromNumber, limit: 20 })
+    : [];
   const match = listed
     .filter((c) => !known.has(c.sid) && new Date(c.dateCreated).getTime() >= since)
     .sort((a, b) => new Date(b.dateCreated).getTime() - new Date(a.dateCreated).getTime())[0];
   if (match) {
     await ctx.prisma.$transaction(async (tx) => {
       await tx.surveyCall.updateMany({ where: { id: s.id, callSid: null }, data: { callSid: match.sid } });
-      await recordEvent(tx, { surveyId: s.id, at: now, type: "reconcile-adopted", callSid: match.sid, detail: { callStatus: match.status } });
+      await recordEvent(tx, {
+        surveyId: s.id,
+        at: now,
+        type: "reconcile-adopted",
+        callSid: match.sid,
+        detail: { callStatus: match.status },
+      });
     });
-    ctx.logger.info("unconfirmed call found at Twilio and adopted", { surveyId: s.id, callSid: match.sid, callStatus: match.status });
+    ctx.logger.info("unconfirmed call found at Twilio and adopted", {
+      surveyId: s.id,
+      callSid: match.sid,
+      callStatus: match.status,
+    });
     if (FINAL_CALL_STATUSES.has(match.status)) {
-      await applyCallStatus(ctx, { surveyId: s.id, callSid: match.sid, status: match.status, at: now, source: "reconcile" });
+      await applyCallStatus(ctx, {
+        surveyId: s.id,
+        callSid: match.sid,
+        status: match.status,
+        at: now,
+        source: "reconcile",
+      });
     }
     return;
   }
   if (s.state !== "dialling") {
-    await moveSurvey(ctx, { surveyId: s.id, organizationId: s.organizationId, from: s.state, to: "failed", at: now, event: "reconcile", data: { outcome: "call_not_found" } });
+    await moveSurvey(ctx, {
+      surveyId: s.id,
+      organizationId: s.organizationId,
+      from: s.state,
+      to: "failed",
+      at: now,
+      event: "reconcile",
+      data: { outcome: "call_not_found" },
+    });
     return;
   }
-  const failures = 1 + (await ctx.prisma.surveyEvent.count({ where: { surveyId: s.id, type: { in: ["dial-rejected", "reconcile-no-call"] } } }));
+  const failures =
+    1 +
+    (await ctx.prisma.surveyEvent.count({
+      where: { surveyId: s.id, type: { in: ["dial-rejected", "reconcile-no-call"] } },
+    }));
   const nextAttemptAt = new Date(now.getTime() + backoffDelayMs(failures, DIAL_BACKOFF, Math.random()));
   await moveSurvey(ctx, {
-    surveyId: s.id, organizationId: s.organizationId, from: "dialling", to: "scheduled", at: now, event: "reconcile-no-call",
+    surveyId: s.id,
+    organizationId: s.organizationId,
+    from: "dialling",
+    to: "scheduled",
+    at: now,
+    event: "reconcile-no-call",
     detail: { nextAttemptAt: nextAttemptAt.toISOString() },
     data: { nextAttemptAt, attempts: { decrement: 1 }, claimedBy: null, claimedAt: null },
   });
-  ctx.logger.info("no call was created for an unconfirmed dial; rescheduled", { surveyId: s.id, nextAttemptAt: nextAttemptAt.toISOString() });
+  ctx.logger.info("no call was created for an unconfirmed dial; rescheduled", {
+    surveyId: s.id,
+    nextAttemptAt: nextAttemptAt.toISOString(),
+  });
 }

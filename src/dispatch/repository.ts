@@ -51,7 +51,8 @@ export async function claimDueSurveys(
   prisma: Prisma,
   args: { instanceId: string; now: Date; limit: number; maxConcurrent: number },
 ): Promise<ClaimedForDial[]> {
-  if (!Number.isInteger(args.limit) || !Number.isInteger(args.maxConcurrent)) throw new RangeError("limit and maxConcurrent must be integers");
+  if (!Number.isInteger(args.limit) || !Number.isInteger(args.maxConcurrent))
+    throw new RangeError("limit and maxConcurrent must be integers");
   const now = `${sqlLiteral(args.now)}::timestamptz`;
   const instance = `${sqlLiteral(args.instanceId)}::text`;
   // Two statements, one round trip: the lock first, then the claim, whose
@@ -120,7 +121,7 @@ export async function reserveSlots(
     // trip is also the offset estimate's uncertainty (throttle.ts), so keep it short.
     { prepare: true },
   );
-  return { slotStartMs: rows[0]!.slot_start_ms, dbNowMs: rows[0]!.db_now_ms };
+  return { slotStartMs: rows[0].slot_start_ms, dbNowMs: rows[0].db_now_ms };
 }
 
 /** Scheduled surveys whose time ran out; bounded batch. */
@@ -138,7 +139,10 @@ export async function findExpired(db: Db, now: Date, limit: number) {
  * brought it, which can beat the REST response) and the "dialled" event, in
  * one statement, so both or neither are stored.
  */
-export async function recordDialled(db: Db, d: { surveyId: string; callSid: string; at: Date; detail: Record<string, unknown> }) {
+export async function recordDialled(
+  db: Db,
+  d: { surveyId: string; callSid: string; at: Date; detail: Record<string, unknown> },
+) {
   await sqlExecute(
     db,
     `WITH sid AS (
@@ -152,7 +156,10 @@ export async function recordDialled(db: Db, d: { surveyId: string; callSid: stri
 }
 
 /** calls.create ended without an answer (timeout, reset): the error on a still-dialling survey and a "dial-uncertain" event, together. */
-export async function recordDialUncertain(db: Db, d: { surveyId: string; at: Date; code: string | null; message: string | null }) {
+export async function recordDialUncertain(
+  db: Db,
+  d: { surveyId: string; at: Date; code: string | null; message: string | null },
+) {
   await sqlExecute(
     db,
     `WITH err AS (

@@ -11,9 +11,16 @@ export const RING_TIMEOUT_SECONDS = 25;
 /** Hard cap on one survey call: seven questions plus a two-minute message fit well inside. */
 export const CALL_TIME_LIMIT_SECONDS = 600;
 
-export type CallStatus = "queued" | "initiated" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
+export type CallStatus =
+  "queued" | "initiated" | "ringing" | "in-progress" | "completed" | "busy" | "failed" | "no-answer" | "canceled";
 
-export const FINAL_CALL_STATUSES: ReadonlySet<string> = new Set(["completed", "busy", "failed", "no-answer", "canceled"]);
+export const FINAL_CALL_STATUSES: ReadonlySet<string> = new Set([
+  "completed",
+  "busy",
+  "failed",
+  "no-answer",
+  "canceled",
+]);
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -21,8 +28,7 @@ export interface RetryPolicy {
 }
 
 export type RetryDecision =
-  | { kind: "retry"; at: Date }
-  | { kind: "final"; reason: "retries_exhausted" | "would_expire" | "no_calling_time" };
+  { kind: "retry"; at: Date } | { kind: "final"; reason: "retries_exhausted" | "would_expire" | "no_calling_time" };
 
 /**
  * After a no-answer or busy: another attempt after retryDelayMinutes, moved
@@ -70,7 +76,10 @@ const RECONCILE_MARGIN_SECONDS = 120;
  * last at most the time limit. Past this, the state is stale and the call's
  * status is fetched from Twilio.
  */
-export function maxCallLifetimeMs(ringTimeoutSeconds = RING_TIMEOUT_SECONDS, timeLimitSeconds = CALL_TIME_LIMIT_SECONDS): number {
+export function maxCallLifetimeMs(
+  ringTimeoutSeconds = RING_TIMEOUT_SECONDS,
+  timeLimitSeconds = CALL_TIME_LIMIT_SECONDS,
+): number {
   return (ringTimeoutSeconds + 5 + timeLimitSeconds + RECONCILE_MARGIN_SECONDS) * 1000;
 }
 
@@ -127,7 +136,11 @@ export function outcomeForCallStatus(status: string, state: SurveyState, answerC
 }
 
 export const MACHINE_ANSWERS: ReadonlySet<string> = new Set([
-  "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax",
+  "machine_start",
+  "machine_end_beep",
+  "machine_end_silence",
+  "machine_end_other",
+  "fax",
 ]);
 
 /** A keypress is proof of a human; detection is not. */
@@ -142,7 +155,14 @@ export type DialFailure =
   | { kind: "uncertain"; code: string; message: string };
 
 // Errors raised before the request reached Twilio: certainly no call.
-const PRE_SEND_ERRORS = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "CERT_HAS_EXPIRED"]);
+const PRE_SEND_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "CERT_HAS_EXPIRED",
+]);
 
 /**
  * Classifies a calls.create error. Twilio answered 429 or 5xx → it did not

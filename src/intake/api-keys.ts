@@ -11,7 +11,11 @@ const PREFIX_LENGTH = 8;
 
 export const hashApiKey = (secret: string) => createHash("sha256").update(secret, "utf8").digest("hex");
 
-export async function createApiKey(db: Db, organizationId: string, name: string): Promise<{ id: string; secret: string }> {
+export async function createApiKey(
+  db: Db,
+  organizationId: string,
+  name: string,
+): Promise<{ id: string; secret: string }> {
   const secret = `nki_${randomBytes(24).toString("base64url")}`;
   const row = await db.apiKey.create({
     data: { organizationId, name, prefix: secret.slice(0, PREFIX_LENGTH), hash: hashApiKey(secret) },
@@ -21,7 +25,12 @@ export async function createApiKey(db: Db, organizationId: string, name: string)
 }
 
 /** Makes sure a key with this exact secret exists for the organization (SEED_API_KEY, demo traffic). */
-export async function ensureApiKey(db: Db, organizationId: string, secret: string, name: string): Promise<{ id: string }> {
+export async function ensureApiKey(
+  db: Db,
+  organizationId: string,
+  secret: string,
+  name: string,
+): Promise<{ id: string }> {
   const hash = hashApiKey(secret);
   const row = await db.apiKey.upsert({
     where: { hash },
@@ -29,7 +38,8 @@ export async function ensureApiKey(db: Db, organizationId: string, secret: strin
     create: { organizationId, name, prefix: secret.slice(0, PREFIX_LENGTH), hash },
     select: { id: true, organizationId: true },
   });
-  if (row.organizationId !== organizationId) throw new AppError("conflict", "This API key already belongs to another organization");
+  if (row.organizationId !== organizationId)
+    throw new AppError("conflict", "This API key already belongs to another organization");
   return { id: row.id };
 }
 
@@ -53,10 +63,14 @@ const MAX_CACHED_KEYS = 1_000;
 const keyCache = new Map<string, { principal: ApiKeyPrincipal; until: number; lastUsedAt: number }>();
 
 /** Resolves an `Authorization: Bearer <secret>` header, or throws unauthorized. */
-export async function authenticateApiKey(db: Db, authorization: string | undefined, now: Date): Promise<ApiKeyPrincipal> {
+export async function authenticateApiKey(
+  db: Db,
+  authorization: string | undefined,
+  now: Date,
+): Promise<ApiKeyPrincipal> {
   const m = /^Bearer\s+(\S{1,200})\s*$/i.exec(authorization ?? "");
   if (!m) throw new AppError("unauthorized", "Send the organization's API key as `Authorization: Bearer <key>`");
-  const hash = hashApiKey(m[1]!);
+  const hash = hashApiKey(m[1]);
   const cached = keyCache.get(hash);
   if (cached && cached.until > now.getTime()) {
     if (now.getTime() - cached.lastUsedAt > LAST_USED_RESOLUTION_MS) {
@@ -84,7 +98,8 @@ export async function authenticateApiKey(db: Db, authorization: string | undefin
   return principal;
 }
 
-const touchLastUsed = (db: Db, id: string, now: Date) => db.apiKey.update({ where: { id }, data: { lastUsedAt: now }, select: { id: true } });
+const touchLastUsed = (db: Db, id: string, now: Date) =>
+  db.apiKey.update({ where: { id }, data: { lastUsedAt: now }, select: { id: true } });
 
 export interface ApiKeyListing {
   id: string;

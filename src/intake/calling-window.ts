@@ -23,15 +23,28 @@ export interface CallingRule {
 export class CallingHoursError extends Error {}
 
 const DAY_INDEX: Record<string, number> = {
-  sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
-  sön: 0, mån: 1, tis: 2, ons: 3, tor: 4, fre: 5, lör: 6,
+  sun: 0,
+  mon: 1,
+  tue: 2,
+  wed: 3,
+  thu: 4,
+  fri: 5,
+  sat: 6,
+  sön: 0,
+  mån: 1,
+  tis: 2,
+  ons: 3,
+  tor: 4,
+  fre: 5,
+  lör: 6,
 };
 
 function parseDays(token: string, days: Set<number>, source: string): void {
   const [from, to = from] = token.split("-");
-  const a = DAY_INDEX[from!];
+  const a = DAY_INDEX[from];
   const b = DAY_INDEX[to];
-  if (a === undefined || b === undefined) throw new CallingHoursError(`unknown day "${token}" in calling hours "${source}"`);
+  if (a === undefined || b === undefined)
+    throw new CallingHoursError(`unknown day "${token}" in calling hours "${source}"`);
   // Ranges may wrap the week ("fri-mon").
   for (let d = a; ; d = (d + 1) % 7) {
     days.add(d);
@@ -42,7 +55,8 @@ function parseDays(token: string, days: Set<number>, source: string): void {
 function parseClock(hhmm: string, source: string): number {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
   const minutes = m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
-  if (!m || Number(m[2]) > 59 || minutes > 1440) throw new CallingHoursError(`bad time "${hhmm}" in calling hours "${source}"`);
+  if (!m || Number(m[2]) > 59 || minutes > 1440)
+    throw new CallingHoursError(`bad time "${hhmm}" in calling hours "${source}"`);
   return minutes;
 }
 
@@ -63,15 +77,17 @@ export function parseCallingHours(source: string): CallingRule[] {
   for (const part of text.split(/\s*[,;]\s*/)) {
     const m = /^(\S+)(?:\s+(\d{2}:\d{2})-(\d{2}:\d{2}))?$/.exec(part);
     if (!m) throw new CallingHoursError(`cannot read "${part}" in calling hours "${source}"`);
-    parseDays(m[1]!, pending, source);
+    parseDays(m[1], pending, source);
     if (!m[2]) continue;
     const startMinute = parseClock(m[2], source);
-    const endMinute = parseClock(m[3]!, source);
-    if (endMinute <= startMinute) throw new CallingHoursError(`window ${m[2]}-${m[3]} ends before it starts in "${source}"`);
+    const endMinute = parseClock(m[3], source);
+    if (endMinute <= startMinute)
+      throw new CallingHoursError(`window ${m[2]}-${m[3]} ends before it starts in "${source}"`);
     rules.push({ days: pending, startMinute, endMinute });
     pending = new Set();
   }
-  if (pending.size > 0 || rules.length === 0) throw new CallingHoursError(`days without a time in calling hours "${source}"`);
+  if (pending.size > 0 || rules.length === 0)
+    throw new CallingHoursError(`days without a time in calling hours "${source}"`);
   parsed.set(source, rules);
   return rules;
 }
@@ -112,7 +128,7 @@ function localTime(at: Date, timeZone: string): LocalTime {
   }
   const p: Record<string, number> = {};
   for (const part of f.formatToParts(at)) if (part.type !== "literal") p[part.type] = Number(part.value);
-  return { year: p.year!, month: p.month!, day: p.day!, minute: p.hour! * 60 + p.minute! + p.second! / 60 };
+  return { year: p.year, month: p.month, day: p.day, minute: p.hour * 60 + p.minute + p.second / 60 };
 }
 
 /** Milliseconds the zone is ahead of UTC at this instant. */
@@ -135,7 +151,14 @@ function localToUtc(year: number, month: number, day: number, minute: number, ti
 export function wallClockToInstant(text: string, timeZone: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
   if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return new Date(localToUtc(y, mo, d, h * 60 + mi, timeZone) + s * 1000);
 }
 

@@ -20,14 +20,23 @@ async function withOrganization<T>(
   slug: string | undefined,
   fn: (db: Database, org: { id: string; slug: string; timeZone: string }) => Promise<T>,
 ): Promise<T> {
-  const db = await openDatabase({ url: config.DATABASE_URL, dataDir: path.resolve(config.DATA_DIR), logger, poolSize: 1 });
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: path.resolve(config.DATA_DIR),
+    logger,
+    poolSize: 1,
+  });
   try {
     await migrate(db.url, logger);
     const wanted = slug ?? config.DEFAULT_ORG_SLUG;
     // The default organization may not exist before the service's first start.
     const org =
       wanted === config.DEFAULT_ORG_SLUG
-        ? await ensureOrganization(db.prisma, { slug: wanted, name: config.DEFAULT_ORG_NAME, timeZone: config.DEFAULT_TIME_ZONE })
+        ? await ensureOrganization(db.prisma, {
+            slug: wanted,
+            name: config.DEFAULT_ORG_NAME,
+            timeZone: config.DEFAULT_TIME_ZONE,
+          })
         : await db.prisma.organization.findUnique({ where: { slug: wanted } });
     if (!org) throw new AppError("not_found", `No organization with slug ${wanted}`);
     return await fn(db, org);
@@ -50,7 +59,11 @@ export const apiKeyCommand: CliCommand = {
   usage: "create [--org <slug>] [--name <name>] | list [--org <slug>] | revoke <id> [--org <slug>]",
   async run(args, { config, logger }) {
     const [sub, ...rest] = args;
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { org: { type: "string" }, name: { type: "string" } } });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { org: { type: "string" }, name: { type: "string" } },
+    });
     const usage = () => {
       console.error(`usage: npm run cli -- api-key ${this.usage}`);
       return 2;
@@ -66,19 +79,27 @@ export const apiKeyCommand: CliCommand = {
           const keys = await listApiKeys(db.prisma, org.id);
           if (keys.length === 0) console.log(`No intake API keys for ${org.slug}.`);
           for (const k of keys) {
-            const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : `last used ${k.lastUsedAt?.toISOString() ?? "never"}`;
+            const state = k.revokedAt
+              ? `revoked ${k.revokedAt.toISOString()}`
+              : `last used ${k.lastUsedAt?.toISOString() ?? "never"}`;
             console.log(`${k.id}  ${k.prefix}…  ${k.name}  (created ${k.createdAt.toISOString()}, ${state})`);
           }
           return 0;
         }
         if (sub === "revoke") {
-          const revoked = await revokeApiKey(db.prisma, org.id, positionals[0]!, new Date());
-          console.log(revoked ? `Revoked. Requests with this key are refused within ${API_KEY_CACHE_MS / 1000} s on every running instance.` : `No live API key ${positionals[0]} for ${org.slug}.`);
+          const revoked = await revokeApiKey(db.prisma, org.id, positionals[0], new Date());
+          console.log(
+            revoked
+              ? `Revoked. Requests with this key are refused within ${API_KEY_CACHE_MS / 1000} s on every running instance.`
+              : `No live API key ${positionals[0]} for ${org.slug}.`,
+          );
           return revoked ? 0 : 1;
         }
         const name = values.name ?? `created ${new Date().toISOString().slice(0, 10)} on ${hostname()}`;
         const { secret } = await createApiKey(db.prisma, org.id, name);
-        console.log(`API key for ${org.slug} (${name}); shown once, store it in the telephony system now:\n\n  ${secret}\n`);
+        console.log(
+          `API key for ${org.slug} (${name}); shown once, store it in the telephony system now:\n\n  ${secret}\n`,
+        );
         console.log(`Use it as: Authorization: Bearer ${secret}`);
         return 0;
       });
@@ -89,7 +110,8 @@ export const apiKeyCommand: CliCommand = {
 };
 
 export const importCsvCommand: CliCommand = {
-  usage: "<file.csv> [--org <slug>]   (columns: externalCallId, callerNumber, agentId, agentName, groupKey, groupName, startedAt, endedAt, queueSeconds, language)",
+  usage:
+    "<file.csv> [--org <slug>]   (columns: externalCallId, callerNumber, agentId, agentName, groupKey, groupName, startedAt, endedAt, queueSeconds, language)",
   async run(args, { config, logger }) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { org: { type: "string" } } });
     if (positionals.length !== 1) {
@@ -97,7 +119,7 @@ export const importCsvCommand: CliCommand = {
       return 2;
     }
     try {
-      const text = readFileSync(positionals[0]!, "utf8");
+      const text = readFileSync(positionals[0], "utf8");
       return await withOrganization(config, logger, values.org, async (db, org) => {
         const deps = {
           prisma: db.prisma,
@@ -109,12 +131,17 @@ export const importCsvCommand: CliCommand = {
         const report = await importCallsCsv(deps, org.id, text, org.timeZone);
         const byOutcome = new Map<string, number>();
         for (const { result } of report.accepted) {
-          const key = result.duplicate ? "already received" : result.decision === "scheduled" ? "scheduled" : `skipped: ${result.reason}`;
+          const key = result.duplicate
+            ? "already received"
+            : result.decision === "scheduled"
+              ? "scheduled"
+              : `skipped: ${result.reason}`;
           byOutcome.set(key, (byOutcome.get(key) ?? 0) + 1);
         }
         console.log(`Accepted ${report.accepted.length} row(s), rejected ${report.rejected.length}.`);
         for (const [k, n] of [...byOutcome].sort()) console.log(`  ${k}: ${n}`);
-        for (const r of report.rejected) console.log(`  line ${r.line}: ${r.details.map((d) => `${d.field}: ${d.message}`).join("; ")}`);
+        for (const r of report.rejected)
+          console.log(`  line ${r.line}: ${r.details.map((d) => `${d.field}: ${d.message}`).join("; ")}`);
         // Non-zero when rows were rejected, so a scheduled import notices.
         return report.rejected.length > 0 ? 1 : 0;
       });

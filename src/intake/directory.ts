@@ -25,9 +25,15 @@ async function onceMore<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** A name from the telephony system wins over the stored one; no name keeps it. */
-const needsWrite = (known: { name: string | null } | undefined, wanted: string | undefined) => !known || (wanted !== undefined && wanted !== known.name);
+const needsWrite = (known: { name: string | null } | undefined, wanted: string | undefined) =>
+  !known || (wanted !== undefined && wanted !== known.name);
 
-export async function completeGroups(db: Db, organizationId: string, wanted: Map<string, string | undefined>, known: Map<string, KnownGroup>) {
+export async function completeGroups(
+  db: Db,
+  organizationId: string,
+  wanted: Map<string, string | undefined>,
+  known: Map<string, KnownGroup>,
+) {
   for (const [key, name] of wanted) {
     if (!needsWrite(known.get(key), name)) continue;
     const g = await onceMore(() => ensureGroup(db, organizationId, key, name));
@@ -36,7 +42,12 @@ export async function completeGroups(db: Db, organizationId: string, wanted: Map
   return known;
 }
 
-export async function completeAgents(db: Db, organizationId: string, wanted: Map<string, string | undefined>, known: Map<string, { id: string; name: string | null }>) {
+export async function completeAgents(
+  db: Db,
+  organizationId: string,
+  wanted: Map<string, string | undefined>,
+  known: Map<string, { id: string; name: string | null }>,
+) {
   for (const [externalId, name] of wanted) {
     if (!needsWrite(known.get(externalId), name)) continue;
     const a = await onceMore(() => ensureAgent(db, organizationId, externalId, name));

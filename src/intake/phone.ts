@@ -5,7 +5,8 @@ import { parsePhoneNumberFromString } from "libphonenumber-js/max";
  * "0046701234567", "+46 (0)70…", "anonymous") turned into E.164, or into the
  * reason a survey call to them must not be made. Pure.
  */
-export type NumberProblem = "hidden_number" | "invalid_number" | "internal_number" | "premium_rate_number" | "foreign_number";
+export type NumberProblem =
+  "hidden_number" | "invalid_number" | "internal_number" | "premium_rate_number" | "foreign_number";
 
 export type ClassifiedNumber = { e164: string; problem: null } | { e164: string | null; problem: NumberProblem };
 
@@ -21,8 +22,26 @@ export interface NumberRules {
 }
 
 const HIDDEN_WORDS = new Set([
-  "", "anonymous", "anonym", "unknown", "okänt", "okand", "private", "privat", "restricted", "withheld",
-  "hidden", "dold", "dolt", "skyddat", "blocked", "unavailable", "null", "undefined", "none", "-",
+  "",
+  "anonymous",
+  "anonym",
+  "unknown",
+  "okänt",
+  "okand",
+  "private",
+  "privat",
+  "restricted",
+  "withheld",
+  "hidden",
+  "dold",
+  "dolt",
+  "skyddat",
+  "blocked",
+  "unavailable",
+  "null",
+  "undefined",
+  "none",
+  "-",
 ]);
 
 // The pseudo numbers Twilio and many SIP trunks put in place of a withheld caller id
@@ -52,7 +71,8 @@ export function normaliseNumber(raw: string | null | undefined): NormalisedNumbe
   if (raw == null || isHidden(raw)) return { e164: null, problem: "hidden_number", swedish: false };
   // "+46 (0)70 …" is common in signatures and CRM exports; the (0) is the trunk prefix.
   const cleaned = raw.trim().replace(/\(0\)/g, "");
-  if (cleaned.length > 40 || /[a-z]{2,}/i.test(cleaned)) return { e164: null, problem: "invalid_number", swedish: false };
+  if (cleaned.length > 40 || /[a-z]{2,}/i.test(cleaned))
+    return { e164: null, problem: "invalid_number", swedish: false };
   const parsed = parsePhoneNumberFromString(cleaned, "SE");
   if (!parsed || !parsed.isValid()) return { e164: null, problem: "invalid_number", swedish: false };
   const e164 = parsed.number;

@@ -92,9 +92,23 @@ export async function readIntakeFacts(db: Db, organizationId: string, q: FactsQu
           WHERE c."organizationId" = $1::uuid AND c."callerHash" = k.v AND c."receivedAt" >= $4::timestamptz AND c.decision = 'scheduled'
           GROUP BY c."callerHash"
        ) r`,
-    [organizationId, JSON.stringify(q.externalCallIds), JSON.stringify(q.hashes), q.since.toISOString(), JSON.stringify(q.groupKeys), JSON.stringify(q.agentIds)],
+    [
+      organizationId,
+      JSON.stringify(q.externalCallIds),
+      JSON.stringify(q.hashes),
+      q.since.toISOString(),
+      JSON.stringify(q.groupKeys),
+      JSON.stringify(q.agentIds),
+    ],
   );
-  const facts: IntakeFacts = { organization: null, groups: new Map(), agents: new Map(), stored: new Map(), optedOut: new Set(), recent: new Map() };
+  const facts: IntakeFacts = {
+    organization: null,
+    groups: new Map(),
+    agents: new Map(),
+    stored: new Map(),
+    optedOut: new Set(),
+    recent: new Map(),
+  };
   for (const r of rows) {
     switch (r.kind) {
       case "org":
@@ -154,7 +168,12 @@ export interface DecisionRow {
  * concurrent resend lose quietly: only the calls actually inserted are returned,
  * and only they get a survey.
  */
-export async function insertDecisions(db: Db, organizationId: string, rows: DecisionRow[], now: Date): Promise<{ calls: Set<string>; surveys: string[] }> {
+export async function insertDecisions(
+  db: Db,
+  organizationId: string,
+  rows: DecisionRow[],
+  now: Date,
+): Promise<{ calls: Set<string>; surveys: string[] }> {
   const result = await sqlQuery<{ kind: "call" | "survey"; id: string }>(
     db,
     `WITH input AS (

@@ -6,7 +6,14 @@ import { asyncHandler } from "../lib/http.js";
 import { errorBodySchema, openApiRegistry } from "../lib/openapi.js";
 import { authenticateApiKey } from "./api-keys.js";
 import { findCallStatus, dueFromEvents } from "./repository.js";
-import { batchResultSchema, batchSchema, callStatusSchema, completedCallSchema, decisionSchema, MAX_BATCH } from "./schema.js";
+import {
+  batchResultSchema,
+  batchSchema,
+  callStatusSchema,
+  completedCallSchema,
+  decisionSchema,
+  MAX_BATCH,
+} from "./schema.js";
 import { ingestCalls, type IntakeResult } from "./service.js";
 
 declare module "express-serve-static-core" {
@@ -36,7 +43,11 @@ export function intakeRouter(ctx: AppContext): Router {
     next();
   });
   const requireJson: RequestHandler = (req, _res, next) => {
-    next(req.is("application/json") ? undefined : new AppError("unsupported_media_type", "Send the body as application/json"));
+    next(
+      req.is("application/json")
+        ? undefined
+        : new AppError("unsupported_media_type", "Send the body as application/json"),
+    );
   };
   const parseJson = express.json({ limit: "1mb", strict: true });
 
@@ -74,13 +85,19 @@ export function intakeRouter(ctx: AppContext): Router {
         return;
       }
       if (!body || typeof body !== "object" || Array.isArray(body)) {
-        throw new AppError("validation_failed", "Send one call object or { \"calls\": [...] }", [{ field: "(body)", message: "expected an object" }]);
+        throw new AppError("validation_failed", 'Send one call object or { "calls": [...] }', [
+          { field: "(body)", message: "expected an object" },
+        ]);
       }
       const [result] = await ingestCalls(ctx, organizationId, [body]);
-      if (!result!.ok) {
-        throw new AppError("validation_failed", `Invalid call: ${result!.details.map((d) => `${d.field}: ${d.message}`).join("; ")}`, result!.details);
+      if (!result.ok) {
+        throw new AppError(
+          "validation_failed",
+          `Invalid call: ${result.details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
+          result.details,
+        );
       }
-      res.status(200).json(decisionBody(result!));
+      res.status(200).json(decisionBody(result));
     }),
   );
 
@@ -100,9 +117,16 @@ export function intakeRouter(ctx: AppContext): Router {
           ? {
               state: s.state,
               attempts: s.attempts,
-              answers: s.answers.map((a) => ({ questionKey: a.questionKey, score: a.score, answeredAt: a.answeredAt.toISOString() })),
+              answers: s.answers.map((a) => ({
+                questionKey: a.questionKey,
+                score: a.score,
+                answeredAt: a.answeredAt.toISOString(),
+              })),
               // An empty recording (discarded) is no message to the citizen's interlocutors.
-              voiceMessage: s.voiceMessage && s.voiceMessage.state !== "discarded" ? { durationSeconds: s.voiceMessage.durationSeconds } : null,
+              voiceMessage:
+                s.voiceMessage && s.voiceMessage.state !== "discarded"
+                  ? { durationSeconds: s.voiceMessage.durationSeconds }
+                  : null,
             }
           : null,
       });
@@ -122,9 +146,14 @@ openApiRegistry.registerPath({
     "One call object, or `{ calls: [...] }` with up to 1,000. Idempotent on externalCallId: a resent call returns its first decision. " +
     "In a batch, valid rows are stored and invalid ones reported with their index and field (status 200). Unknown fields are ignored.",
   security: [{ apiKey: [] }],
-  request: { body: { required: true, content: { "application/json": { schema: z.union([completedCallSchema, batchSchema]) } } } },
+  request: {
+    body: { required: true, content: { "application/json": { schema: z.union([completedCallSchema, batchSchema]) } } },
+  },
   responses: {
-    200: { description: "Decision (single call) or per-row results (batch)", content: { "application/json": { schema: z.union([decisionSchema, batchResultSchema]) } } },
+    200: {
+      description: "Decision (single call) or per-row results (batch)",
+      content: { "application/json": { schema: z.union([decisionSchema, batchResultSchema]) } },
+    },
     400: errors("Malformed JSON (invalid_json) or invalid fields (validation_failed), naming each field"),
     401: errors("Missing, unknown or revoked API key"),
     413: errors("Body over 1 MB"),

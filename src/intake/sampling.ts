@@ -32,8 +32,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
 ];
 
 export type SurveyDecision =
-  | { decision: "scheduled"; dueAt: Date; expiresAt: Date }
-  | { decision: "skipped"; reason: SkipReason };
+  { decision: "scheduled"; dueAt: Date; expiresAt: Date } | { decision: "skipped"; reason: SkipReason };
 
 export interface SurveyInput {
   number: ClassifiedNumber;

@@ -32,11 +32,16 @@ const identifier = z
   .max(MAX_ID, `at most ${MAX_ID} characters`)
   .refine((s) => !/[\u0000-\u001F\u007F-\u009F]/.test(s), "must not contain control characters");
 
-const timestamp = z.iso.datetime({ offset: true, message: "expected an ISO 8601 time with Z or an offset, e.g. 2026-03-31T10:15:00+02:00" });
+const timestamp = z.iso.datetime({
+  offset: true,
+  message: "expected an ISO 8601 time with Z or an offset, e.g. 2026-03-31T10:15:00+02:00",
+});
 
 export const completedCallSchema = z
   .object({
-    externalCallId: identifier.openapi({ description: "The telephony system's id of the call; unique per organization." }),
+    externalCallId: identifier.openapi({
+      description: "The telephony system's id of the call; unique per organization.",
+    }),
     callerNumber: z
       .string()
       .max(64, "at most 64 characters")
@@ -70,7 +75,8 @@ export function crossFieldProblems(call: CompletedCallInput, now: Date): ErrorDe
   if (started > latest) problems.push({ field: "startedAt", message: "is in the future" });
   if (ended > latest) problems.push({ field: "endedAt", message: "is in the future" });
   if (ended < started) problems.push({ field: "endedAt", message: "is before startedAt" });
-  else if (call.queueSeconds > (ended - started) / 1000) problems.push({ field: "queueSeconds", message: "is longer than the whole call" });
+  else if (call.queueSeconds > (ended - started) / 1000)
+    problems.push({ field: "queueSeconds", message: "is longer than the whole call" });
   return problems;
 }
 
@@ -80,7 +86,9 @@ export const decisionSchema = z
     decision: z.enum(["scheduled", "skipped"]),
     reason: z.enum(SKIP_REASONS as [string, ...string[]]).nullable(),
     dueAt: z.string().nullable().openapi({ description: "When the survey call is due (scheduled only)." }),
-    duplicate: z.boolean().openapi({ description: "True when this call was received before: the first decision is returned." }),
+    duplicate: z
+      .boolean()
+      .openapi({ description: "True when this call was received before: the first decision is returned." }),
   })
   .openapi("IntakeDecision");
 
@@ -94,7 +102,11 @@ export const batchResultSchema = z
         z.object({
           index: z.number().int(),
           externalCallId: z.string().nullable(),
-          error: z.object({ code: z.literal("validation_failed"), message: z.string(), details: z.array(z.object({ field: z.string(), message: z.string() })) }),
+          error: z.object({
+            code: z.literal("validation_failed"),
+            message: z.string(),
+            details: z.array(z.object({ field: z.string(), message: z.string() })),
+          }),
         }),
       ]),
     ),

@@ -18,7 +18,15 @@ import { completedCallSchema, crossFieldProblems, type CompletedCallInput } from
 export type IntakeDeps = Pick<AppContext, "prisma" | "numbers" | "events" | "logger" | "now">;
 
 export type IntakeResult =
-  | { index: number; ok: true; externalCallId: string; decision: "scheduled" | "skipped"; reason: SkipReason | null; dueAt: Date | null; duplicate: boolean }
+  | {
+      index: number;
+      ok: true;
+      externalCallId: string;
+      decision: "scheduled" | "skipped";
+      reason: SkipReason | null;
+      dueAt: Date | null;
+      duplicate: boolean;
+    }
   | { index: number; ok: false; externalCallId: string | null; details: ErrorDetail[] };
 
 const DAY_MS = 86_400_000;
@@ -26,7 +34,8 @@ const DAY_MS = 86_400_000;
 const MAX_REPEAT_WINDOW_DAYS = 3650;
 
 // surveyForeignNumbers is read when the settings schema carries it (see phone.ts).
-const surveysForeign = (s: OrgSettings) => (s as Partial<Record<"surveyForeignNumbers", boolean>>).surveyForeignNumbers === true;
+const surveysForeign = (s: OrgSettings) =>
+  (s as Partial<Record<"surveyForeignNumbers", boolean>>).surveyForeignNumbers === true;
 
 function validate(rows: unknown[], now: Date) {
   const valid: { index: number; call: CompletedCallInput }[] = [];
@@ -37,17 +46,27 @@ function validate(rows: unknown[], now: Date) {
     if (parsed.success && problems.length === 0) valid.push({ index, call: parsed.data });
     else {
       const id = (row as { externalCallId?: unknown } | null)?.externalCallId;
-      invalid.push({ index, ok: false, externalCallId: typeof id === "string" ? id.slice(0, 200) : null, details: problems });
+      invalid.push({
+        index,
+        ok: false,
+        externalCallId: typeof id === "string" ? id.slice(0, 200) : null,
+        details: problems,
+      });
     }
   });
   return { valid, invalid };
 }
 
-const fromStored = (index: number, d: StoredDecision, duplicate: boolean): IntakeResult => ({ index, ok: true, ...d, duplicate });
+const fromStored = (index: number, d: StoredDecision, duplicate: boolean): IntakeResult => ({
+  index,
+  ok: true,
+  ...d,
+  duplicate,
+});
 
 /** Flow id for a language: exact tag, then its primary subtag, then the default. */
 function chooseFlow(flows: Record<string, string>, language: string | null): string {
-  return (language && (flows[language] ?? flows[language.split("-")[0]!])) || flows.default || "nki-sv";
+  return (language && (flows[language] ?? flows[language.split("-")[0]])) || flows.default || "nki-sv";
 }
 
 export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows: unknown[]): Promise<IntakeResult[]> {
@@ -89,8 +108,19 @@ export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows
     const group = groups.get(call.group.key)!;
     let settings = settingsByGroup.get(group.id);
     if (!settings) settingsByGroup.set(group.id, (settings = effectiveSettings(org.settings, group.settings)));
-    const number = applyNumberRules(numbers[i]!, { internalPrefixes: settings.internalPrefixes, surveyForeignNumbers: surveysForeign(settings) });
-    return { index, call, groupId: group.id, agentId: agents.get(call.agent.externalId)!.id, settings, number, hash: hashes[i]! };
+    const number = applyNumberRules(numbers[i], {
+      internalPrefixes: settings.internalPrefixes,
+      surveyForeignNumbers: surveysForeign(settings),
+    });
+    return {
+      index,
+      call,
+      groupId: group.id,
+      agentId: agents.get(call.agent.externalId)!.id,
+      settings,
+      number,
+      hash: hashes[i]!,
+    };
   });
 
   const decided = new Map<string, StoredDecision>(facts.stored);
@@ -101,17 +131,30 @@ export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows
     const startedAt = new Date(p.call.startedAt);
     const endedAt = new Date(p.call.endedAt);
     const last = p.hash ? facts.recent.get(p.hash) : undefined;
-    const decision = decideSurvey({ number: p.number, startedAt, endedAt, queueSeconds: p.call.queueSeconds }, p.settings, {
-      now,
-      timeZone: org.timeZone,
-      optedOut: p.hash !== null && facts.optedOut.has(p.hash),
-      surveyedRecently: p.settings.repeatWindowDays > 0 && last !== undefined && last.getTime() >= now.getTime() - p.settings.repeatWindowDays * DAY_MS,
-      sampleValue: sampleValue(organizationId, id),
-    });
+    const decision = decideSurvey(
+      { number: p.number, startedAt, endedAt, queueSeconds: p.call.queueSeconds },
+      p.settings,
+      {
+        now,
+        timeZone: org.timeZone,
+        optedOut: p.hash !== null && facts.optedOut.has(p.hash),
+        surveyedRecently:
+          p.settings.repeatWindowDays > 0 &&
+          last !== undefined &&
+          last.getTime() >= now.getTime() - p.settings.repeatWindowDays * DAY_MS,
+        sampleValue: sampleValue(organizationId, id),
+      },
+    );
     const scheduled = decision.decision === "scheduled";
     // Later rows of the same batch see this one's survey.
     if (scheduled && p.hash) facts.recent.set(p.hash, now);
-    deps.logger.debug("call decided", { organizationId, externalCallId: id, caller: maskPhone(p.number.e164), decision: decision.decision, reason: scheduled ? undefined : decision.reason });
+    deps.logger.debug("call decided", {
+      organizationId,
+      externalCallId: id,
+      caller: maskPhone(p.number.e164),
+      decision: decision.decision,
+      reason: scheduled ? undefined : decision.reason,
+    });
     const language = p.call.language?.toLowerCase() ?? null;
     toStore.push({
       index: p.index,
@@ -136,15 +179,38 @@ export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows
     });
   }
 
-  const inserted = toStore.length > 0 ? await insertDecisions(db, organizationId, toStore.map(({ index: _i, ...row }) => row), now) : { calls: new Set<string>(), surveys: [] };
+  const inserted =
+    toStore.length > 0
+      ? await insertDecisions(
+          db,
+          organizationId,
+          toStore.map(({ index: _i, ...row }) => row),
+          now,
+        )
+      : { calls: new Set<string>(), surveys: [] };
   for (const surveyId of inserted.surveys) {
-    deps.events.publish({ type: "survey.state", organizationId, surveyId, from: null, to: "scheduled", at: now.toISOString() });
+    deps.events.publish({
+      type: "survey.state",
+      organizationId,
+      surveyId,
+      from: null,
+      to: "scheduled",
+      at: now.toISOString(),
+    });
   }
   // Rows a concurrent request stored first: answer with that request's decision.
   const lost = toStore.filter((r) => !inserted.calls.has(r.id)).map((r) => r.externalCallId);
   const winners =
     lost.length > 0
-      ? (await readIntakeFacts(db, organizationId, { externalCallIds: lost, hashes: [], groupKeys: [], agentIds: [], since: now })).stored
+      ? (
+          await readIntakeFacts(db, organizationId, {
+            externalCallIds: lost,
+            hashes: [],
+            groupKeys: [],
+            agentIds: [],
+            since: now,
+          })
+        ).stored
       : new Map<string, StoredDecision>();
 
   for (const b of batch) {

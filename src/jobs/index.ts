@@ -15,14 +15,18 @@ export interface Job {
 export function startJobs(ctx: AppContext, jobs: Job[]): { stop(): Promise<void> } {
   const running = new Map<string, Promise<void>>();
   const tasks = jobs.map((job) =>
-    cron.schedule(job.schedule, () => {
-      if (running.has(job.id)) return;
-      const p = job
-        .handler(ctx)
-        .catch((err) => void ctx.logger.error("job failed", { job: job.id, err }))
-        .finally(() => running.delete(job.id));
-      running.set(job.id, p);
-    }, { name: job.id }),
+    cron.schedule(
+      job.schedule,
+      () => {
+        if (running.has(job.id)) return;
+        const p = job
+          .handler(ctx)
+          .catch((err) => void ctx.logger.error("job failed", { job: job.id, err }))
+          .finally(() => running.delete(job.id));
+        running.set(job.id, p);
+      },
+      { name: job.id },
+    ),
   );
   return {
     async stop() {

@@ -30,15 +30,24 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9+/]{43}=$/, "expected 32 random bytes in base64 (openssl rand -base64 32)")
       .optional(),
     SEED_API_KEY: z.string().min(24, "use at least 24 characters").optional(),
-    DEFAULT_ORG_SLUG: z.string().regex(/^[a-z0-9-]{2,40}$/).default("kundcenter"),
+    DEFAULT_ORG_SLUG: z
+      .string()
+      .regex(/^[a-z0-9-]{2,40}$/)
+      .default("kundcenter"),
     DEFAULT_ORG_NAME: z.string().min(1).default("Kundcenter"),
     DEFAULT_TIME_ZONE: z.string().default("Europe/Stockholm"),
     SAMPLE_RATE: z.coerce.number().min(0).max(1).optional(),
     CALLING_HOURS: callingHours.optional(),
     SURVEY_DELAY_SECONDS: z.coerce.number().int().min(0).max(86_400).optional(),
-    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, "expected AC followed by 32 hex digits").optional(),
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, "expected AC followed by 32 hex digits")
+      .optional(),
     TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
-    TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, "expected an E.164 number").optional(),
+    TWILIO_FROM_NUMBER: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, "expected an E.164 number")
+      .optional(),
     TWILIO_API_URL: z.string().url().optional(),
     DEMO_TRAFFIC: bool.optional(),
     DEMO_CALLS_PER_MINUTE: z.coerce.number().min(0).max(6000).default(20),
@@ -51,8 +60,18 @@ export const configSchema = z
     DELETE_RECORDINGS_FROM_TWILIO: bool.default(true),
     SEED_ADMIN_EMAIL: z.string().email().optional(),
     SEED_ADMIN_PASSWORD: z.string().min(12, "use at least 12 characters").optional(),
-    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(120),
-    SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(120),
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(12),
     OIDC_ISSUER: z.string().url().optional(),
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -64,21 +83,35 @@ export const configSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["TWILIO_ACCOUNT_SID"],
-        message: "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER together (or none for the simulator)",
+        message:
+          "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER together (or none for the simulator)",
       });
     }
     if (c.NODE_ENV === "production") {
       if (!c.NUMBER_KEY) ctx.addIssue({ code: "custom", path: ["NUMBER_KEY"], message: "required in production" });
-      if (!c.PUBLIC_BASE_URL) ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "required in production" });
+      if (!c.PUBLIC_BASE_URL)
+        ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: "required in production" });
     }
     if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_CLIENT_ID)) {
-      ctx.addIssue({ code: "custom", path: ["OIDC_CLIENT_ID"], message: "set OIDC_ISSUER and OIDC_CLIENT_ID together (OIDC_CLIENT_SECRET too for a confidential client)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_CLIENT_ID"],
+        message: "set OIDC_ISSUER and OIDC_CLIENT_ID together (OIDC_CLIENT_SECRET too for a confidential client)",
+      });
     }
     if (c.OIDC_CLIENT_SECRET && !c.OIDC_ISSUER) {
-      ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "OIDC_CLIENT_SECRET is set but OIDC_ISSUER is not" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "OIDC_CLIENT_SECRET is set but OIDC_ISSUER is not",
+      });
     }
     if (Boolean(c.SEED_ADMIN_EMAIL) !== Boolean(c.SEED_ADMIN_PASSWORD)) {
-      ctx.addIssue({ code: "custom", path: ["SEED_ADMIN_PASSWORD"], message: "set SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD together" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["SEED_ADMIN_PASSWORD"],
+        message: "set SEED_ADMIN_EMAIL and SEED_ADMIN_PASSWORD together",
+      });
     }
   });
 

@@ -120,7 +120,10 @@ export const EMBEDDED_POOL_SIZE = 1;
 function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.createConnection(socketPath);
-    s.once("connect", () => { s.end(); resolve(true); });
+    s.once("connect", () => {
+      s.end();
+      resolve(true);
+    });
     s.once("error", () => resolve(false));
   });
 }
@@ -154,7 +157,12 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; socketDir?
  * in DATA_DIR/pg, served on DATA_DIR/run. If a running service already serves
  * it there (PGlite allows one process per data directory), connects to that.
  */
-export async function openDatabase(opts: { url?: string; dataDir: string; logger: Logger; poolSize?: number }): Promise<Database> {
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir: string;
+  logger: Logger;
+  poolSize?: number;
+}): Promise<Database> {
   if (opts.url) {
     const prisma = createPrisma(opts.url, opts.poolSize);
     return { prisma, url: opts.url, embedded: false, close: () => prisma.$disconnect() };

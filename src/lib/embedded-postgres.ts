@@ -72,7 +72,10 @@ export function startPgliteWorker(opts: { dataDir?: string; socketDir?: string }
         url: m.url!,
         stop: () =>
           new Promise<void>((done) => {
-            worker.on("message", (s: { type: string }) => s.type === "stopped" && void worker.terminate().then(() => done()));
+            worker.on(
+              "message",
+              (s: { type: string }) => s.type === "stopped" && void worker.terminate().then(() => done()),
+            );
             worker.once("exit", () => done());
             worker.postMessage("stop");
           }),

@@ -58,11 +58,19 @@ export function zodDetails(err: ZodError, prefix: (string | number)[] = []): Err
 }
 
 /** Parses with a zod schema or throws AppError("validation_failed") naming each field. */
-export function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, what = "request"): T {
+export function parseOrThrow<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  what = "request",
+): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const details = zodDetails(r.error);
-  throw new AppError("validation_failed", `Invalid ${what}: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`, details);
+  throw new AppError(
+    "validation_failed",
+    `Invalid ${what}: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
+    details,
+  );
 }
 
 /** The one translator from thrown errors to `{ error: { code, message, details } }`. */
@@ -73,11 +81,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const type = (err as { type?: string }).type;
     if (err instanceof AppError) appErr = err;
     else if (err instanceof ZodError) appErr = new AppError("validation_failed", "Invalid request", zodDetails(err));
-    else if (type === "entity.parse.failed") appErr = new AppError("invalid_json", `Malformed JSON: ${(err as Error).message}`);
-    else if (type === "entity.too.large") appErr = new AppError("payload_too_large", "Request body is larger than the limit of 1 MB");
-    else if (type === "charset.unsupported" || type === "encoding.unsupported") appErr = new AppError("unsupported_media_type", (err as Error).message);
+    else if (type === "entity.parse.failed")
+      appErr = new AppError("invalid_json", `Malformed JSON: ${(err as Error).message}`);
+    else if (type === "entity.too.large")
+      appErr = new AppError("payload_too_large", "Request body is larger than the limit of 1 MB");
+    else if (type === "charset.unsupported" || type === "encoding.unsupported")
+      appErr = new AppError("unsupported_media_type", (err as Error).message);
     else {
-      (req as { log?: Logger }).log?.error("unhandled error", { err }) ?? logger.error("unhandled error", { err });
+      ((req as { log?: Logger }).log ?? logger).error("unhandled error", { err });
       appErr = new AppError("internal", "Internal error");
     }
     if (appErr.status >= 500 && appErr.code !== "internal") logger.warn(appErr.message, { code: appErr.code });

@@ -14,7 +14,11 @@ import type { Logger } from "./logger.js";
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma/migrations");
 const PRISMA_ADVISORY_LOCK = 72707369;
 
-export interface Migration { name: string; sql: string; checksum: string }
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
 
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -53,7 +57,8 @@ export async function migrate(url: string, logger?: Logger, dir = MIGRATIONS_DIR
     for (const m of migrations) {
       const prior = done.get(m.name);
       if (prior) {
-        if (prior !== m.checksum) throw new Error(`migration ${m.name} was changed after it was applied (checksum differs)`);
+        if (prior !== m.checksum)
+          throw new Error(`migration ${m.name} was changed after it was applied (checksum differs)`);
         continue;
       }
       const id = randomUUID();
@@ -64,11 +69,14 @@ export async function migrate(url: string, logger?: Logger, dir = MIGRATIONS_DIR
           [id, m.checksum, m.name],
         );
         await client.query(m.sql);
-        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
+        await client.query(
+          `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
+          [id],
+        );
         await client.query("COMMIT");
       } catch (err) {
         await client.query("ROLLBACK");
-        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(m.name);
       logger?.info("migration applied", { migration: m.name });
@@ -81,8 +89,15 @@ export async function migrate(url: string, logger?: Logger, dir = MIGRATIONS_DIR
 }
 
 /** For /readyz: true when every migration file is recorded as finished. */
-export async function migrationsPending(query: (sql: string) => Promise<{ migration_name: string }[]>, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const rows = await query(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`);
+export async function migrationsPending(
+  query: (sql: string) => Promise<{ migration_name: string }[]>,
+  dir = MIGRATIONS_DIR,
+): Promise<string[]> {
+  const rows = await query(
+    `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+  );
   const done = new Set(rows.map((r) => r.migration_name));
-  return readMigrations(dir).map((m) => m.name).filter((n) => !done.has(n));
+  return readMigrations(dir)
+    .map((m) => m.name)
+    .filter((n) => !done.has(n));
 }

@@ -15,7 +15,12 @@ export const orgSettingsSchema = z.object({
   /** Delay between the end of the citizen's call and the survey call. */
   surveyDelaySeconds: z.number().int().min(0).max(86_400).default(60),
   /** A survey that cannot start within this many minutes of the call expires. */
-  expiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(240),
+  expiryMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(240),
   /** At most one survey per number within this many days. */
   repeatWindowDays: z.number().int().min(0).max(3650).default(30),
   /** Calls shorter than this are not real contacts. */
@@ -24,12 +29,20 @@ export const orgSettingsSchema = z.object({
   internalPrefixes: z.array(z.string().regex(/^\+\d{1,15}$/)).default([]),
   /** Retries after no-answer/busy, and the wait before each. */
   maxRetries: z.number().int().min(0).max(5).default(1),
-  retryDelayMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  retryDelayMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** Survey flow id (a file in flows/) per language; "default" is used otherwise. */
   flows: z.record(z.string(), z.string()).default({ default: "nki-sv", sv: "nki-sv", en: "nki-en" }),
   /** Overall NKI: the mean over all answered questions, or one chosen question. */
   nkiDefinition: z
-    .union([z.object({ kind: z.literal("all-questions") }), z.object({ kind: z.literal("question"), questionKey: z.string() })])
+    .union([
+      z.object({ kind: z.literal("all-questions") }),
+      z.object({ kind: z.literal("question"), questionKey: z.string() }),
+    ])
     .default({ kind: "all-questions" }),
   /** Below this many answers a result is "too few to judge". */
   minAnswersForResult: z.number().int().min(1).max(10_000).default(10),
@@ -48,7 +61,7 @@ export function effectiveSettings(org: unknown, group?: unknown): OrgSettings {
   const base = orgSettingsSchema.parse(org ?? {});
   const overrides = groupSettingsSchema.parse(group ?? {});
   // zod 4's partial() still fills defaults; only keys the group really sets may override.
-  const present = new Set(Object.keys((group ?? {}) as object));
+  const present = new Set(Object.keys(group ?? {}));
   const defined = Object.fromEntries(Object.entries(overrides).filter(([k, v]) => v !== undefined && present.has(k)));
   return { ...base, ...defined };
 }

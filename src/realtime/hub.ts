@@ -7,7 +7,12 @@ import type { DomainEvent } from "../lib/events.js";
  * flush, so work shared by every viewer of an organization (its aggregates)
  * is done once however many are connected.
  */
-export type SnapshotFn = (ctx: AppContext, user: SessionUser, memo: Map<string, Promise<unknown>>, params: StreamParams) => Promise<unknown>;
+export type SnapshotFn = (
+  ctx: AppContext,
+  user: SessionUser,
+  memo: Map<string, Promise<unknown>>,
+  params: StreamParams,
+) => Promise<unknown>;
 
 /** What the page asked for when it opened the stream (language, which period is shown). */
 export type StreamParams = Record<string, string>;
@@ -37,7 +42,11 @@ interface Subscriber {
  * but never longer than `maxWaitMs` after the first event (well inside the
  * two-second promise).
  */
-export function createResultsHub(ctx: AppContext, snapshot: SnapshotFn, opts: { debounceMs?: number; maxWaitMs?: number } = {}) {
+export function createResultsHub(
+  ctx: AppContext,
+  snapshot: SnapshotFn,
+  opts: { debounceMs?: number; maxWaitMs?: number } = {},
+) {
   const debounceMs = opts.debounceMs ?? 200;
   const maxWaitMs = opts.maxWaitMs ?? 800;
   const byOrg = new Map<string, Set<Subscriber>>();

@@ -8,7 +8,8 @@ import { createResultsHub, type SnapshotFn, type StreamParams } from "./hub.js";
 /** Only short word-like values pass through to the snapshot. */
 function streamParams(query: Record<string, unknown>, lang: string): StreamParams {
   const out: StreamParams = { lang };
-  for (const [k, v] of Object.entries(query)) if (/^[a-z]{1,20}$/.test(k) && typeof v === "string" && /^[\w-]{1,40}$/.test(v)) out[k] = v;
+  for (const [k, v] of Object.entries(query))
+    if (/^[a-z]{1,20}$/.test(k) && typeof v === "string" && /^[\w-]{1,40}$/.test(v)) out[k] = v;
   out.lang = lang;
   return out;
 }

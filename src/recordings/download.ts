@@ -9,7 +9,10 @@ const MAX_BYTES = 50 * 1024 * 1024;
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 
 export class DownloadError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -36,7 +39,7 @@ export async function downloadRecording(
     await res.body?.cancel().catch(() => undefined);
     throw new DownloadError(`recording download answered HTTP ${res.status}`, res.status);
   }
-  const contentType = (res.headers.get("content-type") ?? "audio/wav").split(";")[0]!.trim();
+  const contentType = (res.headers.get("content-type") ?? "audio/wav").split(";")[0].trim();
   let seen = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, done) {

@@ -54,7 +54,9 @@ export type RegisterResult =
  * read from the statement's snapshot, so it is the one that blocked the insert.
  */
 export async function registerVoiceMessage(db: Db, m: NewVoiceMessage): Promise<RegisterResult> {
-  const rows = await sqlQuery<{ sameCall: boolean | null; existingRecordingSid: string | null } & Partial<LeasedVoiceMessage>>(
+  const rows = await sqlQuery<
+    { sameCall: boolean | null; existingRecordingSid: string | null } & Partial<LeasedVoiceMessage>
+  >(
     db,
     `WITH s AS (
        SELECT id, "organizationId", "groupId", "agentId", "callSid" FROM "SurveyCall" WHERE id = $1::uuid
@@ -76,7 +78,19 @@ export async function registerVoiceMessage(db: Db, m: NewVoiceMessage): Promise<
             (SELECT "recordingSid" FROM "VoiceMessage" WHERE "surveyId" = $1::uuid) AS "existingRecordingSid",
             vm.*
        FROM s LEFT JOIN vm ON true`,
-    [m.surveyId, m.callSid, randomUUID(), m.recordingSid, m.recordingUrl, m.state, m.durationSeconds, m.at, m.lastError, m.nextDownloadAt, JSON.stringify(m.eventDetail)],
+    [
+      m.surveyId,
+      m.callSid,
+      randomUUID(),
+      m.recordingSid,
+      m.recordingUrl,
+      m.state,
+      m.durationSeconds,
+      m.at,
+      m.lastError,
+      m.nextDownloadAt,
+      JSON.stringify(m.eventDetail),
+    ],
     BY_KEY,
   );
   const row = rows[0];
@@ -116,7 +130,12 @@ export async function recordRecordingEvent(
  * workers only one gets the row back. A message with nothing to do has no
  * nextDownloadAt and is never leased.
  */
-export async function leaseVoiceMessage(db: Db, id: string, now: Date, until: Date): Promise<LeasedVoiceMessage | null> {
+export async function leaseVoiceMessage(
+  db: Db,
+  id: string,
+  now: Date,
+  until: Date,
+): Promise<LeasedVoiceMessage | null> {
   const rows = await sqlQuery<LeasedVoiceMessage>(
     db,
     `UPDATE "VoiceMessage" SET "nextDownloadAt" = $3::timestamptz, "updatedAt" = $2::timestamptz

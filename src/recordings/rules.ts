@@ -23,7 +23,8 @@ const SLOW_MS = 60 * 60_000;
  * to a quarter.
  */
 export function downloadRetryDelayMs(failures: number, random: number): number {
-  const step = failures <= FAST_DOWNLOAD_RETRIES ? Math.min(FAST_MAX_MS, FAST_BASE_MS * 2 ** Math.max(0, failures - 1)) : SLOW_MS;
+  const step =
+    failures <= FAST_DOWNLOAD_RETRIES ? Math.min(FAST_MAX_MS, FAST_BASE_MS * 2 ** Math.max(0, failures - 1)) : SLOW_MS;
   return Math.round(step * (1 + 0.25 * Math.min(Math.max(random, 0), 1)));
 }
 

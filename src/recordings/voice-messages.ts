@@ -1,6 +1,14 @@
 import type { AppContext } from "../context.js";
 import { downloadRecording } from "./download.js";
-import { leaseVoiceMessage, markAttemptFailed, markDone, markStored, recordRecordingEvent, registerVoiceMessage, type LeasedVoiceMessage } from "./repository.js";
+import {
+  leaseVoiceMessage,
+  markAttemptFailed,
+  markDone,
+  markStored,
+  recordRecordingEvent,
+  registerVoiceMessage,
+  type LeasedVoiceMessage,
+} from "./repository.js";
 import { downloadRetryDelayMs, FAST_DOWNLOAD_RETRIES, isEmptyRecording, voiceMessageKey } from "./rules.js";
 
 export interface RecordingCallback {
@@ -28,7 +36,12 @@ export async function handleRecordingCallback(ctx: AppContext, cb: RecordingCall
   const log = ctx.logger.child({ surveyId: cb.surveyId, callSid: cb.callSid, recordingSid: cb.recordingSid });
   const now = ctx.now();
   if (cb.recordingStatus !== "completed") {
-    const r = await recordRecordingEvent(ctx.prisma, { surveyId: cb.surveyId, callSid: cb.callSid, at: now, detail: { recordingSid: cb.recordingSid, recordingStatus: cb.recordingStatus } });
+    const r = await recordRecordingEvent(ctx.prisma, {
+      surveyId: cb.surveyId,
+      callSid: cb.callSid,
+      at: now,
+      detail: { recordingSid: cb.recordingSid, recordingStatus: cb.recordingStatus },
+    });
     if (r !== "recorded") return ignored(log, r);
     log.info("recording not available", { recordingStatus: cb.recordingStatus });
     return "ignored";
@@ -36,8 +49,13 @@ export async function handleRecordingCallback(ctx: AppContext, cb: RecordingCall
   const empty = isEmptyRecording(cb.durationSeconds);
   const work = !empty || ctx.config.DELETE_RECORDINGS_FROM_TWILIO;
   const r = await registerVoiceMessage(ctx.prisma, {
-    surveyId: cb.surveyId, callSid: cb.callSid, recordingSid: cb.recordingSid, recordingUrl: cb.recordingUrl ?? null,
-    state: empty ? "discarded" : "pending", durationSeconds: cb.durationSeconds, at: now,
+    surveyId: cb.surveyId,
+    callSid: cb.callSid,
+    recordingSid: cb.recordingSid,
+    recordingUrl: cb.recordingUrl ?? null,
+    state: empty ? "discarded" : "pending",
+    durationSeconds: cb.durationSeconds,
+    at: now,
     lastError: empty ? "shorter than 2 s" : null,
     // Inserted already leased to this request, which stores it (or, when empty, deletes it at Twilio) right below.
     nextDownloadAt: work ? new Date(now.getTime() + LEASE_MS) : null,
@@ -45,7 +63,8 @@ export async function handleRecordingCallback(ctx: AppContext, cb: RecordingCall
   });
   if (r.kind === "unknown-survey" || r.kind === "other-call") return ignored(log, r.kind);
   if (r.kind === "duplicate") {
-    if (r.existingRecordingSid && r.existingRecordingSid !== cb.recordingSid) log.warn("second recording for one survey; ignored (Twilio keeps it)");
+    if (r.existingRecordingSid && r.existingRecordingSid !== cb.recordingSid)
+      log.warn("second recording for one survey; ignored (Twilio keeps it)");
     else log.debug("replayed recording callback ignored");
     return "duplicate";
   }
@@ -53,7 +72,11 @@ export async function handleRecordingCallback(ctx: AppContext, cb: RecordingCall
 }
 
 function ignored(log: AppContext["logger"], why: "unknown-survey" | "other-call"): RecordingResult {
-  log.warn(why === "other-call" ? "recording callback for another call than the survey's; ignored" : "recording callback for an unknown survey; ignored");
+  log.warn(
+    why === "other-call"
+      ? "recording callback for another call than the survey's; ignored"
+      : "recording callback for an unknown survey; ignored",
+  );
   return "ignored";
 }
 
@@ -85,7 +108,12 @@ async function processLeased(ctx: AppContext, vm: LeasedVoiceMessage): Promise<R
   return vm.state === "pending" || vm.state === "stored" ? "stored" : "discarded";
 }
 
-async function store(ctx: AppContext, vm: LeasedVoiceMessage, deleting: boolean, log: AppContext["logger"]): Promise<boolean> {
+async function store(
+  ctx: AppContext,
+  vm: LeasedVoiceMessage,
+  deleting: boolean,
+  log: AppContext["logger"],
+): Promise<boolean> {
   const key = voiceMessageKey(vm.organizationId, vm.surveyId);
   let stored: { sizeBytes: number; contentType: string };
   try {
@@ -94,16 +122,35 @@ async function store(ctx: AppContext, vm: LeasedVoiceMessage, deleting: boolean,
     const failures = vm.downloadAttempts + 1;
     const message = (err as Error).message?.slice(0, 300) ?? String(err);
     const at = ctx.now();
-    await markAttemptFailed(ctx.prisma, vm.id, { downloadAttempts: failures, lastError: message, at, nextDownloadAt: new Date(at.getTime() + downloadRetryDelayMs(failures, Math.random())) });
+    await markAttemptFailed(ctx.prisma, vm.id, {
+      downloadAttempts: failures,
+      lastError: message,
+      at,
+      nextDownloadAt: new Date(at.getTime() + downloadRetryDelayMs(failures, Math.random())),
+    });
     // Past the fast retries someone should look; Twilio's copy is kept all along.
-    log.log(failures > FAST_DOWNLOAD_RETRIES ? "error" : "warn", "voice message download failed; Twilio's copy kept, will retry", { failures, error: message });
+    log.log(
+      failures > FAST_DOWNLOAD_RETRIES ? "error" : "warn",
+      "voice message download failed; Twilio's copy kept, will retry",
+      { failures, error: message },
+    );
     return false;
   }
   const at = ctx.now();
   // While deleting at Twilio the lease is kept; should this worker die, the job deletes once it expires.
-  await markStored(ctx.prisma, vm.id, { storageKey: key, ...stored, at, nextDownloadAt: deleting ? new Date(at.getTime() + LEASE_MS) : null });
+  await markStored(ctx.prisma, vm.id, {
+    storageKey: key,
+    ...stored,
+    at,
+    nextDownloadAt: deleting ? new Date(at.getTime() + LEASE_MS) : null,
+  });
   log.info("voice message stored", { sizeBytes: stored.sizeBytes, durationSeconds: vm.durationSeconds });
-  ctx.events.publish({ type: "voice-message.stored", organizationId: vm.organizationId, surveyId: vm.surveyId, voiceMessageId: vm.id });
+  ctx.events.publish({
+    type: "voice-message.stored",
+    organizationId: vm.organizationId,
+    surveyId: vm.surveyId,
+    voiceMessageId: vm.id,
+  });
   return true;
 }
 
@@ -114,7 +161,11 @@ async function deleteAtTwilio(ctx: AppContext, vm: LeasedVoiceMessage, log: AppC
     if ((err as { status?: number }).status !== 404) {
       const message = (err as Error).message?.slice(0, 300) ?? String(err);
       const at = ctx.now();
-      await markAttemptFailed(ctx.prisma, vm.id, { lastError: `delete at Twilio: ${message}`, at, nextDownloadAt: new Date(at.getTime() + downloadRetryDelayMs(vm.downloadAttempts + 1, Math.random())) });
+      await markAttemptFailed(ctx.prisma, vm.id, {
+        lastError: `delete at Twilio: ${message}`,
+        at,
+        nextDownloadAt: new Date(at.getTime() + downloadRetryDelayMs(vm.downloadAttempts + 1, Math.random())),
+      });
       log.warn("deleting the recording at Twilio failed; will retry", { error: message });
       return;
     }
@@ -133,7 +184,9 @@ export async function processDueVoiceMessages(ctx: AppContext, limit = 10): Prom
     take: limit,
   });
   for (const { id } of due) {
-    await processVoiceMessage(ctx, id).catch((err) => ctx.logger.error("voice message processing failed", { voiceMessageId: id, err }));
+    await processVoiceMessage(ctx, id).catch((err) =>
+      ctx.logger.error("voice message processing failed", { voiceMessageId: id, err }),
+    );
   }
   return due.length;
 }

@@ -30,12 +30,20 @@ export function requireManager(v: Viewer): void {
 export function assertAgentScope(v: Viewer, q: { agentId?: string; byAgent: boolean }): void {
   if (v.kind !== "user" || v.user.role !== "agent") return;
   const own = v.user.agentId;
-  if (q.agentId !== undefined && q.agentId !== own) throw new AppError("forbidden", "Agents may only see their own individual results");
-  if (q.byAgent && q.agentId === undefined) throw new AppError("forbidden", "Agents may only see their own individual results; filter by your own agent");
+  if (q.agentId !== undefined && q.agentId !== own)
+    throw new AppError("forbidden", "Agents may only see their own individual results");
+  if (q.byAgent && q.agentId === undefined)
+    throw new AppError("forbidden", "Agents may only see their own individual results; filter by your own agent");
 }
 
 export async function resolveGroup(db: Db, organizationId: string, key: string) {
-  const group = await db.answerGroup.findFirst({ where: { organizationId, key }, select: { id: true, key: true, name: true } });
-  if (!group) throw new AppError("not_found", `No svarsgrupp "${key}" in this organization`, [{ field: "group", message: "unknown group" }]);
+  const group = await db.answerGroup.findFirst({
+    where: { organizationId, key },
+    select: { id: true, key: true, name: true },
+  });
+  if (!group)
+    throw new AppError("not_found", `No svarsgrupp "${key}" in this organization`, [
+      { field: "group", message: "unknown group" },
+    ]);
   return group;
 }

@@ -38,7 +38,9 @@ export interface CoachingFlag {
   mean: number;
   satisfiedShare: number;
   /** The comparison: the rest of the group's mean, or the target threshold. */
-  reference: { kind: "group"; n: number; mean: number } | { kind: "target"; metric: "mean" | "satisfiedShare"; threshold: number };
+  reference:
+    | { kind: "group"; n: number; mean: number }
+    | { kind: "target"; metric: "mean" | "satisfiedShare"; threshold: number };
   difference: number;
   statistic: { name: "t" | "z"; value: number; df?: number };
   pValue: number;
@@ -59,7 +61,7 @@ export function benjaminiHochberg(p: readonly number[]): number[] {
   const adjusted = new Array<number>(m);
   let running = 1;
   for (let k = m - 1; k >= 0; k--) {
-    const [v, i] = order[k]!;
+    const [v, i] = order[k];
     running = Math.min(running, (v * m) / (k + 1));
     adjusted[i] = running;
   }
@@ -81,8 +83,12 @@ export function evaluateCoaching(agents: readonly AgentWindow[], o: CoachingOpti
         const r = moments(rest);
         if (w && r.n > 0) {
           candidates.push({
-            ...base, test: "below-group", reference: { kind: "group", n: r.n, mean: r.sum / r.n },
-            difference: mean - r.sum / r.n, statistic: { name: "t", value: w.t, df: w.df }, pValue: w.pLess,
+            ...base,
+            test: "below-group",
+            reference: { kind: "group", n: r.n, mean: r.sum / r.n },
+            difference: mean - r.sum / r.n,
+            statistic: { name: "t", value: w.t, df: w.df },
+            pValue: w.pLess,
           });
         }
       }
@@ -91,14 +97,22 @@ export function evaluateCoaching(agents: readonly AgentWindow[], o: CoachingOpti
           const r = oneSampleTTest(counts, t.threshold);
           if (!r) continue;
           candidates.push({
-            ...base, test: "below-target", reference: { kind: "target", metric: "mean", threshold: t.threshold },
-            difference: mean - t.threshold, statistic: { name: "t", value: r.t, df: r.df }, pValue: r.pLess,
+            ...base,
+            test: "below-target",
+            reference: { kind: "target", metric: "mean", threshold: t.threshold },
+            difference: mean - t.threshold,
+            statistic: { name: "t", value: r.t, df: r.df },
+            pValue: r.pLess,
           });
         } else if (t.threshold > 0 && t.threshold < 1) {
           const z = (share - t.threshold) / Math.sqrt((t.threshold * (1 - t.threshold)) / m.n);
           candidates.push({
-            ...base, test: "below-target", reference: { kind: "target", metric: "satisfiedShare", threshold: t.threshold },
-            difference: share - t.threshold, statistic: { name: "z", value: z }, pValue: normalCdf(z),
+            ...base,
+            test: "below-target",
+            reference: { kind: "target", metric: "satisfiedShare", threshold: t.threshold },
+            difference: share - t.threshold,
+            statistic: { name: "z", value: z },
+            pValue: normalCdf(z),
           });
         }
       }
@@ -106,7 +120,7 @@ export function evaluateCoaching(agents: readonly AgentWindow[], o: CoachingOpti
   }
   const adjusted = benjaminiHochberg(candidates.map((c) => c.pValue));
   return candidates
-    .map((c, i) => ({ ...c, adjustedPValue: adjusted[i]! }))
+    .map((c, i) => ({ ...c, adjustedPValue: adjusted[i] }))
     .filter((c) => c.adjustedPValue <= o.alpha && c.difference < 0)
     .sort((a, b) => a.adjustedPValue - b.adjustedPValue);
 }

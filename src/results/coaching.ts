@@ -28,12 +28,21 @@ export interface CoachingReport {
   minAnswers: number;
   agentsTested: number;
   agentsTooFewAnswers: number;
-  flags: (Omit<CoachingFlag, "groupId"> & { agentExternalId: string; agentName: string | null; groupKey: string; groupName: string })[];
+  flags: (Omit<CoachingFlag, "groupId"> & {
+    agentExternalId: string;
+    agentName: string | null;
+    groupKey: string;
+    groupName: string;
+  })[];
 }
 
 const add = (m: Map<string, Counts>, key: string, c: Counts) => m.set(key, addCounts(m.get(key) ?? [0, 0, 0, 0, 0], c));
 
-export async function findCoachingSignals(ctx: AppContext, viewer: Viewer, input: CoachingInput): Promise<CoachingReport> {
+export async function findCoachingSignals(
+  ctx: AppContext,
+  viewer: Viewer,
+  input: CoachingInput,
+): Promise<CoachingReport> {
   assertSameOrganization(viewer, input.organizationId);
   requireManager(viewer);
   const weeks = input.weeks ?? 8;
@@ -71,12 +80,12 @@ export async function findCoachingSignals(ctx: AppContext, viewer: Viewer, input
     }
   }
   const windows: AgentWindow[] = [...perAgent].map(([agentId, a]) => {
-    const groupId = [...a.perGroup].sort((x, y) => y[1] - x[1])[0]![0];
+    const groupId = [...a.perGroup].sort((x, y) => y[1] - x[1])[0][0];
     const own = perAgentGroup.get(`${agentId}|${groupId}`)!;
     const groupRest = new Map<string, Counts>();
     for (const [key, c] of perGroup.get(groupId)!) {
       const mine = own.get(key) ?? [0, 0, 0, 0, 0];
-      const rest = c.map((x, i) => x - mine[i]!) as unknown as Counts;
+      const rest = c.map((x, i) => x - mine[i]) as unknown as Counts;
       if (rest.some((x) => x > 0)) groupRest.set(key, rest);
     }
     return { agentId, groupId, counts: a.counts, groupRest };
@@ -101,7 +110,11 @@ export async function findCoachingSignals(ctx: AppContext, viewer: Viewer, input
       satisfiedShare: roundTo(f.satisfiedShare, 3),
       difference: roundTo(f.difference, 3),
       reference: f.reference.kind === "group" ? { ...f.reference, mean: roundTo(f.reference.mean, 2) } : f.reference,
-      statistic: { ...f.statistic, value: roundTo(f.statistic.value, 3), ...(f.statistic.df !== undefined ? { df: roundTo(f.statistic.df, 1) } : {}) },
+      statistic: {
+        ...f.statistic,
+        value: roundTo(f.statistic.value, 3),
+        ...(f.statistic.df !== undefined ? { df: roundTo(f.statistic.df, 1) } : {}),
+      },
       agentExternalId: agentById.get(f.agentId)?.externalId ?? f.agentId,
       agentName: agentById.get(f.agentId)?.name ?? null,
       groupKey: groupById.get(groupId)?.key ?? groupId,

@@ -34,7 +34,12 @@ export function toCsv(rows: readonly object[], opts: { omit?: string[] } = {}): 
   });
   const columns: string[] = [];
   const seen = new Set<string>();
-  for (const f of flat) for (const k of Object.keys(f)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+  for (const f of flat)
+    for (const k of Object.keys(f))
+      if (!seen.has(k)) {
+        seen.add(k);
+        columns.push(k);
+      }
   const lines = [columns.map(cell).join(","), ...flat.map((f) => columns.map((c) => cell(f[c])).join(","))];
   return `${lines.join("\r\n")}\r\n`;
 }

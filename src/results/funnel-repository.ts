@@ -19,7 +19,10 @@ export interface FunnelCountsRow {
 
 const perGroup = (byGroup: boolean) => (byGroup ? Prisma.raw(`cc."groupId"::text`) : Prisma.raw(`NULL::text`));
 
-export async function funnelCounts(db: Db, q: { organizationId: string; start: Date; end: Date; byGroup: boolean }): Promise<FunnelCountsRow[]> {
+export async function funnelCounts(
+  db: Db,
+  q: { organizationId: string; start: Date; end: Date; byGroup: boolean },
+): Promise<FunnelCountsRow[]> {
   // Sampling is the last eligibility rule, so a call that was only "not sampled" was eligible.
   return db.$queryRaw<FunnelCountsRow[]>`
     SELECT ${perGroup(q.byGroup)} AS "groupId",
@@ -38,7 +41,10 @@ export async function funnelCounts(db: Db, q: { organizationId: string; start: D
     GROUP BY 1`;
 }
 
-export async function skipReasonCounts(db: Db, q: { organizationId: string; start: Date; end: Date; byGroup: boolean }) {
+export async function skipReasonCounts(
+  db: Db,
+  q: { organizationId: string; start: Date; end: Date; byGroup: boolean },
+) {
   return db.$queryRaw<{ groupId: string | null; reason: string; count: number }[]>`
     SELECT ${perGroup(q.byGroup)} AS "groupId", coalesce(cc."skipReason", 'unknown') AS reason, count(*)::int AS count
     FROM "CompletedCall" cc
@@ -47,7 +53,10 @@ export async function skipReasonCounts(db: Db, q: { organizationId: string; star
     GROUP BY 1, 2`;
 }
 
-export async function surveyOutcomeCounts(db: Db, q: { organizationId: string; start: Date; end: Date; byGroup: boolean }) {
+export async function surveyOutcomeCounts(
+  db: Db,
+  q: { organizationId: string; start: Date; end: Date; byGroup: boolean },
+) {
   return db.$queryRaw<{ groupId: string | null; state: string; count: number }[]>`
     SELECT ${perGroup(q.byGroup)} AS "groupId", sc.state::text AS state, count(*)::int AS count
     FROM "CompletedCall" cc JOIN "SurveyCall" sc ON sc."completedCallId" = cc.id

@@ -45,7 +45,11 @@ export interface FunnelInput {
 
 const rate = (num: number, den: number) => (den === 0 ? null : roundTo(num / den, 3));
 
-export async function queryFunnel(ctx: AppContext, viewer: Viewer, input: FunnelInput): Promise<{ period: Period; rows: FunnelRow[] }> {
+export async function queryFunnel(
+  ctx: AppContext,
+  viewer: Viewer,
+  input: FunnelInput,
+): Promise<{ period: Period; rows: FunnelRow[] }> {
   assertSameOrganization(viewer, input.organizationId);
   requireManager(viewer);
   const db = ctx.prisma;
@@ -54,9 +58,20 @@ export async function queryFunnel(ctx: AppContext, viewer: Viewer, input: Funnel
   const onlyGroup = input.group ? await resolveGroup(db, input.organizationId, input.group) : undefined;
   const byGroup = Boolean(input.byGroup || onlyGroup);
   const q = { organizationId: input.organizationId, ...periodInstants(period, org.timeZone), byGroup };
-  const [counts, skips, states] = await Promise.all([funnelCounts(db, q), skipReasonCounts(db, q), surveyOutcomeCounts(db, q)]);
+  const [counts, skips, states] = await Promise.all([
+    funnelCounts(db, q),
+    skipReasonCounts(db, q),
+    surveyOutcomeCounts(db, q),
+  ]);
   const groups = byGroup
-    ? new Map((await db.answerGroup.findMany({ where: { organizationId: input.organizationId }, select: { id: true, key: true, name: true } })).map((g) => [g.id, g]))
+    ? new Map(
+        (
+          await db.answerGroup.findMany({
+            where: { organizationId: input.organizationId },
+            select: { id: true, key: true, name: true },
+          })
+        ).map((g) => [g.id, g]),
+      )
     : new Map<string, { key: string; name: string }>();
   let rows: FunnelRow[] = counts.map((c) => {
     const g = c.groupId ? groups.get(c.groupId) : undefined;
@@ -77,6 +92,16 @@ export async function queryFunnel(ctx: AppContext, viewer: Viewer, input: Funnel
 }
 
 const emptyRow = (): FunnelRow => ({
-  completedCalls: 0, eligible: 0, sampled: 0, dialled: 0, reachedPerson: 0, completed: 0, partial: 0, voiceMessages: 0,
-  responseRate: null, responseRateOfSampled: null, skipReasons: {}, surveyStates: {},
+  completedCalls: 0,
+  eligible: 0,
+  sampled: 0,
+  dialled: 0,
+  reachedPerson: 0,
+  completed: 0,
+  partial: 0,
+  voiceMessages: 0,
+  responseRate: null,
+  responseRateOfSampled: null,
+  skipReasons: {},
+  surveyStates: {},
 });

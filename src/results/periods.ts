@@ -25,9 +25,11 @@ const DAY_MS = 86_400_000;
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 export const toUtc = (day: string): Date => new Date(`${day}T00:00:00Z`);
-export const formatDay = (d: Date): string => `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+export const formatDay = (d: Date): string =>
+  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 export const addDays = (day: string, n: number): string => formatDay(new Date(toUtc(day).getTime() + n * DAY_MS));
-export const daysBetween = (from: string, to: string): number => Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / DAY_MS);
+export const daysBetween = (from: string, to: string): number =>
+  Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / DAY_MS);
 
 function isValidDay(day: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(toUtc(day).getTime()) && formatDay(toUtc(day)) === day;
@@ -57,17 +59,28 @@ export function weekPeriod(weekYear: number, week: number): Period {
   const from = addDays(isoWeekOneMonday(weekYear), (week - 1) * 7);
   return { kind: "week", label: `${pad(weekYear, 4)}-W${pad(week)}`, from, to: addDays(from, 6) };
 }
-export const monthPeriod = (y: number, m: number): Period => ({ kind: "month", label: `${pad(y, 4)}-${pad(m)}`, from: `${pad(y, 4)}-${pad(m)}-01`, to: lastDayOfMonth(y, m) });
+export const monthPeriod = (y: number, m: number): Period => ({
+  kind: "month",
+  label: `${pad(y, 4)}-${pad(m)}`,
+  from: `${pad(y, 4)}-${pad(m)}-01`,
+  to: lastDayOfMonth(y, m),
+});
 export const tertialPeriod = (y: number, t: number): Period => ({
   kind: "tertial",
   label: `${pad(y, 4)}-P${t}`,
   from: `${pad(y, 4)}-${pad((t - 1) * 4 + 1)}-01`,
   to: lastDayOfMonth(y, t * 4),
 });
-export const yearPeriod = (y: number): Period => ({ kind: "year", label: pad(y, 4), from: `${pad(y, 4)}-01-01`, to: `${pad(y, 4)}-12-31` });
+export const yearPeriod = (y: number): Period => ({
+  kind: "year",
+  label: pad(y, 4),
+  from: `${pad(y, 4)}-01-01`,
+  to: `${pad(y, 4)}-12-31`,
+});
 export const dayPeriod = (day: string): Period => ({ kind: "day", label: day, from: day, to: day });
 
-const invalid = (value: string, why: string) => new AppError("validation_failed", `Invalid period "${value}": ${why}`, [{ field: "period", message: why }]);
+const invalid = (value: string, why: string) =>
+  new AppError("validation_failed", `Invalid period "${value}": ${why}`, [{ field: "period", message: why }]);
 
 export function parsePeriod(value: string): Period {
   let m: RegExpMatchArray | null;
@@ -92,11 +105,19 @@ export function parsePeriod(value: string): Period {
 
 /** An arbitrary inclusive range of days (at most about ten years, to bound queries). */
 export function rangePeriod(from: string, to: string): Period {
-  for (const [field, d] of [["from", from], ["to", to]] as const) {
-    if (!isValidDay(d)) throw new AppError("validation_failed", `Invalid ${field} date "${d}"`, [{ field, message: "expected YYYY-MM-DD" }]);
+  for (const [field, d] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
+    if (!isValidDay(d))
+      throw new AppError("validation_failed", `Invalid ${field} date "${d}"`, [
+        { field, message: "expected YYYY-MM-DD" },
+      ]);
   }
-  if (from > to) throw new AppError("validation_failed", "from is after to", [{ field: "from", message: "must not be after to" }]);
-  if (daysBetween(from, to) > 3700) throw new AppError("validation_failed", "Range too long", [{ field: "to", message: "at most ten years" }]);
+  if (from > to)
+    throw new AppError("validation_failed", "from is after to", [{ field: "from", message: "must not be after to" }]);
+  if (daysBetween(from, to) > 3700)
+    throw new AppError("validation_failed", "Range too long", [{ field: "to", message: "at most ten years" }]);
   return { kind: "range", label: `${from}..${to}`, from, to };
 }
 
@@ -164,7 +185,9 @@ export function periodInstants(p: Pick<Period, "from" | "to">, timeZone: string)
 
 /** The period of a kind that contains an instant, in the organization's time zone. */
 export function periodContaining(kind: Exclude<PeriodKind, "range">, instant: Date, timeZone: string): Period {
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+    instant,
+  );
   const y = Number(day.slice(0, 4));
   const mo = Number(day.slice(5, 7));
   switch (kind) {

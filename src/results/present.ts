@@ -18,7 +18,10 @@ export interface PresentOptions {
 
 export function present(counts: Counts, questionKey: string | undefined, o: PresentOptions): JudgedMetrics {
   const metrics = computeMetrics(counts, o.minAnswers);
-  const judged = { ...metrics, ...judgeTargets(metrics, targetsInForce(o.targets, questionKey ?? OVERALL, o.periodEnd)) };
+  const judged = {
+    ...metrics,
+    ...judgeTargets(metrics, targetsInForce(o.targets, questionKey ?? OVERALL, o.periodEnd)),
+  };
   return o.exact ? judged : roundMetrics(judged);
 }
 
@@ -29,7 +32,15 @@ export function presentPlain(counts: Counts, minAnswers: number, exact: boolean)
 }
 
 /** The default flow's question order; other keys follow alphabetically. */
-export const QUESTION_ORDER = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
+export const QUESTION_ORDER = [
+  "svarstid",
+  "bemotande",
+  "engagemang",
+  "kunskap",
+  "fick_hjalp",
+  "helhet",
+  "rekommendera",
+];
 
 export function compareQuestionKeys(a: string, b: string): number {
   const ia = QUESTION_ORDER.indexOf(a);

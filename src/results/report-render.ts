@@ -15,14 +15,31 @@ interface BarSeries {
   values: (number | null)[];
 }
 
-export function barChart(o: { title: string; categories: string[]; series: BarSeries[]; min: number; max: number; lang: Lang; digits?: number }): string {
-  const W = 640, H = 240, L = 40, B = 54, T = 24;
+export function barChart(o: {
+  title: string;
+  categories: string[];
+  series: BarSeries[];
+  min: number;
+  max: number;
+  lang: Lang;
+  digits?: number;
+}): string {
+  const W = 640,
+    H = 240,
+    L = 40,
+    B = 54,
+    T = 24;
   const groupW = (W - L - 10) / Math.max(1, o.categories.length);
   const barW = Math.min(28, (groupW - 12) / Math.max(1, o.series.length));
   const y = (v: number) => T + ((o.max - Math.max(o.min, Math.min(o.max, v))) * (H - T - B)) / (o.max - o.min);
   const ticks = [];
   for (let v = o.min; v <= o.max; v += (o.max - o.min) / 4) ticks.push(v);
-  const grid = ticks.map((v) => `<line x1="${L}" x2="${W - 10}" y1="${y(v)}" y2="${y(v)}" stroke="#c9d0d8"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(o.lang, v, 0)}</text>`).join("");
+  const grid = ticks
+    .map(
+      (v) =>
+        `<line x1="${L}" x2="${W - 10}" y1="${y(v)}" y2="${y(v)}" stroke="#c9d0d8"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(o.lang, v, 0)}</text>`,
+    )
+    .join("");
   const bars = o.categories
     .map((c, ci) => {
       const x0 = L + ci * groupW + (groupW - barW * o.series.length) / 2;
@@ -36,14 +53,20 @@ export function barChart(o: { title: string; categories: string[]; series: BarSe
       return `${rects}<text x="${L + ci * groupW + groupW / 2}" y="${H - B + 16}" text-anchor="middle">${esc(c.length > 14 ? `${c.slice(0, 13)}…` : c)}</text>`;
     })
     .join("");
-  const legend = o.series.map((s, i) => `<rect x="${L + i * 170}" y="${H - 18}" width="12" height="12" fill="${s.color}"/><text x="${L + i * 170 + 16}" y="${H - 8}">${esc(s.name)}</text>`).join("");
+  const legend = o.series
+    .map(
+      (s, i) =>
+        `<rect x="${L + i * 170}" y="${H - 18}" width="12" height="12" fill="${s.color}"/><text x="${L + i * 170 + 16}" y="${H - 8}">${esc(s.name)}</text>`,
+    )
+    .join("");
   return `<figure class="chart"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}" font-size="11" font-family="sans-serif">${grid}${bars}${legend}</svg><figcaption>${esc(o.title)}</figcaption></figure>`;
 }
 
 const mean = (m: Metrics | null | undefined) => (m && !m.tooFew && m.mean !== null ? m.mean : null);
-const num = (L: Lang, m: Metrics | null | undefined) => (mean(m) === null ? (m && m.n > 0 ? `<span class="muted">n=${m.n}</span>` : "–") : fmt(L, m!.mean));
+const num = (L: Lang, m: Metrics | null | undefined) =>
+  mean(m) === null ? (m && m.n > 0 ? `<span class="muted">n=${m.n}</span>` : "–") : fmt(L, m!.mean);
 
-export function formatQueue(seconds: number | null, L: Lang): string {
+export function formatQueue(seconds: number | null, _L: Lang): string {
   if (seconds === null) return "–";
   const s = Math.round(seconds);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
@@ -51,7 +74,10 @@ export function formatQueue(seconds: number | null, L: Lang): string {
 
 function questionTable(rows: ResultRow[], L: Lang): string {
   const body = rows
-    .map((r) => `<tr><th scope="row">${esc(questionLabel(r.questionKey ?? "overall", L))}</th><td>${cellHtml(r, L)}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${r.benchmark ? `${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations})</span>` : "–"}</td><td>${targetBadge(r.targetMet, L)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><th scope="row">${esc(questionLabel(r.questionKey ?? "overall", L))}</th><td>${cellHtml(r, L)}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${r.benchmark ? `${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations})</span>` : "–"}</td><td>${targetBadge(r.targetMet, L)}</td></tr>`,
+    )
     .join("");
   return `<table><thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Denna period", "This period")}</th><th scope="col">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Övriga kommuner", "Other municipalities")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -62,13 +88,19 @@ function groupTable(groups: ReportGroup[], L: Lang): string {
     return r ? `${num(L, r)} ${r.targetMet === null ? "" : targetBadge(r.targetMet, L)}` : "–";
   };
   const body = groups
-    .map((g) => `<tr><th scope="row">${esc(g.groupName)}</th><td>${cellHtml(g.overall, L)}</td><td class="num">${num(L, g.overall.previousYear)}</td><td>${q(g, "bemotande")}</td><td>${q(g, "kunskap")}</td><td>${targetBadge(g.overall.targetMet, L)}</td></tr>`)
+    .map(
+      (g) =>
+        `<tr><th scope="row">${esc(g.groupName)}</th><td>${cellHtml(g.overall, L)}</td><td class="num">${num(L, g.overall.previousYear)}</td><td>${q(g, "bemotande")}</td><td>${q(g, "kunskap")}</td><td>${targetBadge(g.overall.targetMet, L)}</td></tr>`,
+    )
     .join("");
   return `<table><thead><tr><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "Förra året", "Last year")}</th><th scope="col">${questionLabel("bemotande", L)}</th><th scope="col">${questionLabel("kunskap", L)}</th><th scope="col">${tr(L, "Mål NKI", "NKI target")}</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 export function renderReport(d: ReportData, L: Lang): string {
-  const title = d.kind === "weekly" ? `${tr(L, "Veckorapport", "Weekly report")} ${d.period.label}` : `${tr(L, "Periodrapport", "Period report")} ${d.period.label}`;
+  const title =
+    d.kind === "weekly"
+      ? `${tr(L, "Veckorapport", "Weekly report")} ${d.period.label}`
+      : `${tr(L, "Periodrapport", "Period report")} ${d.period.label}`;
   const t = d.total;
   const lead = `${tr(L, "Den generella nöjdheten", "Overall satisfaction")}: <strong>${num(L, t)}</strong> ${tr(L, "jämfört med", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}${t.benchmark ? `; ${tr(L, "övriga kommuner", "other municipalities")} ${fmt(L, t.benchmark.mean)} (${t.benchmark.organizations})` : ""}. ${targetBadge(t.targetMet, L)}`;
   const qs = d.totalQuestions;
@@ -78,9 +110,15 @@ export function renderReport(d: ReportData, L: Lang): string {
     series: [
       { name: d.period.label, color: COLORS.me, values: qs.map(mean) },
       { name: d.previousPeriod.label, color: COLORS.org, values: qs.map((r) => mean(r.previousYear)) },
-      { name: tr(L, "Övriga kommuner", "Other municipalities"), color: COLORS.bench, values: qs.map((r) => mean(r.benchmark)) },
+      {
+        name: tr(L, "Övriga kommuner", "Other municipalities"),
+        color: COLORS.bench,
+        values: qs.map((r) => mean(r.benchmark)),
+      },
     ],
-    min: 1, max: 5, lang: L,
+    min: 1,
+    max: 5,
+    lang: L,
   });
   const chartG = barChart({
     title: tr(L, "NKI per svarsgrupp", "NKI per answer group"),
@@ -89,10 +127,15 @@ export function renderReport(d: ReportData, L: Lang): string {
       { name: d.period.label, color: COLORS.me, values: d.groups.map((g) => mean(g.overall)) },
       { name: d.previousPeriod.label, color: COLORS.org, values: d.groups.map((g) => mean(g.overall.previousYear)) },
     ],
-    min: 1, max: 5, lang: L,
+    min: 1,
+    max: 5,
+    lang: L,
   });
   const answerTime = d.groups
-    .map((g) => `<li><strong>${esc(g.groupName)}</strong>: ${tr(L, "betyg", "score")} ${num(L, g.answerTime)} ${tr(L, "och en snittkötid på", "with a mean queue time of")} ${formatQueue(g.meanQueueSeconds, L)} <span class="muted">(${g.calls} ${tr(L, "samtal", "calls")})</span></li>`)
+    .map(
+      (g) =>
+        `<li><strong>${esc(g.groupName)}</strong>: ${tr(L, "betyg", "score")} ${num(L, g.answerTime)} ${tr(L, "och en snittkötid på", "with a mean queue time of")} ${formatQueue(g.meanQueueSeconds, L)} <span class="muted">(${g.calls} ${tr(L, "samtal", "calls")})</span></li>`,
+    )
     .join("");
   const f = d.funnel;
   return `<article class="report">

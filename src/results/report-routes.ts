@@ -14,8 +14,18 @@ import { buildReport } from "./reports.js";
  * (defaults: the current week / tertial in the organization's time zone).
  * HTML pages in the web layout, for managers and administrators.
  */
-const weeklyQuery = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, "expected e.g. 2025-W14").optional() });
-const periodQuery = z.object({ period: z.string().regex(/^\d{4}(-P[1-3]|-\d{2})?$/, "expected e.g. 2018-P2, 2025-03 or 2025").optional() });
+const weeklyQuery = z.object({
+  week: z
+    .string()
+    .regex(/^\d{4}-W\d{2}$/, "expected e.g. 2025-W14")
+    .optional(),
+});
+const periodQuery = z.object({
+  period: z
+    .string()
+    .regex(/^\d{4}(-P[1-3]|-\d{2})?$/, "expected e.g. 2018-P2, 2025-03 or 2025")
+    .optional(),
+});
 
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
@@ -25,13 +35,36 @@ export function reportsRouter(ctx: AppContext): Router {
       const period = read(req.query);
       const user = req.user!;
       const L = langOf(req);
-      const data = await buildReport(ctx, { kind: "user", user }, { organizationId: user.organizationId, kind, period });
-      const title = kind === "weekly" ? `${tr(L, "Veckorapport", "Weekly report")} ${data.period.label}` : `${tr(L, "Periodrapport", "Period report")} ${data.period.label}`;
+      const data = await buildReport(
+        ctx,
+        { kind: "user", user },
+        { organizationId: user.organizationId, kind, period },
+      );
+      const title =
+        kind === "weekly"
+          ? `${tr(L, "Veckorapport", "Weekly report")} ${data.period.label}`
+          : `${tr(L, "Periodrapport", "Period report")} ${data.period.label}`;
       res.type("html").send(
-        renderPage({ title, user, active: kind, body: renderReport(data, L), lang: L, csrfToken: csrfToken(req), path: req.originalUrl }),
+        renderPage({
+          title,
+          user,
+          active: kind,
+          body: renderReport(data, L),
+          lang: L,
+          csrfToken: csrfToken(req),
+          path: req.originalUrl,
+        }),
       );
     });
-  r.get("/reports/weekly", managers, page("weekly", (q) => parseOrThrow(weeklyQuery, q, "query").week));
-  r.get("/reports/period", managers, page("period", (q) => parseOrThrow(periodQuery, q, "query").period));
+  r.get(
+    "/reports/weekly",
+    managers,
+    page("weekly", (q) => parseOrThrow(weeklyQuery, q, "query").week),
+  );
+  r.get(
+    "/reports/period",
+    managers,
+    page("period", (q) => parseOrThrow(periodQuery, q, "query").period),
+  );
   return r;
 }

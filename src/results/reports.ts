@@ -40,11 +40,16 @@ export interface ReportData {
   minAnswers: number;
 }
 
-export async function buildReport(ctx: AppContext, viewer: Viewer, input: { organizationId: string; kind: "weekly" | "period"; period?: string }): Promise<ReportData> {
+export async function buildReport(
+  ctx: AppContext,
+  viewer: Viewer,
+  input: { organizationId: string; kind: "weekly" | "period"; period?: string },
+): Promise<ReportData> {
   assertSameOrganization(viewer, input.organizationId);
   requireManager(viewer);
   const org = await getOrganization(ctx.prisma, input.organizationId);
-  const periodName = input.period ?? periodContaining(input.kind === "weekly" ? "week" : "tertial", ctx.now(), org.timeZone).label;
+  const periodName =
+    input.period ?? periodContaining(input.kind === "weekly" ? "week" : "tertial", ctx.now(), org.timeZone).label;
   const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const] };
   const withBench = { ...base, compare: ["previous-year" as const, "benchmark" as const] };
   const [total, totalQ, byGroup, byGroupQ, funnel] = await Promise.all([
@@ -56,7 +61,10 @@ export async function buildReport(ctx: AppContext, viewer: Viewer, input: { orga
   ]);
   const { start, end } = periodInstants(total.period, org.timeZone);
   const queues = await queueTimes(ctx.prisma, { organizationId: org.id, start, end });
-  const groupIds = await ctx.prisma.answerGroup.findMany({ where: { organizationId: org.id }, select: { id: true, key: true } });
+  const groupIds = await ctx.prisma.answerGroup.findMany({
+    where: { organizationId: org.id },
+    select: { id: true, key: true },
+  });
   const queueByKey = new Map(queues.map((q) => [groupIds.find((g) => g.id === q.groupId)?.key, q]));
   const totalCalls = queues.reduce((a, q) => a + q.calls, 0);
   const groups: ReportGroup[] = byGroup.rows.map((g) => {
@@ -77,10 +85,10 @@ export async function buildReport(ctx: AppContext, viewer: Viewer, input: { orga
     organizationName: org.name,
     period: total.period,
     previousPeriod: total.previousPeriod!,
-    total: total.rows[0]!,
+    total: total.rows[0],
     totalQuestions: totalQ.rows,
     groups,
-    funnel: funnel.rows[0]!,
+    funnel: funnel.rows[0],
     meanQueueSeconds: totalCalls ? queues.reduce((a, q) => a + q.meanQueueSeconds * q.calls, 0) / totalCalls : null,
     minAnswers: total.minAnswers,
   };

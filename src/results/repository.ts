@@ -13,7 +13,9 @@ import type { Counts } from "./stats.js";
 export type Dimension = "group" | "agent" | "question";
 
 const COLUMN: Record<Dimension, string> = { group: `"groupId"`, agent: `"agentId"`, question: `"questionKey"` };
-const SUMS = Prisma.raw(`sum(c1)::int AS c1, sum(c2)::int AS c2, sum(c3)::int AS c3, sum(c4)::int AS c4, sum(c5)::int AS c5`);
+const SUMS = Prisma.raw(
+  `sum(c1)::int AS c1, sum(c2)::int AS c2, sum(c3)::int AS c3, sum(c4)::int AS c4, sum(c5)::int AS c5`,
+);
 
 export interface DaySplit {
   /** Inclusive day ranges read from the daily rollups. */
@@ -71,15 +73,28 @@ export interface CountsRow {
 }
 
 type RawRow = {
-  label: string; groupId: string | null; groupKey: string | null; groupName: string | null; agentId: string | null;
-  agentExternalId: string | null; agentName: string | null; questionKey: string | null; organizationId: string | null;
-  c1: number; c2: number; c3: number; c4: number; c5: number;
+  label: string;
+  groupId: string | null;
+  groupKey: string | null;
+  groupName: string | null;
+  agentId: string | null;
+  agentExternalId: string | null;
+  agentName: string | null;
+  questionKey: string | null;
+  organizationId: string | null;
+  c1: number;
+  c2: number;
+  c3: number;
+  c4: number;
+  c5: number;
 };
 
 function toRow(r: RawRow): CountsRow {
   const row: CountsRow = { counts: [r.c1, r.c2, r.c3, r.c4, r.c5] };
-  if (r.groupId !== null) Object.assign(row, { groupId: r.groupId, groupKey: r.groupKey ?? r.groupId, groupName: r.groupName ?? r.groupId });
-  if (r.agentId !== null) Object.assign(row, { agentId: r.agentId, agentExternalId: r.agentExternalId ?? r.agentId, agentName: r.agentName });
+  if (r.groupId !== null)
+    Object.assign(row, { groupId: r.groupId, groupKey: r.groupKey ?? r.groupId, groupName: r.groupName ?? r.groupId });
+  if (r.agentId !== null)
+    Object.assign(row, { agentId: r.agentId, agentExternalId: r.agentExternalId ?? r.agentId, agentName: r.agentName });
   if (r.questionKey !== null) row.questionKey = r.questionKey;
   if (r.organizationId !== null) row.organizationId = r.organizationId;
   return row;
@@ -88,12 +103,24 @@ function toRow(r: RawRow): CountsRow {
 /** One aggregate: label, the four key columns (NULL where not grouped) and the summed counts. */
 function partSql(label: string, q: CountsQuery): Prisma.Sql {
   const dims = q.others ? (["question"] as Dimension[]) : q.dims;
-  const fine = !q.others && (dims.includes("group") || dims.includes("agent") || q.groupId !== undefined || q.agentId !== undefined || q.mainGroupOfAgent !== undefined);
-  const [dayTable, monthTable] = fine ? [`"AnswerDaily"`, `"AnswerMonthly"`] : [`"AnswerOrgDaily"`, `"AnswerOrgMonthly"`];
+  const fine =
+    !q.others &&
+    (dims.includes("group") ||
+      dims.includes("agent") ||
+      q.groupId !== undefined ||
+      q.agentId !== undefined ||
+      q.mainGroupOfAgent !== undefined);
+  const [dayTable, monthTable] = fine
+    ? [`"AnswerDaily"`, `"AnswerMonthly"`]
+    : [`"AnswerOrgDaily"`, `"AnswerOrgMonthly"`];
   // Typed key columns (NULL where not grouped), so the name look-ups below use the primary keys.
   const col = (d: Dimension, type: string) => (dims.includes(d) ? COLUMN[d] : `NULL::${type}`);
-  const keys = Prisma.raw(`${col("group", "uuid")}, ${col("agent", "uuid")}, ${col("question", "text")}, ${q.others ? `"organizationId"` : "NULL::uuid"}`);
-  const org = q.others ? Prisma.sql`"organizationId" <> ${q.organizationId}::uuid` : Prisma.sql`"organizationId" = ${q.organizationId}::uuid`;
+  const keys = Prisma.raw(
+    `${col("group", "uuid")}, ${col("agent", "uuid")}, ${col("question", "text")}, ${q.others ? `"organizationId"` : "NULL::uuid"}`,
+  );
+  const org = q.others
+    ? Prisma.sql`"organizationId" <> ${q.organizationId}::uuid`
+    : Prisma.sql`"organizationId" = ${q.organizationId}::uuid`;
   const split = splitRange(q.from, q.to);
   const filters = [
     q.groupId !== undefined ? Prisma.sql`AND "groupId" = ${q.groupId}::uuid` : Prisma.empty,
@@ -112,8 +139,13 @@ function partSql(label: string, q: CountsQuery): Prisma.Sql {
   const where = Prisma.join(filters, " ");
   const sources: Prisma.Sql[] = [];
   if (split.days.length) {
-    const ranges = Prisma.join(split.days.map(([a, b]) => Prisma.sql`"day" BETWEEN ${a}::date AND ${b}::date`), " OR ");
-    sources.push(Prisma.sql`SELECT ${keys}, c1, c2, c3, c4, c5 FROM ${Prisma.raw(dayTable)} WHERE ${org} AND (${ranges}) ${where}`);
+    const ranges = Prisma.join(
+      split.days.map(([a, b]) => Prisma.sql`"day" BETWEEN ${a}::date AND ${b}::date`),
+      " OR ",
+    );
+    sources.push(
+      Prisma.sql`SELECT ${keys}, c1, c2, c3, c4, c5 FROM ${Prisma.raw(dayTable)} WHERE ${org} AND (${ranges}) ${where}`,
+    );
   }
   if (split.months) {
     sources.push(Prisma.sql`SELECT ${keys}, c1, c2, c3, c4, c5 FROM ${Prisma.raw(monthTable)}
@@ -132,7 +164,10 @@ function partSql(label: string, q: CountsQuery): Prisma.Sql {
  * names of groups and agents joined in: a results request is this plus one
  * context query, whatever its comparisons.
  */
-export async function sumCountsMany<L extends string>(db: Db, parts: Partial<Record<L, CountsQuery>>): Promise<Record<L, CountsRow[]>> {
+export async function sumCountsMany<L extends string>(
+  db: Db,
+  parts: Partial<Record<L, CountsQuery>>,
+): Promise<Record<L, CountsRow[]>> {
   const entries = Object.entries(parts).filter(([, q]) => q !== undefined) as [L, CountsQuery][];
   // Every label gets an array, also those left out (undefined): callers need not check.
   const out = Object.fromEntries(Object.keys(parts).map((label) => [label, []])) as unknown as Record<L, CountsRow[]>;
@@ -140,7 +175,10 @@ export async function sumCountsMany<L extends string>(db: Db, parts: Partial<Rec
   const rows = await db.$queryRaw<RawRow[]>`
     SELECT p.label, p."groupId"::text, p."agentId"::text, p."questionKey", p."organizationId"::text, p.c1, p.c2, p.c3, p.c4, p.c5,
       g.key AS "groupKey", g.name AS "groupName", a."externalId" AS "agentExternalId", a.name AS "agentName"
-    FROM (${Prisma.join(entries.map(([label, q]) => partSql(label, q)), " UNION ALL ")}) p
+    FROM (${Prisma.join(
+      entries.map(([label, q]) => partSql(label, q)),
+      " UNION ALL ",
+    )}) p
     -- Look-ups per result row only where there is a key (a one-time filter skips the rest).
     LEFT JOIN LATERAL (SELECT key, name FROM "AnswerGroup" WHERE id = p."groupId" AND p."groupId" IS NOT NULL) g ON true
     LEFT JOIN LATERAL (SELECT "externalId", name FROM "Agent" WHERE id = p."agentId" AND p."agentId" IS NOT NULL) a ON true`;
@@ -165,7 +203,10 @@ export interface ResultsContextRow {
  * organization's zone and settings, its targets, and the group/agent named in
  * the filters (agent by service id first, else by telephony id).
  */
-export async function loadResultsContext(db: Db, q: { organizationId: string; groupKey?: string; agentRef?: string }): Promise<ResultsContextRow | null> {
+export async function loadResultsContext(
+  db: Db,
+  q: { organizationId: string; groupKey?: string; agentRef?: string },
+): Promise<ResultsContextRow | null> {
   const rows = await db.$queryRaw<ResultsContextRow[]>`
     SELECT o."timeZone", o.settings,
       (SELECT coalesce(json_agg(json_build_object('questionKey', t."questionKey", 'metric', t.metric, 'threshold', t.threshold,

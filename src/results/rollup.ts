@@ -19,7 +19,11 @@ const dayFormatters = new Map<string, Intl.DateTimeFormat>();
 export function localDay(instant: Date, timeZone: string): string {
   let f = dayFormatters.get(timeZone);
   // en-CA formats as YYYY-MM-DD. A formatter costs far more to make than to use: one per zone.
-  if (!f) dayFormatters.set(timeZone, (f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
+  if (!f)
+    dayFormatters.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })),
+    );
   return f.format(instant);
 }
 
@@ -116,7 +120,7 @@ export async function flushAnswerInbox(db: Db, limit = FLUSH_BATCH): Promise<num
      SELECT count(*)::int AS moved FROM moved`,
     [limit],
   );
-  return rows[0]!.moved;
+  return rows[0].moved;
 }
 
 export interface NewAnswer extends RollupAnswer {
@@ -168,7 +172,8 @@ export function insertAnswerSql(a: NewAnswer): Prisma.Sql {
 export async function rebuildRollups(db: Db, organizationId?: string): Promise<void> {
   // The raw answers include what the inbox holds: it is folded in by the rebuild.
   await db.$executeRaw`DELETE FROM "AnswerInbox" ${organizationId ? Prisma.sql`WHERE "organizationId" = ${organizationId}::uuid` : Prisma.empty}`;
-  const where = (alias: string) => (organizationId ? Prisma.sql`WHERE ${Prisma.raw(alias)}"organizationId" = ${organizationId}::uuid` : Prisma.empty);
+  const where = (alias: string) =>
+    organizationId ? Prisma.sql`WHERE ${Prisma.raw(alias)}"organizationId" = ${organizationId}::uuid` : Prisma.empty;
   for (const t of ["AnswerDaily", "AnswerMonthly", "AnswerOrgDaily", "AnswerOrgMonthly"]) {
     await db.$executeRaw`DELETE FROM ${Prisma.raw(`"${t}"`)} ${where("")}`;
   }

@@ -17,7 +17,8 @@ export function roundTo(x: number, decimals: number): number {
 
 export const DECIMALS = { mean: 2, index: 1, satisfiedShare: 3 } as const;
 
-const roundInterval = (i: Interval | null, d: number): Interval | null => i && { low: roundTo(i.low, d), high: roundTo(i.high, d) };
+const roundInterval = (i: Interval | null, d: number): Interval | null =>
+  i && { low: roundTo(i.low, d), high: roundTo(i.high, d) };
 const roundOrNull = (x: number | null, d: number) => (x === null ? null : roundTo(x, d));
 
 export function roundMetrics<M extends Metrics>(m: M): M {

@@ -10,7 +10,13 @@ import type { Viewer } from "./access.js";
 import { findCoachingSignals } from "./coaching.js";
 import { toCsv } from "./csv.js";
 import { queryFunnel } from "./funnel.js";
-import { coachingQuerySchema, funnelQuerySchema, funnelResponseSchema, resultsQuerySchema, resultsResponseSchema } from "./schemas.js";
+import {
+  coachingQuerySchema,
+  funnelQuerySchema,
+  funnelResponseSchema,
+  resultsQuerySchema,
+  resultsResponseSchema,
+} from "./schemas.js";
 import { queryResults, type Comparison, type Dimension } from "./service.js";
 
 /**
@@ -28,7 +34,10 @@ const splitList = <T extends string>(v: string | undefined) => (v ? (v.split(","
 
 function send(res: Response, format: string | undefined, body: { rows: object[] }, filename: string) {
   if (format === "csv") {
-    res.type("text/csv; charset=utf-8").attachment(`${filename}.csv`).send(toCsv(body.rows, { omit: ["targets"] }));
+    res
+      .type("text/csv; charset=utf-8")
+      .attachment(`${filename}.csv`)
+      .send(toCsv(body.rows, { omit: ["targets"] }));
   } else {
     res.json(body);
   }
@@ -64,7 +73,14 @@ export function resultsRouter(ctx: AppContext): Router {
       const q = parseOrThrow(funnelQuerySchema, req.query, "query");
       const viewer = await viewerOf(ctx, req);
       const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
-      const result = await queryFunnel(ctx, viewer, { organizationId, period: q.period, from: q.from, to: q.to, byGroup: q.by === "group", group: q.group });
+      const result = await queryFunnel(ctx, viewer, {
+        organizationId,
+        period: q.period,
+        from: q.from,
+        to: q.to,
+        byGroup: q.by === "group",
+        group: q.group,
+      });
       send(res, q.format, result, `funnel-${result.period.label}`);
     }),
   );
@@ -85,7 +101,12 @@ export function resultsRouter(ctx: AppContext): Router {
 const errors = (description: string) => ({ description, content: { "application/json": { schema: errorBodySchema } } });
 const auth: Record<string, string[]>[] = [{ apiKey: [] }, { session: [] }];
 
-openApiRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "nki_session", description: "A signed-in web session" });
+openApiRegistry.registerComponent("securitySchemes", "session", {
+  type: "apiKey",
+  in: "cookie",
+  name: "nki_session",
+  description: "A signed-in web session",
+});
 
 openApiRegistry.registerPath({
   method: "get",
@@ -99,7 +120,10 @@ openApiRegistry.registerPath({
   security: auth,
   request: { query: resultsQuerySchema },
   responses: {
-    200: { description: "Rows (JSON), or CSV with format=csv", content: { "application/json": { schema: resultsResponseSchema }, "text/csv": { schema: z.string() } } },
+    200: {
+      description: "Rows (JSON), or CSV with format=csv",
+      content: { "application/json": { schema: resultsResponseSchema }, "text/csv": { schema: z.string() } },
+    },
     400: errors("Invalid period, dates or list values (validation_failed)"),
     401: errors("No API key and no session"),
     403: errors("An agent asked for another agent's individual results"),
@@ -111,11 +135,15 @@ openApiRegistry.registerPath({
   method: "get",
   path: "/api/v1/results/funnel",
   summary: "Survey funnel: completed calls → eligible → sampled → dialled → reached → completed/partial",
-  description: "For the completed calls reported in the period. responseRate = (completed + partial) / dialled. Managers and administrators (or an API key).",
+  description:
+    "For the completed calls reported in the period. responseRate = (completed + partial) / dialled. Managers and administrators (or an API key).",
   security: auth,
   request: { query: funnelQuerySchema },
   responses: {
-    200: { description: "Funnel rows", content: { "application/json": { schema: funnelResponseSchema }, "text/csv": { schema: z.string() } } },
+    200: {
+      description: "Funnel rows",
+      content: { "application/json": { schema: funnelResponseSchema }, "text/csv": { schema: z.string() } },
+    },
     400: errors("Invalid period"),
     401: errors("No API key and no session"),
     403: errors("Agents may not read the funnel"),
@@ -132,7 +160,12 @@ openApiRegistry.registerPath({
   security: [{ session: [] }],
   request: { query: coachingQuerySchema },
   responses: {
-    200: { description: "Flags with their evidence", content: { "application/json": { schema: z.object({ flags: z.array(z.record(z.string(), z.unknown())) }).passthrough() } } },
+    200: {
+      description: "Flags with their evidence",
+      content: {
+        "application/json": { schema: z.object({ flags: z.array(z.record(z.string(), z.unknown())) }).passthrough() },
+      },
+    },
     401: errors("Not signed in"),
     403: errors("Not a manager or administrator"),
   },

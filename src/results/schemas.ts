@@ -7,25 +7,45 @@ import "../lib/openapi.js";
  * routes split the comma lists.
  */
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD");
-const list = (words: string[]) => z.string().regex(new RegExp(`^(${words.join("|")})(,(${words.join("|")}))*$`), `comma-separated: ${words.join(", ")}`);
+const list = (words: string[]) =>
+  z
+    .string()
+    .regex(new RegExp(`^(${words.join("|")})(,(${words.join("|")}))*$`), `comma-separated: ${words.join(", ")}`);
 
 export const periodQuerySchema = z.object({
-  period: z
-    .string()
-    .max(20)
-    .optional()
-    .openapi({ description: "Named period in the organization's time zone: 2025 (year), 2018-P2 (tertial), 2025-03 (month), 2025-W14 (ISO week), 2025-03-14 (day). Or use from/to.", example: "2025-W14" }),
+  period: z.string().max(20).optional().openapi({
+    description:
+      "Named period in the organization's time zone: 2025 (year), 2018-P2 (tertial), 2025-03 (month), 2025-W14 (ISO week), 2025-03-14 (day). Or use from/to.",
+    example: "2025-W14",
+  }),
   from: day.optional().openapi({ description: "First day (inclusive) of a date range", example: "2025-03-01" }),
   to: day.optional().openapi({ description: "Last day (inclusive) of a date range", example: "2025-03-31" }),
 });
 
 export const resultsQuerySchema = periodQuerySchema.extend({
-  by: list(["group", "agent", "question"]).optional().openapi({ description: "Dimensions of the rows, e.g. group,question. None: one row, the overall NKI.", example: "group,question" }),
+  by: list(["group", "agent", "question"]).optional().openapi({
+    description: "Dimensions of the rows, e.g. group,question. None: one row, the overall NKI.",
+    example: "group,question",
+  }),
   group: z.string().min(1).max(100).optional().openapi({ description: "Only this svarsgrupp (its key)" }),
-  agent: z.string().min(1).max(100).optional().openapi({ description: "Only this agent: the service's agent id or the telephony system's agent id" }),
-  compare: list(["previous-year", "benchmark"]).optional().openapi({ description: "previous-year: the same period a year earlier; benchmark: other municipalities pooled (shown when ≥ 3 qualify)" }),
-  format: z.enum(["json", "csv"]).optional().openapi({ description: "csv: a header row and one line per row, nested fields as dotted columns" }),
-  exact: z.enum(["true", "false"]).optional().openapi({ description: "true: unrounded numbers (default: mean 2 decimals, index 1, shares 3)" }),
+  agent: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "Only this agent: the service's agent id or the telephony system's agent id" }),
+  compare: list(["previous-year", "benchmark"]).optional().openapi({
+    description:
+      "previous-year: the same period a year earlier; benchmark: other municipalities pooled (shown when ≥ 3 qualify)",
+  }),
+  format: z
+    .enum(["json", "csv"])
+    .optional()
+    .openapi({ description: "csv: a header row and one line per row, nested fields as dotted columns" }),
+  exact: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "true: unrounded numbers (default: mean 2 decimals, index 1, shares 3)" }),
 });
 
 export const funnelQuerySchema = periodQuerySchema.extend({
@@ -35,24 +55,63 @@ export const funnelQuerySchema = periodQuerySchema.extend({
 });
 
 export const coachingQuerySchema = z.object({
-  weeks: z.coerce.number().int().min(2).max(52).optional().openapi({ description: "Rolling window in whole ISO weeks ending with the current one (default 8)" }),
-  alpha: z.coerce.number().min(0.0001).max(0.2).optional().openapi({ description: "Significance level of the one-sided tests (default 0.05)" }),
-  minAnswers: z.coerce.number().int().min(5).max(10_000).optional().openapi({ description: "Smallest number of an agent's answers to test at all (default 30)" }),
+  weeks: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(52)
+    .optional()
+    .openapi({ description: "Rolling window in whole ISO weeks ending with the current one (default 8)" }),
+  alpha: z.coerce
+    .number()
+    .min(0.0001)
+    .max(0.2)
+    .optional()
+    .openapi({ description: "Significance level of the one-sided tests (default 0.05)" }),
+  minAnswers: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(10_000)
+    .optional()
+    .openapi({ description: "Smallest number of an agent's answers to test at all (default 30)" }),
 });
 
 const interval = z.object({ low: z.number(), high: z.number() }).nullable();
 export const metricsSchema = z.object({
   n: z.number().int(),
   mean: z.number().nullable().openapi({ description: "Mean on the 1–5 scale" }),
-  distribution: z.object({ 1: z.number().int(), 2: z.number().int(), 3: z.number().int(), 4: z.number().int(), 5: z.number().int() }),
+  distribution: z.object({
+    1: z.number().int(),
+    2: z.number().int(),
+    3: z.number().int(),
+    4: z.number().int(),
+    5: z.number().int(),
+  }),
   satisfiedShare: z.number().nullable().openapi({ description: "Share of answers 4 or 5, 0–1" }),
   index: z.number().nullable().openapi({ description: "(mean − 1) / 4 × 100" }),
-  ci95: z.object({ mean: interval.openapi({ description: "Student t-interval, clamped to 1–5" }), index: interval, satisfiedShare: interval.openapi({ description: "Wilson score interval" }) }),
-  tooFew: z.boolean().openapi({ description: "n below the organization's minAnswersForResult: show 'too few answers', not the number" }),
+  ci95: z.object({
+    mean: interval.openapi({ description: "Student t-interval, clamped to 1–5" }),
+    index: interval,
+    satisfiedShare: interval.openapi({ description: "Wilson score interval" }),
+  }),
+  tooFew: z
+    .boolean()
+    .openapi({ description: "n below the organization's minAnswersForResult: show 'too few answers', not the number" }),
 });
 const judged = metricsSchema.extend({
-  targetMet: z.boolean().nullable().openapi({ description: "All targets in force met; null without a target or with too few answers" }),
-  targets: z.array(z.object({ metric: z.enum(["mean", "satisfiedShare"]), threshold: z.number(), validFrom: z.string(), met: z.boolean().nullable() })),
+  targetMet: z
+    .boolean()
+    .nullable()
+    .openapi({ description: "All targets in force met; null without a target or with too few answers" }),
+  targets: z.array(
+    z.object({
+      metric: z.enum(["mean", "satisfiedShare"]),
+      threshold: z.number(),
+      validFrom: z.string(),
+      met: z.boolean().nullable(),
+    }),
+  ),
 });
 
 export const resultRowSchema = judged
@@ -72,7 +131,13 @@ export const resultRowSchema = judged
 
 const periodSchema = z.object({ kind: z.string(), label: z.string(), from: z.string(), to: z.string() });
 export const resultsResponseSchema = z
-  .object({ period: periodSchema, previousPeriod: periodSchema.optional(), nkiDefinition: z.unknown(), minAnswers: z.number().int(), rows: z.array(resultRowSchema) })
+  .object({
+    period: periodSchema,
+    previousPeriod: periodSchema.optional(),
+    nkiDefinition: z.unknown(),
+    minAnswers: z.number().int(),
+    rows: z.array(resultRowSchema),
+  })
   .openapi("Results");
 
 export const funnelResponseSchema = z
@@ -82,10 +147,18 @@ export const funnelResponseSchema = z
       z.object({
         groupKey: z.string().optional(),
         groupName: z.string().optional(),
-        completedCalls: z.number().int(), eligible: z.number().int(), sampled: z.number().int(), dialled: z.number().int(),
-        reachedPerson: z.number().int(), completed: z.number().int(), partial: z.number().int(), voiceMessages: z.number().int(),
-        responseRate: z.number().nullable(), responseRateOfSampled: z.number().nullable(),
-        skipReasons: z.record(z.string(), z.number().int()), surveyStates: z.record(z.string(), z.number().int()),
+        completedCalls: z.number().int(),
+        eligible: z.number().int(),
+        sampled: z.number().int(),
+        dialled: z.number().int(),
+        reachedPerson: z.number().int(),
+        completed: z.number().int(),
+        partial: z.number().int(),
+        voiceMessages: z.number().int(),
+        responseRate: z.number().nullable(),
+        responseRateOfSampled: z.number().nullable(),
+        skipReasons: z.record(z.string(), z.number().int()),
+        surveyStates: z.record(z.string(), z.number().int()),
       }),
     ),
   })

@@ -53,16 +53,22 @@ export interface ResultsResponse {
 }
 
 export function resolvePeriod(input: { period?: string; from?: string; to?: string }): Period {
-  if (input.period && (input.from || input.to)) throw new AppError("validation_failed", "Give either period or from/to", [{ field: "period", message: "not together with from/to" }]);
+  if (input.period && (input.from || input.to))
+    throw new AppError("validation_failed", "Give either period or from/to", [
+      { field: "period", message: "not together with from/to" },
+    ]);
   if (input.period) return parsePeriod(input.period);
   if (input.from && input.to) return rangePeriod(input.from, input.to);
-  throw new AppError("validation_failed", "Give a period (e.g. 2025-W14) or both from and to", [{ field: "period", message: "required" }]);
+  throw new AppError("validation_failed", "Give a period (e.g. 2025-W14) or both from and to", [
+    { field: "period", message: "required" },
+  ]);
 }
 
 const keyOf = (r: Omit<CountsRow, "counts">, dims: readonly Dimension[]) =>
   dims.map((d) => (d === "group" ? r.groupId : d === "agent" ? r.agentId : r.questionKey)).join("|");
 
-const byKey = (rows: CountsRow[] | undefined, dims: readonly Dimension[]) => new Map((rows ?? []).map((r) => [keyOf(r, dims), r.counts]));
+const byKey = (rows: CountsRow[] | undefined, dims: readonly Dimension[]) =>
+  new Map((rows ?? []).map((r) => [keyOf(r, dims), r.counts]));
 
 export async function queryResults(ctx: AppContext, viewer: Viewer, input: ResultsInput): Promise<ResultsResponse> {
   assertSameOrganization(viewer, input.organizationId);
@@ -74,8 +80,14 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const exact = input.exact ?? false;
   const context = await loadResultsContext(db, { organizationId, groupKey: input.group, agentRef: input.agent });
   if (!context) throw new AppError("not_found", "No such organization");
-  if (input.group && !context.group) throw new AppError("not_found", `No svarsgrupp "${input.group}" in this organization`, [{ field: "group", message: "unknown group" }]);
-  if (input.agent && !context.agent) throw new AppError("not_found", `No agent "${input.agent}" in this organization`, [{ field: "agent", message: "unknown agent" }]);
+  if (input.group && !context.group)
+    throw new AppError("not_found", `No svarsgrupp "${input.group}" in this organization`, [
+      { field: "group", message: "unknown group" },
+    ]);
+  if (input.agent && !context.agent)
+    throw new AppError("not_found", `No agent "${input.agent}" in this organization`, [
+      { field: "agent", message: "unknown agent" },
+    ]);
   const group = context.group ?? undefined;
   const agent = context.agent ?? undefined;
   assertAgentScope(viewer, { agentId: agent?.id, byAgent: by.includes("agent") });
@@ -95,7 +107,12 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   // else the filtered group, else the group most of the one agent's answers came in on.
   const groupPart =
     agentLevel && (by.includes("group") || group || agent)
-      ? { ...range, dims: ["group", ...qDims] as Dimension[], groupId: group?.id, ...(by.includes("group") || group ? {} : { mainGroupOfAgent: agent!.id }) }
+      ? {
+          ...range,
+          dims: ["group", ...qDims] as Dimension[],
+          groupId: group?.id,
+          ...(by.includes("group") || group ? {} : { mainGroupOfAgent: agent!.id }),
+        }
       : undefined;
 
   const parts = await sumCountsMany(db, {
@@ -110,7 +127,11 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const prevMap = byKey(parts.prev, by);
   const orgMap = new Map(parts.org.map((r) => [r.questionKey!, r.counts]));
   const ownKeys = parts.org.map((r) => r.questionKey!);
-  const others = parts.others.map((r) => ({ organizationId: r.organizationId!, questionKey: r.questionKey!, counts: r.counts }));
+  const others = parts.others.map((r) => ({
+    organizationId: r.organizationId!,
+    questionKey: r.questionKey!,
+    counts: r.counts,
+  }));
   const groupDims: Dimension[] = ["group", ...qDims];
   const groupMap = new Map(parts.group.map((r) => [keyOf(r, groupDims), r]));
   const opts = { minAnswers, targets, periodEnd: period.to, exact };
@@ -123,14 +144,24 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
       ...dimensionFields(r),
       ...present(r.counts, r.questionKey, opts),
     };
-    if (prev) row.previousYear = present(prevMap.get(keyOf(r, by)) ?? ZERO_COUNTS, r.questionKey, { ...opts, periodEnd: prev.to });
+    if (prev)
+      row.previousYear = present(prevMap.get(keyOf(r, by)) ?? ZERO_COUNTS, r.questionKey, {
+        ...opts,
+        periodEnd: prev.to,
+      });
     if (compare.has("benchmark")) {
       const pooled = poolBenchmark(others, r.questionKey ? [r.questionKey] : ownKeys, minAnswers);
-      row.benchmark = pooled && { ...presentPlain(pooled.counts, minAnswers, exact), organizations: pooled.organizations };
+      row.benchmark = pooled && {
+        ...presentPlain(pooled.counts, minAnswers, exact),
+        organizations: pooled.organizations,
+      };
     }
     if (groupPart) {
-      const g = r.groupId ? groupMap.get(keyOf({ groupId: r.groupId, questionKey: r.questionKey }, groupDims)) : parts.group.find((x) => x.questionKey === r.questionKey);
-      if (g) row.group = { ...presentPlain(g.counts, minAnswers, exact), groupKey: g.groupKey!, groupName: g.groupName! };
+      const g = r.groupId
+        ? groupMap.get(keyOf({ groupId: r.groupId, questionKey: r.questionKey }, groupDims))
+        : parts.group.find((x) => x.questionKey === r.questionKey);
+      if (g)
+        row.group = { ...presentPlain(g.counts, minAnswers, exact), groupKey: g.groupKey!, groupName: g.groupName! };
     }
     if (agentLevel || groupLevel) {
       const counts = r.questionKey ? orgMap.get(r.questionKey) : poolCounts(orgMap.values());
@@ -151,6 +182,7 @@ function dimensionFields(r: CountsRow): Partial<ResultRow> {
   const out: Partial<ResultRow> = {};
   if (r.questionKey !== undefined) out.questionKey = r.questionKey;
   if (r.groupId !== undefined) Object.assign(out, { groupKey: r.groupKey, groupName: r.groupName });
-  if (r.agentId !== undefined) Object.assign(out, { agentId: r.agentId, agentExternalId: r.agentExternalId, agentName: r.agentName ?? null });
+  if (r.agentId !== undefined)
+    Object.assign(out, { agentId: r.agentId, agentExternalId: r.agentExternalId, agentName: r.agentName ?? null });
   return out;
 }

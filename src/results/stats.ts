@@ -142,7 +142,12 @@ export function oneSampleTTest(a: Counts, threshold: number): WelchResult | null
 }
 
 /** Two-proportion z-test (pooled) of share(a) < share(b). */
-export function twoProportionZTest(xa: number, na: number, xb: number, nb: number): { z: number; pLess: number } | null {
+export function twoProportionZTest(
+  xa: number,
+  na: number,
+  xb: number,
+  nb: number,
+): { z: number; pLess: number } | null {
   if (na === 0 || nb === 0) return null;
   const pooled = (xa + xb) / (na + nb);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb));

@@ -44,7 +44,10 @@ export function targetsInForce(all: readonly TargetDef[], questionKey: string, p
  * targetMet: true when every target in force is met, false when any is missed,
  * null when there is no target or too few answers to judge.
  */
-export function judgeTargets(m: Metrics, inForce: readonly TargetDef[]): { targetMet: boolean | null; targets: TargetCheck[] } {
+export function judgeTargets(
+  m: Metrics,
+  inForce: readonly TargetDef[],
+): { targetMet: boolean | null; targets: TargetCheck[] } {
   const targets = inForce.map((t) => {
     const value = t.metric === "mean" ? m.mean : m.satisfiedShare;
     const met = m.tooFew || value === null ? null : value >= t.threshold;

@@ -8,7 +8,8 @@ import { migrate } from "../lib/migrate.js";
 import { createLocalStorage } from "../recordings/storage.js";
 import { forgetNumber } from "./forget.js";
 
-const USAGE = "<number> [--org <slug>] [--remove-opt-out]   anonymise one caller number on request (opt-outs are kept unless --remove-opt-out)";
+const USAGE =
+  "<number> [--org <slug>] [--remove-opt-out]   anonymise one caller number on request (opt-outs are kept unless --remove-opt-out)";
 
 export const forgetNumberCommand: CliCommand = {
   usage: USAGE,
@@ -40,11 +41,13 @@ export const forgetNumberCommand: CliCommand = {
           numbers: createNumberCrypto(loadNumberKey(config.NUMBER_KEY, dataDir).key),
           storage: createLocalStorage(path.join(dataDir, "recordings")),
         },
-        { number: positionals[0]!, organizationId, removeOptOut: values["remove-opt-out"] },
+        { number: positionals[0], organizationId, removeOptOut: values["remove-opt-out"] },
       );
       console.log(
         `Anonymised: ${r.calls} call(s), ${r.voiceMessages} voice message(s) deleted, ${r.surveysCanceled} waiting survey(s) canceled; opt-out: ${r.optOut}` +
-          (r.optOut === "kept" ? " (the number stays blocked from survey calls, as the citizen asked; --remove-opt-out removes it)" : ""),
+          (r.optOut === "kept"
+            ? " (the number stays blocked from survey calls, as the citizen asked; --remove-opt-out removes it)"
+            : ""),
       );
       return 0;
     } catch (err) {

@@ -19,7 +19,9 @@ export interface ForgetResult {
 export function normaliseNumber(input: string): string {
   const p = parsePhoneNumberFromString(input.trim(), "SE");
   if (!p || !p.isValid()) {
-    throw new AppError("validation_failed", "Invalid number: not a valid phone number", [{ field: "number", message: "not a valid phone number" }]);
+    throw new AppError("validation_failed", "Invalid number: not a valid phone number", [
+      { field: "number", message: "not a valid phone number" },
+    ]);
   }
   return p.number;
 }
@@ -61,7 +63,9 @@ export async function forgetNumber(
     select: {
       id: true,
       organizationId: true,
-      survey: { select: { id: true, state: true, voiceMessage: { select: { id: true, state: true, storageKey: true } } } },
+      survey: {
+        select: { id: true, state: true, voiceMessage: { select: { id: true, state: true, storageKey: true } } },
+      },
     },
   });
 
@@ -75,7 +79,13 @@ export async function forgetNumber(
     const t = tally(c.organizationId);
     await deps.prisma.$transaction(async (tx) => {
       if (c.survey?.state === "scheduled") {
-        const canceled = await transition(tx, { surveyId: c.survey.id, from: "scheduled", to: "canceled", at: now, event: "number-forgotten" });
+        const canceled = await transition(tx, {
+          surveyId: c.survey.id,
+          from: "scheduled",
+          to: "canceled",
+          at: now,
+          event: "number-forgotten",
+        });
         if (canceled) t.surveysCanceled++;
       }
       await tx.completedCall.update({ where: { id: c.id }, data: { callerNumberEnc: null, callerHash: null } });
@@ -84,7 +94,10 @@ export async function forgetNumber(
         await tx.voiceMessage.update({
           where: { id: vm.id },
           // A recording not yet downloaded is never fetched now.
-          data: vm.state === "pending" ? { state: "discarded", lastError: "number forgotten on request", nextDownloadAt: null } : { state: "purged", audioPurgedAt: now, storageKey: null },
+          data:
+            vm.state === "pending"
+              ? { state: "discarded", lastError: "number forgotten on request", nextDownloadAt: null }
+              : { state: "purged", audioPurgedAt: now, storageKey: null },
         });
         t.voiceMessages++;
       }
@@ -93,7 +106,10 @@ export async function forgetNumber(
     t.calls++;
   }
 
-  const optOuts = await deps.prisma.optOut.findMany({ where: { ...orgFilter, numberHash: hash }, select: { id: true, organizationId: true } });
+  const optOuts = await deps.prisma.optOut.findMany({
+    where: { ...orgFilter, numberHash: hash },
+    select: { id: true, organizationId: true },
+  });
   for (const o of optOuts) {
     if (input.removeOptOut) await deps.prisma.optOut.delete({ where: { id: o.id } });
     tally(o.organizationId).optOut = input.removeOptOut ? "removed" : "kept";

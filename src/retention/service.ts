@@ -55,7 +55,11 @@ export async function purgeReviewedAudio(deps: RetentionDeps): Promise<number> {
       if (due.length < BATCH) break;
     }
     if (purged > 0) {
-      await audit(deps.prisma, { organizationId: org.id, action: "retention.audio-purged", detail: { count: purged, reviewedBefore: cutoff.toISOString() } });
+      await audit(deps.prisma, {
+        organizationId: org.id,
+        action: "retention.audio-purged",
+        detail: { count: purged, reviewedBefore: cutoff.toISOString() },
+      });
       deps.logger.info("voice-message audio purged after review", { organizationId: org.id, count: purged });
     }
     total += purged;
@@ -89,7 +93,11 @@ export async function deleteExpiredCalls(deps: RetentionDeps): Promise<number> {
       if (calls.length < BATCH) break;
     }
     if (deleted > 0) {
-      await audit(deps.prisma, { organizationId: org.id, action: "retention.calls-deleted", detail: { count: deleted, receivedBefore: cutoff.toISOString() } });
+      await audit(deps.prisma, {
+        organizationId: org.id,
+        action: "retention.calls-deleted",
+        detail: { count: deleted, receivedBefore: cutoff.toISOString() },
+      });
       deps.logger.info("calls, surveys and answers past retention deleted", { organizationId: org.id, count: deleted });
     }
     total += deleted;

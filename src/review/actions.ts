@@ -10,7 +10,10 @@ import { assertReviewer, type Actor } from "./service.js";
 const last = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
 const formBool = z.preprocess(
   last,
-  z.union([z.boolean(), z.enum(["1", "0", "true", "false", "on", "off"]).transform((v) => ["1", "true", "on"].includes(v))]),
+  z.union([
+    z.boolean(),
+    z.enum(["1", "0", "true", "false", "on", "off"]).transform((v) => ["1", "true", "on"].includes(v)),
+  ]),
 );
 /** Empty text clears the field. */
 const optionalText = (max: number) =>
@@ -35,7 +38,15 @@ export const reviewPatchSchema = z.object({
   note: optionalText(4000).optional(),
   // Case references are ids like "KS 2025/123" or a Flexite number: printable, short.
   caseReference: z
-    .preprocess(last, z.string().trim().max(100, "at most 100 characters").regex(/^[\p{L}\p{N} ._/:#-]*$/u, "letters, digits, space and . _ / : # - only").nullable())
+    .preprocess(
+      last,
+      z
+        .string()
+        .trim()
+        .max(100, "at most 100 characters")
+        .regex(/^[\p{L}\p{N} ._/:#-]*$/u, "letters, digits, space and . _ / : # - only")
+        .nullable(),
+    )
     .transform((v) => (v ? v : null))
     .optional(),
   registered: formBool.optional(),
@@ -84,11 +95,17 @@ export async function updateReview(ctx: AppContext, actor: Actor, id: string, in
     if (patch.note !== undefined && patch.note !== m.note) {
       next.note = patch.note;
       // The note's text may quote the citizen; the log records that it changed, not what it says.
-      changes.push({ action: "voice-message.note", detail: { fromLength: m.note?.length ?? 0, toLength: patch.note?.length ?? 0 } });
+      changes.push({
+        action: "voice-message.note",
+        detail: { fromLength: m.note?.length ?? 0, toLength: patch.note?.length ?? 0 },
+      });
     }
     if (patch.caseReference !== undefined && patch.caseReference !== m.caseReference) {
       next.caseReference = patch.caseReference;
-      changes.push({ action: "voice-message.case-reference", detail: { from: m.caseReference, to: patch.caseReference } });
+      changes.push({
+        action: "voice-message.case-reference",
+        detail: { from: m.caseReference, to: patch.caseReference },
+      });
     }
     const registered = patch.registered ?? (next.registeredAt !== null && next.caseReference !== null);
     if (registered && !next.caseReference) {

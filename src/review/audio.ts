@@ -31,7 +31,8 @@ export function createAudioHandler(ctx: AppContext) {
 
   return async function streamAudio(req: Request, res: Response, actor: Actor, id: string): Promise<void> {
     const m = await loadForReview(ctx, actor, id);
-    if (m.state !== "stored" || !m.storageKey) throw new AppError("not_found", "The audio of this voice message has been deleted");
+    if (m.state !== "stored" || !m.storageKey)
+      throw new AppError("not_found", "The audio of this voice message has been deleted");
     const size = await ctx.storage.size(m.storageKey);
     if (size === null) throw new AppError("not_found", "The audio of this voice message is missing from storage");
 

@@ -4,9 +4,7 @@
  * ignore Range), which is what <audio> never asks for anyway.
  */
 export type RangeResult =
-  | { kind: "full" }
-  | { kind: "partial"; start: number; end: number }
-  | { kind: "unsatisfiable" };
+  { kind: "full" } | { kind: "partial"; start: number; end: number } | { kind: "unsatisfiable" };
 
 export function parseRange(header: string | undefined, size: number): RangeResult {
   if (!header) return { kind: "full" };

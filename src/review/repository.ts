@@ -58,7 +58,13 @@ export async function findQueuePage(db: Db, s: Scope, totals: { unreviewed: numb
   const order = [{ recordedAt: "asc" as const }, { id: "asc" as const }];
   const first =
     offset < totals.unreviewed
-      ? await db.voiceMessage.findMany({ where: unreviewedWhere(s), orderBy: order, skip: offset, take: limit, select: queueItemSelect })
+      ? await db.voiceMessage.findMany({
+          where: unreviewedWhere(s),
+          orderBy: order,
+          skip: offset,
+          take: limit,
+          select: queueItemSelect,
+        })
       : [];
   const remaining = limit - first.length;
   const second =
@@ -98,7 +104,9 @@ export async function findScores(db: Db, surveyIds: string[]): Promise<Map<strin
  * has no FILTER aggregates, and three queries cost three round trips).
  */
 export async function countWeek(db: Db, organizationId: string, start: Date, end: Date) {
-  const rows = await db.$queryRaw<{ classification: string | null; total: bigint; unreviewed: bigint; listened: bigint }[]>`
+  const rows = await db.$queryRaw<
+    { classification: string | null; total: bigint; unreviewed: bigint; listened: bigint }[]
+  >`
     SELECT classification, count(*) AS total,
            count(*) FILTER (WHERE "reviewedAt" IS NULL) AS unreviewed,
            count(*) FILTER (WHERE "listenedAt" IS NOT NULL) AS listened
@@ -141,7 +149,12 @@ export async function countPerWeek(db: Db, organizationId: string, timeZone: str
  * Förvaltningar used in the organization the last year, as suggestions for
  * the free-text field (bounded so the scan stays a year's messages at most).
  */
-export async function distinctForvaltningar(db: Db, organizationId: string, since: Date, limit = 50): Promise<string[]> {
+export async function distinctForvaltningar(
+  db: Db,
+  organizationId: string,
+  since: Date,
+  limit = 50,
+): Promise<string[]> {
   const rows = await db.voiceMessage.findMany({
     where: { organizationId, recordedAt: { gte: since }, forvaltning: { not: null } },
     distinct: ["forvaltning"],

@@ -63,7 +63,12 @@ export function reviewRouter(ctx: AppContext): Router {
       const lang = langOf(req);
       const error = str(req.query.error);
       const m = str(req.query.m);
-      const body = renderQueueBody({ q, lang, csrfToken: csrfToken(req), error: error && m ? { messageId: m, field: error } : undefined });
+      const body = renderQueueBody({
+        q,
+        lang,
+        csrfToken: csrfToken(req),
+        error: error && m ? { messageId: m, field: error } : undefined,
+      });
       res.setHeader("Cache-Control", "no-store");
       res.type("html").send(
         renderPage({

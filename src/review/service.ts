@@ -3,11 +3,23 @@ import type { AppContext } from "../context.js";
 import { AppError, parseOrThrow } from "../lib/errors.js";
 import { getOrganization } from "../organizations/service.js";
 import {
-  countCarriedOver, countPerWeek, countWeek, distinctForvaltningar, findForOrganization, findQueuePage, findScores,
+  countCarriedOver,
+  countPerWeek,
+  countWeek,
+  distinctForvaltningar,
+  findForOrganization,
+  findQueuePage,
+  findScores,
   type QueueRow,
 } from "./repository.js";
 import {
-  addWeeks, compareWeeks, formatIsoWeek, needsRegistration, parseIsoWeek, weekOf, weekRange,
+  addWeeks,
+  compareWeeks,
+  formatIsoWeek,
+  needsRegistration,
+  parseIsoWeek,
+  weekOf,
+  weekRange,
   type IsoWeek,
 } from "./rules.js";
 
@@ -23,7 +35,8 @@ export const PAGE_SIZE = 50;
 const RECENT_WEEKS = 8;
 
 export function assertReviewer(actor: Actor) {
-  if (actor.role !== "admin" && actor.role !== "manager") throw new AppError("forbidden", "Only a manager or an admin reviews voice messages");
+  if (actor.role !== "admin" && actor.role !== "manager")
+    throw new AppError("forbidden", "Only a manager or an admin reviews voice messages");
 }
 
 export const queueQuerySchema = z.object({
@@ -107,7 +120,10 @@ export async function getWeekQueue(ctx: AppContext, actor: Actor, query: { week?
   const unreviewed = counts.unreviewed + carriedOver;
   const totalItems = counts.total + carriedOver;
   const rows = await findQueuePage(ctx.prisma, scope, { unreviewed }, offset, PAGE_SIZE);
-  const scores = await findScores(ctx.prisma, rows.map((r) => r.surveyId));
+  const scores = await findScores(
+    ctx.prisma,
+    rows.map((r) => r.surveyId),
+  );
   return {
     week: formatIsoWeek(week),
     isCurrentWeek: isCurrent,

@@ -75,7 +75,13 @@ export function renderStep(flow: Flow, progress: Progress, preface: Prompt[] = [
     return [
       // Star must work here too, so the explanation sits in a short gather.
       { kind: "gather", step, try: t, timeoutSeconds: INTRO_TIMEOUT_SECONDS, prompts: [...preface, ...m.prompt] },
-      { kind: "record", step, try: t, maxLengthSeconds: m.maxLengthSeconds, silenceTimeoutSeconds: m.silenceTimeoutSeconds },
+      {
+        kind: "record",
+        step,
+        try: t,
+        maxLengthSeconds: m.maxLengthSeconds,
+        silenceTimeoutSeconds: m.silenceTimeoutSeconds,
+      },
       // Twilio skips the action on an empty recording and runs the next verb.
       { kind: "redirect", step, try: t },
     ];
@@ -83,7 +89,13 @@ export function renderStep(flow: Flow, progress: Progress, preface: Prompt[] = [
   const question = flow.questions.find((q) => q.key === step);
   if (!question) return closing(flow.thanks);
   return [
-    { kind: "gather", step, try: t, timeoutSeconds: flow.gatherTimeoutSeconds, prompts: [...preface, ...question.prompt] },
+    {
+      kind: "gather",
+      step,
+      try: t,
+      timeoutSeconds: flow.gatherTimeoutSeconds,
+      prompts: [...preface, ...question.prompt],
+    },
     // Twilio does not call the gather action on silence (actionOnEmptyResult=false): this does.
     { kind: "redirect", step, try: t },
   ];
@@ -120,7 +132,13 @@ export function advance(flow: Flow, current: Progress | Record<string, never>, i
   }
   // Star opts out at any point, even on a stale step: the intention is unambiguous.
   if (input.kind === "digits" && input.digits.includes("*")) {
-    return { progress: { step: END_STEP, try: 0 }, stale: false, effect: "optOut", keypress, render: closing(flow.optedOut) };
+    return {
+      progress: { step: END_STEP, try: 0 },
+      stale: false,
+      effect: "optOut",
+      keypress,
+      render: closing(flow.optedOut),
+    };
   }
   const same = input.kind !== "start" && input.step === current.step && input.try === current.try;
   if (!same || current.step === END_STEP) {
@@ -128,14 +146,26 @@ export function advance(flow: Flow, current: Progress | Record<string, never>, i
   }
   const retryOr = (preface: Prompt[]): EngineResult =>
     current.try < MAX_TRY
-      ? { progress: { step: current.step, try: current.try + 1 }, stale: false, effect: "none", keypress, render: renderStep(flow, { step: current.step, try: current.try + 1 }, preface) }
+      ? {
+          progress: { step: current.step, try: current.try + 1 },
+          stale: false,
+          effect: "none",
+          keypress,
+          render: renderStep(flow, { step: current.step, try: current.try + 1 }, preface),
+        }
       : moveTo(flow, current.step, undefined, keypress);
 
   if (current.step === MESSAGE_STEP) {
     if (input.kind === "digits" && current.try < MAX_TRY) {
       // A key during the explanation: skip it and go straight to the beep.
       const progress = { step: MESSAGE_STEP, try: current.try + 1 };
-      return { progress, stale: false, effect: "none", keypress, render: renderStep(flow, progress).filter((n) => n.kind !== "gather") };
+      return {
+        progress,
+        stale: false,
+        effect: "none",
+        keypress,
+        render: renderStep(flow, progress).filter((n) => n.kind !== "gather"),
+      };
     }
     return moveTo(flow, MESSAGE_STEP, undefined, keypress);
   }

@@ -12,9 +12,15 @@ export const sayPromptSchema = z
     say: z.string().min(1).max(2000).describe("Text to speak. {organization} is replaced by the organization's name."),
     voice: z
       .string()
-      .regex(/^(Polly|Google)\.[A-Za-z0-9-]+$/, "expected a Twilio voice such as Polly.Astrid or Google.sv-SE-Standard-A")
+      .regex(
+        /^(Polly|Google)\.[A-Za-z0-9-]+$/,
+        "expected a Twilio voice such as Polly.Astrid or Google.sv-SE-Standard-A",
+      )
       .describe("Twilio <Say> voice, e.g. Polly.Astrid"),
-    language: z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, "expected a locale such as sv-SE").describe("Twilio <Say> language, e.g. sv-SE"),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}-[A-Z]{2}$/, "expected a locale such as sv-SE")
+      .describe("Twilio <Say> language, e.g. sv-SE"),
   })
   .strict();
 
@@ -23,7 +29,10 @@ export const playPromptSchema = z
   .object({
     play: z
       .string()
-      .regex(/^audio\/[A-Za-z0-9._-]+\.(wav|mp3)$/, "expected audio/<file>.wav or audio/<file>.mp3 (a file in flows/audio/)")
+      .regex(
+        /^audio\/[A-Za-z0-9._-]+\.(wav|mp3)$/,
+        "expected audio/<file>.wav or audio/<file>.mp3 (a file in flows/audio/)",
+      )
       .describe("Audio file under flows/audio/, played with <Play>"),
   })
   .strict();
@@ -48,11 +57,26 @@ export const questionSchema = z
 export const flowFileSchema = z
   .object({
     $schema: z.string().optional(),
-    id: z.string().regex(/^[a-z0-9-]{2,40}$/).describe("Must equal the file name without .json"),
+    id: z
+      .string()
+      .regex(/^[a-z0-9-]{2,40}$/)
+      .describe("Must equal the file name without .json"),
     name: z.string().min(1),
-    language: z.string().regex(/^[a-z]{2}$/).describe("ISO 639-1 language of the flow, e.g. sv"),
-    scale: z.object({ min: z.literal(1), max: z.literal(5) }).strict().default({ min: 1, max: 5 }),
-    gatherTimeoutSeconds: z.number().int().min(3).max(15).default(7).describe("Silence after a question before it counts as no answer"),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/)
+      .describe("ISO 639-1 language of the flow, e.g. sv"),
+    scale: z
+      .object({ min: z.literal(1), max: z.literal(5) })
+      .strict()
+      .default({ min: 1, max: 5 }),
+    gatherTimeoutSeconds: z
+      .number()
+      .int()
+      .min(3)
+      .max(15)
+      .default(7)
+      .describe("Silence after a question before it counts as no answer"),
     greeting: prompts.describe("Who calls and why, how long it takes, and how to never be called again (star)"),
     questions: z
       .array(questionSchema)
@@ -61,7 +85,8 @@ export const flowFileSchema = z
       .superRefine((qs, ctx) => {
         const seen = new Set<string>();
         qs.forEach((q, i) => {
-          if (seen.has(q.key)) ctx.addIssue({ code: "custom", path: [i, "key"], message: `duplicate question key "${q.key}"` });
+          if (seen.has(q.key))
+            ctx.addIssue({ code: "custom", path: [i, "key"], message: `duplicate question key "${q.key}"` });
           seen.add(q.key);
         });
       }),
@@ -94,5 +119,5 @@ export interface Flow extends Omit<FlowFile, "$schema"> {
 }
 
 export function flowJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(flowFileSchema, { io: "input", target: "draft-2020-12" }) as Record<string, unknown>;
+  return z.toJSONSchema(flowFileSchema, { io: "input", target: "draft-2020-12" });
 }

@@ -50,7 +50,9 @@ export function parseFlow(raw: unknown, source: string): Flow {
 export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): FlowRegistry {
   if (!existsSync(dir)) throw new FlowError(`Survey flow directory ${dir} does not exist`);
   const flows = new Map<string, Flow>();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith(".json") && f !== SCHEMA_FILE).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith(".json") && f !== SCHEMA_FILE)
+    .sort()) {
     const file = path.join(dir, name);
     let raw: unknown;
     try {
@@ -59,11 +61,14 @@ export function loadFlows(dir: string = DEFAULT_FLOWS_DIR): FlowRegistry {
       throw new FlowError(`Invalid survey flow ${file}: not valid JSON (${(err as Error).message})`);
     }
     const flow = parseFlow(raw, file);
-    if (`${flow.id}.json` !== name) throw new FlowError(`Invalid survey flow ${file}:\n  id: "${flow.id}" must equal the file name without .json`);
+    if (`${flow.id}.json` !== name)
+      throw new FlowError(`Invalid survey flow ${file}:\n  id: "${flow.id}" must equal the file name without .json`);
     const missing = playedFiles(flow).filter((f) => !existsSync(path.join(dir, f)));
     if (missing.length > 0) {
       // Twilio would fetch a 404 mid-call and the citizen would hear silence, so refuse at start-up.
-      throw new FlowError(`Invalid survey flow ${file}:\n${missing.map((f) => `  play: "${f}" does not exist in ${dir}`).join("\n")}`);
+      throw new FlowError(
+        `Invalid survey flow ${file}:\n${missing.map((f) => `  play: "${f}" does not exist in ${dir}`).join("\n")}`,
+      );
     }
     flows.set(flow.id, flow);
   }

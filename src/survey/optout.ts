@@ -16,7 +16,10 @@ export async function optOutByKeypad(
   p: { progress: Progress; at: Date; callSid?: string },
 ): Promise<{ optedOut: boolean; canceledSurveyIds: string[]; hashKnown: boolean }> {
   return prisma.$transaction(async (tx) => {
-    const call = await tx.surveyCall.findUniqueOrThrow({ where: { id: s.id }, select: { completedCall: { select: { callerHash: true } } } });
+    const call = await tx.surveyCall.findUniqueOrThrow({
+      where: { id: s.id },
+      select: { completedCall: { select: { callerHash: true } } },
+    });
     const hash = call.completedCall.callerHash;
     const optedOut = await transition(tx, {
       surveyId: s.id,
@@ -34,12 +37,24 @@ export async function optOutByKeypad(
       create: { organizationId: s.organizationId, numberHash: hash, source: "keypad" },
     });
     const others = await tx.surveyCall.findMany({
-      where: { organizationId: s.organizationId, state: "scheduled", id: { not: s.id }, completedCall: { callerHash: hash } },
+      where: {
+        organizationId: s.organizationId,
+        state: "scheduled",
+        id: { not: s.id },
+        completedCall: { callerHash: hash },
+      },
       select: { id: true },
     });
     const canceledSurveyIds: string[] = [];
     for (const o of others) {
-      const done = await transition(tx, { surveyId: o.id, from: "scheduled", to: "canceled", at: p.at, event: "opted-out", detail: { bySurveyId: s.id } });
+      const done = await transition(tx, {
+        surveyId: o.id,
+        from: "scheduled",
+        to: "canceled",
+        at: p.at,
+        event: "opted-out",
+        detail: { bySurveyId: s.id },
+      });
       if (done) canceledSurveyIds.push(o.id);
     }
     return { optedOut, canceledSurveyIds, hashKnown: true };

@@ -109,8 +109,12 @@ export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox:
              ${m.answer?.questionKey ?? null}::text, ${m.answer?.score ?? null}::smallint, ${m.at}::timestamptz
         FROM mv WHERE ${m.answer?.questionKey ?? null}::text IS NOT NULL
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
-      RETURNING ${inboxReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)})${opts.inbox ? SqlTag.sql`,
-    ${INBOX_CTE}` : SqlTag.empty}
+      RETURNING ${inboxReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)})${
+        opts.inbox
+          ? SqlTag.sql`,
+    ${INBOX_CTE}`
+          : SqlTag.empty
+      }
     SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName",
            (SELECT count(*) FROM ins)::int AS inserted
       FROM mv, org`;
@@ -148,7 +152,11 @@ export async function startByToken(
 }
 
 /** The first TwiML of the call: the citizen answered. A status callback may have moved it to in_progress already. */
-export async function startSurvey(db: Db, s: SurveyTurn, p: { progress: Progress; flowVersion: string; at: Date; callSid?: string }) {
+export async function startSurvey(
+  db: Db,
+  s: SurveyTurn,
+  p: { progress: Progress; flowVersion: string; at: Date; callSid?: string },
+) {
   return transition(db, {
     surveyId: s.id,
     // Guarded on the state just read: if a status callback moves it meanwhile, the caller re-reads and retries.
@@ -162,5 +170,10 @@ export async function startSurvey(db: Db, s: SurveyTurn, p: { progress: Progress
 }
 
 export async function markHuman(db: Db, surveyId: string) {
-  await sqlExecute(db, `UPDATE "SurveyCall" SET "answeredBy" = 'human' WHERE id = $1::uuid AND "answeredBy" IS DISTINCT FROM 'human'`, [surveyId], { prepare: true });
+  await sqlExecute(
+    db,
+    `UPDATE "SurveyCall" SET "answeredBy" = 'human' WHERE id = $1::uuid AND "answeredBy" IS DISTINCT FROM 'human'`,
+    [surveyId],
+    { prepare: true },
+  );
 }

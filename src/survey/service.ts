@@ -1,6 +1,16 @@
 import type { AppContext } from "../context.js";
 import type { Logger } from "../lib/logger.js";
-import { advance, closing, isStarted, renderStep, MESSAGE_STEP, END_STEP, type EngineInput, type EngineResult, type Progress } from "./engine.js";
+import {
+  advance,
+  closing,
+  isStarted,
+  renderStep,
+  MESSAGE_STEP,
+  END_STEP,
+  type EngineInput,
+  type EngineResult,
+  type Progress,
+} from "./engine.js";
 import type { Flow } from "./flow-schema.js";
 import { optOutByKeypad } from "./optout.js";
 import { loadSurveyTurn, markHuman, moveByToken, startByToken, startSurvey, type SurveyTurn } from "./repository.js";
@@ -44,15 +54,26 @@ export async function handleSurveyTurn(
     }
     const latest = await loadSurveyTurn(ctx.prisma, s.id);
     log.warn("survey changed under two consecutive callbacks: rendering where it is now", { surveyId: s.id });
-    return renderTwiml(latest && isStarted(latest.progress) ? renderStep(flow, latest.progress) : closing(flow.error), rc);
+    return renderTwiml(
+      latest && isStarted(latest.progress) ? renderStep(flow, latest.progress) : closing(flow.error),
+      rc,
+    );
   } catch (err) {
-    log.error("survey webhook failed: apologised to the citizen and hung up", { err, surveyId: turn.surveyId, input: turn.input.kind });
+    log.error("survey webhook failed: apologised to the citizen and hung up", {
+      err,
+      surveyId: turn.surveyId,
+      input: turn.input.kind,
+    });
     return flow && rc ? renderTwiml(closing(flow.error), rc) : fallbackTwiml("error");
   }
 }
 
 function unknownSurvey(log: Logger, turn: { surveyId: string; callSid?: string; input: EngineInput }) {
-  log.warn("Twilio callback for an unknown survey: ending the call politely", { surveyId: turn.surveyId, callSid: turn.callSid, input: turn.input.kind });
+  log.warn("Twilio callback for an unknown survey: ending the call politely", {
+    surveyId: turn.surveyId,
+    callSid: turn.callSid,
+    input: turn.input.kind,
+  });
   return fallbackTwiml("ended");
 }
 
@@ -64,7 +85,12 @@ function unknownSurvey(log: Logger, turn: { surveyId: string; callSid?: string; 
  * the turn down the reading path, which handles everything else (star,
  * replays, races, surveys that are over).
  */
-async function tokenStep(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { surveyId: string; input: EngineInput; callSid?: string }) {
+async function tokenStep(
+  ctx: SurveyCtx,
+  log: Logger,
+  flow: Flow,
+  turn: { surveyId: string; input: EngineInput; callSid?: string },
+) {
   const input = turn.input;
   if (input.kind === "start") return tokenStart(ctx, log, flow, turn);
   // Only a question or the message step is ever stored as progress (a key during the greeting says "intro").
@@ -74,7 +100,12 @@ async function tokenStep(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { survey
   if (r.stale || r.effect === "optOut" || r.effect === "started") return undefined;
   const moved = await storeMove(ctx, log, turn.surveyId, flow, expected, r);
   if (!moved) return undefined;
-  return renderTwiml(r.render, { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: moved.organizationName });
+  return renderTwiml(r.render, {
+    baseUrl: ctx.config.publicBaseUrl,
+    surveyId: turn.surveyId,
+    flowId: flow.id,
+    organizationName: moved.organizationName,
+  });
 }
 
 /**
@@ -82,23 +113,50 @@ async function tokenStep(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { survey
  * from the progress the caller believes the survey is at, and announces what
  * it stored. Null when the survey was elsewhere: nothing was stored.
  */
-async function storeMove(ctx: SurveyCtx, log: Logger, surveyId: string, flow: Flow, expected: Progress, r: EngineResult) {
+async function storeMove(
+  ctx: SurveyCtx,
+  log: Logger,
+  surveyId: string,
+  flow: Flow,
+  expected: Progress,
+  r: EngineResult,
+) {
   const at = ctx.now();
   // Also when a crash once left the questions done but the survey not completed.
   const complete = r.effect === "questionsDone" || r.progress.step === MESSAGE_STEP || r.progress.step === END_STEP;
   const moved = await moveByToken(ctx.prisma, {
-    surveyId, flowId: flow.id, expected, next: r.progress, humanProof: r.keypress,
-    answer: r.answer ? { ...r.answer, answeredAt: at } : undefined, flowVersion: flow.version, complete, at,
+    surveyId,
+    flowId: flow.id,
+    expected,
+    next: r.progress,
+    humanProof: r.keypress,
+    answer: r.answer ? { ...r.answer, answeredAt: at } : undefined,
+    flowVersion: flow.version,
+    complete,
+    at,
   });
   if (!moved) return null;
   if (r.answer && moved.inserted === 1) {
     ctx.events.publish({
-      type: "answer.stored", organizationId: moved.organizationId, groupId: moved.groupId, agentId: moved.agentId, surveyId,
-      questionKey: r.answer.questionKey, score: r.answer.score, answeredAt: at.toISOString(),
+      type: "answer.stored",
+      organizationId: moved.organizationId,
+      groupId: moved.groupId,
+      agentId: moved.agentId,
+      surveyId,
+      questionKey: r.answer.questionKey,
+      score: r.answer.score,
+      answeredAt: at.toISOString(),
     });
   }
   if (moved.state === "completed" && moved.previousState !== "completed") {
-    ctx.events.publish({ type: "survey.state", organizationId: moved.organizationId, surveyId, from: moved.previousState, to: "completed", at: at.toISOString() });
+    ctx.events.publish({
+      type: "survey.state",
+      organizationId: moved.organizationId,
+      surveyId,
+      from: moved.previousState,
+      to: "completed",
+      at: at.toISOString(),
+    });
     log.info("survey completed: all questions asked", { surveyId });
   }
   return moved;
@@ -108,13 +166,36 @@ async function storeMove(ctx: SurveyCtx, log: Logger, surveyId: string, flow: Fl
 async function tokenStart(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { surveyId: string; callSid?: string }) {
   const r = advance(flow, {}, { kind: "start" });
   const at = ctx.now();
-  const started = await startByToken(ctx.prisma, { surveyId: turn.surveyId, flowId: flow.id, progress: r.progress, flowVersion: flow.version, at, callSid: turn.callSid });
+  const started = await startByToken(ctx.prisma, {
+    surveyId: turn.surveyId,
+    flowId: flow.id,
+    progress: r.progress,
+    flowVersion: flow.version,
+    at,
+    callSid: turn.callSid,
+  });
   if (!started) return undefined;
   if (started.previousState !== "in_progress") {
-    ctx.events.publish({ type: "survey.state", organizationId: started.organizationId, surveyId: turn.surveyId, from: started.previousState, to: "in_progress", at: at.toISOString() });
+    ctx.events.publish({
+      type: "survey.state",
+      organizationId: started.organizationId,
+      surveyId: turn.surveyId,
+      from: started.previousState,
+      to: "in_progress",
+      at: at.toISOString(),
+    });
   }
-  log.info("survey call answered: flow started", { surveyId: turn.surveyId, flowId: flow.id, flowVersion: flow.version });
-  return renderTwiml(r.render, { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: started.organizationName });
+  log.info("survey call answered: flow started", {
+    surveyId: turn.surveyId,
+    flowId: flow.id,
+    flowVersion: flow.version,
+  });
+  return renderTwiml(r.render, {
+    baseUrl: ctx.config.publicBaseUrl,
+    surveyId: turn.surveyId,
+    flowId: flow.id,
+    organizationName: started.organizationName,
+  });
 }
 
 /** Whether this survey may still take flow input; otherwise what to say before hanging up. */
@@ -128,30 +209,70 @@ function acceptsInput(s: SurveyTurn, flow: Flow): Flow["ended"] | null {
 }
 
 /** Returns the TwiML, or undefined when another request changed the survey under us (retry with a fresh read). */
-async function step(ctx: SurveyCtx, log: Logger, flow: Flow, rc: RenderContext, s: SurveyTurn, turn: { input: EngineInput; callSid?: string }) {
+async function step(
+  ctx: SurveyCtx,
+  log: Logger,
+  flow: Flow,
+  rc: RenderContext,
+  s: SurveyTurn,
+  turn: { input: EngineInput; callSid?: string },
+) {
   const ending = acceptsInput(s, flow);
   if (ending) {
-    log.info("Twilio callback for a survey that is over: ending the call politely", { surveyId: s.id, state: s.state, input: turn.input.kind });
+    log.info("Twilio callback for a survey that is over: ending the call politely", {
+      surveyId: s.id,
+      state: s.state,
+      input: turn.input.kind,
+    });
     return renderTwiml(closing(ending), rc);
   }
   const at = ctx.now();
   const r: EngineResult = advance(flow, s.progress as never, turn.input);
   if (r.effect === "started") {
-    const moved = await startSurvey(ctx.prisma, s, { progress: r.progress, flowVersion: flow.version, at, callSid: turn.callSid });
+    const moved = await startSurvey(ctx.prisma, s, {
+      progress: r.progress,
+      flowVersion: flow.version,
+      at,
+      callSid: turn.callSid,
+    });
     if (!moved) return undefined;
-    if (s.state !== "in_progress") ctx.events.publish({ type: "survey.state", organizationId: s.organizationId, surveyId: s.id, from: s.state, to: "in_progress", at: at.toISOString() });
+    if (s.state !== "in_progress")
+      ctx.events.publish({
+        type: "survey.state",
+        organizationId: s.organizationId,
+        surveyId: s.id,
+        from: s.state,
+        to: "in_progress",
+        at: at.toISOString(),
+      });
     log.info("survey call answered: flow started", { surveyId: s.id, flowId: flow.id, flowVersion: flow.version });
     return renderTwiml(r.render, rc);
   }
   if (r.effect === "optOut") {
     const out = await optOutByKeypad(ctx.prisma, s, { progress: r.progress, at, callSid: turn.callSid });
-    if (out.optedOut) ctx.events.publish({ type: "survey.state", organizationId: s.organizationId, surveyId: s.id, from: s.state, to: "opted_out", at: at.toISOString() });
-    log.info("citizen pressed star: number opted out", { surveyId: s.id, canceledSurveys: out.canceledSurveyIds.length, numberHashKnown: out.hashKnown });
+    if (out.optedOut)
+      ctx.events.publish({
+        type: "survey.state",
+        organizationId: s.organizationId,
+        surveyId: s.id,
+        from: s.state,
+        to: "opted_out",
+        at: at.toISOString(),
+      });
+    log.info("citizen pressed star: number opted out", {
+      surveyId: s.id,
+      canceledSurveys: out.canceledSurveyIds.length,
+      numberHashKnown: out.hashKnown,
+    });
     return renderTwiml(r.render, rc);
   }
   if (r.stale) {
     if (r.keypress && s.answeredBy !== "human") await markHuman(ctx.prisma, s.id);
-    log.info("stale or replayed Twilio callback: current step rendered again", { surveyId: s.id, step: isStarted(s.progress) ? s.progress.step : null, input: turn.input });
+    log.info("stale or replayed Twilio callback: current step rendered again", {
+      surveyId: s.id,
+      step: isStarted(s.progress) ? s.progress.step : null,
+      input: turn.input,
+    });
     return renderTwiml(r.render, rc);
   }
   // A concurrent copy of this callback that moved first leaves nothing to store: read again.

@@ -2,13 +2,31 @@ import { sqlQuery, type Db } from "../lib/db.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
 
 export const FINAL_STATES: ReadonlySet<SurveyState> = new Set([
-  "completed", "partial", "no_answer", "machine", "failed", "opted_out", "expired", "canceled",
+  "completed",
+  "partial",
+  "no_answer",
+  "machine",
+  "failed",
+  "opted_out",
+  "expired",
+  "canceled",
 ]);
 
 /** Which state may follow which. Anything else is a late or duplicated callback and is ignored. */
 const ALLOWED: Record<SurveyState, SurveyState[]> = {
   scheduled: ["dialling", "expired", "canceled"],
-  dialling: ["in_progress", "scheduled", "no_answer", "machine", "failed", "expired", "canceled", "completed", "partial", "opted_out"],
+  dialling: [
+    "in_progress",
+    "scheduled",
+    "no_answer",
+    "machine",
+    "failed",
+    "expired",
+    "canceled",
+    "completed",
+    "partial",
+    "opted_out",
+  ],
   in_progress: ["completed", "partial", "machine", "opted_out", "failed", "no_answer"],
   completed: [],
   partial: ["completed"],
@@ -82,7 +100,16 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
   const allowed = froms.filter((f) => canTransition(f, t.to) || f === t.to);
   if (allowed.length === 0) return false;
   const final = FINAL_STATES.has(t.to);
-  const params: unknown[] = [t.surveyId, t.to, t.at, JSON.stringify(allowed), t.event, froms.length === 1 ? froms[0] : null, t.callSid ?? null, t.detail ? JSON.stringify(t.detail) : null];
+  const params: unknown[] = [
+    t.surveyId,
+    t.to,
+    t.at,
+    JSON.stringify(allowed),
+    t.event,
+    froms.length === 1 ? froms[0] : null,
+    t.callSid ?? null,
+    t.detail ? JSON.stringify(t.detail) : null,
+  ];
   const sets = [`state = $2::"SurveyState"`, `"updatedAt" = $3::timestamptz`];
   if (final) sets.push(`"endedAt" = $3::timestamptz`);
   for (const [key, value] of Object.entries(t.data ?? {})) {
@@ -93,7 +120,15 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
     }
     const cast = CHANGE_COLUMNS[key as keyof typeof CHANGE_COLUMNS];
     if (!cast) throw new Error(`transition: ${key} is not a column a transition may set`);
-    params.push(cast === "jsonb" ? JSON.stringify(value) : value instanceof Date ? value.toISOString() : value === null ? null : String(value));
+    params.push(
+      cast === "jsonb"
+        ? JSON.stringify(value)
+        : value instanceof Date
+          ? value.toISOString()
+          : value === null
+            ? null
+            : String(value),
+    );
     sets.push(`"${key}" = $${params.length}::${cast}`);
   }
   const rows = await sqlQuery<{ moved: number }>(
@@ -117,7 +152,7 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
     // By primary key only: the plan cannot depend on table size.
     { prepare: true },
   );
-  return rows[0]!.moved === 1;
+  return rows[0].moved === 1;
 }
 
 /** Records an event without a state change (callbacks, retries, errors). */
@@ -126,6 +161,12 @@ export async function recordEvent(
   e: { surveyId: string; at: Date; type: string; callSid?: string | null; detail?: Record<string, unknown> },
 ) {
   await db.surveyEvent.create({
-    data: { surveyId: e.surveyId, at: e.at, type: e.type, callSid: e.callSid ?? null, detail: (e.detail ?? undefined) as never },
+    data: {
+      surveyId: e.surveyId,
+      at: e.at,
+      type: e.type,
+      callSid: e.callSid ?? null,
+      detail: (e.detail ?? undefined) as never,
+    },
   });
 }

@@ -35,34 +35,55 @@ export function surveyWebhookRouter(ctx: AppContext): Router {
   router.use(twilioSignature(ctx));
   router.use(dispatchCallbackRouter(ctx));
 
-  const turn = (toTurn: (q: z.infer<typeof stepQuery>, form: z.infer<typeof twilioForm>) => Turn) => async (req: Request, res: Response) => {
-    const q = stepQuery.safeParse(req.query);
-    const form = twilioForm.safeParse(req.body ?? {});
-    const query = q.success ? q.data : { surveyId: "", step: "", try: -1 };
-    const t = { ...toTurn(query, form.success ? form.data : {}), flowId: query.flow };
-    const log = req.log.child({ surveyId: t.surveyId, callSid: t.callSid });
-    let twiml: string;
-    try {
-      twiml = await handleSurveyTurn(ctx, log, t);
-    } catch (err) {
-      // handleSurveyTurn answers its own failures; this is the last line of defence.
-      log.error("survey webhook failed before the flow was known", { err });
-      twiml = fallbackTwiml("error");
-    }
-    res.status(200).type("text/xml").send(twiml);
-  };
+  const turn =
+    (toTurn: (q: z.infer<typeof stepQuery>, form: z.infer<typeof twilioForm>) => Turn) =>
+    async (req: Request, res: Response) => {
+      const q = stepQuery.safeParse(req.query);
+      const form = twilioForm.safeParse(req.body ?? {});
+      const query = q.success ? q.data : { surveyId: "", step: "", try: -1 };
+      const t = { ...toTurn(query, form.success ? form.data : {}), flowId: query.flow };
+      const log = req.log.child({ surveyId: t.surveyId, callSid: t.callSid });
+      let twiml: string;
+      try {
+        twiml = await handleSurveyTurn(ctx, log, t);
+      } catch (err) {
+        // handleSurveyTurn answers its own failures; this is the last line of defence.
+        log.error("survey webhook failed before the flow was known", { err });
+        twiml = fallbackTwiml("error");
+      }
+      res.status(200).type("text/xml").send(twiml);
+    };
 
-  router.post("/voice", turn((q, f) => ({ surveyId: q.surveyId, callSid: f.CallSid, input: { kind: "start" } })));
+  router.post(
+    "/voice",
+    turn((q, f) => ({ surveyId: q.surveyId, callSid: f.CallSid, input: { kind: "start" } })),
+  );
   router.post(
     "/gather",
     turn((q, f) => ({
       surveyId: q.surveyId,
       callSid: f.CallSid,
       // Without digits the gather timed out; Twilio should not call us then (actionOnEmptyResult=false), but if it does it is silence.
-      input: f.Digits ? { kind: "digits", step: q.step, try: q.try, digits: f.Digits } : { kind: "no-input", step: q.step, try: q.try },
+      input: f.Digits
+        ? { kind: "digits", step: q.step, try: q.try, digits: f.Digits }
+        : { kind: "no-input", step: q.step, try: q.try },
     })),
   );
-  router.post("/no-input", turn((q, f) => ({ surveyId: q.surveyId, callSid: f.CallSid, input: { kind: "no-input", step: q.step, try: q.try } })));
-  router.post("/recorded", turn((q, f) => ({ surveyId: q.surveyId, callSid: f.CallSid, input: { kind: "recorded", step: q.step, try: q.try } })));
+  router.post(
+    "/no-input",
+    turn((q, f) => ({
+      surveyId: q.surveyId,
+      callSid: f.CallSid,
+      input: { kind: "no-input", step: q.step, try: q.try },
+    })),
+  );
+  router.post(
+    "/recorded",
+    turn((q, f) => ({
+      surveyId: q.surveyId,
+      callSid: f.CallSid,
+      input: { kind: "recorded", step: q.step, try: q.try },
+    })),
+  );
   return router;
 }

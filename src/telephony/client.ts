@@ -20,7 +20,10 @@ const TWILIO_HOST = /^https:\/\/[a-z0-9.-]+\.twilio\.com/;
  * the unchanged production code path talk to the simulator (TWILIO_API_URL).
  */
 class RebasedRequestClient extends twilio.RequestClient {
-  constructor(private readonly baseUrl: string, opts?: ConstructorParameters<typeof twilio.RequestClient>[0]) {
+  constructor(
+    private readonly baseUrl: string,
+    opts?: ConstructorParameters<typeof twilio.RequestClient>[0],
+  ) {
     super(opts);
   }
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
@@ -35,6 +38,8 @@ class RebasedRequestClient extends twilio.RequestClient {
  */
 export function createTwilioClient(creds: TwilioCredentials, opts: { timeoutMs?: number } = {}): TwilioClient {
   const requestOpts = { timeout: opts.timeoutMs ?? 10_000, keepAlive: true };
-  const httpClient = creds.apiUrl ? new RebasedRequestClient(creds.apiUrl, requestOpts) : new twilio.RequestClient(requestOpts);
+  const httpClient = creds.apiUrl
+    ? new RebasedRequestClient(creds.apiUrl, requestOpts)
+    : new twilio.RequestClient(requestOpts);
   return twilio(creds.accountSid, creds.authToken, { httpClient, autoRetry: false });
 }

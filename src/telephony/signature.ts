@@ -13,21 +13,25 @@ export function twilioSignature(ctx: Pick<AppContext, "config" | "twilioCredenti
   return (req, res, next) => {
     const url = ctx.config.publicBaseUrl + req.originalUrl;
     const signature = req.get("x-twilio-signature");
-    const params = req.method === "POST" && req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {};
+    const params =
+      req.method === "POST" && req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {};
     if (signature && twilio.validateRequest(ctx.twilioCredentials.authToken, signature, url, params)) {
       next();
       return;
     }
-    (req.log ?? ctx.logger).warn(signature ? "Twilio signature invalid: request rejected" : "Twilio signature missing: request rejected", {
-      validatedUrl: url,
-      method: req.method,
-      host: req.get("host"),
-      forwardedProto: req.get("x-forwarded-proto"),
-      hint:
-        "If these are real Twilio requests, PUBLIC_BASE_URL probably differs from the URL Twilio calls " +
-        "(http vs https, or a proxy rewriting host or port); it must be the exact public base URL configured at Twilio. " +
-        "Otherwise the auth token differs or the request is not from Twilio.",
-    });
+    (req.log ?? ctx.logger).warn(
+      signature ? "Twilio signature invalid: request rejected" : "Twilio signature missing: request rejected",
+      {
+        validatedUrl: url,
+        method: req.method,
+        host: req.get("host"),
+        forwardedProto: req.get("x-forwarded-proto"),
+        hint:
+          "If these are real Twilio requests, PUBLIC_BASE_URL probably differs from the URL Twilio calls " +
+          "(http vs https, or a proxy rewriting host or port); it must be the exact public base URL configured at Twilio. " +
+          "Otherwise the auth token differs or the request is not from Twilio.",
+      },
+    );
     res.status(403).type("text/plain").send("Forbidden: invalid Twilio signature");
   };
 }

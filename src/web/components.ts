@@ -40,18 +40,38 @@ export interface Series {
  * A line chart as inline SVG (no library, no script): readable without
  * JavaScript, printable, and described by a table for screen readers.
  */
-export function lineChart(opts: { labels: string[]; series: Series[]; min?: number; max?: number; title: string; lang: Lang }): string {
-  const W = 640, H = 220, L = 36, R = 10, T = 10, B = 28;
-  const min = opts.min ?? 1, max = opts.max ?? 5;
+export function lineChart(opts: {
+  labels: string[];
+  series: Series[];
+  min?: number;
+  max?: number;
+  title: string;
+  lang: Lang;
+}): string {
+  const W = 640,
+    H = 220,
+    L = 36,
+    R = 10,
+    T = 10,
+    B = 28;
+  const min = opts.min ?? 1,
+    max = opts.max ?? 5;
   const n = opts.labels.length;
   const x = (i: number) => L + (n <= 1 ? 0 : (i * (W - L - R)) / (n - 1));
   const y = (v: number) => T + ((max - v) * (H - T - B)) / (max - min);
   const grid = [1, 2, 3, 4, 5]
     .filter((v) => v >= min && v <= max)
-    .map((v) => `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#c9d0d8"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`)
+    .map(
+      (v) =>
+        `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#c9d0d8"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`,
+    )
     .join("");
   const step = Math.max(1, Math.ceil(n / 8));
-  const xl = opts.labels.map((l, i) => (i % step === 0 || i === n - 1 ? `<text x="${x(i)}" y="${H - 8}" text-anchor="middle">${esc(l)}</text>` : "")).join("");
+  const xl = opts.labels
+    .map((l, i) =>
+      i % step === 0 || i === n - 1 ? `<text x="${x(i)}" y="${H - 8}" text-anchor="middle">${esc(l)}</text>` : "",
+    )
+    .join("");
   const lines = opts.series
     .map((s) => {
       let d = "";
@@ -61,15 +81,25 @@ export function lineChart(opts: { labels: string[]; series: Series[]; min?: numb
         d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
         pen = true;
       });
-      const dots = s.values.map((v, i) => (v === null ? "" : `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`)).join("");
+      const dots = s.values
+        .map((v, i) =>
+          v === null ? "" : `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`,
+        )
+        .join("");
       return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>${dots}`;
     })
     .join("");
   const legend = opts.series
-    .map((s) => `<span style="display:inline-flex;align-items:center;gap:.3rem;margin-right:1rem"><svg width="24" height="8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="${s.color}" stroke-width="3"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/></svg>${esc(s.name)}</span>`)
+    .map(
+      (s) =>
+        `<span style="display:inline-flex;align-items:center;gap:.3rem;margin-right:1rem"><svg width="24" height="8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="${s.color}" stroke-width="3"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/></svg>${esc(s.name)}</span>`,
+    )
     .join("");
   const table = `<table><caption class="muted">${esc(opts.title)}</caption><thead><tr><th scope="col">${tr(opts.lang, "Period", "Period")}</th>${opts.series.map((s) => `<th scope="col" class="num">${esc(s.name)}</th>`).join("")}</tr></thead><tbody>${opts.labels
-    .map((l, i) => `<tr><th scope="row">${esc(l)}</th>${opts.series.map((s) => `<td class="num">${fmt(opts.lang, s.values[i])}</td>`).join("")}</tr>`)
+    .map(
+      (l, i) =>
+        `<tr><th scope="row">${esc(l)}</th>${opts.series.map((s) => `<td class="num">${fmt(opts.lang, s.values[i])}</td>`).join("")}</tr>`,
+    )
     .join("")}</tbody></table>`;
   return `<figure class="chart-figure"><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title)}">${grid}${xl}${lines}</svg>
 <figcaption>${legend}</figcaption>

@@ -10,7 +10,10 @@ export function langOf(req: Request): Lang {
 
 /** Escapes text for HTML content and attribute values. */
 export function esc(v: unknown): string {
-  return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return String(v ?? "").replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 const SHELL = {
@@ -58,7 +61,10 @@ export const tr = (lang: Lang, sv: string, en: string) => (lang === "en" ? en : 
 /** Numbers the way each language writes them (4,33 in Swedish). */
 export function fmt(lang: Lang, v: number | null | undefined, digits = 2): string {
   if (v === null || v === undefined || Number.isNaN(v)) return "–";
-  return v.toLocaleString(lang === "en" ? "en-GB" : "sv-SE", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return v.toLocaleString(lang === "en" ? "en-GB" : "sv-SE", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 }
 
 export function pct(lang: Lang, v: number | null | undefined): string {

@@ -34,7 +34,11 @@ function navFor(user: SessionUser, lang: Lang): NavItem[] {
     { key: "weekly", href: "/reports/weekly", label: t.weekly },
     { key: "period", href: "/reports/period", label: t.period },
   ];
-  if (user.role === "admin") items.push({ key: "admin", href: "/admin", label: t.admin }, { key: "audit", href: "/admin/audit", label: t.audit });
+  if (user.role === "admin")
+    items.push(
+      { key: "admin", href: "/admin", label: t.admin },
+      { key: "audit", href: "/admin/audit", label: t.audit },
+    );
   return items;
 }
 
@@ -47,7 +51,9 @@ export function renderPage(o: PageOptions): string {
   const t = shellText(lang);
   const nav = o.user
     ? `<nav aria-label="${esc(t.nav)}"><ul>${navFor(o.user, lang)
-        .map((i) => `<li><a href="${i.href}"${i.key === o.active ? ' aria-current="page"' : ""}>${esc(i.label)}</a></li>`)
+        .map(
+          (i) => `<li><a href="${i.href}"${i.key === o.active ? ' aria-current="page"' : ""}>${esc(i.label)}</a></li>`,
+        )
         .join("")}</ul></nav>`
     : "";
   const signOut = o.user

@@ -20,7 +20,12 @@ export const webSnapshot: SnapshotFn = async (ctx, user, memo, params) => {
     const view = await loadAgentView(ctx, user, selected);
     return {
       html: renderAgentLive(view, lang),
-      periods: view.periods.map((p) => ({ key: p.key, period: p.period.label, n: p.overall?.n ?? 0, mean: p.overall?.tooFew ? null : (p.overall?.mean ?? null) })),
+      periods: view.periods.map((p) => ({
+        key: p.key,
+        period: p.period.label,
+        n: p.overall?.n ?? 0,
+        mean: p.overall?.tooFew ? null : (p.overall?.mean ?? null),
+      })),
     };
   }
   const key = `org:${user.organizationId}`;
@@ -30,7 +35,11 @@ export const webSnapshot: SnapshotFn = async (ctx, user, memo, params) => {
       (async () => {
         const org = await getOrganization(ctx.prisma, user.organizationId);
         const week = periodContaining("week", ctx.now(), org.timeZone);
-        const r = await queryResults(ctx, { kind: "user", user }, { organizationId: user.organizationId, from: week.from, to: week.to, by: ["group"] });
+        const r = await queryResults(
+          ctx,
+          { kind: "user", user },
+          { organizationId: user.organizationId, from: week.from, to: week.to, by: ["group"] },
+        );
         return { html: null, period: week.label, groups: r.rows };
       })(),
     );

@@ -10,7 +10,12 @@ import type { OverviewExtras } from "./pages/overview.js";
 import type { OverviewPeriodKey } from "./data/overview.js";
 
 /** The funnel and coaching sections of the overview, from the results feature. */
-export async function overviewExtras(ctx: AppContext, user: SessionUser, key: OverviewPeriodKey, L: Lang): Promise<OverviewExtras> {
+export async function overviewExtras(
+  ctx: AppContext,
+  user: SessionUser,
+  key: OverviewPeriodKey,
+  L: Lang,
+): Promise<OverviewExtras> {
   const org = await getOrganization(ctx.prisma, user.organizationId);
   const period = periodContaining(key, ctx.now(), org.timeZone);
   const viewer = { kind: "user" as const, user };
@@ -47,10 +52,14 @@ type Coaching = Awaited<ReturnType<typeof findCoachingSignals>>;
 
 function coachingHtml(c: Coaching, L: Lang): string {
   const intro = `${tr(L, "Kommunvägledare vars resultat de senaste", "Agents whose results over the last")} ${c.window.weeks} ${tr(L, "veckorna ligger under gruppen eller målet mer än slumpen förklarar", "weeks are below their group or target by more than chance explains")} (${c.agentsTested} ${tr(L, "prövade", "tested")}, ${c.agentsTooFewAnswers} ${tr(L, "med för få svar", "with too few answers")}).`;
-  if (!c.flags.length) return `<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p><p class="notice">${tr(L, "Inga signaler just nu.", "No signals right now.")}</p>`;
+  if (!c.flags.length)
+    return `<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p><p class="notice">${tr(L, "Inga signaler just nu.", "No signals right now.")}</p>`;
   const rows = c.flags
     .map((f) => {
-      const ref = f.reference.kind === "group" ? `${tr(L, "gruppen", "group")} ${fmt(L, f.reference.mean)} (n=${f.reference.n})` : `${tr(L, "mål", "target")} ${f.reference.metric === "mean" ? fmt(L, f.reference.threshold) : pct(L, f.reference.threshold)}`;
+      const ref =
+        f.reference.kind === "group"
+          ? `${tr(L, "gruppen", "group")} ${fmt(L, f.reference.mean)} (n=${f.reference.n})`
+          : `${tr(L, "mål", "target")} ${f.reference.metric === "mean" ? fmt(L, f.reference.threshold) : pct(L, f.reference.threshold)}`;
       return `<tr><th scope="row">${esc(f.agentName ?? f.agentExternalId)}<br><span class="muted">${esc(f.groupName)}</span></th><td>${esc(questionLabel(f.questionKey, L))}</td><td class="num">${fmt(L, f.mean)} <span class="muted">n=${f.n}</span></td><td>${ref}</td><td class="num">p = ${f.adjustedPValue < 0.001 ? "&lt; 0,001" : fmt(L, f.adjustedPValue, 3)}</td></tr>`;
     })
     .join("");

@@ -10,7 +10,8 @@ import { renderAgentPage } from "./pages/agent.js";
 import { renderOverview } from "./pages/overview.js";
 import { overviewExtras } from "./overview-extras.js";
 
-const pick = <T extends string>(v: unknown, allowed: readonly T[], fallback: T): T => ((allowed as readonly unknown[]).includes(v) ? (v as T) : fallback);
+const pick = <T extends string>(v: unknown, allowed: readonly T[], fallback: T): T =>
+  (allowed as readonly unknown[]).includes(v) ? (v as T) : fallback;
 
 /** The signed-in pages: home (by role), the agent's page, the manager's overview. */
 export function pagesRouter(ctx: AppContext): Router {
@@ -26,7 +27,10 @@ export function pagesRouter(ctx: AppContext): Router {
       if (user.role !== "agent") return res.redirect(303, homeFor(user));
       const selected = pick<AgentPeriodKey>(req.query.p, AGENT_PERIODS, "week");
       const view = await loadAgentView(ctx, user, selected);
-      res.set("Cache-Control", "no-store").type("html").send(renderAgentPage(view, user, langOf(req), csrfToken(req)));
+      res
+        .set("Cache-Control", "no-store")
+        .type("html")
+        .send(renderAgentPage(view, user, langOf(req), csrfToken(req)));
     }),
   );
 
@@ -38,7 +42,10 @@ export function pagesRouter(ctx: AppContext): Router {
       const key = pick<OverviewPeriodKey>(req.query.p, OVERVIEW_PERIODS, "week");
       const L = langOf(req);
       const [view, extras] = await Promise.all([loadOverview(ctx, user, key), overviewExtras(ctx, user, key, L)]);
-      res.set("Cache-Control", "no-store").type("html").send(renderOverview(view, user, L, csrfToken(req), extras));
+      res
+        .set("Cache-Control", "no-store")
+        .type("html")
+        .send(renderOverview(view, user, L, csrfToken(req), extras));
     }),
   );
   return r;

@@ -12,13 +12,24 @@ const LABELS: Record<string, { sv: string; en: string }> = {
   rekommendera: { sv: "Rekommendera kommunen", en: "Recommend the municipality" },
 };
 
-export const QUESTION_ORDER = ["overall", "svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
+export const QUESTION_ORDER = [
+  "overall",
+  "svarstid",
+  "bemotande",
+  "engagemang",
+  "kunskap",
+  "fick_hjalp",
+  "helhet",
+  "rekommendera",
+];
 
 export function questionLabel(key: string, lang: Lang): string {
   return LABELS[key]?.[lang] ?? key;
 }
 
 export function sortQuestions<T extends { questionKey: string }>(rows: T[]): T[] {
-  const rank = (k: string) => (QUESTION_ORDER.indexOf(k) + 1 || 99);
-  return [...rows].sort((a, b) => rank(a.questionKey) - rank(b.questionKey) || a.questionKey.localeCompare(b.questionKey));
+  const rank = (k: string) => QUESTION_ORDER.indexOf(k) + 1 || 99;
+  return [...rows].sort(
+    (a, b) => rank(a.questionKey) - rank(b.questionKey) || a.questionKey.localeCompare(b.questionKey),
+  );
 }

@@ -13,7 +13,9 @@
   function announce(msg) {
     status.textContent = "";
     // A fresh text node makes screen readers announce a repeated message too.
-    setTimeout(() => { status.textContent = msg; }, 30);
+    setTimeout(() => {
+      status.textContent = msg;
+    }, 30);
   }
 
   function select(i, focus) {
@@ -24,7 +26,10 @@
     card.classList.add("current");
     if (focus) {
       card.focus({ preventScroll: true });
-      card.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+      card.scrollIntoView({
+        block: "start",
+        behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth",
+      });
     }
   }
 
@@ -35,21 +40,38 @@
   function togglePlay() {
     const a = audioOf(cards[current]);
     if (!a) return;
-    if (a.paused) a.play().catch(() => announce(text.failed || "")); else a.pause();
+    if (a.paused) a.play().catch(() => announce(text.failed || ""));
+    else a.pause();
   }
 
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
-    if (t instanceof HTMLElement && (t.closest("input, textarea, select, button, audio, summary, a") || t.isContentEditable)) return;
+    if (
+      t instanceof HTMLElement &&
+      (t.closest("input, textarea, select, button, audio, summary, a") || t.isContentEditable)
+    )
+      return;
     const k = e.key;
-    if (k === " " || k === "k") { e.preventDefault(); togglePlay(); }
-    else if (k === "j" || k === "n") { e.preventDefault(); pauseAll(); select(current + 1, true); }
-    else if (k === "p") { e.preventDefault(); pauseAll(); select(current - 1, true); }
+    if (k === " " || k === "k") {
+      e.preventDefault();
+      togglePlay();
+    } else if (k === "j" || k === "n") {
+      e.preventDefault();
+      pauseAll();
+      select(current + 1, true);
+    } else if (k === "p") {
+      e.preventDefault();
+      pauseAll();
+      select(current - 1, true);
+    }
   });
 
   function pauseAll(except) {
-    for (const c of cards) { const a = audioOf(c); if (a && a !== except && !a.paused) a.pause(); }
+    for (const c of cards) {
+      const a = audioOf(c);
+      if (a && a !== except && !a.paused) a.pause();
+    }
   }
 
   cards.forEach((card, i) => {
@@ -57,11 +79,17 @@
     card.addEventListener("click", () => select(i, false));
     const a = audioOf(card);
     if (a) {
-      a.addEventListener("play", () => { pauseAll(a); select(i, false); });
+      a.addEventListener("play", () => {
+        pauseAll(a);
+        select(i, false);
+      });
       // Heard to the end: mark listened unless it already is.
       a.addEventListener("ended", () => {
         const box = card.querySelector('input[type="checkbox"][name="listened"]');
-        if (box && !box.checked) { box.checked = true; save(card, { listened: true }); }
+        if (box && !box.checked) {
+          box.checked = true;
+          save(card, { listened: true });
+        }
       });
     }
     const form = card.querySelector("form.review");
@@ -70,7 +98,9 @@
       const data = {};
       // Hidden "0" then checkbox "1": the last value of a key wins, as on the server.
       for (const [key, value] of new FormData(form)) data[key] = value;
-      delete data._csrf; delete data.week; delete data.page;
+      delete data._csrf;
+      delete data.week;
+      delete data.page;
       save(card, data);
     });
   });
@@ -80,7 +110,10 @@
     box.textContent = (text.errors && (text.errors[field] || text.errors.generic)) || "";
     box.hidden = false;
     const input = field && card.querySelector(`[name="${field}"]:not([type="hidden"])`);
-    if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
   }
 
   function clearError(card) {

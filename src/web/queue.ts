@@ -21,7 +21,14 @@ export function renderQueueBody(i: QueuePageInput): string {
   const t = queueText(i.lang);
   const w = parseIsoWeek(i.q.week)!;
   const fmt = formatters(i.lang, i.q.timeZone);
-  const texts = { saved: t.saved, failed: t.saveFailed, reviewed: t.reviewedBadge, unreviewed: t.unreviewedBadge, needsRegistration: t.needsRegistration, errors: t.errors };
+  const texts = {
+    saved: t.saved,
+    failed: t.saveFailed,
+    reviewed: t.reviewedBadge,
+    unreviewed: t.unreviewedBadge,
+    needsRegistration: t.needsRegistration,
+    errors: t.errors,
+  };
   return `<div class="queue" id="queue" data-csrf="${esc(i.csrfToken)}" data-text="${esc(JSON.stringify(texts))}">
 <h1>${esc(t.title)}: ${esc(t.week(w.week, w.year))}</h1>
 <p class="lead">${esc(t.lead)}</p>
@@ -40,28 +47,44 @@ ${pager(i.q, t)}
 
 function formatters(lang: Lang, timeZone: string) {
   const locale = lang === "en" ? "en-GB" : "sv-SE";
-  const when = new Intl.DateTimeFormat(locale, { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  const when = new Intl.DateTimeFormat(locale, {
+    timeZone,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
   const day = new Intl.DateTimeFormat(locale, { timeZone, year: "numeric", month: "short", day: "numeric" });
   return { when: (d: Date) => when.format(d), day: (d: Date) => day.format(d) };
 }
 
-const weekHref = (week: string, page?: number) => `/queue?week=${encodeURIComponent(week)}${page && page > 1 ? `&page=${page}` : ""}`;
+const weekHref = (week: string, page?: number) =>
+  `/queue?week=${encodeURIComponent(week)}${page && page > 1 ? `&page=${page}` : ""}`;
 const weekNo = (week: string) => parseIsoWeek(week)!.week;
 
 function weekNav(q: WeekQueue, t: QueueText): string {
   const links = [
     `<a href="${weekHref(q.previousWeek)}" rel="prev">← ${esc(t.prevWeek)} (${esc(t.weekShort(weekNo(q.previousWeek)))})</a>`,
-    q.nextWeek ? `<a href="${weekHref(q.nextWeek)}" rel="next">${esc(t.nextWeek)} (${esc(t.weekShort(weekNo(q.nextWeek)))}) →</a>` : "",
+    q.nextWeek
+      ? `<a href="${weekHref(q.nextWeek)}" rel="next">${esc(t.nextWeek)} (${esc(t.weekShort(weekNo(q.nextWeek)))}) →</a>`
+      : "",
     q.isCurrentWeek ? "" : `<a href="/queue">${esc(t.thisWeek)}</a>`,
   ].filter(Boolean);
   return `<nav class="tabs week-nav" aria-label="${esc(t.weekCol)}">${links.join("")}</nav>`;
 }
 
 function counts(q: WeekQueue, t: QueueText): string {
-  const kpi = (label: string, v: number, key = "") => `<div class="kpi"><div class="sub">${esc(label)}</div><div class="value"${key ? ` data-count="${key}"` : ""}>${v}</div></div>`;
-  const byClass = CLASSIFICATIONS.map((c) => `<li>${esc(t.classes[c])}: <strong>${q.counts.byClassification[c] ?? 0}</strong></li>`).join("");
+  const kpi = (label: string, v: number, key = "") =>
+    `<div class="kpi"><div class="sub">${esc(label)}</div><div class="value"${key ? ` data-count="${key}"` : ""}>${v}</div></div>`;
+  const byClass = CLASSIFICATIONS.map(
+    (c) => `<li>${esc(t.classes[c])}: <strong>${q.counts.byClassification[c] ?? 0}</strong></li>`,
+  ).join("");
   const perWeek = q.recentWeeks
-    .map((r) => `<tr${r.week === q.week ? ' aria-current="true"' : ""}><th scope="row"><a href="${weekHref(r.week)}">${esc(r.week)}</a></th><td class="num">${r.total}</td><td class="num">${r.unreviewed}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr${r.week === q.week ? ' aria-current="true"' : ""}><th scope="row"><a href="${weekHref(r.week)}">${esc(r.week)}</a></th><td class="num">${r.total}</td><td class="num">${r.unreviewed}</td></tr>`,
+    )
     .join("");
   return `<section aria-labelledby="counts-h"><h2 id="counts-h">${esc(t.counts)}</h2>
 <div class="grid">${kpi(t.total, q.counts.total)}${kpi(t.unreviewed, q.counts.unreviewed, "unreviewed")}${kpi(t.listened, q.counts.listened)}${q.isCurrentWeek ? kpi(t.carriedOver, q.counts.carriedOver, "carried") : ""}</div>
@@ -87,15 +110,21 @@ function card(m: QueueItem, i: QueuePageInput, t: QueueText, fmt: ReturnType<typ
   const status = m.reviewed
     ? `<span class="badge ok">${esc(t.reviewedBadge)}</span>`
     : `<span class="badge bad">${esc(t.unreviewedBadge)}</span>`;
-  const carried = m.carriedOver ? ` <span class="badge few">${esc(t.carriedBadge(t.weekShort(weekOf(m.recordedAt, i.q.timeZone).week)))}</span>` : "";
-  const needsReg = m.needsRegistration && !m.registeredAt ? ` <span class="badge few">${esc(t.needsRegistration)}</span>` : "";
+  const carried = m.carriedOver
+    ? ` <span class="badge few">${esc(t.carriedBadge(t.weekShort(weekOf(m.recordedAt, i.q.timeZone).week)))}</span>`
+    : "";
+  const needsReg =
+    m.needsRegistration && !m.registeredAt ? ` <span class="badge few">${esc(t.needsRegistration)}</span>` : "";
   const audio = m.audioAvailable
     ? `<audio controls preload="none" src="/queue/audio/${id}" aria-label="${esc(t.audio)} ${esc(fmt.when(m.recordedAt))}"></audio>`
     : `<p class="muted">${esc(t.audioPurged(m.audioPurgedAt ? fmt.day(m.audioPurgedAt) : "–"))}</p>`;
   const err = i.error?.messageId === m.id ? i.error.field : null;
-  const errText = err ? (t.errors[err] ?? t.errors.generic!) : "";
-  const radios = [["", t.unclassified], ...CLASSIFICATIONS.map((c) => [c, t.classes[c]!])]
-    .map(([v, label]) => `<label class="radio"><input type="radio" name="classification" value="${v}"${(m.classification ?? "") === v ? " checked" : ""}> ${esc(label)}</label>`)
+  const errText = err ? (t.errors[err] ?? t.errors.generic) : "";
+  const radios = [["", t.unclassified], ...CLASSIFICATIONS.map((c) => [c, t.classes[c]])]
+    .map(
+      ([v, label]) =>
+        `<label class="radio"><input type="radio" name="classification" value="${v}"${(m.classification ?? "") === v ? " checked" : ""}> ${esc(label)}</label>`,
+    )
     .join("");
   return `<article class="vm${m.reviewed ? " reviewed" : ""}" id="m-${id}" data-id="${id}"${m.carriedOver ? ' data-carried="1"' : ""} tabindex="-1" aria-labelledby="h-${id}">
 <h3 id="h-${id}"><time datetime="${m.recordedAt.toISOString()}">${esc(fmt.when(m.recordedAt))}</time> · ${esc(m.groupName)}</h3>
@@ -123,6 +152,7 @@ ${audio}
 function pager(q: WeekQueue, t: QueueText): string {
   if (q.pageCount <= 1) return "";
   const prev = q.page > 1 ? `<a href="${weekHref(q.week, q.page - 1)}" rel="prev">← ${esc(t.prevPage)}</a>` : "";
-  const next = q.page < q.pageCount ? `<a href="${weekHref(q.week, q.page + 1)}" rel="next">${esc(t.nextPage)} →</a>` : "";
+  const next =
+    q.page < q.pageCount ? `<a href="${weekHref(q.week, q.page + 1)}" rel="next">${esc(t.nextPage)} →</a>` : "";
   return `<nav class="pager" aria-label="${esc(t.pages)}">${prev}<span>${esc(t.page(q.page, q.pageCount))}</span>${next}</nav>`;
 }

@@ -35,7 +35,13 @@ const TEXT = {
     audio: "Röstmeddelande",
     audioPurged: (d: string) => `Ljudet raderades ${d} enligt gallringsreglerna; klassningen finns kvar.`,
     classification: "Klassning",
-    classes: { klagomal: "Klagomål", berom: "Beröm", forslag: "Förslag", fraga: "Fråga", inget: "Inget att registrera" } as Record<string, string>,
+    classes: {
+      klagomal: "Klagomål",
+      berom: "Beröm",
+      forslag: "Förslag",
+      fraga: "Fråga",
+      inget: "Inget att registrera",
+    } as Record<string, string>,
     unclassified: "Ej klassad",
     forvaltning: "Berörd förvaltning",
     forvaltningHint: "Fritext; tidigare använda förvaltningar föreslås.",
@@ -58,8 +64,13 @@ const TEXT = {
       generic: "Kunde inte spara. Kontrollera fälten och försök igen.",
     } as Record<string, string>,
     questions: {
-      svarstid: "Svarstid", bemotande: "Bemötande", engagemang: "Engagemang", kunskap: "Kunskap",
-      fick_hjalp: "Fick hjälp", helhet: "Helhet", rekommendera: "Rekommendera",
+      svarstid: "Svarstid",
+      bemotande: "Bemötande",
+      engagemang: "Engagemang",
+      kunskap: "Kunskap",
+      fick_hjalp: "Fick hjälp",
+      helhet: "Helhet",
+      rekommendera: "Rekommendera",
     } as Record<string, string>,
   },
   en: {
@@ -95,7 +106,13 @@ const TEXT = {
     audio: "Voice message",
     audioPurged: (d: string) => `The audio was deleted on ${d} under the retention rules; the classification is kept.`,
     classification: "Classification",
-    classes: { klagomal: "Complaint", berom: "Praise", forslag: "Suggestion", fraga: "Question", inget: "Nothing to register" } as Record<string, string>,
+    classes: {
+      klagomal: "Complaint",
+      berom: "Praise",
+      forslag: "Suggestion",
+      fraga: "Question",
+      inget: "Nothing to register",
+    } as Record<string, string>,
     unclassified: "Not classified",
     forvaltning: "Department concerned",
     forvaltningHint: "Free text; departments used before are suggested.",
@@ -118,14 +135,27 @@ const TEXT = {
       generic: "Could not save. Check the fields and try again.",
     } as Record<string, string>,
     questions: {
-      svarstid: "Answer time", bemotande: "Courtesy", engagemang: "Engagement", kunskap: "Knowledge",
-      fick_hjalp: "Got help", helhet: "Overall", rekommendera: "Recommend",
+      svarstid: "Answer time",
+      bemotande: "Courtesy",
+      engagemang: "Engagement",
+      kunskap: "Knowledge",
+      fick_hjalp: "Got help",
+      helhet: "Overall",
+      rekommendera: "Recommend",
     } as Record<string, string>,
   },
 };
 
 export type QueueText = (typeof TEXT)["sv"];
-export const queueText = (lang: Lang): QueueText => TEXT[lang] as QueueText;
+export const queueText = (lang: Lang): QueueText => TEXT[lang];
 
 /** Question order as the survey asks them; unknown keys follow alphabetically. */
-export const QUESTION_ORDER = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
+export const QUESTION_ORDER = [
+  "svarstid",
+  "bemotande",
+  "engagemang",
+  "kunskap",
+  "fick_hjalp",
+  "helhet",
+  "rekommendera",
+];

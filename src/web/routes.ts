@@ -22,9 +22,24 @@ export { safeNext };
 const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
   if (!(err instanceof AppError) || !wantsHtml(req) || (err.status !== 403 && err.status !== 404)) return next(err);
   const L = langOf(req);
-  const title = err.status === 403 ? tr(L, "Ingen behörighet", "Not allowed") : tr(L, "Sidan finns inte", "Page not found");
-  const text = err.status === 403 ? tr(L, "Din roll har inte tillgång till den här sidan.", "Your role does not have access to this page.") : tr(L, "Kontrollera adressen.", "Check the address.");
-  res.status(err.status).type("html").send(renderPage({ title, user: req.user ?? null, body: `<h1>${esc(title)}</h1><p>${esc(text)}</p><p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`, lang: L, csrfToken: req.user ? csrfToken(req) : undefined }));
+  const title =
+    err.status === 403 ? tr(L, "Ingen behörighet", "Not allowed") : tr(L, "Sidan finns inte", "Page not found");
+  const text =
+    err.status === 403
+      ? tr(L, "Din roll har inte tillgång till den här sidan.", "Your role does not have access to this page.")
+      : tr(L, "Kontrollera adressen.", "Check the address.");
+  res
+    .status(err.status)
+    .type("html")
+    .send(
+      renderPage({
+        title,
+        user: req.user ?? null,
+        body: `<h1>${esc(title)}</h1><p>${esc(text)}</p><p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`,
+        lang: L,
+        csrfToken: req.user ? csrfToken(req) : undefined,
+      }),
+    );
 };
 
 export function webRouter(ctx: AppContext): Router {
@@ -32,7 +47,10 @@ export function webRouter(ctx: AppContext): Router {
   r.use("/assets", express.static(ASSETS, { maxAge: "1h", index: false }));
   r.get("/lang/:lang", (req, res) => {
     const lang = req.params.lang === "en" ? "en" : "sv";
-    res.append("Set-Cookie", serializeCookie(ctx.config, LANG_COOKIE, lang, { maxAgeSeconds: 365 * 86_400, httpOnly: false }));
+    res.append(
+      "Set-Cookie",
+      serializeCookie(ctx.config, LANG_COOKIE, lang, { maxAgeSeconds: 365 * 86_400, httpOnly: false }),
+    );
     res.redirect(303, safeNext(req.query.next));
   });
   r.use(authRouter(ctx));

@@ -12,7 +12,14 @@ import { loadOverview } from "./data/overview.js";
  * finished weeks' trend points.
  */
 export async function warmUpPages(ctx: AppContext, organizationId: string): Promise<void> {
-  const manager: SessionUser = { id: "warm-up", organizationId, email: "warm-up@invalid", name: "warm-up", role: "manager", agentId: null };
+  const manager: SessionUser = {
+    id: "warm-up",
+    organizationId,
+    email: "warm-up@invalid",
+    name: "warm-up",
+    role: "manager",
+    agentId: null,
+  };
   await loadOverview(ctx, manager, "week");
   const agent = await ctx.prisma.agent.findFirst({ where: { organizationId }, select: { id: true } });
   if (agent) await loadAgentView(ctx, { ...manager, role: "agent", agentId: agent.id }, "today");

@@ -33,14 +33,40 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     const other = await makeUser(ctx, "agent", { name: "Robin Provsson", agentExternalId: "robin-02" });
     await db.prisma.target.createMany({
       data: [
-        { organizationId: ctx.organizationId, questionKey: "bemotande", metric: "mean", threshold: 4.3, validFrom: new Date("2026-01-01") },
-        { organizationId: ctx.organizationId, questionKey: "overall", metric: "satisfiedShare", threshold: 0.75, validFrom: new Date("2026-01-01") },
+        {
+          organizationId: ctx.organizationId,
+          questionKey: "bemotande",
+          metric: "mean",
+          threshold: 4.3,
+          validFrom: new Date("2026-01-01"),
+        },
+        {
+          organizationId: ctx.organizationId,
+          questionKey: "overall",
+          metric: "satisfiedShare",
+          threshold: 0.75,
+          validFrom: new Date("2026-01-01"),
+        },
       ],
     });
     for (let w = 7; w >= 0; w--) {
       const from = new Date(NOW.getTime() - w * WEEK - 2 * 86_400_000);
-      await seedSurveys(ctx, { organizationId: ctx.organizationId, groupId: g1.id, agentId: users.agent.agent!.id, from, n: 3, level: 4.1 + w * 0.03 });
-      await seedSurveys(ctx, { organizationId: ctx.organizationId, groupId: g2.id, agentId: other.agent!.id, from, n: 3, level: 3.6 });
+      await seedSurveys(ctx, {
+        organizationId: ctx.organizationId,
+        groupId: g1.id,
+        agentId: users.agent.agent!.id,
+        from,
+        n: 3,
+        level: 4.1 + w * 0.03,
+      });
+      await seedSurveys(ctx, {
+        organizationId: ctx.organizationId,
+        groupId: g2.id,
+        agentId: other.agent!.id,
+        from,
+        n: 3,
+        level: 3.6,
+      });
     }
     browser = await launchChromium();
   });
@@ -50,7 +76,10 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     await db?.close();
   });
 
-  async function signedIn(role: keyof typeof users, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  async function signedIn(
+    role: keyof typeof users,
+    viewport = { width: 1280, height: 900 },
+  ): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport, locale: "sv-SE" });
     const page = await context.newPage();
     await page.goto(`${app.url}/login`);
@@ -67,7 +96,13 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     const before = Number(await page.textContent('[data-testid="n-today"]'));
     // Anything reset by a reload would lose this marker.
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
-    await storeAnswers(ctx, { organizationId: ctx.organizationId, groupId, agentId: users.agent.agent!.id, at: new Date(NOW.getTime() - 60_000), scores: { bemotande: 5, kunskap: 4, helhet: 5 } });
+    await storeAnswers(ctx, {
+      organizationId: ctx.organizationId,
+      groupId,
+      agentId: users.agent.agent!.id,
+      at: new Date(NOW.getTime() - 60_000),
+      scores: { bemotande: 5, kunskap: 4, helhet: 5 },
+    });
     await page.waitForSelector('#live[data-updates="1"]', { timeout: 5000 });
     expect(Number(await page.textContent('[data-testid="n-today"]'))).toBe(before + 3);
     expect(await page.textContent("#live-status")).toContain("Nytt svar om ditt samtal");
@@ -88,18 +123,23 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     { role: "admin", path: "/admin/audit", name: "admin-audit", heading: /Granskningslogg/ },
   ];
 
-  it.each(pages)("$name has no serious accessibility violations, and a screenshot", async ({ role, path, name, heading }) => {
-    const { context, page } = role ? await signedIn(role) : await (async () => {
-      const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      return { context: c, page: await c.newPage() };
-    })();
-    await page.goto(`${app.url}${path}`);
-    expect(await page.textContent("h1")).toMatch(heading);
-    const violations = await seriousViolations(page);
-    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-    await screenshot(page, name);
-    await context.close();
-  });
+  it.each(pages)(
+    "$name has no serious accessibility violations, and a screenshot",
+    async ({ role, path, name, heading }) => {
+      const { context, page } = role
+        ? await signedIn(role)
+        : await (async () => {
+            const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+            return { context: c, page: await c.newPage() };
+          })();
+      await page.goto(`${app.url}${path}`);
+      expect(await page.textContent("h1")).toMatch(heading);
+      const violations = await seriousViolations(page);
+      expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+      await screenshot(page, name);
+      await context.close();
+    },
+  );
 
   it("works on a phone and in English", async () => {
     const { context, page } = await signedIn("agent", { width: 390, height: 844 });

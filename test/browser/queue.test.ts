@@ -32,7 +32,10 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     await p.goto(`${app.url}/login`);
     await p.fill('input[name="email"]', email);
     await p.fill('input[name="password"]', TEST_PASSWORD);
-    await Promise.all([p.waitForURL((u) => !u.pathname.startsWith("/login")), p.press('input[name="password"]', "Enter")]);
+    await Promise.all([
+      p.waitForURL((u) => !u.pathname.startsWith("/login")),
+      p.press('input[name="password"]', "Enter"),
+    ]);
   }
 
   beforeAll(async () => {
@@ -44,11 +47,22 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     adminEmail = (await makeUser(ctx, "admin", { name: "Admin Test" })).user.email;
     const now = Date.now();
     const { vm } = await createVoiceMessage(db.prisma, {
-      organizationId: ctx.organizationId, recordedAt: new Date(now - 3_600_000), storage: ctx.storage, audio: makeWav(2),
-      durationSeconds: 2, scores: { svarstid: 2, bemotande: 4, kunskap: 3, helhet: 2 },
+      organizationId: ctx.organizationId,
+      recordedAt: new Date(now - 3_600_000),
+      storage: ctx.storage,
+      audio: makeWav(2),
+      durationSeconds: 2,
+      scores: { svarstid: 2, bemotande: 4, kunskap: 3, helhet: 2 },
     });
     vmId = vm.id;
-    await createVoiceMessage(db.prisma, { organizationId: ctx.organizationId, recordedAt: new Date(now - 1_800_000), storage: ctx.storage, audio: makeWav(1), groupKey: "val2", agentExternalId: "a-200" });
+    await createVoiceMessage(db.prisma, {
+      organizationId: ctx.organizationId,
+      recordedAt: new Date(now - 1_800_000),
+      storage: ctx.storage,
+      audio: makeWav(1),
+      groupKey: "val2",
+      agentExternalId: "a-200",
+    });
     browser = await launchChromium();
     managerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await managerCtx.newPage();
@@ -76,7 +90,9 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     await page.locator("main h1").click();
     await page.keyboard.press("k");
     const audio = page.locator(`#m-${vmId} audio`);
-    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.2);
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 })
+      .toBeGreaterThan(0.2);
     await page.keyboard.press("k");
     expect(await audio.evaluate((a: HTMLAudioElement) => a.paused)).toBe(true);
     expect(audioRanges.length).toBeGreaterThan(0);
@@ -106,7 +122,11 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     expect(await card.locator(".review-status").textContent()).toBe("Granskad");
     expect(await page.locator('[data-count="unreviewed"]').textContent()).toBe("1");
     const row = await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id: vmId } });
-    expect(row).toMatchObject({ classification: "klagomal", caseReference: "FX-2025-0042", forvaltning: "Socialförvaltningen" });
+    expect(row).toMatchObject({
+      classification: "klagomal",
+      caseReference: "FX-2025-0042",
+      forvaltning: "Socialförvaltningen",
+    });
     expect(row.registeredAt).not.toBeNull();
     expect(row.reviewedAt).not.toBeNull();
     await screenshot(page, "queue-reviewed");
@@ -128,7 +148,13 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     await signIn(admin, adminEmail);
     await admin.goto(`${app.url}/admin/audit`);
     const text = (await admin.locator("main").textContent()) ?? "";
-    for (const action of ["voice-message.play", "voice-message.classify", "voice-message.case-reference", "voice-message.register", "voice-message.reviewed"]) {
+    for (const action of [
+      "voice-message.play",
+      "voice-message.classify",
+      "voice-message.case-reference",
+      "voice-message.register",
+      "voice-message.reviewed",
+    ]) {
       expect(text).toContain(action);
     }
     expect(text).toContain("FX-2025-0042");
@@ -142,7 +168,9 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     const p = await phone.newPage();
     await signIn(p, managerEmail);
     await p.goto(`${app.url}/queue`);
-    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await p.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await seriousViolations(p)).toEqual([]);
     await screenshot(p, "queue-phone");

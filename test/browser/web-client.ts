@@ -11,9 +11,9 @@ export class WebClient {
   private remember(res: Response) {
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(";");
-      const i = pair!.indexOf("=");
-      const name = pair!.slice(0, i);
-      const value = pair!.slice(i + 1);
+      const i = pair.indexOf("=");
+      const name = pair.slice(0, i);
+      const value = pair.slice(i + 1);
       if (/max-age=0/i.test(line) || value === "") this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -36,7 +36,12 @@ export class WebClient {
     const res = await fetch(this.base + path, {
       method: "POST",
       redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", cookie: this.cookieHeader(), ...headers },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "text/html",
+        cookie: this.cookieHeader(),
+        ...headers,
+      },
       body: new URLSearchParams(form).toString(),
     });
     this.remember(res);
@@ -48,7 +53,7 @@ export class WebClient {
     const html = await (await this.get(path)).text();
     const m = /name="_csrf" value="([^"]+)"/.exec(html);
     if (!m) throw new Error(`no CSRF token on ${path}`);
-    return m[1]!;
+    return m[1];
   }
 
   async signIn(email: string, password: string): Promise<Response> {
@@ -61,9 +66,21 @@ let seq = 0;
 export const TEST_PASSWORD = "correct horse battery staple";
 
 /** A user of the test organization; agents get their own Agent row (and group membership via answers). */
-export async function makeUser(ctx: TestContext, role: Role, opts: { agentExternalId?: string; email?: string; name?: string } = {}) {
+export async function makeUser(
+  ctx: TestContext,
+  role: Role,
+  opts: { agentExternalId?: string; email?: string; name?: string } = {},
+) {
   seq += 1;
-  const agent = role === "agent" ? await ensureAgent(ctx.prisma, ctx.organizationId, opts.agentExternalId ?? `agent-${seq}-${Date.now()}`, opts.name ?? `Agent ${seq}`) : null;
+  const agent =
+    role === "agent"
+      ? await ensureAgent(
+          ctx.prisma,
+          ctx.organizationId,
+          opts.agentExternalId ?? `agent-${seq}-${Date.now()}`,
+          opts.name ?? `Agent ${seq}`,
+        )
+      : null;
   const user = await createUser(ctx.prisma, {
     organizationId: ctx.organizationId,
     email: opts.email ?? `${role}${seq}.${Date.now()}@kommun.example`,

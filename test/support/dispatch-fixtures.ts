@@ -23,7 +23,16 @@ export interface SurveyFixture {
 
 export async function createSurvey(
   ctx: TestContext,
-  opts: { number?: string; state?: SurveyState; nextAttemptAt?: Date; expiresAt?: Date; attempts?: number; callSid?: string | null; claimedAt?: Date; organizationId?: string } = {},
+  opts: {
+    number?: string;
+    state?: SurveyState;
+    nextAttemptAt?: Date;
+    expiresAt?: Date;
+    attempts?: number;
+    callSid?: string | null;
+    claimedAt?: Date;
+    organizationId?: string;
+  } = {},
 ): Promise<SurveyFixture> {
   const organizationId = opts.organizationId ?? ctx.organizationId;
   const group = await ensureGroup(ctx.prisma, organizationId, "val-1", "Val 1 – Socialt stöd, vård och omsorg");
@@ -32,18 +41,32 @@ export async function createSurvey(
   const now = ctx.now();
   const cc = await ctx.prisma.completedCall.create({
     data: {
-      organizationId, externalCallId: `ext-${Date.now()}-${++seq}-${randomUUID()}`,
-      callerNumberEnc: new Uint8Array(ctx.numbers.encrypt(number)), callerHash: ctx.numbers.hash(number),
-      agentId: agent.id, groupId: group.id, queueSeconds: 30, talkSeconds: 120,
-      startedAt: new Date(now.getTime() - 180_000), endedAt: new Date(now.getTime() - 60_000), decision: "scheduled",
+      organizationId,
+      externalCallId: `ext-${Date.now()}-${++seq}-${randomUUID()}`,
+      callerNumberEnc: new Uint8Array(ctx.numbers.encrypt(number)),
+      callerHash: ctx.numbers.hash(number),
+      agentId: agent.id,
+      groupId: group.id,
+      queueSeconds: 30,
+      talkSeconds: 120,
+      startedAt: new Date(now.getTime() - 180_000),
+      endedAt: new Date(now.getTime() - 60_000),
+      decision: "scheduled",
     },
   });
   const s = await ctx.prisma.surveyCall.create({
     data: {
-      organizationId, completedCallId: cc.id, groupId: group.id, agentId: agent.id,
-      state: opts.state ?? "scheduled", attempts: opts.attempts ?? 0,
-      nextAttemptAt: opts.nextAttemptAt ?? now, expiresAt: opts.expiresAt ?? new Date(now.getTime() + 4 * 3600_000),
-      flowId: "nki-sv", callSid: opts.callSid ?? null, claimedAt: opts.claimedAt ?? null,
+      organizationId,
+      completedCallId: cc.id,
+      groupId: group.id,
+      agentId: agent.id,
+      state: opts.state ?? "scheduled",
+      attempts: opts.attempts ?? 0,
+      nextAttemptAt: opts.nextAttemptAt ?? now,
+      expiresAt: opts.expiresAt ?? new Date(now.getTime() + 4 * 3600_000),
+      flowId: "nki-sv",
+      callSid: opts.callSid ?? null,
+      claimedAt: opts.claimedAt ?? null,
       claimedBy: opts.claimedAt ? "dead-instance" : null,
     },
   });
@@ -67,8 +90,15 @@ export const survey = (ctx: AppContext, id: string) => ctx.prisma.surveyCall.fin
 /** A Call resource body as Twilio returns it (the fields twilio-node reads). */
 export function callResource(callSid: string, to: string, status = "queued", created = new Date()) {
   return {
-    sid: callSid, account_sid: TEST_ACCOUNT_SID, to, from: "+46850000000", status, direction: "outbound-api",
-    date_created: created.toUTCString(), date_updated: created.toUTCString(), api_version: "2010-04-01",
+    sid: callSid,
+    account_sid: TEST_ACCOUNT_SID,
+    to,
+    from: "+46850000000",
+    status,
+    direction: "outbound-api",
+    date_created: created.toUTCString(),
+    date_updated: created.toUTCString(),
+    api_version: "2010-04-01",
     uri: `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Calls/${callSid}.json`,
   };
 }

@@ -14,10 +14,31 @@ const ALLOWED: Record<string, string[]> = {
   Say: ["voice", "language", "loop"],
   Play: ["loop", "digits"],
   Pause: ["length"],
-  Gather: ["action", "method", "timeout", "numDigits", "finishOnKey", "input", "actionOnEmptyResult", "language", "hints", "speechTimeout"],
+  Gather: [
+    "action",
+    "method",
+    "timeout",
+    "numDigits",
+    "finishOnKey",
+    "input",
+    "actionOnEmptyResult",
+    "language",
+    "hints",
+    "speechTimeout",
+  ],
   Record: [
-    "action", "method", "timeout", "finishOnKey", "maxLength", "playBeep", "trim",
-    "recordingStatusCallback", "recordingStatusCallbackEvent", "recordingStatusCallbackMethod", "transcribe", "transcribeCallback",
+    "action",
+    "method",
+    "timeout",
+    "finishOnKey",
+    "maxLength",
+    "playBeep",
+    "trim",
+    "recordingStatusCallback",
+    "recordingStatusCallbackEvent",
+    "recordingStatusCallbackMethod",
+    "transcribe",
+    "transcribeCallback",
   ],
   Redirect: ["method"],
   Hangup: [],
@@ -44,7 +65,13 @@ function toElement(node: Node, parent: string): TwimlElement {
 export function parseTwiml(xml: string): TwimlElement[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg}`);
-  const parser = new XMLParser({ ignoreAttributes: false, preserveOrder: true, parseAttributeValue: false, parseTagValue: false, trimValues: false });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    preserveOrder: true,
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
+  });
   const doc = parser.parse(xml) as Node[];
   const root = doc.find((n) => "Response" in n);
   if (!root) throw new Error("no <Response> root");

@@ -27,10 +27,20 @@ export const simulatorCommand: CliCommand = {
     const authToken = config.TWILIO_AUTH_TOKEN ?? randomBytes(16).toString("hex");
     // A long-running process: it logs at the configured level, unlike the one-shot commands.
     const logger = createLogger(config.LOG_LEVEL);
-    const sim = await startSimulator({ accountSid, authToken, port, host: config.SIMULATOR_HOST, timeScale, logger, publicUrl: config.SIMULATOR_PUBLIC_URL });
+    const sim = await startSimulator({
+      accountSid,
+      authToken,
+      port,
+      host: config.SIMULATOR_HOST,
+      timeScale,
+      logger,
+      publicUrl: config.SIMULATOR_PUBLIC_URL,
+    });
     const base = config.SIMULATOR_PUBLIC_URL ?? sim.url;
     if (!config.TWILIO_ACCOUNT_SID) {
-      console.log(`Start the service against this simulator with:\n  TWILIO_API_URL=${base} TWILIO_ACCOUNT_SID=${accountSid} TWILIO_AUTH_TOKEN=${authToken} TWILIO_FROM_NUMBER=+46850000000 npm start`);
+      console.log(
+        `Start the service against this simulator with:\n  TWILIO_API_URL=${base} TWILIO_ACCOUNT_SID=${accountSid} TWILIO_AUTH_TOKEN=${authToken} TWILIO_FROM_NUMBER=+46850000000 npm start`,
+      );
     } else {
       console.log(`Simulating account ${accountSid} at ${base}; start the service with TWILIO_API_URL=${base}`);
     }

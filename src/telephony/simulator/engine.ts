@@ -84,7 +84,8 @@ export class SimulatorEngine {
 
   async stop() {
     this.stopped = true;
-    for (const { vc } of this.running.values()) vc.requestInterrupt({ kind: "hangup", status: "completed", endedBy: "network" });
+    for (const { vc } of this.running.values())
+      vc.requestInterrupt({ kind: "hangup", status: "completed", endedBy: "network" });
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 2_000).unref())]);
   }
 
@@ -184,7 +185,12 @@ export class SimulatorEngine {
     }
   }
 
-  private async finish(vc: VirtualCall, status: CallStatus, endedBy: CallSummary["endedBy"], extra: Record<string, string>) {
+  private async finish(
+    vc: VirtualCall,
+    status: CallStatus,
+    endedBy: CallSummary["endedBy"],
+    extra: Record<string, string>,
+  ) {
     const { call } = vc;
     const durationSeconds = vc.answeredAtSim === null ? 0 : Math.round(vc.simClock - vc.answeredAtSim);
     call.endTime = new Date();

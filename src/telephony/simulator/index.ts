@@ -66,7 +66,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.host && opts.host !== "0.0.0.0" && opts.host !== "::" ? hostForUrl(opts.host) : "localhost"}:${port}`;
   base ||= url;
-  logger.info("Twilio simulator listening", { url, apiBase: base, accountSid: opts.accountSid, timeScale: engine.opts.timeScale });
+  logger.info("Twilio simulator listening", {
+    url,
+    apiBase: base,
+    accountSid: opts.accountSid,
+    timeScale: engine.opts.timeScale,
+  });
   return {
     url,
     engine,

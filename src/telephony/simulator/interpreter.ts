@@ -14,8 +14,7 @@ import { httpMethod, resolveUrl, sendWebhook, type Params } from "./webhook-clie
  * Twilio's "application error" does (errors 11200 / 12100).
  */
 type Next =
-  | { kind: "fetch"; url: string; method: "GET" | "POST"; params: Params; thenHangUp?: boolean }
-  | { kind: "hangup" };
+  { kind: "fetch"; url: string; method: "GET" | "POST"; params: Params; thenHangUp?: boolean } | { kind: "hangup" };
 
 export class CitizenHungUp extends Error {}
 
@@ -43,17 +42,26 @@ export async function runTwiml(vc: VirtualCall, url: string, method: "GET" | "PO
   let next: Next = { kind: "fetch", url, method, params: vc.syncAnsweredBy ? { AnsweredBy: vc.syncAnsweredBy } : {} };
   while (next.kind === "fetch") {
     const current: Extract<Next, { kind: "fetch" }> = next;
-    const res = await sendWebhook(vc.deps.authToken, current.url, current.method, { ...vc.baseParams(), ...current.params });
+    const res = await sendWebhook(vc.deps.authToken, current.url, current.method, {
+      ...vc.baseParams(),
+      ...current.params,
+    });
     if (current.thenHangUp) throw new CitizenHungUp();
     if (res.status < 200 || res.status >= 300) {
-      vc.log.warn("simulator: TwiML request failed, hanging up (Twilio error 11200)", { url: current.url, status: res.status });
+      vc.log.warn("simulator: TwiML request failed, hanging up (Twilio error 11200)", {
+        url: current.url,
+        status: res.status,
+      });
       return;
     }
     let verbs: TwimlNode[];
     try {
       verbs = parseTwiml(res.body);
     } catch (err) {
-      vc.log.warn("simulator: invalid TwiML, hanging up (Twilio error 12100)", { url: current.url, err: (err as Error).message });
+      vc.log.warn("simulator: invalid TwiML, hanging up (Twilio error 12100)", {
+        url: current.url,
+        err: (err as Error).message,
+      });
       return;
     }
     next = await runVerbs(vc, verbs, current.url);
@@ -101,7 +109,9 @@ async function gather(vc: VirtualCall, verb: TwimlNode, docUrl: string): Promise
   const timeout = Number(a.timeout ?? 5);
   const numDigits = a.numDigits ? Number(a.numDigits) : Infinity;
   const finishOnKey = a.finishOnKey ?? "#";
-  const reply = (a.input ?? "dtmf").includes("dtmf") ? gatherReply(vc.persona, questionKey, index, asked) : { kind: "silent" as const };
+  const reply = (a.input ?? "dtmf").includes("dtmf")
+    ? gatherReply(vc.persona, questionKey, index, asked)
+    : { kind: "silent" as const };
 
   if (reply.kind === "hangup") {
     await vc.sleep(prompt / 2);
@@ -127,7 +137,12 @@ async function gather(vc: VirtualCall, verb: TwimlNode, docUrl: string): Promise
   }
   vc.answers.push({ questionKey, digits });
   if (!digits && a.actionOnEmptyResult !== "true") return null;
-  return { kind: "fetch", url: action, method: httpMethod(a.method), params: { Digits: digits, FinishedOnKey: finishedOnKey } };
+  return {
+    kind: "fetch",
+    url: action,
+    method: httpMethod(a.method),
+    params: { Digits: digits, FinishedOnKey: finishedOnKey },
+  };
 }
 
 /**
@@ -147,34 +162,73 @@ async function record(vc: VirtualCall, verb: TwimlNode, docUrl: string): Promise
   const msg = vc.persona.machine ? { seconds: 0, end: "#" as const } : vc.persona.message;
   const sid = newSid("RE");
   const startTime = new Date();
-  const common = () => ({ AccountSid: vc.call.accountSid, CallSid: vc.call.sid, RecordingSid: sid, RecordingSource: "RecordVerb", RecordingStartTime: rfc2822(startTime)!, RecordingChannels: "1" });
+  const common = () => ({
+    AccountSid: vc.call.accountSid,
+    CallSid: vc.call.sid,
+    RecordingSid: sid,
+    RecordingSource: "RecordVerb",
+    RecordingStartTime: rfc2822(startTime)!,
+    RecordingChannels: "1",
+  });
 
   if (a.playBeep !== "false") await vc.sleep(BEEP_SECONDS);
   if (msg.seconds === 0) {
     await vc.sleep(msg.end === "hangup" ? 1 : silenceTimeout);
-    if (rsc && events.has("absent")) vc.enqueue("recording status callback", rsc, rscMethod, { ...common(), RecordingStatus: "absent", RecordingDuration: "0", ErrorCode: "0" });
+    if (rsc && events.has("absent"))
+      vc.enqueue("recording status callback", rsc, rscMethod, {
+        ...common(),
+        RecordingStatus: "absent",
+        RecordingDuration: "0",
+        ErrorCode: "0",
+      });
     if (msg.end === "hangup") throw new CitizenHungUp();
     return null;
   }
-  if (rsc && events.has("in-progress")) vc.enqueue("recording status callback", rsc, rscMethod, { ...common(), RecordingStatus: "in-progress", ErrorCode: "0" });
+  if (rsc && events.has("in-progress"))
+    vc.enqueue("recording status callback", rsc, rscMethod, {
+      ...common(),
+      RecordingStatus: "in-progress",
+      ErrorCode: "0",
+    });
   const seconds = Math.min(msg.seconds, maxLength);
   await vc.sleep(seconds);
   let digits: string | undefined;
-  if (seconds < msg.seconds) digits = undefined; // maxLength reached
+  if (seconds < msg.seconds)
+    digits = undefined; // maxLength reached
   else if (msg.end === "hangup") digits = "hangup";
   else if (finishOnKey.includes("#")) digits = "#";
   else await vc.sleep(silenceTimeout); // trailing silence is trimmed (trim-silence is the default)
 
   const durationSeconds = Math.round(seconds);
   const recordingUrl = `${vc.deps.apiBase()}/2010-04-01/Accounts/${vc.call.accountSid}/Recordings/${sid}`;
-  vc.deps.saveRecording({ sid, accountSid: vc.call.accountSid, callSid: vc.call.sid, dateCreated: new Date(), startTime, durationSeconds, wav: generateVoiceWav(seconds, vc.persona.seed) });
+  vc.deps.saveRecording({
+    sid,
+    accountSid: vc.call.accountSid,
+    callSid: vc.call.sid,
+    dateCreated: new Date(),
+    startTime,
+    durationSeconds,
+    wav: generateVoiceWav(seconds, vc.persona.seed),
+  });
   vc.recording = { sid, durationSeconds };
   if (rsc && events.has("completed")) {
-    vc.enqueue("recording status callback", rsc, rscMethod, { ...common(), RecordingUrl: recordingUrl, RecordingStatus: "completed", RecordingDuration: String(durationSeconds), ErrorCode: "0" });
+    vc.enqueue("recording status callback", rsc, rscMethod, {
+      ...common(),
+      RecordingUrl: recordingUrl,
+      RecordingStatus: "completed",
+      RecordingDuration: String(durationSeconds),
+      ErrorCode: "0",
+    });
   }
   const params: Params = { RecordingUrl: recordingUrl, RecordingSid: sid, RecordingDuration: String(durationSeconds) };
   if (digits !== undefined) params.Digits = digits;
   // The caller is gone by the time this request is made.
   if (digits === "hangup") params.CallStatus = "completed";
-  return { kind: "fetch", url: resolveUrl(a.action, docUrl), method: httpMethod(a.method), params, thenHangUp: digits === "hangup" };
+  return {
+    kind: "fetch",
+    url: resolveUrl(a.action, docUrl),
+    method: httpMethod(a.method),
+    params,
+    thenHangUp: digits === "hangup",
+  };
 }

@@ -62,16 +62,28 @@ export function hashString(s: string): number {
 const pick = <T>(rnd: () => number, table: [number, T][]): T => {
   let r = rnd();
   for (const [p, v] of table) if ((r -= p) < 0) return v;
-  return table[table.length - 1]![1];
+  return table[table.length - 1][1];
 };
 
 export function createPersona(seed: number, overrides: PersonaOverrides = {}): Persona {
   const rnd = mulberry32(seed);
-  const pickup = pick<Pickup>(rnd, [[0.8, "answer"], [0.13, "no-answer"], [0.05, "busy"], [0.02, "failed"]]);
+  const pickup = pick<Pickup>(rnd, [
+    [0.8, "answer"],
+    [0.13, "no-answer"],
+    [0.05, "busy"],
+    [0.02, "failed"],
+  ]);
   const machine = rnd() < 0.08;
   const verdict: AmdVerdict = machine
-    ? pick(rnd, [[0.9, "machine"], [0.1, "unknown"]])
-    : pick(rnd, [[0.94, "human"], [0.04, "unknown"], [0.02, "machine"]]);
+    ? pick(rnd, [
+        [0.9, "machine"],
+        [0.1, "unknown"],
+      ])
+    : pick(rnd, [
+        [0.94, "human"],
+        [0.04, "unknown"],
+        [0.02, "machine"],
+      ]);
   const hangs = rnd() < 0.06;
   const optsOut = !hangs && rnd() < 0.03;
   const leaves = rnd() < 0.3;
@@ -110,12 +122,11 @@ export function plannedScore(p: Persona, questionKey: string): number {
 }
 
 /** The persona's question keys (the flow's seven by default), or q0, q1… when the action URL names no step. */
-export const isQuestion = (p: Persona, questionKey: string) => questionKey in p.scoreMeans || /^q\d+$/.test(questionKey);
+export const isQuestion = (p: Persona, questionKey: string) =>
+  questionKey in p.scoreMeans || /^q\d+$/.test(questionKey);
 
 export type GatherReply =
-  | { kind: "press"; keys: string; bargeIn: boolean; thinkSeconds: number }
-  | { kind: "silent" }
-  | { kind: "hangup" };
+  { kind: "press"; keys: string; bargeIn: boolean; thinkSeconds: number } | { kind: "silent" } | { kind: "hangup" };
 
 /**
  * What the citizen does at a keypad question: `index` is the question's

@@ -12,16 +12,28 @@ import { httpMethod } from "./webhook-client.js";
  * errors as {code, message, more_info, status} (https://www.twilio.com/docs/usage/twilios-response#response-formats-exceptions).
  */
 class TwilioApiError extends Error {
-  constructor(readonly status: number, readonly code: number, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 const sendError = (res: Response, e: TwilioApiError) =>
-  res.status(e.status).json({ code: e.code, message: e.message, more_info: `https://www.twilio.com/docs/errors/${e.code}`, status: e.status });
+  res.status(e.status).json({
+    code: e.code,
+    message: e.message,
+    more_info: `https://www.twilio.com/docs/errors/${e.code}`,
+    status: e.status,
+  });
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-const absoluteUrl = z.string().url().refine((u) => /^https?:\/\//.test(u));
+const absoluteUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u));
 const formStr = z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.string().optional());
 const createSchema = z.object({
   To: formStr,
@@ -44,13 +56,21 @@ function parseCreate(accountSid: string, body: unknown): SimCall {
   const p = createSchema.parse(body ?? {});
   // Error codes from https://www.twilio.com/docs/api/errors
   if (!p.To) throw new TwilioApiError(400, 21201, "No 'To' number is specified");
-  if (!E164.test(p.To)) throw new TwilioApiError(400, 21211, `Invalid 'To' Phone Number: ${p.To.replace(/\d(?=\d{2})/g, "*")}`);
+  if (!E164.test(p.To))
+    throw new TwilioApiError(400, 21211, `Invalid 'To' Phone Number: ${p.To.replace(/\d(?=\d{2})/g, "*")}`);
   if (!p.From) throw new TwilioApiError(400, 21213, "No 'From' number is specified");
-  if (!p.Url) throw new TwilioApiError(400, 21205, "Url parameter is required (the simulator does not run inline Twiml)");
-  for (const [name, v] of [["Url", p.Url], ["StatusCallback", p.StatusCallback], ["AsyncAmdStatusCallback", p.AsyncAmdStatusCallback]] as const) {
-    if (v !== undefined && !absoluteUrl.safeParse(v).success) throw new TwilioApiError(400, 21205, `${name} is not a valid URL: ${v}`);
+  if (!p.Url)
+    throw new TwilioApiError(400, 21205, "Url parameter is required (the simulator does not run inline Twiml)");
+  for (const [name, v] of [
+    ["Url", p.Url],
+    ["StatusCallback", p.StatusCallback],
+    ["AsyncAmdStatusCallback", p.AsyncAmdStatusCallback],
+  ] as const) {
+    if (v !== undefined && !absoluteUrl.safeParse(v).success)
+      throw new TwilioApiError(400, 21205, `${name} is not a valid URL: ${v}`);
   }
-  const events = p.StatusCallbackEvent === undefined ? ["completed"] : [p.StatusCallbackEvent].flat().flatMap((e) => e.split(/\s+/));
+  const events =
+    p.StatusCallbackEvent === undefined ? ["completed"] : [p.StatusCallbackEvent].flat().flatMap((e) => e.split(/\s+/));
   const bad = events.find((e) => !["initiated", "ringing", "answered", "completed"].includes(e));
   if (bad) throw new TwilioApiError(400, 21626, `Invalid 'StatusCallbackEvent': ${bad}`);
   const now = new Date();
@@ -82,9 +102,16 @@ function basicAuth(accountSid: string, authToken: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     const given = Buffer.from(req.get("authorization") ?? "");
     const ok = given.length === expected.length && timingSafeEqual(given, expected);
-    if (!ok) return sendError(res.set("WWW-Authenticate", 'Basic realm="Twilio API"'), new TwilioApiError(401, 20003, "Authenticate"));
+    if (!ok)
+      return sendError(
+        res.set("WWW-Authenticate", 'Basic realm="Twilio API"'),
+        new TwilioApiError(401, 20003, "Authenticate"),
+      );
     if (req.params.accountSid !== accountSid) {
-      return sendError(res, new TwilioApiError(403, 20003, "Authenticated account does not match the account in the URL"));
+      return sendError(
+        res,
+        new TwilioApiError(403, 20003, "Authenticated account does not match the account in the URL"),
+      );
     }
     next();
   };
@@ -95,7 +122,12 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
   const r = express.Router({ mergeParams: true });
   const notFound = (req: Request) => new TwilioApiError(404, 20404, `The requested resource ${req.path} was not found`);
   const account = express.Router({ mergeParams: true });
-  r.use(`/${API_VERSION}/Accounts/:accountSid`, express.urlencoded({ extended: false, limit: "64kb" }), basicAuth(accountSid, authToken), account);
+  r.use(
+    `/${API_VERSION}/Accounts/:accountSid`,
+    express.urlencoded({ extended: false, limit: "64kb" }),
+    basicAuth(accountSid, authToken),
+    account,
+  );
 
   account.post("/Calls.json", (req, res) => {
     const call = parseCreate(accountSid, req.body);
@@ -105,9 +137,22 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
   });
   account.get("/Calls.json", (req, res) => {
     const status = typeof req.query.Status === "string" ? req.query.Status : undefined;
-    const calls = [...engine.calls.values()].reverse().filter((c) => !status || c.status === status).slice(0, 50);
+    const calls = [...engine.calls.values()]
+      .reverse()
+      .filter((c) => !status || c.status === status)
+      .slice(0, 50);
     const uri = `/${API_VERSION}/Accounts/${accountSid}/Calls.json`;
-    res.json({ calls: calls.map(callJson), first_page_uri: `${uri}?PageSize=50&Page=0`, next_page_uri: null, previous_page_uri: null, page: 0, page_size: 50, start: 0, end: Math.max(0, calls.length - 1), uri });
+    res.json({
+      calls: calls.map(callJson),
+      first_page_uri: `${uri}?PageSize=50&Page=0`,
+      next_page_uri: null,
+      previous_page_uri: null,
+      page: 0,
+      page_size: 50,
+      start: 0,
+      end: Math.max(0, calls.length - 1),
+      uri,
+    });
   });
   account.get("/Calls/:file", (req, res) => {
     const call = engine.calls.get(sidOf(req.params.file, "CA", ".json") ?? "");
@@ -123,7 +168,8 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
       return sendError(res, new TwilioApiError(400, 21218, `Invalid 'Status' value: ${status}`));
     }
     if (url !== undefined) {
-      if (!absoluteUrl.safeParse(url).success) return sendError(res, new TwilioApiError(400, 21205, `Url is not a valid URL: ${url}`));
+      if (!absoluteUrl.safeParse(url).success)
+        return sendError(res, new TwilioApiError(400, 21205, `Url is not a valid URL: ${url}`));
       if (!status && !engine.redirect(call, url, httpMethod(formValue(req.body?.Method)))) {
         return sendError(res, new TwilioApiError(400, 21220, "Call is not in-progress. Cannot redirect."));
       }
@@ -135,7 +181,8 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
   account.delete("/Calls/:file", (req, res) => {
     const call = engine.calls.get(sidOf(req.params.file, "CA", ".json") ?? "");
     if (!call) return sendError(res, notFound(req));
-    if (!FINAL_STATUSES.has(call.status)) return sendError(res, new TwilioApiError(400, 20009, "Cannot delete a call that is in progress"));
+    if (!FINAL_STATUSES.has(call.status))
+      return sendError(res, new TwilioApiError(400, 20009, "Cannot delete a call that is in progress"));
     engine.calls.delete(call.sid);
     res.status(204).end();
   });
@@ -161,13 +208,15 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
   r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof TwilioApiError) return sendError(res, err);
     const status = (err as { status?: number }).status;
-    if (status && status >= 400 && status < 500) return sendError(res, new TwilioApiError(status, 20001, (err as Error).message));
+    if (status && status >= 400 && status < 500)
+      return sendError(res, new TwilioApiError(status, 20001, (err as Error).message));
     sendError(res, new TwilioApiError(500, 20500, "Internal Server Error"));
   });
   return r;
 }
 
-const formValue = (v: unknown): string | undefined => (Array.isArray(v) ? v[v.length - 1] : typeof v === "string" ? v : undefined);
+const formValue = (v: unknown): string | undefined =>
+  Array.isArray(v) ? v[v.length - 1] : typeof v === "string" ? v : undefined;
 
 function sidOf(file: string | undefined, prefix: "CA" | "RE", ext: string): string | undefined {
   const m = new RegExp(`^(${prefix}[0-9a-fA-F]{32})${ext.replace(".", "\\.")}$`).exec(file ?? "");

@@ -9,8 +9,15 @@ import { randomBytes } from "node:crypto";
 export const API_VERSION = "2010-04-01";
 
 /** https://www.twilio.com/docs/voice/api/call-resource#call-status-values */
-export type CallStatus = "queued" | "ringing" | "in-progress" | "canceled" | "completed" | "failed" | "busy" | "no-answer";
-export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set(["canceled", "completed", "failed", "busy", "no-answer"]);
+export type CallStatus =
+  "queued" | "ringing" | "in-progress" | "canceled" | "completed" | "failed" | "busy" | "no-answer";
+export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
+  "canceled",
+  "completed",
+  "failed",
+  "busy",
+  "no-answer",
+]);
 
 export interface SimCall {
   sid: string;

@@ -54,7 +54,11 @@ export class VirtualCall {
   private wake: () => void = () => {};
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(readonly call: SimCall, readonly persona: Persona, readonly deps: VirtualCallDeps) {
+  constructor(
+    readonly call: SimCall,
+    readonly persona: Persona,
+    readonly deps: VirtualCallDeps,
+  ) {
     this.log = deps.logger.child({ callSid: call.sid, to: maskPhone(call.to) });
   }
 
@@ -143,9 +147,16 @@ export class VirtualCall {
       try {
         const res = await sendWebhook(this.deps.authToken, url, method, params);
         const level = res.status >= 300 ? "warn" : "debug";
-        this.log.log(level, `simulator ${what}`, { url, status: res.status, event: params.CallStatus ?? params.RecordingStatus ?? params.AnsweredBy });
+        this.log.log(level, `simulator ${what}`, {
+          url,
+          status: res.status,
+          event: params.CallStatus ?? params.RecordingStatus ?? params.AnsweredBy,
+        });
       } catch (err) {
-        this.log.warn(`simulator ${what} failed (Twilio would report error 11200)`, { url, err: (err as Error).message });
+        this.log.warn(`simulator ${what} failed (Twilio would report error 11200)`, {
+          url,
+          err: (err as Error).message,
+        });
       }
     });
   }

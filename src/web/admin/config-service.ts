@@ -17,10 +17,15 @@ export interface Actor {
   ip?: string | null;
 }
 
-const callingHours = z.string().trim().min(1).max(200).superRefine((v, c) => {
-  const problem = callingHoursProblem(v);
-  if (problem) c.addIssue({ code: "custom", message: problem });
-});
+const callingHours = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .superRefine((v, c) => {
+    const problem = callingHoursProblem(v);
+    if (problem) c.addIssue({ code: "custom", message: problem });
+  });
 
 /** Form fields as strings; percentages as the enhetschef thinks of them. */
 export const settingsFormSchema = z.object({
@@ -36,13 +41,17 @@ export type SettingsForm = z.input<typeof settingsFormSchema>;
 
 function changes(before: Record<string, unknown>, after: Record<string, unknown>) {
   const out: Record<string, { from: unknown; to: unknown }> = {};
-  for (const k of Object.keys(after)) if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = { from: before[k] ?? null, to: after[k] };
+  for (const k of Object.keys(after))
+    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = { from: before[k] ?? null, to: after[k] };
   return out;
 }
 
 export async function updateOrgSettings(db: Db, actor: Actor, form: SettingsForm): Promise<OrgSettings> {
   const f = parseOrThrow(settingsFormSchema, form, "settings");
-  const org = await db.organization.findUniqueOrThrow({ where: { id: actor.organizationId }, select: { settings: true } });
+  const org = await db.organization.findUniqueOrThrow({
+    where: { id: actor.organizationId },
+    select: { settings: true },
+  });
   const before = orgSettingsSchema.parse(org.settings);
   const after = orgSettingsSchema.parse({
     ...before,
@@ -52,12 +61,21 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: SettingsForm
     surveyDelaySeconds: f.surveyDelaySeconds,
     minAnswersForResult: f.minAnswersForResult,
     audioRetentionDaysAfterReview: f.audioRetentionDaysAfterReview,
-    nkiDefinition: f.nkiQuestion === "all-questions" ? { kind: "all-questions" } : { kind: "question", questionKey: f.nkiQuestion },
+    nkiDefinition:
+      f.nkiQuestion === "all-questions" ? { kind: "all-questions" } : { kind: "question", questionKey: f.nkiQuestion },
   });
   const diff = changes(before, after);
   if (Object.keys(diff).length === 0) return after;
   await db.organization.update({ where: { id: actor.organizationId }, data: { settings: after } });
-  await audit(db, { organizationId: actor.organizationId, actorUserId: actor.userId, action: "settings.update", targetType: "organization", targetId: actor.organizationId, detail: diff, ip: actor.ip });
+  await audit(db, {
+    organizationId: actor.organizationId,
+    actorUserId: actor.userId,
+    action: "settings.update",
+    targetType: "organization",
+    targetId: actor.organizationId,
+    detail: diff,
+    ip: actor.ip,
+  });
   return after;
 }
 
@@ -71,11 +89,16 @@ export type GroupForm = z.input<typeof groupFormSchema>;
 
 export async function updateGroup(db: Db, actor: Actor, groupId: string, form: GroupForm) {
   const f = parseOrThrow(groupFormSchema, form, "svarsgrupp");
-  const group = await db.answerGroup.findFirst({ where: { id: groupId, organizationId: actor.organizationId }, select: { name: true, settings: true } });
+  const group = await db.answerGroup.findFirst({
+    where: { id: groupId, organizationId: actor.organizationId },
+    select: { name: true, settings: true },
+  });
   if (!group) throw new AppError("not_found", "No such svarsgrupp");
   // zod 4's partial() still fills defaults, so only the keys the group really stores count.
   const stored = groupSettingsSchema.parse(group.settings);
-  const before = Object.fromEntries(Object.keys((group.settings ?? {}) as object).map((k) => [k, stored[k as keyof typeof stored]]));
+  const before = Object.fromEntries(
+    Object.keys((group.settings ?? {}) as object).map((k) => [k, stored[k as keyof typeof stored]]),
+  );
   const next: Record<string, unknown> = { ...before };
   if (f.samplePercent === "") delete next.sampleRate;
   else next.sampleRate = Math.round(Number(f.samplePercent) * 100) / 10_000;
@@ -83,32 +106,67 @@ export async function updateGroup(db: Db, actor: Actor, groupId: string, form: G
   else next.callingHours = f.callingHours;
   const parsed = groupSettingsSchema.parse(next);
   const after = Object.fromEntries(Object.keys(next).map((k) => [k, parsed[k as keyof typeof parsed]]));
-  const diff = changes({ name: group.name, ...before }, { name: f.name, sampleRate: after.sampleRate, callingHours: after.callingHours });
+  const diff = changes(
+    { name: group.name, ...before },
+    { name: f.name, sampleRate: after.sampleRate, callingHours: after.callingHours },
+  );
   if (Object.keys(diff).length === 0) return;
-  await db.answerGroup.update({ where: { id: groupId }, data: { name: f.name, settings: after as object } });
-  await audit(db, { organizationId: actor.organizationId, actorUserId: actor.userId, action: "group.update", targetType: "group", targetId: groupId, detail: diff, ip: actor.ip });
+  await db.answerGroup.update({ where: { id: groupId }, data: { name: f.name, settings: after } });
+  await audit(db, {
+    organizationId: actor.organizationId,
+    actorUserId: actor.userId,
+    action: "group.update",
+    targetType: "group",
+    targetId: groupId,
+    detail: diff,
+    ip: actor.ip,
+  });
 }
 
-export const targetFormSchema = z.object({
-  questionKey: z.string().regex(/^(overall|[a-z0-9_]{1,40})$/, "a question key or overall"),
-  metric: z.enum(["mean", "satisfiedShare"]),
-  /** A mean on 1–5, or a share in percent. */
-  threshold: z.coerce.number().min(0).max(100),
-  validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD"),
-}).superRefine((t, c) => {
-  if (t.metric === "mean" && (t.threshold < 1 || t.threshold > 5)) c.addIssue({ code: "custom", path: ["threshold"], message: "a mean target is between 1 and 5" });
-});
+export const targetFormSchema = z
+  .object({
+    questionKey: z.string().regex(/^(overall|[a-z0-9_]{1,40})$/, "a question key or overall"),
+    metric: z.enum(["mean", "satisfiedShare"]),
+    /** A mean on 1–5, or a share in percent. */
+    threshold: z.coerce.number().min(0).max(100),
+    validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD"),
+  })
+  .superRefine((t, c) => {
+    if (t.metric === "mean" && (t.threshold < 1 || t.threshold > 5))
+      c.addIssue({ code: "custom", path: ["threshold"], message: "a mean target is between 1 and 5" });
+  });
 export type TargetForm = z.input<typeof targetFormSchema>;
 
 export async function addTarget(db: Db, actor: Actor, form: TargetForm) {
   const f = parseOrThrow(targetFormSchema, form, "target");
   const threshold = f.metric === "satisfiedShare" ? f.threshold / 100 : f.threshold;
   const t = await db.target.upsert({
-    where: { organizationId_questionKey_metric_validFrom: { organizationId: actor.organizationId, questionKey: f.questionKey, metric: f.metric, validFrom: new Date(`${f.validFrom}T00:00:00Z`) } },
+    where: {
+      organizationId_questionKey_metric_validFrom: {
+        organizationId: actor.organizationId,
+        questionKey: f.questionKey,
+        metric: f.metric,
+        validFrom: new Date(`${f.validFrom}T00:00:00Z`),
+      },
+    },
     update: { threshold },
-    create: { organizationId: actor.organizationId, questionKey: f.questionKey, metric: f.metric, threshold, validFrom: new Date(`${f.validFrom}T00:00:00Z`) },
+    create: {
+      organizationId: actor.organizationId,
+      questionKey: f.questionKey,
+      metric: f.metric,
+      threshold,
+      validFrom: new Date(`${f.validFrom}T00:00:00Z`),
+    },
   });
-  await audit(db, { organizationId: actor.organizationId, actorUserId: actor.userId, action: "target.set", targetType: "target", targetId: t.id, detail: { questionKey: f.questionKey, metric: f.metric, threshold, validFrom: f.validFrom }, ip: actor.ip });
+  await audit(db, {
+    organizationId: actor.organizationId,
+    actorUserId: actor.userId,
+    action: "target.set",
+    targetType: "target",
+    targetId: t.id,
+    detail: { questionKey: f.questionKey, metric: f.metric, threshold, validFrom: f.validFrom },
+    ip: actor.ip,
+  });
   return t;
 }
 
@@ -116,18 +174,38 @@ export async function deleteTarget(db: Db, actor: Actor, targetId: string) {
   const t = await db.target.findFirst({ where: { id: targetId, organizationId: actor.organizationId } });
   if (!t) throw new AppError("not_found", "No such target");
   await db.target.delete({ where: { id: t.id } });
-  await audit(db, { organizationId: actor.organizationId, actorUserId: actor.userId, action: "target.delete", targetType: "target", targetId: t.id, detail: { questionKey: t.questionKey, metric: t.metric, threshold: t.threshold, validFrom: t.validFrom.toISOString().slice(0, 10) }, ip: actor.ip });
+  await audit(db, {
+    organizationId: actor.organizationId,
+    actorUserId: actor.userId,
+    action: "target.delete",
+    targetType: "target",
+    targetId: t.id,
+    detail: {
+      questionKey: t.questionKey,
+      metric: t.metric,
+      threshold: t.threshold,
+      validFrom: t.validFrom.toISOString().slice(0, 10),
+    },
+    ip: actor.ip,
+  });
 }
 
 export async function listTargets(db: Db, organizationId: string) {
-  return db.target.findMany({ where: { organizationId }, orderBy: [{ questionKey: "asc" }, { metric: "asc" }, { validFrom: "desc" }] });
+  return db.target.findMany({
+    where: { organizationId },
+    orderBy: [{ questionKey: "asc" }, { metric: "asc" }, { validFrom: "desc" }],
+  });
 }
 
 export async function listGroups(db: Db, organizationId: string) {
-  const rows = await db.answerGroup.findMany({ where: { organizationId }, orderBy: { key: "asc" }, select: { id: true, key: true, name: true, settings: true } });
+  const rows = await db.answerGroup.findMany({
+    where: { organizationId },
+    orderBy: { key: "asc" },
+    select: { id: true, key: true, name: true, settings: true },
+  });
   return rows.map((g) => {
     const parsed = groupSettingsSchema.parse(g.settings);
     const own = Object.keys((g.settings ?? {}) as object);
-    return { ...g, settings: Object.fromEntries(own.map((k) => [k, parsed[k as keyof typeof parsed]])) as { sampleRate?: number; callingHours?: string } };
+    return { ...g, settings: Object.fromEntries(own.map((k) => [k, parsed[k as keyof typeof parsed]])) };
   });
 }

@@ -16,7 +16,9 @@ export function targetsPage(targets: TargetRow[], csrf: string, lang: Lang, toda
   const L = lang;
   const rows = targets
     .map(
-      (t) => `<tr><td>${esc(questionLabel(t.questionKey, L))}</td><td>${t.metric === "mean" ? tr(L, "Medelvärde", "Mean") : tr(L, "Andel nöjda (4–5)", "Satisfied share (4–5)")}</td>
+      (
+        t,
+      ) => `<tr><td>${esc(questionLabel(t.questionKey, L))}</td><td>${t.metric === "mean" ? tr(L, "Medelvärde", "Mean") : tr(L, "Andel nöjda (4–5)", "Satisfied share (4–5)")}</td>
 <td class="num">${t.metric === "mean" ? `≥ ${fmt(L, t.threshold)}` : `≥ ${fmt(L, t.threshold * 100, 0)} %`}</td><td>${t.validFrom.toISOString().slice(0, 10)}</td>
 <td><form method="post" action="/admin/targets/${esc(t.id)}/delete" class="inline">${csrfField(csrf)}<button type="submit" class="secondary" aria-label="${tr(L, "Ta bort mål", "Delete target")} ${esc(questionLabel(t.questionKey, L))} ${t.validFrom.toISOString().slice(0, 10)}">${tr(L, "Ta bort", "Delete")}</button></form></td></tr>`,
     )
@@ -45,9 +47,20 @@ export interface UserRow {
   agent: { externalId: string; name: string | null } | null;
 }
 
-export function usersPage(users: UserRow[], agents: { id: string; externalId: string; name: string | null }[], csrf: string, lang: Lang, selfId: string): string {
+export function usersPage(
+  users: UserRow[],
+  agents: { id: string; externalId: string; name: string | null }[],
+  csrf: string,
+  lang: Lang,
+  selfId: string,
+): string {
   const L = lang;
-  const roleName = (r: string) => ({ admin: tr(L, "Administratör", "Administrator"), manager: tr(L, "Enhetschef", "Unit manager"), agent: tr(L, "Kommunvägledare", "Agent") })[r] ?? r;
+  const roleName = (r: string) =>
+    ({
+      admin: tr(L, "Administratör", "Administrator"),
+      manager: tr(L, "Enhetschef", "Unit manager"),
+      agent: tr(L, "Kommunvägledare", "Agent"),
+    })[r] ?? r;
   const agentOptions = (selected: string | null) =>
     `<option value="">–</option>${agents.map((a) => `<option value="${esc(a.id)}"${a.id === selected ? " selected" : ""}>${esc(a.name ?? a.externalId)} (${esc(a.externalId)})</option>`).join("")}`;
   const rows = users
@@ -76,11 +89,20 @@ export function usersPage(users: UserRow[], agents: { id: string; externalId: st
 
 export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): string {
   const L = lang;
-  const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", { timeZone, dateStyle: "short", timeStyle: "medium" });
+  const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", {
+    timeZone,
+    dateStyle: "short",
+    timeStyle: "medium",
+  });
   const body = rows
-    .map((r) => `<tr><td>${esc(when.format(r.at))}</td><td>${esc(r.actor ?? "–")}</td><td><code>${esc(r.action)}</code></td><td>${esc(r.targetType ?? "")} ${r.targetId ? `<span class="muted">${esc(r.targetId.slice(0, 8))}</span>` : ""}</td><td><code>${esc(r.detail ? JSON.stringify(r.detail).slice(0, 200) : "")}</code></td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${esc(when.format(r.at))}</td><td>${esc(r.actor ?? "–")}</td><td><code>${esc(r.action)}</code></td><td>${esc(r.targetType ?? "")} ${r.targetId ? `<span class="muted">${esc(r.targetId.slice(0, 8))}</span>` : ""}</td><td><code>${esc(r.detail ? JSON.stringify(r.detail).slice(0, 200) : "")}</code></td></tr>`,
+    )
     .join("");
-  const older = rows.length ? `<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1]!.at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>` : "";
+  const older = rows.length
+    ? `<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>`
+    : "";
   return `<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Vem gjorde vad och när: inloggningar, uppspelningar, granskningar och ändringar.", "Who did what and when: sign-ins, playbacks, reviews and changes.")}</caption>
 <thead><tr><th scope="col">${tr(L, "Tid", "Time")}</th><th scope="col">${tr(L, "Vem", "Who")}</th><th scope="col">${tr(L, "Händelse", "Event")}</th><th scope="col">${tr(L, "Objekt", "Object")}</th><th scope="col">${tr(L, "Detaljer", "Details")}</th></tr></thead>
 <tbody>${body || `<tr><td colspan="5">${tr(L, "Inga händelser.", "No events.")}</td></tr>`}</tbody></table></div>${older}`;

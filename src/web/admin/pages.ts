@@ -39,9 +39,13 @@ ${field("callingHours", tr(L, "Tider då vi ringer", "Calling hours"), `<input i
 ${field("surveyDelaySeconds", tr(L, "Fördröjning efter samtalet (sekunder)", "Delay after the call (seconds)"), `<input id="surveyDelaySeconds" name="surveyDelaySeconds" type="number" min="0" max="86400" required value="${s.surveyDelaySeconds}">`)}
 <h2>${tr(L, "Resultat", "Results")}</h2>
 ${field("minAnswersForResult", tr(L, "Minsta antal svar för att visa ett resultat", "Fewest answers before a result is shown"), `<input id="minAnswersForResult" name="minAnswersForResult" type="number" min="1" max="10000" required value="${s.minAnswersForResult}">`)}
-${field("nkiQuestion", tr(L, "NKI totalt beräknas som", "Overall NKI is computed as"), `<select id="nkiQuestion" name="nkiQuestion"><option value="all-questions"${nki === "all-questions" ? " selected" : ""}>${tr(L, "Medel över alla besvarade frågor", "Mean over all answered questions")}</option>${keys
+${field(
+  "nkiQuestion",
+  tr(L, "NKI totalt beräknas som", "Overall NKI is computed as"),
+  `<select id="nkiQuestion" name="nkiQuestion"><option value="all-questions"${nki === "all-questions" ? " selected" : ""}>${tr(L, "Medel över alla besvarade frågor", "Mean over all answered questions")}</option>${keys
     .map((k) => `<option value="${esc(k)}"${nki === k ? " selected" : ""}>${esc(questionLabel(k, L))}</option>`)
-    .join("")}</select>`)}
+    .join("")}</select>`,
+)}
 ${field("audioRetentionDaysAfterReview", tr(L, "Radera röstmeddelanden så här många dagar efter granskning", "Delete voice messages this many days after review"), `<input id="audioRetentionDaysAfterReview" name="audioRetentionDaysAfterReview" type="number" min="1" max="3650" required value="${s.audioRetentionDaysAfterReview}">`)}
 <p><button type="submit">${tr(L, "Spara inställningar", "Save settings")}</button></p>
 </form>`;
@@ -56,7 +60,8 @@ export interface GroupRow {
 
 export function groupsTable(groups: GroupRow[], csrf: string, lang: Lang): string {
   const L = lang;
-  if (!groups.length) return `<p>${tr(L, "Inga svarsgrupper ännu. De registreras när telefonisystemet rapporterar det första samtalet.", "No svarsgrupper yet. They are registered when the telephony system reports the first call.")}</p>`;
+  if (!groups.length)
+    return `<p>${tr(L, "Inga svarsgrupper ännu. De registreras när telefonisystemet rapporterar det första samtalet.", "No svarsgrupper yet. They are registered when the telephony system reports the first call.")}</p>`;
   return groups
     .map(
       (g) => `<form method="post" action="/admin/groups/${esc(g.id)}" class="card">${csrfField(csrf)}

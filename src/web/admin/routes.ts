@@ -12,7 +12,15 @@ import { renderPage } from "../layout.js";
 import { langOf, tr } from "../i18n.js";
 import { adminTabs, flash, groupsTable, settingsForm } from "./pages.js";
 import { auditPage, targetsPage, usersPage } from "./lists.js";
-import { addTarget, deleteTarget, listGroups, listTargets, updateGroup, updateOrgSettings, type Actor } from "./config-service.js";
+import {
+  addTarget,
+  deleteTarget,
+  listGroups,
+  listTargets,
+  updateGroup,
+  updateOrgSettings,
+  type Actor,
+} from "./config-service.js";
 
 type Section = "settings" | "targets" | "users" | "audit";
 
@@ -25,7 +33,11 @@ export function adminRouter(ctx: AppContext): Router {
   const r = Router();
   const admin = requireUser(ctx, ["admin"]);
   const form = express.urlencoded({ extended: false, limit: "50kb" });
-  const actor = (req: Request): Actor => ({ organizationId: req.user!.organizationId, userId: req.user!.id, ip: req.ip });
+  const actor = (req: Request): Actor => ({
+    organizationId: req.user!.organizationId,
+    userId: req.user!.id,
+    ip: req.ip,
+  });
 
   async function render(req: Request, res: Response, section: Section, opts: { error?: string; status?: number } = {}) {
     const L = langOf(req);
@@ -36,22 +48,45 @@ export function adminRouter(ctx: AppContext): Router {
     if (section === "settings") {
       const org = await getOrganization(ctx.prisma, orgId);
       title = tr(L, "Inställningar och svarsgrupper", "Settings and svarsgrupper");
-      content = settingsForm(org.settings, csrf, L, []) + `<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>` + groupsTable(await listGroups(ctx.prisma, orgId), csrf, L);
+      content =
+        settingsForm(org.settings, csrf, L, []) +
+        `<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>` +
+        groupsTable(await listGroups(ctx.prisma, orgId), csrf, L);
     } else if (section === "targets") {
       title = tr(L, "Mål", "Targets");
       content = targetsPage(await listTargets(ctx.prisma, orgId), csrf, L, ctx.now().toISOString().slice(0, 10));
     } else if (section === "users") {
       title = tr(L, "Användare", "Users");
-      const agents = await ctx.prisma.agent.findMany({ where: { organizationId: orgId }, orderBy: { externalId: "asc" }, select: { id: true, externalId: true, name: true } });
+      const agents = await ctx.prisma.agent.findMany({
+        where: { organizationId: orgId },
+        orderBy: { externalId: "asc" },
+        select: { id: true, externalId: true, name: true },
+      });
       content = usersPage(await listUsers(ctx.prisma, orgId), agents, csrf, L, req.user!.id);
     } else {
       title = tr(L, "Granskningslogg", "Audit log");
-      const before = typeof req.query.before === "string" && !Number.isNaN(Date.parse(req.query.before)) ? new Date(req.query.before) : undefined;
+      const before =
+        typeof req.query.before === "string" && !Number.isNaN(Date.parse(req.query.before))
+          ? new Date(req.query.before)
+          : undefined;
       const org = await getOrganization(ctx.prisma, orgId);
       content = auditPage(await listAudit(ctx.prisma, orgId, { limit: 100, before }), L, org.timeZone);
     }
     const body = `<h1>${title}</h1>${adminTabs(section, L)}${flash(L, { saved: req.query.saved === "1", error: opts.error })}${content}`;
-    res.status(opts.status ?? 200).type("html").send(renderPage({ title, user: req.user!, active: section === "audit" ? "audit" : "admin", body, lang: L, csrfToken: csrf, path: req.originalUrl }));
+    res
+      .status(opts.status ?? 200)
+      .type("html")
+      .send(
+        renderPage({
+          title,
+          user: req.user!,
+          active: section === "audit" ? "audit" : "admin",
+          body,
+          lang: L,
+          csrfToken: csrf,
+          path: req.originalUrl,
+        }),
+      );
   }
 
   const page = (section: Section) => asyncHandler((req, res) => render(req, res, section));
@@ -83,22 +118,45 @@ export function adminRouter(ctx: AppContext): Router {
     return p.data;
   };
 
-  post("/admin/settings", "settings", "/admin", (req) => updateOrgSettings(ctx.prisma, actor(req), { ...body(req), skipPublicHolidays: body(req).skipPublicHolidays === "on" } as never));
-  post("/admin/groups/:id", "settings", "/admin", (req) => updateGroup(ctx.prisma, actor(req), id(req), body(req) as never));
+  post("/admin/settings", "settings", "/admin", (req) =>
+    updateOrgSettings(ctx.prisma, actor(req), {
+      ...body(req),
+      skipPublicHolidays: body(req).skipPublicHolidays === "on",
+    } as never),
+  );
+  post("/admin/groups/:id", "settings", "/admin", (req) =>
+    updateGroup(ctx.prisma, actor(req), id(req), body(req) as never),
+  );
   post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req) as never));
-  post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) => deleteTarget(ctx.prisma, actor(req), id(req)));
+  post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) =>
+    deleteTarget(ctx.prisma, actor(req), id(req)),
+  );
   post("/admin/users", "users", "/admin/users", async (req) => {
     const b = body(req);
     const user = await createUser(ctx.prisma, {
-      organizationId: req.user!.organizationId, email: b.email ?? "", name: b.name ?? "", role: b.role as never,
-      agentId: b.agentId || null, password: b.password || null,
+      organizationId: req.user!.organizationId,
+      email: b.email ?? "",
+      name: b.name ?? "",
+      role: b.role as never,
+      agentId: b.agentId || null,
+      password: b.password || null,
     });
-    await audit(ctx.prisma, { ...auditBase(req), action: "user.create", targetType: "user", targetId: user.id, detail: { email: user.email, role: user.role, agentId: user.agentId } });
+    await audit(ctx.prisma, {
+      ...auditBase(req),
+      action: "user.create",
+      targetType: "user",
+      targetId: user.id,
+      detail: { email: user.email, role: user.role, agentId: user.agentId },
+    });
   });
   for (const verb of ["disable", "enable"] as const) {
     post(`/admin/users/:id/${verb}`, "users", "/admin/users", async (req) => {
       const target = id(req);
-      if (target === req.user!.id) throw new AppError("bad_request", tr(langOf(req), "Du kan inte stänga av dig själv.", "You cannot disable yourself."));
+      if (target === req.user!.id)
+        throw new AppError(
+          "bad_request",
+          tr(langOf(req), "Du kan inte stänga av dig själv.", "You cannot disable yourself."),
+        );
       await updateUser(ctx.prisma, req.user!.organizationId, target, { disabled: verb === "disable" });
       if (verb === "disable") await destroyUserSessions(ctx.prisma, target);
       await audit(ctx.prisma, { ...auditBase(req), action: `user.${verb}`, targetType: "user", targetId: target });
@@ -107,4 +165,8 @@ export function adminRouter(ctx: AppContext): Router {
   return r;
 }
 
-const auditBase = (req: Request) => ({ organizationId: req.user!.organizationId, actorUserId: req.user!.id, ip: req.ip });
+const auditBase = (req: Request) => ({
+  organizationId: req.user!.organizationId,
+  actorUserId: req.user!.id,
+  ip: req.ip,
+});

@@ -12,17 +12,27 @@
   });
   source.addEventListener("results", function (ev) {
     var msg;
-    try { msg = JSON.parse(ev.data); } catch (e) { return; }
+    try {
+      msg = JSON.parse(ev.data);
+    } catch (e) {
+      return;
+    }
     if (!msg.results || typeof msg.results.html !== "string") return;
     // Keep focus and open <details> where they were when the region is replaced.
-    var open = Array.prototype.map.call(region.querySelectorAll("details[open]"), function (d, i) { return i; });
+    var open = Array.prototype.map.call(region.querySelectorAll("details[open]"), function (d, i) {
+      return i;
+    });
     region.innerHTML = msg.results.html;
     var details = region.querySelectorAll("details");
-    open.forEach(function (i) { if (details[i]) details[i].open = true; });
+    open.forEach(function (i) {
+      if (details[i]) details[i].open = true;
+    });
     if (msg.answers > 0) {
       updates += 1;
       region.setAttribute("data-updates", String(updates));
-      var when = new Date(msg.answeredAt).toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "sv-SE");
+      var when = new Date(msg.answeredAt).toLocaleTimeString(
+        document.documentElement.lang === "en" ? "en-GB" : "sv-SE",
+      );
       status.textContent = status.getAttribute(msg.mine ? "data-new-mine" : "data-new") + " " + when + ".";
       region.classList.remove("flash");
       void region.offsetWidth;

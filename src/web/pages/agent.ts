@@ -25,14 +25,18 @@ ${me && me.targetMet !== null ? `<div>${targetBadge(me.targetMet, L)}</div>` : "
 }
 
 function questionTable(p: AgentPeriod, L: Lang, groupName: string | null): string {
-  const rows = [...(p.overall ? [{ ...p.overall, questionKey: "overall" }] : []), ...sortQuestions(p.questions.filter((q): q is ResultRow & { questionKey: string } => !!q.questionKey))];
+  const rows = [
+    ...(p.overall ? [{ ...p.overall, questionKey: "overall" }] : []),
+    ...sortQuestions(p.questions.filter((q): q is ResultRow & { questionKey: string } => !!q.questionKey)),
+  ];
   const bench = rows.some((r) => r.benchmark);
   return `<div class="table-wrap" tabindex="0"><table data-testid="questions">
 <caption>${esc(periodName(p.key, p.period, L))}: ${tr(L, "medel 1–5 med 95 % konfidensintervall, andel nöjda (4–5) och antal svar", "mean 1–5 with 95 % confidence interval, satisfied share (4–5) and number of answers")}</caption>
 <thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Jag", "Me")}</th><th scope="col">${tr(L, "Min svarsgrupp", "My svarsgrupp")}${groupName ? `<br><span class="muted">${esc(groupName)}</span>` : ""}</th><th scope="col">${tr(L, "Hela kundcenter", "Whole centre")}</th>${bench ? `<th scope="col">${tr(L, "Andra kommuner", "Other municipalities")}</th>` : ""}<th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
 <tbody>${rows
     .map(
-      (r) => `<tr><th scope="row">${esc(questionLabel(r.questionKey ?? "overall", L))}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td>${bench ? `<td>${r.benchmark ? cellHtml(r.benchmark, L) : `<span class="muted">${tr(L, "för få kommuner", "too few municipalities")}</span>`}</td>` : ""}<td>${targetBadge(r.targetMet, L)}</td></tr>`,
+      (r) =>
+        `<tr><th scope="row">${esc(questionLabel(r.questionKey ?? "overall", L))}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td>${bench ? `<td>${r.benchmark ? cellHtml(r.benchmark, L) : `<span class="muted">${tr(L, "för få kommuner", "too few municipalities")}</span>`}</td>` : ""}<td>${targetBadge(r.targetMet, L)}</td></tr>`,
     )
     .join("")}</tbody></table></div>`;
 }
@@ -45,7 +49,12 @@ export function renderAgentLive(v: AgentView, L: Lang): string {
     labels: v.trend.labels,
     series: [
       { name: tr(L, "Jag", "Me"), values: v.trend.me, color: COLORS.me },
-      { name: groupName ?? tr(L, "Min svarsgrupp", "My svarsgrupp"), values: v.trend.group, color: COLORS.group, dash: "6 4" },
+      {
+        name: groupName ?? tr(L, "Min svarsgrupp", "My svarsgrupp"),
+        values: v.trend.group,
+        color: COLORS.group,
+        dash: "6 4",
+      },
       { name: tr(L, "Hela kundcenter", "Whole centre"), values: v.trend.org, color: COLORS.org, dash: "2 3" },
     ],
     title: tr(L, "NKI per vecka, de senaste åtta veckorna", "NKI per week, the last eight weeks"),
@@ -60,12 +69,24 @@ ${trend}`;
 
 export function renderAgentPage(v: AgentView, user: SessionUser, L: Lang, csrf: string): string {
   const tabs = v.periods
-    .map((p) => `<a href="/me?p=${p.key}"${p.key === v.selected ? ' aria-current="page"' : ""}>${esc(periodName(p.key, p.period, L))}</a>`)
+    .map(
+      (p) =>
+        `<a href="/me?p=${p.key}"${p.key === v.selected ? ' aria-current="page"' : ""}>${esc(periodName(p.key, p.period, L))}</a>`,
+    )
     .join("");
   const body = `<h1>${tr(L, "Mina resultat", "My results")}${v.agentName ? ` <span class="muted">– ${esc(v.agentName)}</span>` : ""}</h1>
 <p class="lead">${tr(L, "Så här har medborgarna bedömt samtalen du tog emot (1 = sämst, 5 = bäst). Resultat med för få svar visas inte som siffror.", "How citizens rated the calls you answered (1 = worst, 5 = best). Results with too few answers are not shown as numbers.")}</p>
 <nav class="tabs" aria-label="${tr(L, "Period", "Period")}">${tabs}</nav>
 <p class="live" id="live-status" role="status" aria-live="polite" data-connected="${tr(L, "Uppdateras automatiskt när nya svar kommer in.", "Updates automatically when new answers arrive.")}" data-new="${tr(L, "Nytt svar inkommet", "New answer received")}" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</p>
 <div id="live" data-stream="/api/v1/results/stream?p=${v.selected}">${user.agentId ? renderAgentLive(v, L) : `<p>${tr(L, "Ditt konto är inte kopplat till någon kommunvägledare ännu. Kontakta administratören.", "Your account is not linked to an agent yet. Contact the administrator.")}</p>`}</div>`;
-  return renderPage({ title: tr(L, "Mina resultat", "My results"), user, active: "me", body, lang: L, csrfToken: csrf, scripts: ["/assets/live.js"], path: `/me?p=${v.selected}` });
+  return renderPage({
+    title: tr(L, "Mina resultat", "My results"),
+    user,
+    active: "me",
+    body,
+    lang: L,
+    csrfToken: csrf,
+    scripts: ["/assets/live.js"],
+    path: `/me?p=${v.selected}`,
+  });
 }

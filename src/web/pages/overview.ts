@@ -31,12 +31,18 @@ function groupsTable(v: OverviewView, L: Lang): string {
     const r = v.groupQuestions.find((x) => x.groupKey === groupKey && x.questionKey === q);
     if (!r || r.n === 0) return `<td class="num muted">–</td>`;
     if (r.tooFew || r.mean === null) return `<td class="num"><span class="badge few">n=${r.n}</span></td>`;
-    const mark = r.targetMet === true ? ` <span class="badge ok" title="${tr(L, "mål nått", "target met")}">✓</span>` : r.targetMet === false ? ` <span class="badge bad" title="${tr(L, "under mål", "below target")}">✗</span>` : "";
+    const mark =
+      r.targetMet === true
+        ? ` <span class="badge ok" title="${tr(L, "mål nått", "target met")}">✓</span>`
+        : r.targetMet === false
+          ? ` <span class="badge bad" title="${tr(L, "under mål", "below target")}">✗</span>`
+          : "";
     return `<td class="num">${fmt(L, r.mean)}${mark}</td>`;
   };
   const rows = v.groups
     .map(
-      (g) => `<tr><th scope="row">${esc(g.groupName ?? g.groupKey)}</th><td>${cellHtml(g, L)}</td><td class="num">${g.previousYear && !g.previousYear.tooFew ? fmt(L, g.previousYear.mean) : "–"}</td><td>${targetBadge(g.targetMet, L)}</td>${qs.map((q) => cell(g.groupKey!, q)).join("")}</tr>`,
+      (g) =>
+        `<tr><th scope="row">${esc(g.groupName ?? g.groupKey)}</th><td>${cellHtml(g, L)}</td><td class="num">${g.previousYear && !g.previousYear.tooFew ? fmt(L, g.previousYear.mean) : "–"}</td><td>${targetBadge(g.targetMet, L)}</td>${qs.map((q) => cell(g.groupKey!, q)).join("")}</tr>`,
     )
     .join("");
   return `<div class="table-wrap" tabindex="0"><table data-testid="groups"><caption>${tr(L, "NKI per svarsgrupp, med varje fråga (✓ mål nått, ✗ under mål)", "NKI per svarsgrupp, with each question (✓ target met, ✗ below target)")}</caption>
@@ -46,7 +52,10 @@ function groupsTable(v: OverviewView, L: Lang): string {
 
 function agentsTable(agents: ResultRow[], L: Lang): string {
   const rows = agents
-    .map((a) => `<tr><th scope="row">${esc(a.agentName ?? a.agentExternalId)}<br><span class="muted">${esc(a.agentExternalId)}</span></th><td>${cellHtml(a, L)}</td><td>${targetBadge(a.targetMet, L)}</td></tr>`)
+    .map(
+      (a) =>
+        `<tr><th scope="row">${esc(a.agentName ?? a.agentExternalId)}<br><span class="muted">${esc(a.agentExternalId)}</span></th><td>${cellHtml(a, L)}</td><td>${targetBadge(a.targetMet, L)}</td></tr>`,
+    )
     .join("");
   return `<div class="table-wrap" tabindex="0"><table data-testid="agents"><caption>${tr(L, "NKI per kommunvägledare", "NKI per agent")}</caption>
 <thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
@@ -59,17 +68,35 @@ export interface OverviewExtras {
   coaching?: string;
 }
 
-export function renderOverview(v: OverviewView, user: SessionUser, L: Lang, csrf: string, extras: OverviewExtras = {}): string {
+export function renderOverview(
+  v: OverviewView,
+  user: SessionUser,
+  L: Lang,
+  csrf: string,
+  extras: OverviewExtras = {},
+): string {
   const tabs = (["week", "month", "tertial"] as const)
-    .map((k) => `<a href="/overview?p=${k}"${k === v.periodKey ? ' aria-current="page"' : ""}>${{ week: tr(L, "Denna vecka", "This week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`)
+    .map(
+      (k) =>
+        `<a href="/overview?p=${k}"${k === v.periodKey ? ' aria-current="page"' : ""}>${{ week: tr(L, "Denna vecka", "This week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
+    )
     .join("");
   const trend = lineChart({
     labels: v.trend.labels,
     series: [
       { name: tr(L, "Hela kundcenter", "Whole centre"), values: v.trend.org, color: "#1b1f24" },
-      ...v.trend.groups.map((g, i) => ({ name: g.name, values: g.values, color: PALETTE[i % PALETTE.length]!, dash: i % 2 ? "6 3" : undefined })),
+      ...v.trend.groups.map((g, i) => ({
+        name: g.name,
+        values: g.values,
+        color: PALETTE[i % PALETTE.length],
+        dash: i % 2 ? "6 3" : undefined,
+      })),
     ],
-    title: tr(L, "NKI per vecka och svarsgrupp, de senaste tolv veckorna", "NKI per week and svarsgrupp, the last twelve weeks"),
+    title: tr(
+      L,
+      "NKI per vecka och svarsgrupp, de senaste tolv veckorna",
+      "NKI per week and svarsgrupp, the last twelve weeks",
+    ),
     lang: L,
   });
   const body = `<h1>${tr(L, "Översikt", "Overview")} <span class="muted">– ${esc(periodTitle(v.periodKey, v.period.label, L))}</span></h1>
@@ -84,5 +111,13 @@ ${extras.coaching ?? ""}
 <h2>${tr(L, "Kommunvägledare", "Agents")}</h2>
 ${agentsTable(v.agents, L)}
 ${extras.funnel ?? ""}`;
-  return renderPage({ title: tr(L, "Översikt", "Overview"), user, active: "overview", body, lang: L, csrfToken: csrf, path: `/overview?p=${v.periodKey}` });
+  return renderPage({
+    title: tr(L, "Översikt", "Overview"),
+    user,
+    active: "overview",
+    body,
+    lang: L,
+    csrfToken: csrf,
+    path: `/overview?p=${v.periodKey}`,
+  });
 }
