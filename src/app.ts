@@ -19,8 +19,8 @@ import { sessionMiddleware } from "./auth/middleware.js";
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  // Behind one reverse proxy in production; needed for req.ip and req.protocol.
-  app.set("trust proxy", 1);
+  // Off unless configured: otherwise any client could pick its own req.ip with X-Forwarded-For.
+  app.set("trust proxy", ctx.config.TRUST_PROXY);
   app.use(requestContext(ctx.logger));
   // Before every feature router: pages and the results API read req.user.
   app.use(sessionMiddleware(ctx));
