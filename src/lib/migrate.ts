@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Logger } from "./logger.js";
+import { PACKAGE_ROOT } from "./package-root.js";
 
 /**
  * Applies prisma/migrations/NNN_name/migration.sql in order, each in its own
@@ -11,8 +11,6 @@ import type { Logger } from "./logger.js";
  * `_prisma_migrations` format so the Prisma CLI sees the same state.
  * (`prisma migrate deploy` with the JS engine fails on PostgreSQL: prisma#27403.)
  */
-// src/lib/ and dist/lib/ both sit two levels below the package root.
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, "prisma/migrations");
 const PRISMA_ADVISORY_LOCK = 72707369;
 
