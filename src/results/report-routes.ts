@@ -6,6 +6,7 @@ import { parseOrThrow } from "../lib/errors.js";
 import { asyncHandler } from "../lib/http.js";
 import { langOf, tr } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
+import { toDocument } from "../web/html.js";
 import { renderReport } from "./report-render.js";
 import { buildReport } from "./reports.js";
 
@@ -45,15 +46,17 @@ export function reportsRouter(ctx: AppContext): Router {
           ? `${tr(L, "Veckorapport", "Weekly report")} ${data.period.label}`
           : `${tr(L, "Periodrapport", "Period report")} ${data.period.label}`;
       res.type("html").send(
-        renderPage({
-          title,
-          user,
-          active: kind,
-          body: renderReport(data, L),
-          lang: L,
-          csrfToken: csrfToken(req),
-          path: req.originalUrl,
-        }),
+        toDocument(
+          renderPage({
+            title,
+            user,
+            active: kind,
+            body: renderReport(data, L),
+            lang: L,
+            csrfToken: csrfToken(req),
+            path: req.originalUrl,
+          }),
+        ),
       );
     });
   r.get(
