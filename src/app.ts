@@ -11,6 +11,7 @@ import { reportsRouter } from "./results/report-routes.js";
 import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
+import { securityHeaders } from "./web/security-headers.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -21,6 +22,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable("x-powered-by");
   // Behind one reverse proxy in production; needed for req.ip and req.protocol.
   app.set("trust proxy", 1);
+  // CSP, frame-ancestors, nosniff, Referrer-Policy (and HSTS on https) on every response, API included.
+  app.use(securityHeaders(ctx.config.publicBaseUrl));
   app.use(requestContext(ctx.logger));
   // Before every feature router: pages and the results API read req.user.
   app.use(sessionMiddleware(ctx));

@@ -86,7 +86,7 @@ export function lineChart(opts: {
   });
   const legend = opts.series.map(
     (s) =>
-      html`<span style="display:inline-flex;align-items:center;gap:.3rem;margin-right:1rem"><svg width="24" height="8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="${s.color}" stroke-width="3"${s.dash && html` stroke-dasharray="${s.dash}"`}/></svg>${s.name}</span>`,
+      html`<span class="legend-item"><svg width="24" height="8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="${s.color}" stroke-width="3"${s.dash && html` stroke-dasharray="${s.dash}"`}/></svg>${s.name}</span>`,
   );
   const table = html`<table><caption class="muted">${opts.title}</caption><thead><tr><th scope="col">${tr(opts.lang, "Period", "Period")}</th>${opts.series.map((s) => html`<th scope="col" class="num">${s.name}</th>`)}</tr></thead><tbody>${opts.labels.map(
     (l, i) =>

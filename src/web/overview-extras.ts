@@ -45,7 +45,7 @@ function funnelHtml(f: Funnel, L: Lang): Html | undefined {
   return html`<h2>${tr(L, "Från samtal till svar", "From call to answer")}</h2>
 <div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${tr(L, "Svarsfrekvens", "Response rate")}: ${pct(L, f.responseRate)} ${tr(L, "av de uppringda", "of those called")}</caption>
 <thead><tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Andel", "Share")}</span></th></tr></thead>
-<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar"><div class="fill" style="width:${((100 * n) / max).toFixed(1)}%"></div></td></tr>`)}</tbody></table></div>
+<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar"><svg class="fill" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${((100 * n) / max).toFixed(1)}" height="1"/></svg></td></tr>`)}</tbody></table></div>
 ${skips.length > 0 && html`<details><summary>${tr(L, "Skäl att inte ringa", "Reasons not to call")}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;
 }
 

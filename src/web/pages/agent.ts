@@ -17,7 +17,7 @@ const periodName = (key: AgentPeriodKey, p: AgentPeriod["period"], L: Lang) =>
 function summaryCard(p: AgentPeriod, L: Lang, selected: boolean): Html {
   const me = p.overall;
   const value = !me || me.n === 0 ? "–" : me.tooFew || me.mean === null ? tr(L, "för få", "too few") : fmt(L, me.mean);
-  return html`<a class="kpi" href="/me?p=${p.key}"${selected && html` aria-current="true"`} style="text-decoration:none;color:inherit;display:block">
+  return html`<a class="kpi kpi-link" href="/me?p=${p.key}"${selected && html` aria-current="true"`}>
 <div class="sub">${periodName(p.key, p.period, L)} · ${tr(L, "mitt NKI", "my NKI")}</div>
 <div class="value" data-testid="kpi-${p.key}">${value}</div>
 <div class="sub">n = <span data-testid="n-${p.key}">${me?.n ?? 0}</span> · ${tr(L, "gruppen", "group")} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${tr(L, "kundcenter", "centre")} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
