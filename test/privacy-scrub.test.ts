@@ -51,6 +51,17 @@ describe("scrubPhoneNumbers finds a number however it is written", () => {
     expect(out).toContain("place-call.ts:52:11");
   });
 
+  it.each([
+    ["+46701740607 (070-174 06 07)", ["1740607", "174 06 07"]],
+    ["0701740605 0701740606", ["1740605", "1740606"]],
+    ["070-174 06 05 070-174 06 06", ["174 06 05", "174 06 06"]],
+    ["46701740605 46701740606", ["1740605", "1740606"]],
+  ])("masks two numbers written side by side: %s", (text, parts) => {
+    const out = scrubPhoneNumbers(`Could not reach ${text}.`);
+    for (const p of parts) expect(out).not.toContain(p);
+    expect(out).toMatch(/^Could not reach .*\*.*\.$/);
+  });
+
   it("scrubs every string of a JSON detail and keeps its shape", () => {
     const detail = { code: 21211, message: "Invalid 'To' 46701740605", nested: [{ to: "070-174 06 05" }], ok: true };
     const out = scrubPhoneNumbersDeep(detail);

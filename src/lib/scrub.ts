@@ -62,18 +62,43 @@ export function scrubPhoneNumbers(text: string | null | undefined): string | nul
     const at = args[args.length - 3] as number;
     if (/[\p{L}\p{N}_]-$/u.test(text.slice(Math.max(0, at - 2), at))) return m;
     if (/^-[\p{L}_]/u.test(text.slice(at + m.length, at + m.length + 2))) return m;
-    // Brackets around the whole number, or a ")" that closes nothing, are punctuation.
-    let open = "";
-    let close = "";
-    let core = phone;
-    const count = (s: string, c: string) => s.split(c).length - 1;
-    if (core.startsWith("(") && core.endsWith(")") && core.indexOf(")") === core.length - 1) {
-      [open, close, core] = ["(", ")", core.slice(1, -1)];
-    } else if (core.endsWith(")") && count(core, "(") < count(core, ")")) {
-      [close, core] = [")", core.slice(0, -1)];
-    }
-    return isPhoneNumber(core) ? open + maskPhone(core) + close : m;
+    return scrubRun(phone);
   });
+}
+
+/**
+ * One run of digits and separators: masked when it is a number. A run too long
+ * for one number is usually two written side by side ("+46701740607 (070-174 06 07)"):
+ * the longest leading part that is a number is masked and the rest scanned again.
+ */
+function scrubRun(run: string, depth = 0): string {
+  const lead = run.match(/^[\s\u00a0]*/)![0];
+  const trail = run.match(/[\s\u00a0]*$/)![0];
+  const body = run.slice(lead.length, run.length - trail.length);
+  if (!body) return run;
+  // Brackets around the whole number, or a ")" that closes nothing, are punctuation.
+  let open = "";
+  let close = "";
+  let core = body;
+  const count = (t: string, c: string) => t.split(c).length - 1;
+  if (core.startsWith("(") && core.endsWith(")") && core.indexOf(")") === core.length - 1) {
+    [open, close, core] = ["(", ")", core.slice(1, -1)];
+  } else if (core.endsWith(")") && count(core, "(") < count(core, ")")) {
+    [close, core] = [")", core.slice(0, -1)];
+  }
+  if (isPhoneNumber(core)) return lead + open + maskPhone(core) + close + trail;
+  if (depth < 8 && digitsOf(body).length > 9) {
+    // Split points: a separator after a digit and before a digit, "(" or "+".
+    const cuts = [...body.matchAll(/(?<=\d\)?)[\s\u00a0-]+(?=[\d(+])/g)].reverse();
+    for (const c of cuts) {
+      const head = body.slice(0, c.index);
+      const digits = digitsOf(head).length;
+      if (digits >= 7 && isValidPhoneNumber(head.replace(/[()]/g, ""), "SE")) {
+        return lead + scrubRun(head, depth + 1) + c[0] + scrubRun(body.slice(c.index + c[0].length), depth + 1) + trail;
+      }
+    }
+  }
+  return run;
 }
 
 /** Scrubs every string inside a JSON-like value (for jsonb details), leaving its shape. */
