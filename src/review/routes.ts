@@ -50,7 +50,8 @@ export function reviewRouter(ctx: AppContext): Router {
   const streamAudio = createAudioHandler(ctx);
 
   r.get("/queue/assets/:file", (req, res, next) => {
-    const a = ASSETS[req.params.file];
+    // Own keys only: __proto__, constructor or toString are no asset (they were a 500).
+    const a = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
     if (!a) return next();
     res.type(a.type).setHeader("Cache-Control", "public, max-age=3600");
     res.send(a.body);
