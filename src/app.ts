@@ -20,8 +20,8 @@ import { securityHeaders } from "./web/security-headers.js";
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  // Behind one reverse proxy in production; needed for req.ip and req.protocol.
-  app.set("trust proxy", 1);
+  // Off unless configured: otherwise any client could pick its own req.ip with X-Forwarded-For.
+  app.set("trust proxy", ctx.config.TRUST_PROXY);
   // CSP, frame-ancestors, nosniff, Referrer-Policy (and HSTS on https) on every response, API included.
   app.use(securityHeaders(ctx.config.publicBaseUrl));
   app.use(requestContext(ctx.logger));

@@ -19,6 +19,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   simulator: async () => (await import("./telephony/simulator/cli.js")).simulatorCommand,
   "api-key": async () => (await import("./intake/cli.js")).apiKeyCommand,
   "import-csv": async () => (await import("./intake/cli.js")).importCsvCommand,
+  backup: async () => (await import("./lib/backup-cli.js")).backupCommand,
+  restore: async () => (await import("./lib/backup-cli.js")).restoreCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

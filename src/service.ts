@@ -13,6 +13,7 @@ import { createLocalEventBus } from "./lib/events.js";
 import { createPgEventBus } from "./realtime/pg-bus.js";
 import { ensureDemoUsers, ensureSeedAdmin } from "./auth/seed.js";
 import { purgeExpiredSessions } from "./auth/sessions.js";
+import { purgeSignInThrottle } from "./auth/throttle.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
@@ -167,7 +168,10 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     {
       id: "sessions.purge",
       schedule: "0 */15 * * * *",
-      handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())),
+      handler: async (c) => {
+        await purgeExpiredSessions(c.prisma, c.now());
+        await purgeSignInThrottle(c.prisma, c.now());
+      },
     },
   ];
   const scheduler = startJobs(ctx, jobs);

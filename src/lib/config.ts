@@ -9,6 +9,22 @@ const bool = z
   .enum(["true", "false", "on", "off", "1", "0", "yes", "no"])
   .transform((v) => ["true", "on", "1", "yes"].includes(v));
 
+/**
+ * Express's "trust proxy": off, a number of proxy hops, or the proxies'
+ * addresses/subnets (or loopback, linklocal, uniquelocal). Never "true": that
+ * trusts whatever X-Forwarded-For a client sends.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .regex(
+    /^(off|false|no|0|[1-9]|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/,
+    "expected off, a number of proxy hops (1-9), or the proxies' addresses/subnets, e.g. 10.0.0.5 or loopback,10.0.0.0/8",
+  )
+  .transform((v): false | number | string[] =>
+    /^(off|false|no|0)$/.test(v) ? false : /^\d$/.test(v) ? Number(v) : v.split(",").map((p) => p.trim()),
+  );
+
 const callingHours = z
   .string()
   .regex(
@@ -76,6 +92,7 @@ export const configSchema = z
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_BUTTON_LABEL: z.string().min(1).max(60).default("Microsoft Entra ID"),
+    TRUST_PROXY: trustProxy.default(false),
   })
   .superRefine((c, ctx) => {
     const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../lib/package-root.js";
 import express, { Router, type Request, type Response } from "express";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../auth/middleware.js";
@@ -16,7 +16,7 @@ import { createAudioHandler } from "./audio.js";
 import { parseIsoWeek } from "./rules.js";
 import { getWeekQueue, type Actor } from "./service.js";
 
-const WEB = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "web");
+const WEB = path.join(PACKAGE_ROOT, "src/web");
 // Read once: two small files, served with the page.
 const ASSETS: Record<string, { type: string; body: string }> = {
   "queue.js": { type: "text/javascript; charset=utf-8", body: readFileSync(path.join(WEB, "queue.client.js"), "utf8") },

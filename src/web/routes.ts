@@ -1,5 +1,5 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../lib/package-root.js";
 import express, { Router, type ErrorRequestHandler } from "express";
 import { csrfToken, wantsHtml } from "../auth/middleware.js";
 import { AppError } from "../lib/errors.js";
@@ -15,7 +15,7 @@ import { adminRouter } from "./admin/routes.js";
 import { pagesRouter } from "./pages-routes.js";
 import { webSnapshot } from "./live.js";
 
-const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
+const ASSETS = path.join(PACKAGE_ROOT, "src/web/assets");
 
 export { safeNext };
 
