@@ -78,8 +78,25 @@ export const coachingQuerySchema = z.object({
 });
 
 const interval = z.object({ low: z.number(), high: z.number() }).nullable();
+export const changeSchema = z
+  .object({
+    difference: z.number().nullable().openapi({ description: "mean − mean of the earlier period (1–5 scale)" }),
+    ci95: interval.openapi({
+      description:
+        "95 % Welch interval of the difference of means; the standard error is taken over citizens, so pooled questions are not counted as independent",
+    }),
+    significant: z.boolean().openapi({ description: "true only when the interval excludes 0" }),
+    suppressed: z
+      .boolean()
+      .openapi({ description: "fewer citizens than minAnswersForResult on either side: no difference given" }),
+  })
+  .openapi("Change");
 export const metricsSchema = z.object({
-  n: z.number().int(),
+  n: z.number().int().openapi({ description: "Answers (svar): up to seven per citizen when questions are pooled" }),
+  respondents: z.number().int().openapi({
+    description:
+      "Citizens (svarande), one per survey: n for one question; for pooled questions the largest per-question n",
+  }),
   mean: z.number().nullable().openapi({ description: "Mean on the 1–5 scale" }),
   distribution: z.object({
     1: z.number().int(),
@@ -95,9 +112,10 @@ export const metricsSchema = z.object({
     index: interval,
     satisfiedShare: interval.openapi({ description: "Wilson score interval" }),
   }),
-  tooFew: z
-    .boolean()
-    .openapi({ description: "n below the organization's minAnswersForResult: show 'too few answers', not the number" }),
+  tooFew: z.boolean().openapi({
+    description:
+      "respondents (citizens) below the organization's minAnswersForResult: show 'för få svarande', not the number",
+  }),
 });
 const judged = metricsSchema.extend({
   targetMet: z
@@ -123,6 +141,7 @@ export const resultRowSchema = judged
     agentExternalId: z.string().optional(),
     agentName: z.string().nullable().optional(),
     previousYear: judged.optional(),
+    change: changeSchema.optional(),
     benchmark: metricsSchema.extend({ organizations: z.number().int() }).nullable().optional(),
     group: metricsSchema.extend({ groupKey: z.string(), groupName: z.string() }).optional(),
     organization: metricsSchema.optional(),
