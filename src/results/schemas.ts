@@ -15,7 +15,7 @@ const list = (words: string[]) =>
 export const periodQuerySchema = z.object({
   period: z.string().max(20).optional().openapi({
     description:
-      "Named period in the organization's time zone: 2025 (year), 2018-P2 (tertial), 2025-03 (month), 2025-W14 (ISO week), 2025-03-14 (day). Or use from/to.",
+      "Named period in the organization's time zone: 2025 (year), 2018-P2 (tertial; 2018-T2 is read too), 2025-03 (month), 2025-W14 (ISO week), 2025-03-14 (day); years 2000–2100. Or use from/to.",
     example: "2025-W14",
   }),
   from: day.optional().openapi({ description: "First day (inclusive) of a date range", example: "2025-03-01" }),
