@@ -48,6 +48,26 @@ export const resultsQuerySchema = periodQuerySchema.extend({
     .openapi({ description: "true: unrounded numbers (default: mean 2 decimals, index 1, shares 3)" }),
 });
 
+export const seriesQuerySchema = z.object({
+  kind: z.enum(["week", "month", "tertial"]).openapi({
+    description:
+      "week: the last 8–13 weeks (default 13); tertial: the last 6 tertials; month: e.g. end=2026-12&count=12 for a year",
+  }),
+  end: z.string().max(20).optional().openapi({
+    description:
+      "The last period of the series, of the same kind (2026-W48, 2026-11, 2026-P3); default the current one",
+    example: "2026-W48",
+  }),
+  count: z.coerce.number().int().min(2).max(26).optional().openapi({ description: "Points (default 13 / 12 / 6)" }),
+  group: z.string().min(1).max(100).optional().openapi({ description: "Only this svarsgrupp (its key)" }),
+  agent: z.string().min(1).max(100).optional().openapi({
+    description:
+      "Only this agent (service or telephony id); the response then also has the agent's svarsgrupp per period",
+  }),
+  question: z.string().min(1).max(100).optional().openapi({ description: "One question; default the overall NKI" }),
+  exact: z.enum(["true", "false"]).optional(),
+});
+
 export const funnelQuerySchema = periodQuerySchema.extend({
   by: z.enum(["group"]).optional().openapi({ description: "group: one row per svarsgrupp" }),
   group: z.string().min(1).max(100).optional(),
@@ -158,6 +178,26 @@ export const resultsResponseSchema = z
     rows: z.array(resultRowSchema),
   })
   .openapi("Results");
+
+const periodMetrics = metricsSchema.extend({ period: periodSchema });
+export const seriesResponseSchema = z
+  .object({
+    kind: z.enum(["week", "month", "tertial"]),
+    scope: z.record(z.string(), z.unknown()),
+    minAnswers: z.number().int(),
+    points: z.array(periodMetrics.extend({ previousYear: periodMetrics, change: changeSchema })),
+    group: z
+      .array(
+        z.object({
+          period: periodSchema,
+          groupKey: z.string().nullable(),
+          groupName: z.string().nullable(),
+          metrics: metricsSchema,
+        }),
+      )
+      .optional(),
+  })
+  .openapi("Series");
 
 export const funnelResponseSchema = z
   .object({
