@@ -44,6 +44,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** A sentence that may be shown to a person (Swedish on the pages); `message` stays for logs and the API. */
+    readonly userMessage?: string,
   ) {
     super(message);
     this.name = "AppError";
