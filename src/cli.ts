@@ -19,6 +19,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   simulator: async () => (await import("./telephony/simulator/cli.js")).simulatorCommand,
   "api-key": async () => (await import("./intake/cli.js")).apiKeyCommand,
   "import-csv": async () => (await import("./intake/cli.js")).importCsvCommand,
+  peer: async () => (await import("./exchange/cli.js")).peerCommand,
+  published: async () => (await import("./exchange/cli.js")).publishedCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

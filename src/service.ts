@@ -19,6 +19,7 @@ import { startJobs, type Job } from "./jobs/index.js";
 import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
 import { resultsJobs } from "./results/jobs.js";
+import { exchangeJobs } from "./exchange/jobs.js";
 import { warmUpPages } from "./web/warm-up.js";
 import { createLocalStorage } from "./recordings/storage.js";
 import { loadFlows } from "./survey/flows.js";
@@ -164,6 +165,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ...dispatchJobs,
     ...resultsJobs,
     ...retentionJobs,
+    ...exchangeJobs,
     {
       id: "sessions.purge",
       schedule: "0 */15 * * * *",
