@@ -12,6 +12,7 @@ import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
 import { securityHeaders } from "./web/security-headers.js";
+import { exchangeRouter } from "./exchange/routes.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -35,6 +36,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/twilio", surveyWebhookRouter(ctx));
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));
+  app.use("/api/v1", exchangeRouter(ctx));
   app.use(reviewRouter(ctx));
   app.use(reportsRouter(ctx));
   app.use(webRouter(ctx));

@@ -20,6 +20,7 @@ import { startJobs, type Job } from "./jobs/index.js";
 import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
 import { resultsJobs } from "./results/jobs.js";
+import { exchangeJobs } from "./exchange/jobs.js";
 import { warmUpPages } from "./web/warm-up.js";
 import { createLocalStorage } from "./recordings/storage.js";
 import { loadFlows } from "./survey/flows.js";
@@ -165,6 +166,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ...dispatchJobs,
     ...resultsJobs,
     ...retentionJobs,
+    ...exchangeJobs,
     {
       id: "sessions.purge",
       schedule: "0 */15 * * * *",

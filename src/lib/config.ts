@@ -93,6 +93,13 @@ export const configSchema = z
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_BUTTON_LABEL: z.string().min(1).max(60).default("Microsoft Entra ID"),
     TRUST_PROXY: trustProxy.default(false),
+    EXCHANGE_TOKEN: z.string().min(24, "use at least 24 characters").optional(),
+    EXCHANGE_SIGNING_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, "expected an Ed25519 private key, PKCS#8 DER in base64")
+      .optional(),
+    EXCHANGE_PULL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
+    DEMO_HISTORY: bool.optional(),
   })
   .superRefine((c, ctx) => {
     const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];

@@ -1,4 +1,5 @@
 import type { AppContext } from "../context.js";
+import { otherMunicipalities, type OtherSources } from "../exchange/comparisons.js";
 import { AppError } from "../lib/errors.js";
 import { orgSettingsSchema, type OrgSettings } from "../organizations/settings.js";
 import { assertAgentScope, assertSameOrganization, type Viewer } from "./access.js";
@@ -52,6 +53,8 @@ export interface ResultsResponse {
   nkiDefinition: OrgSettings["nkiDefinition"];
   minAnswers: number;
   rows: ResultRow[];
+  /** With compare=benchmark: what each source of other municipalities says, labelled (src/exchange). */
+  otherSources?: OtherSources;
 }
 
 export function resolvePeriod(input: { period?: string; from?: string; to?: string }): Period {
@@ -122,7 +125,11 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const agent = context.agent ?? undefined;
   assertAgentScope(viewer, { agentId: agent?.id, byAgent: by.includes("agent") });
 
-  const { minAnswersForResult: minAnswers, nkiDefinition } = orgSettingsSchema.parse(context.settings);
+  const {
+    minAnswersForResult: minAnswers,
+    nkiDefinition,
+    benchmarkMinRespondents,
+  } = orgSettingsSchema.parse(context.settings);
   const targets = toTargetDefs(context.targets);
   const byQuestion = by.includes("question");
   // The overall NKI: all questions pooled, or the one chosen question.
@@ -181,7 +188,7 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
       row.change = presentChange(r, earlier, minAnswers, exact);
     }
     if (compare.has("benchmark")) {
-      const pooled = poolBenchmark(others, r.questionKey ? [r.questionKey] : ownKeys, minAnswers);
+      const pooled = poolBenchmark(others, r.questionKey ? [r.questionKey] : ownKeys, benchmarkMinRespondents);
       row.benchmark = pooled && {
         ...presentPlain(pooled.counts, minAnswers, exact),
         organizations: pooled.organizations,
@@ -211,7 +218,10 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
       (a.agentExternalId ?? "").localeCompare(b.agentExternalId ?? "") ||
       compareQuestionKeys(a.questionKey ?? "", b.questionKey ?? ""),
   );
-  return { period, ...(prev ? { previousPeriod: prev } : {}), nkiDefinition, minAnswers, rows };
+  const otherSources = compare.has("benchmark")
+    ? await otherMunicipalities(ctx, { period, settings: context.settings })
+    : undefined;
+  return { period, ...(prev ? { previousPeriod: prev } : {}), nkiDefinition, minAnswers, rows, otherSources };
 }
 
 function dimensionFields(r: PooledRow): Partial<ResultRow> {
