@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   simulator: async () => (await import("./telephony/simulator/cli.js")).simulatorCommand,
   "api-key": async () => (await import("./intake/cli.js")).apiKeyCommand,
   "import-csv": async () => (await import("./intake/cli.js")).importCsvCommand,
+  storage: async () => (await import("./recordings/cli.js")).storageCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
