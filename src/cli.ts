@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   restore: async () => (await import("./lib/backup-cli.js")).restoreCommand,
   peer: async () => (await import("./exchange/cli.js")).peerCommand,
   published: async () => (await import("./exchange/cli.js")).publishedCommand,
+  storage: async () => (await import("./recordings/cli.js")).storageCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -100,6 +100,23 @@ export const configSchema = z
       .optional(),
     EXCHANGE_PULL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
     DEMO_HISTORY: bool.optional(),
+    // --- voice-message storage (src/recordings) ---
+    STORAGE: z.enum(["postgres", "s3", "local"]).default("postgres"),
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: bool.default(true),
+    AUDIO_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, "expected 32 random bytes in base64 (openssl rand -base64 32)")
+      .optional(),
+    AUDIO_KEYS_OLD: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, "expected comma-separated 32-byte base64 keys")
+      .optional(),
+    RECORDING_FORMAT: z.enum(["mp3", "wav"]).default("mp3"),
   })
   .superRefine((c, ctx) => {
     const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];
@@ -130,6 +147,16 @@ export const configSchema = z
         message: "OIDC_CLIENT_SECRET is set but OIDC_ISSUER is not",
       });
     }
+    if (c.NODE_ENV === "production" && !c.AUDIO_KEY)
+      ctx.addIssue({ code: "custom", path: ["AUDIO_KEY"], message: "required in production" });
+    if (c.STORAGE === "s3" && !c.S3_BUCKET)
+      ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required with STORAGE=s3" });
+    if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY))
+      ctx.addIssue({
+        code: "custom",
+        path: ["S3_ACCESS_KEY_ID"],
+        message: "set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together (or neither for the SDK's default chain)",
+      });
     if (Boolean(c.SEED_ADMIN_EMAIL) !== Boolean(c.SEED_ADMIN_PASSWORD)) {
       ctx.addIssue({
         code: "custom",
