@@ -76,6 +76,11 @@ export const configSchema = z
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_BUTTON_LABEL: z.string().min(1).max(60).default("Microsoft Entra ID"),
+    TRANSCRIPTION_URL: z.string().url().optional(),
+    TRANSCRIPTION_MODEL: z.string().min(1).max(200).default("KBLab/kb-whisper-large"),
+    TRANSCRIPTION_API_KEY: z.string().min(1).optional(),
+    TRANSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    TRANSCRIPTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   })
   .superRefine((c, ctx) => {
     const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];

@@ -50,6 +50,10 @@ export const orgSettingsSchema = z.object({
   retentionMonths: z.number().int().min(1).max(120).default(25),
   /** Delete voice-message audio this many days after review (classification kept). */
   audioRetentionDaysAfterReview: z.number().int().min(1).max(3650).default(90),
+  /** Store transcripts with personal identity numbers, phone numbers, e-mail and addresses as heard (src/transcription). */
+  transcriptKeepIdentifiers: z.boolean().default(false),
+  /** Keep a transcript, with identifiers masked, after its audio is deleted (default: deleted with the audio). */
+  transcriptKeepAfterAudio: z.boolean().default(false),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
