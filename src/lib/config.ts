@@ -117,6 +117,11 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, "expected comma-separated 32-byte base64 keys")
       .optional(),
     RECORDING_FORMAT: z.enum(["mp3", "wav"]).default("mp3"),
+    TRANSCRIPTION_URL: z.string().url().optional(),
+    TRANSCRIPTION_MODEL: z.string().min(1).max(200).default("KBLab/kb-whisper-large"),
+    TRANSCRIPTION_API_KEY: z.string().min(1).optional(),
+    TRANSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+    TRANSCRIPTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   })
   .superRefine((c, ctx) => {
     const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];

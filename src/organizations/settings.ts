@@ -54,6 +54,10 @@ export const orgSettingsSchema = z.object({
   benchmarkMinRespondents: z.number().int().min(1).max(100_000).default(100),
   /** Benchmark exchange opt-in for groups: svarsgrupp key → shared category name peers pool by (src/exchange). */
   exchangeGroupCategories: z.record(z.string(), z.string().regex(/^[a-z0-9_-]{1,40}$/)).default({}),
+  /** Store transcripts with personal identity numbers, phone numbers, e-mail and addresses as heard (src/transcription). */
+  transcriptKeepIdentifiers: z.boolean().default(false),
+  /** Keep a transcript, with identifiers masked, after its audio is deleted (default: deleted with the audio). */
+  transcriptKeepAfterAudio: z.boolean().default(false),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;
