@@ -11,6 +11,8 @@ import { reportsRouter } from "./results/report-routes.js";
 import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
+import { securityHeaders } from "./web/security-headers.js";
+import { exchangeRouter } from "./exchange/routes.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -21,6 +23,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.disable("x-powered-by");
   // Off unless configured: otherwise any client could pick its own req.ip with X-Forwarded-For.
   app.set("trust proxy", ctx.config.TRUST_PROXY);
+  // CSP, frame-ancestors, nosniff, Referrer-Policy (and HSTS on https) on every response, API included.
+  app.use(securityHeaders(ctx.config.publicBaseUrl));
   app.use(requestContext(ctx.logger));
   // Before every feature router: pages and the results API read req.user.
   app.use(sessionMiddleware(ctx));
@@ -32,6 +36,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/twilio", surveyWebhookRouter(ctx));
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));
+  app.use("/api/v1", exchangeRouter(ctx));
   app.use(reviewRouter(ctx));
   app.use(reportsRouter(ctx));
   app.use(webRouter(ctx));

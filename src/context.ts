@@ -6,6 +6,7 @@ import type { Logger } from "./lib/logger.js";
 import type { RecordingStorage } from "./recordings/storage.js";
 import type { FlowRegistry } from "./survey/flows.js";
 import type { TwilioClient, TwilioCredentials } from "./telephony/client.js";
+import type { Transcriber } from "./transcription/transcriber.js";
 
 /**
  * Everything a feature needs from the outside world, built once in main.ts
@@ -29,4 +30,6 @@ export interface AppContext {
   storage: RecordingStorage;
   /** Survey flows from flows/, validated at start-up. */
   flows: FlowRegistry;
+  /** Speech-to-text server for voice messages; absent = transcription off. */
+  transcriber?: Transcriber | null;
 }

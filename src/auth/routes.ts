@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { asyncHandler } from "../lib/http.js";
 import { renderPage } from "../web/layout.js";
+import { html, toDocument } from "../web/html.js";
 import { langOf, tr } from "../web/i18n.js";
 import { renderLogin } from "../web/pages/login.js";
 import { safeNext } from "../web/safe-next.js";
@@ -44,13 +45,15 @@ export function authRouter(ctx: AppContext): Router {
       );
   };
   const page = (req: Request, extra: { error?: string; notice?: string; email?: string } = {}) =>
-    renderLogin({
-      lang: langOf(req),
-      csrf: csrfToken(req),
-      next: safeNext(req.query.next ?? (req.body as { next?: string } | undefined)?.next, ""),
-      oidcLabel: ctx.config.OIDC_ISSUER && ctx.config.OIDC_CLIENT_ID ? ctx.config.OIDC_BUTTON_LABEL : undefined,
-      ...extra,
-    });
+    toDocument(
+      renderLogin({
+        lang: langOf(req),
+        csrf: csrfToken(req),
+        next: safeNext(req.query.next ?? (req.body as { next?: string } | undefined)?.next, ""),
+        oidcLabel: ctx.config.OIDC_ISSUER && ctx.config.OIDC_CLIENT_ID ? ctx.config.OIDC_BUTTON_LABEL : undefined,
+        ...extra,
+      }),
+    );
 
   r.get("/login", (req, res) => {
     if (req.user) return res.redirect(303, homeFor(req.user));
@@ -116,10 +119,14 @@ export function authRouter(ctx: AppContext): Router {
   r.get("/logout", (req, res) => {
     if (!req.user) return res.redirect(303, "/login");
     const L = langOf(req);
-    const body = `<div class="narrow"><h1>${tr(L, "Logga ut", "Sign out")}</h1><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${csrfToken(req)}"><button type="submit">${tr(L, "Logga ut", "Sign out")}</button></form></div>`;
+    const body = html`<div class="narrow"><h1>${tr(L, "Logga ut", "Sign out")}</h1><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${csrfToken(req)}"><button type="submit">${tr(L, "Logga ut", "Sign out")}</button></form></div>`;
     res
       .type("html")
-      .send(renderPage({ title: tr(L, "Logga ut", "Sign out"), user: req.user, body, lang: L, path: "/logout" }));
+      .send(
+        toDocument(
+          renderPage({ title: tr(L, "Logga ut", "Sign out"), user: req.user, body, lang: L, path: "/logout" }),
+        ),
+      );
   });
 
   r.post(
