@@ -68,11 +68,13 @@ export async function handleStatusCallback(ctx: AppContext, cb: StatusCallback):
     );
     return s;
   }
-  if (s.duplicate) {
-    log.debug("replayed status callback ignored", { callStatus: cb.callStatus, sequenceNumber: cb.sequenceNumber });
-    return "duplicate";
+  if (!FINAL_CALL_STATUSES.has(cb.callStatus)) {
+    if (s.duplicate) log.debug("replayed status callback ignored", { callStatus: cb.callStatus });
+    return s.duplicate ? "duplicate" : "recorded";
   }
-  if (!FINAL_CALL_STATUSES.has(cb.callStatus)) return "recorded";
+  // A replayed final status is applied again rather than dropped: a crash (or a
+  // failure answered 500) between recording it and applying it would otherwise
+  // lose it. Applying is a guarded transition, so what was applied stays as it is.
   const to = await applyCallStatus(
     ctx,
     {
@@ -86,7 +88,8 @@ export async function handleStatusCallback(ctx: AppContext, cb: StatusCallback):
     },
     s,
   );
-  return to ? "applied" : "recorded";
+  if (s.duplicate && !to) log.debug("replayed status callback ignored", { callStatus: cb.callStatus });
+  return to ? "applied" : s.duplicate ? "duplicate" : "recorded";
 }
 
 export interface AmdCallback {
