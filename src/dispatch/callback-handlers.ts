@@ -26,8 +26,12 @@ async function surveyForCallback(
   const s = await readAndRecordCallback(ctx.prisma, { ...e, at });
   if (!s) return "unknown_survey";
   if (s.callSid === e.callSid) return s;
-  if (s.callSid === null && s.state === "dialling" && (await adoptCallSid(ctx.prisma, e.surveyId, e.callSid, at))) {
-    return (await readAndRecordCallback(ctx.prisma, { ...e, at })) ?? "unknown_survey";
+  if (s.callSid === null && s.state === "dialling") {
+    const adopted = await adoptCallSid(ctx.prisma, e.surveyId, e.callSid, at);
+    // Not adopted: calls.create's answer may have stored this very SID meanwhile; read again.
+    const again = await readAndRecordCallback(ctx.prisma, { ...e, at });
+    if (!again) return "unknown_survey";
+    if (adopted || again.callSid === e.callSid) return again;
   }
   return "call_mismatch";
 }
