@@ -88,7 +88,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof AppError) appErr = err;
     else if (err instanceof ZodError) appErr = new AppError("validation_failed", "Invalid request", zodDetails(err));
     else if (type === "entity.parse.failed")
-      appErr = new AppError("invalid_json", `Malformed JSON: ${(err as Error).message}`);
+      appErr = new AppError("invalid_json", `Malformed JSON: ${(err as Error).message}`, [
+        { field: "(body)", message: (err as Error).message },
+      ]);
     else if (type === "entity.too.large")
       appErr = new AppError("payload_too_large", "Request body is larger than the limit of 1 MB");
     else if (type === "charset.unsupported" || type === "encoding.unsupported")
