@@ -19,6 +19,21 @@ import { NOW } from "./intake-helpers.js";
 const HEADER =
   "externalCallId;callerNumber;agentId;agentName;groupKey;groupName;startedAt;endedAt;queueSeconds;language";
 
+// One database for every test below that needs one: creating a PGlite database is the slow part.
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  // See test/intake.test.ts: PGlite's socket server needs one connection per client.
+  if (!process.env.TEST_DATABASE_URL) {
+    const serial = createPrisma(db.url, 1);
+    const close = db.close;
+    db = { ...db, prisma: serial, close: () => serial.$disconnect().then(close) };
+  }
+});
+afterAll(async () => {
+  await db?.close();
+});
+
 describe("reading call-log CSV files", () => {
   it("reads semicolons, a BOM and local wall-clock times in the organization's zone", () => {
     const text =
@@ -62,20 +77,10 @@ describe("reading call-log CSV files", () => {
 });
 
 describe("importing a call log", () => {
-  let db: TestDatabase;
   let ctx: TestContext;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    if (!process.env.TEST_DATABASE_URL) {
-      const serial = createPrisma(db.url, 1);
-      const close = db.close;
-      db = { ...db, prisma: serial, close: () => serial.$disconnect().then(close) };
-    }
     ctx = await createTestContext(db, { now: NOW });
-  });
-  afterAll(async () => {
-    await db?.close();
   });
 
   const csv = [
@@ -145,20 +150,10 @@ describe("recognising what a file is before reading it as CSV", () => {
 });
 
 describe("importing a call log with poison lines", () => {
-  let db: TestDatabase;
   let ctx: TestContext;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    if (!process.env.TEST_DATABASE_URL) {
-      const serial = createPrisma(db.url, 1);
-      const close = db.close;
-      db = { ...db, prisma: serial, close: () => serial.$disconnect().then(close) };
-    }
     ctx = await createTestContext(db, { now: NOW });
-  });
-  afterAll(async () => {
-    await db?.close();
   });
 
   it("reports every bad line with its column and stores every good one, across chunks", async () => {
@@ -207,14 +202,12 @@ describe("importing a call log with poison lines", () => {
 });
 
 describe("intake commands, in process", () => {
-  let db: TestDatabase;
   let dataDir: string;
   let env: { config: ReturnType<typeof loadConfig>; logger: ReturnType<typeof createLogger> };
   let out: string[];
   let err: string[];
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
+  beforeAll(() => {
     dataDir = mkdtempSync(path.join(tmpdir(), "nki-cli-"));
     env = {
       config: loadConfig({
@@ -226,9 +219,6 @@ describe("intake commands, in process", () => {
       }),
       logger: createLogger("error", { silent: true }),
     };
-  });
-  afterAll(async () => {
-    await db?.close();
   });
   const capture = () => {
     out = [];
@@ -305,14 +295,6 @@ describe("intake commands, in process", () => {
 });
 
 describe("the import-csv command as a process", () => {
-  let db: TestDatabase;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
-
   it("is wired to the CLI: imports a file, prints the report and exits 0", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "nki-cli-"));
     const env = { DATA_DIR: dataDir, NUMBER_KEY: randomBytes(32).toString("base64"), DEFAULT_ORG_SLUG: "cli-kommun" };
