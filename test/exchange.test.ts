@@ -2,6 +2,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionCookieName } from "../src/auth/cookies.js";
+import { sessionPolicy } from "../src/auth/middleware.js";
+import { createSession } from "../src/auth/sessions.js";
+import { createUser } from "../src/auth/users.js";
 import { EXCHANGE_FORMAT, signPayload, type ExchangePayload } from "../src/exchange/document.js";
 import type { ExchangeKeys } from "../src/exchange/keys.js";
 import { listPeers } from "../src/exchange/repository.js";
@@ -313,6 +317,51 @@ describe("benchmark exchange between two installations", () => {
     const [out] = await pullAllPeers(neighbour, 5_000);
     // Home has no answers yet: an empty but valid, signed document.
     expect(out).toMatchObject({ peer: "hem", ok: true, figures: 0 });
+  });
+
+  it("an admin adds, lists (without bearer keys) and removes a peer through the admin API", async () => {
+    const admin = await createUser(dbA.prisma, {
+      organizationId: home.organizationId,
+      email: "admin@example.test",
+      name: "Admin",
+      role: "admin",
+      agentId: null,
+      password: "correct horse battery staple",
+    });
+    const { id, session } = await createSession(dbA.prisma, {
+      userId: admin.id,
+      now: home.now(),
+      policy: sessionPolicy(home.config),
+    });
+    const headers = {
+      cookie: `${sessionCookieName(home.config)}=${id}`,
+      "x-csrf-token": session.data.csrf,
+      "content-type": "application/json",
+    };
+    const bad = await fetch(`${appA.url}/api/v1/exchange/peers`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "api-peer", publicKey: "bm90IGEga2V5" }),
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details).toEqual([expect.objectContaining({ field: "publicKey" })]);
+    const created = await fetch(`${appA.url}/api/v1/exchange/peers`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        name: "api-peer",
+        url: docUrl("norrby"),
+        token: TOKEN_B,
+        publicKey: exchangeKeys(neighbour.config).publicKey,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const list = await (await fetch(`${appA.url}/api/v1/exchange/peers`, { headers })).json();
+    const listed = list.peers.find((p: { name: string }) => p.name === "api-peer");
+    expect(listed).toMatchObject({ url: docUrl("norrby"), hasToken: true });
+    expect(JSON.stringify(list)).not.toContain(TOKEN_B);
+    expect((await fetch(`${appA.url}/api/v1/exchange/peers/api-peer`, { method: "DELETE", headers })).status).toBe(204);
+    expect(await dbA.prisma.exchangePeer.count({ where: { name: "api-peer" } })).toBe(0);
   });
 
   it("the admin API lists peers without their bearer keys and refuses anyone but an admin", async () => {
