@@ -191,7 +191,8 @@ describe("benchmark exchange between two installations", () => {
     });
     await addPeer(home.prisma, { name: "hänger", url: `${side.url}/hang`, token: null, publicKey: key });
 
-    const outcomes = await pullAllPeers(home, 1_500);
+    // Generous for the good peers on a loaded machine; the hanging one costs the test this long.
+    const outcomes = await pullAllPeers(home, 8_000);
     const by = Object.fromEntries(outcomes.map((o) => [o.peer, o]));
     expect(Object.keys(by).sort()).toEqual([
       "annat-formulär",
@@ -209,14 +210,14 @@ describe("benchmark exchange between two installations", () => {
     expect(by.nere).toMatchObject({ ok: false });
     expect(by["skräp"]).toMatchObject({ ok: false, error: "response is not JSON" });
     expect(by["fel-nyckel"]).toMatchObject({ ok: false, error: expect.stringContaining("signature") });
-    expect(by["hänger"]).toMatchObject({ ok: false, error: "timed out after 1500 ms" });
+    expect(by["hänger"]).toMatchObject({ ok: false, error: "timed out after 8000 ms" });
     const stored = await home.prisma.exchangeFigure.findFirstOrThrow({ where: { peer: { name: "sunnavik" } } });
     expect(stored).toMatchObject({ municipality: "Sunnaviks kommun", source: "pull" });
     expect(stored.importedAt.toISOString()).toBe(new Date(NOW).toISOString());
     const peers = await listPeers(home.prisma);
     expect(peers.find((p) => p.name === "nere")?.lastError).toBeTruthy();
     expect(peers.find((p) => p.name === "norrby")?.lastPulledAt?.toISOString()).toBe(new Date(NOW).toISOString());
-  }, 30_000);
+  }, 60_000);
 
   it("pools only municipalities with the same questions and enough citizens, and only when three take part", async () => {
     const res = await queryResults(
@@ -276,17 +277,17 @@ describe("benchmark exchange between two installations", () => {
     await home.prisma.exchangeFigure.deleteMany({ where: { peer: { name: "skräp" } } });
     // Point the garbage peer at a good document first, then back at garbage.
     await addPeer(home.prisma, { name: "skräp", url: docUrl("vastmo"), token: TOKEN_B, publicKey: key });
-    await pullAllPeers(home, 2_000);
+    await pullAllPeers(home, 8_000);
     const before = await home.prisma.exchangeFigure.count({ where: { peer: { name: "skräp" } } });
     expect(before).toBeGreaterThan(0);
     await addPeer(home.prisma, { name: "skräp", url: `${side.url}/garbage`, token: null, publicKey: key });
-    const again = await pullAllPeers(home, 2_000);
+    const again = await pullAllPeers(home, 8_000);
     expect(again.find((o) => o.peer === "skräp")).toMatchObject({
       ok: false,
       error: expect.stringContaining("not an exchange document"),
     });
     expect(await home.prisma.exchangeFigure.count({ where: { peer: { name: "skräp" } } })).toBe(before);
-  }, 30_000);
+  }, 60_000);
 
   it("imports a signed file handed over out of band, and refuses a tampered one", async () => {
     const doc = (await buildDocument(neighbour, "sunnavik")) as { payload: ExchangePayload; signature: string };
