@@ -148,10 +148,12 @@ describe("a survey call end to end through dispatch and the Twilio simulator", (
       true,
     );
 
-    expect(s.voiceMessage).toMatchObject({ state: "stored", durationSeconds: 9, contentType: "audio/x-wav" });
+    // The simulator serves the MP3 the service asks for (RECORDING_FORMAT=mp3), stored encrypted.
+    expect(s.voiceMessage).toMatchObject({ state: "stored", durationSeconds: 9, contentType: "audio/mpeg" });
     const file = path.join(ctx.config.DATA_DIR, "recordings", s.voiceMessage!.storageKey!);
     expect(existsSync(file)).toBe(true);
-    expect(statSync(file).size).toBe(s.voiceMessage!.sizeBytes);
+    expect(await ctx.storage.size(s.voiceMessage!.storageKey!)).toBe(s.voiceMessage!.sizeBytes);
+    expect(statSync(file).size).toBeGreaterThan(s.voiceMessage!.sizeBytes!);
     const atTwilio = await ctx.twilio
       .recordings(s.voiceMessage!.recordingSid)
       .fetch()

@@ -169,7 +169,7 @@ export async function* decryptAudio(
   const lastIndex = Math.max(0, Math.ceil((opts.storedSize - HEADER_BYTES) / FRAME_BYTES) - 1);
   let index = opts.first;
   let offset = index * AUDIO_CHUNK_BYTES;
-  let buf: Buffer = Buffer.alloc(0);
+  let buf: Buffer;
   const open = (frame: Buffer): Buffer => {
     if (frame.length < FRAME_OVERHEAD) throw new AudioDecryptError(`voice message chunk ${index} is truncated`);
     const d = createDecipheriv("aes-256-gcm", k, frame.subarray(0, NONCE_BYTES));
@@ -188,14 +188,23 @@ export async function* decryptAudio(
     offset += plain.length;
     index++;
   }
+  // Pieces are gathered until a whole frame is there, then joined once (not re-copied per piece).
+  let parts: Buffer[] = [];
+  let gathered = 0;
   for await (const piece of stored) {
-    buf = buf.length ? Buffer.concat([buf, piece]) : piece;
+    parts.push(piece);
+    gathered += piece.length;
+    if (gathered < FRAME_BYTES) continue;
+    buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, gathered);
     while (buf.length >= FRAME_BYTES && offset <= opts.end) {
       yield* emit(open(buf.subarray(0, FRAME_BYTES)));
       buf = buf.subarray(FRAME_BYTES);
     }
+    parts = buf.length ? [buf] : [];
+    gathered = buf.length;
     if (offset > opts.end) return;
   }
+  buf = Buffer.concat(parts, gathered);
   if (offset <= opts.end) {
     if (buf.length === 0) throw new AudioDecryptError("voice message ended before the requested range");
     yield* emit(open(buf));

@@ -92,7 +92,7 @@ export function createPostgresBlobStore(db: Db): BlobStore {
           }
         }
       }
-      return Readable.from(parts());
+      return Readable.from(parts(), { highWaterMark: 1 });
     },
     async size(key) {
       return (await lookup(key))?.sizeBytes ?? null;

@@ -114,7 +114,8 @@ export function createEncryptedStorage(blobs: BlobStore, keyring: AudioKeyring):
           frames.destroy();
         }
       }
-      return Readable.from(rest());
+      // One decrypted chunk in flight per stream (Readable.from would otherwise read ahead 16 of them).
+      return Readable.from(rest(), { highWaterMark: 1 });
     },
     async size(key) {
       checkKey(key);
