@@ -68,7 +68,7 @@ export function writeFirstCallHint(dataDir: string, url: string, apiKey: string 
  * simulator and demo traffic. main.ts adds only signals; e2e tests call this.
  */
 export async function startService(config: Config, opts: { logger?: Logger } = {}): Promise<RunningService> {
-  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT });
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const numberKey = loadNumberKey(config.NUMBER_KEY, dataDir);
@@ -194,6 +194,17 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     demoApiKey = demo.apiKey;
     stoppers.push(() => demo.stop());
   }
+  logger.info("service started", {
+    url,
+    publicBaseUrl: config.publicBaseUrl,
+    database: db.embedded ? `embedded PostgreSQL in ${path.join(dataDir, "pg")}` : "PostgreSQL (DATABASE_URL)",
+    telephony: config.useSimulator ? "built-in Twilio simulator" : "Twilio",
+    storage: audio.storage.blobs.kind,
+    dataDir,
+  });
+  logger.info(writeFirstCallHint(dataDir, url, config.SEED_API_KEY ? "$SEED_API_KEY" : demoApiKey, ctx.now()));
+  // Printed last, so the address and the demo sign-ins are what a person sees when start-up settles.
+  logger.info(`Ready: open ${url}`);
   for (const d of demoLogins.filter(
     (l, i, all) => l.role !== "agent" || all.findIndex((x) => x.role === "agent") === i,
   )) {
@@ -205,16 +216,6 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     logger.info(
       `More demo agents: ${moreAgents.map((l) => `${l.email} / ${l.password}`).join(", ")} (demo passwords change at every start)`,
     );
-
-  logger.info("service started", {
-    url,
-    publicBaseUrl: config.publicBaseUrl,
-    database: db.embedded ? `embedded PostgreSQL in ${path.join(dataDir, "pg")}` : "PostgreSQL (DATABASE_URL)",
-    telephony: config.useSimulator ? "built-in Twilio simulator" : "Twilio",
-    storage: audio.storage.blobs.kind,
-    dataDir,
-  });
-  logger.info(writeFirstCallHint(dataDir, url, config.SEED_API_KEY ? "$SEED_API_KEY" : demoApiKey, ctx.now()));
 
   return {
     ctx,
