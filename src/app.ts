@@ -11,6 +11,7 @@ import { reportsRouter } from "./results/report-routes.js";
 import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
+import { transcriptionRouter } from "./transcription/routes.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -32,6 +33,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/twilio", surveyWebhookRouter(ctx));
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));
+  app.use("/api/v1", transcriptionRouter(ctx));
   app.use(reviewRouter(ctx));
   app.use(reportsRouter(ctx));
   app.use(webRouter(ctx));

@@ -4,6 +4,7 @@ import { audit } from "../audit/log.js";
 import { AppError } from "../lib/errors.js";
 import { maskPhone } from "../lib/logger.js";
 import { transition } from "../survey/state.js";
+import { deleteTranscriptsOf } from "../transcription/retention.js";
 
 export type ForgetDeps = Pick<AppContext, "prisma" | "storage" | "logger" | "now" | "numbers">;
 
@@ -101,6 +102,7 @@ export async function forgetNumber(
         });
         t.voiceMessages++;
       }
+      if (vm) await deleteTranscriptsOf(tx, [vm.id]);
     });
     if (c.survey?.voiceMessage?.storageKey) await deps.storage.delete(c.survey.voiceMessage.storageKey);
     t.calls++;
