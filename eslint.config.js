@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["src/generated/**", "node_modules/**", "data/**", "test-output/**", "**/*.js"] },
+  { ignores: ["src/generated/**", "node_modules/**", "data/**", "test-output/**", "dist/**", "**/*.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -12,6 +12,8 @@ import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
 import { transcriptionRouter } from "./transcription/routes.js";
+import { securityHeaders } from "./web/security-headers.js";
+import { exchangeRouter } from "./exchange/routes.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -20,8 +22,10 @@ import { transcriptionRouter } from "./transcription/routes.js";
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  // Behind one reverse proxy in production; needed for req.ip and req.protocol.
-  app.set("trust proxy", 1);
+  // Off unless configured: otherwise any client could pick its own req.ip with X-Forwarded-For.
+  app.set("trust proxy", ctx.config.TRUST_PROXY);
+  // CSP, frame-ancestors, nosniff, Referrer-Policy (and HSTS on https) on every response, API included.
+  app.use(securityHeaders(ctx.config.publicBaseUrl));
   app.use(requestContext(ctx.logger));
   // Before every feature router: pages and the results API read req.user.
   app.use(sessionMiddleware(ctx));
@@ -34,6 +38,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));
   app.use("/api/v1", transcriptionRouter(ctx));
+  app.use("/api/v1", exchangeRouter(ctx));
   app.use(reviewRouter(ctx));
   app.use(reportsRouter(ctx));
   app.use(webRouter(ctx));

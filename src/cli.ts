@@ -19,6 +19,11 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   simulator: async () => (await import("./telephony/simulator/cli.js")).simulatorCommand,
   "api-key": async () => (await import("./intake/cli.js")).apiKeyCommand,
   "import-csv": async () => (await import("./intake/cli.js")).importCsvCommand,
+  backup: async () => (await import("./lib/backup-cli.js")).backupCommand,
+  restore: async () => (await import("./lib/backup-cli.js")).restoreCommand,
+  peer: async () => (await import("./exchange/cli.js")).peerCommand,
+  published: async () => (await import("./exchange/cli.js")).publishedCommand,
+  storage: async () => (await import("./recordings/cli.js")).storageCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -13,14 +13,16 @@ import { createLocalEventBus } from "./lib/events.js";
 import { createPgEventBus } from "./realtime/pg-bus.js";
 import { ensureDemoUsers, ensureSeedAdmin } from "./auth/seed.js";
 import { purgeExpiredSessions } from "./auth/sessions.js";
+import { purgeSignInThrottle } from "./auth/throttle.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
 import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
 import { resultsJobs } from "./results/jobs.js";
+import { exchangeJobs } from "./exchange/jobs.js";
 import { warmUpPages } from "./web/warm-up.js";
-import { createLocalStorage } from "./recordings/storage.js";
+import { createRecordingStorage } from "./recordings/storage-factory.js";
 import { loadFlows } from "./survey/flows.js";
 import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
 import { startSimulator, type RunningSimulator } from "./telephony/simulator/index.js";
@@ -128,6 +130,14 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     };
   }
 
+  const audio = createRecordingStorage(config, { prisma: db.prisma, dataDir });
+  if (!config.AUDIO_KEY)
+    logger.warn(
+      "AUDIO_KEY not set: voice messages are encrypted with a key generated in DATA_DIR (fine for the embedded demo; several instances need one AUDIO_KEY)",
+      { keyFile: audio.keySource },
+    );
+  stoppers.push(async () => audio.storage.blobs.close?.());
+
   // Several instances may share a real server: LISTEN/NOTIFY reaches them all. The
   // embedded database serves one instance, and its NOTIFY does not cross connections.
   const pgBus = db.embedded ? null : createPgEventBus({ url: db.url, local: createLocalEventBus(), logger });
@@ -142,7 +152,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     instanceId: `${hostname()}:${process.pid}`,
     twilio: createTwilioClient(twilioCredentials),
     twilioCredentials,
-    storage: createLocalStorage(path.join(dataDir, "recordings")),
+    storage: audio.storage,
     // Fails start-up with the file and field when a flow is invalid.
     flows: loadFlows(),
   };
@@ -184,10 +194,14 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ...resultsJobs,
     ...retentionJobs,
     ...transcriptionJobs,
+    ...exchangeJobs,
     {
       id: "sessions.purge",
       schedule: "0 */15 * * * *",
-      handler: async (c) => void (await purgeExpiredSessions(c.prisma, c.now())),
+      handler: async (c) => {
+        await purgeExpiredSessions(c.prisma, c.now());
+        await purgeSignInThrottle(c.prisma, c.now());
+      },
     },
   ];
   const scheduler = startJobs(ctx, jobs);
@@ -217,6 +231,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     publicBaseUrl: config.publicBaseUrl,
     database: db.embedded ? `embedded PostgreSQL in ${path.join(dataDir, "pg")}` : "PostgreSQL (DATABASE_URL)",
     telephony: config.useSimulator ? "built-in Twilio simulator" : "Twilio",
+    storage: audio.storage.blobs.kind,
     dataDir,
   });
   logger.info(writeFirstCallHint(dataDir, url, config.SEED_API_KEY ? "$SEED_API_KEY" : demoApiKey, ctx.now()));

@@ -141,7 +141,7 @@ describe("signing in with a local account", () => {
     ctx.setNow(new Date());
   });
 
-  it("limits failed attempts per account, even from different addresses", async () => {
+  it("limits failed attempts per account and address (more in auth-limits.test.ts)", async () => {
     const { user } = await makeUser(ctx, "manager");
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -149,7 +149,7 @@ describe("signing in with a local account", () => {
       statuses.push((await c.signIn(user.email, `wrong password ${i}`)).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
-    // The right password does not get through while the account is locked.
+    // The right password does not get through from this address while the delay lasts.
     expect((await new WebClient(app.url).signIn(user.email, TEST_PASSWORD)).status).toBe(429);
   });
 });

@@ -42,3 +42,13 @@ describe("configuration", () => {
     expect(loadConfig({ DATABASE_URL: "", SAMPLE_RATE: "" }).embeddedDatabase).toBe(true);
   });
 });
+
+describe("TRUST_PROXY", () => {
+  it("is off by default and takes a hop count or the proxies' addresses, never 'true'", () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "off" }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "1" }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: "loopback, 10.0.0.0/8" }).TRUST_PROXY).toEqual(["loopback", "10.0.0.0/8"]);
+    expect(() => loadConfig({ TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY: expected off, a number of proxy hops/);
+  });
+});

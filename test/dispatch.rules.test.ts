@@ -171,11 +171,11 @@ describe("voice-message rules", () => {
     expect(downloadRetryDelayMs(100, 0)).toBe(60 * 60_000);
   });
   it("media URL comes from the configured API base", () => {
-    expect(recordingMediaUrl(undefined, "AC1", "RE1")).toBe(
+    expect(recordingMediaUrl(undefined, "AC1", "RE1", "wav")).toBe(
       "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1.wav",
     );
-    expect(recordingMediaUrl("http://127.0.0.1:4010/", "AC1", "RE1")).toBe(
-      "http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Recordings/RE1.wav",
+    expect(recordingMediaUrl("http://127.0.0.1:4010/", "AC1", "RE1", "mp3")).toBe(
+      "http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Recordings/RE1.mp3",
     );
   });
 });

@@ -79,6 +79,10 @@ describe("golden dataset through GET /api/v1/results", () => {
     const { rows } = await get("period=2025-W01");
     expect(rows).toHaveLength(1);
     expect(metricsOf(rows[0])).toEqual(expected(GOLDEN["2025-W01 overall"]));
+    // Svarande, not svar: the citizens behind the pooled answers are the most any one question has.
+    const perQuestion = (await get("period=2025-W01&by=question")).rows;
+    expect(rows[0].respondents).toBe(Math.max(...perQuestion.map((r) => r.n as number)));
+    expect(rows[0].respondents).toBeLessThan(rows[0].n);
     expect(rows[0]).toMatchObject({
       tooFew: false,
       targetMet: false,
@@ -178,15 +182,23 @@ describe("golden dataset through GET /api/v1/results", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     const [header, ...lines] = (await res.text()).trimEnd().split("\r\n");
     const cols = header.split(",");
-    expect(cols.slice(0, 4)).toEqual(["questionKey", "n", "mean", "distribution.1"]);
+    expect(cols.slice(0, 5)).toEqual(["questionKey", "n", "respondents", "mean", "distribution.1"]);
     expect(cols).toEqual(
-      expect.arrayContaining(["ci95.mean.low", "ci95.satisfiedShare.high", "targetMet", "previousYear.mean"]),
+      expect.arrayContaining([
+        "ci95.mean.low",
+        "ci95.satisfiedShare.high",
+        "targetMet",
+        "previousYear.mean",
+        "change.difference",
+        "change.significant",
+      ]),
     );
     expect(cols).not.toContain("targets");
     const bem = Object.fromEntries(lines[0].split(",").map((v, i) => [cols[i], v]));
     expect(bem).toMatchObject({
       questionKey: "bemotande",
       n: "6",
+      respondents: "6",
       mean: "4",
       "ci95.mean.low": "2.67",
       satisfiedShare: "0.667",

@@ -165,7 +165,7 @@ describe("intake rejects bad input clearly and loses nothing valid", () => {
   it("strips control and bidi characters from names, and refuses them in identifiers", async () => {
     const res = await api.post(
       call({
-        agent: { externalId: "agent-ctl", name: "  Kim\u0000 \u202eBerg\n\tsson " },
+        agent: { externalId: "agent-ctl", name: "  Kim\u0001 \u202eBerg\n\tsson " },
         group: { key: "val-2", name: "Val 2\u0007" },
       }),
     );
@@ -178,7 +178,7 @@ describe("intake rejects bad input clearly and loses nothing valid", () => {
       where: { organizationId: ctx.organizationId, key: "val-2" },
     });
     expect(group.name).toBe("Val 2");
-    const bad = await api.post(call({ externalCallId: "abc\u0000def" }));
+    const bad = await api.post(call({ externalCallId: "abc\u0007def" }));
     expect((await bad.json()).error.details[0]).toEqual({
       field: "externalCallId",
       message: "must not contain control characters",
@@ -189,5 +189,76 @@ describe("intake rejects bad input clearly and loses nothing valid", () => {
     const res = await api.post([call()]);
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe("validation_failed");
+  });
+
+  // Values that are valid JSON but that PostgreSQL refuses (or overflows on): each must be a 400 for its row only.
+  const POISON: [string, string, (c: ReturnType<typeof call>) => Record<string, unknown>][] = [
+    ["a lone high surrogate in externalCallId", "externalCallId", (c) => ({ ...c, externalCallId: "x\ud800" })],
+    ["a lone low surrogate in the agent id", "agent.externalId", (c) => ({ ...c, agent: { externalId: "\udc00a" } })],
+    [
+      "a lone surrogate in the agent name",
+      "agent.name",
+      (c) => ({ ...c, agent: { externalId: "a1", name: "A\ud83d" } }),
+    ],
+    ["a lone surrogate in the group key", "group.key", (c) => ({ ...c, group: { key: "\ud800" } })],
+    ["a lone surrogate in the group name", "group.name", (c) => ({ ...c, group: { key: "g", name: "\udfff" } })],
+    ["NUL in the agent name", "agent.name", (c) => ({ ...c, agent: { externalId: "a1", name: "Kim\u0000" } })],
+    ["NUL in the group name", "group.name", (c) => ({ ...c, group: { key: "g", name: "\u0000" } })],
+    ["NUL in externalCallId", "externalCallId", (c) => ({ ...c, externalCallId: "ab\u0000" })],
+    ["a lone surrogate in the number", "callerNumber", (c) => ({ ...c, callerNumber: "070\ud800" })],
+    ["NUL in the number", "callerNumber", (c) => ({ ...c, callerNumber: "070\u0000174" })],
+    ["a start in year 0000", "startedAt", (c) => ({ ...c, startedAt: "0000-01-01T00:00:00Z" })],
+    ["a start in 1999", "startedAt", (c) => ({ ...c, startedAt: "1999-12-31T23:59:59Z" })],
+    ["an end in 2100", "endedAt", (c) => ({ ...c, endedAt: "2100-01-01T00:00:00Z" })],
+    [
+      "a call of 69 years",
+      "endedAt",
+      (c) => ({ ...c, startedAt: "2001-01-01T00:00:00Z", endedAt: "2070-01-01T00:00:00Z" }),
+    ],
+    ["a queue time past int4", "queueSeconds", (c) => ({ ...c, queueSeconds: 2 ** 31 })],
+    ["a fractional queue time", "queueSeconds", (c) => ({ ...c, queueSeconds: 1.5 })],
+    ["an overlong language tag", "language", (c) => ({ ...c, language: `sv${"-abcdefgh".repeat(10)}` })],
+  ];
+
+  it.each(POISON)("refuses %s with 400 naming %s", async (_what, field, poison) => {
+    const res = await api.post(poison(call()));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.error.code).toBe("validation_failed");
+    expect(body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it("stores every valid row of a batch around poison rows and names each bad row's index and field", async () => {
+    const calls: Record<string, unknown>[] = [];
+    const expected = new Map<number, string>();
+    for (const [, field, poison] of POISON) {
+      calls.push(call({ callerNumber: "anonymous" }));
+      expected.set(calls.length, field);
+      calls.push(poison(call()));
+    }
+    const before = await countCalls();
+    const res = await api.post({ calls });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ accepted: POISON.length, rejected: POISON.length });
+    for (const r of body.results as { index: number; error?: { details: { field: string }[] } }[]) {
+      const field = expected.get(r.index);
+      if (field === undefined) expect(r.error).toBeUndefined();
+      else expect(r.error?.details.map((d) => d.field)).toContain(`calls.${r.index}.${field}`);
+    }
+    expect(await countCalls()).toBe(before + POISON.length);
+  });
+
+  it("names the row when a batch element is not an object", async () => {
+    const res = await api.post({ calls: [call(), 7, null] });
+    const body = await res.json();
+    expect(body).toMatchObject({ accepted: 1, rejected: 2 });
+    expect(body.results[1].error.details[0].field).toBe("calls.1");
+    expect(body.results[2].error.details[0].field).toBe("calls.2");
+  });
+
+  it("answers 404, not 500, for a status request with an id that cannot be stored", async () => {
+    expect((await api.get("ab\u0000c")).status).toBe(404);
+    expect((await api.get("x".repeat(300))).status).toBe(404);
   });
 });

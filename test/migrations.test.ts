@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, readMigrations } from "../src/lib/migrate.js";
+import { buildVersion, migrate, NewerDatabaseError, readMigrations } from "../src/lib/migrate.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 
 /** Everything about the public schema that a migration can get wrong. */
@@ -71,5 +71,33 @@ describe("migrations", () => {
       readMigrations().map((m) => [m.name, m.checksum, 1]),
     );
     expect(rows.every((r) => r.finished_at instanceof Date)).toBe(true);
+  });
+});
+
+describe("a database migrated by a newer version", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("is refused at start-up, naming this build's version and the migration it does not know", async () => {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query(
+      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+       VALUES ('00000000-0000-4000-8000-000000000001', 'x', '29991231000000_from_the_future', now(), now(), 1)`,
+    );
+    await c.end();
+    const err = await migrate(db.url).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(NewerDatabaseError);
+    expect(err!.message).toContain("29991231000000_from_the_future");
+    expect(err!.message).toContain(`nki-survey ${buildVersion()}`);
+    expect(err!.message).toContain(readMigrations().at(-1)!.name);
   });
 });

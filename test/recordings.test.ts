@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readAll } from "../src/recordings/storage.js";
 import { handleRecordingCallback, processDueVoiceMessages } from "../src/recordings/voice-messages.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import {
@@ -15,11 +16,12 @@ import { signedPost } from "./support/twilio.js";
 import { clearSurveys, createSurvey, events, sid } from "./support/dispatch-fixtures.js";
 
 const T0 = "2026-11-24T09:00:00Z";
-const media = (recordingSid: string) => `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Recordings/${recordingSid}.wav`;
+/** RECORDING_FORMAT defaults to mp3: the service asks Twilio for the `.mp3`. */
+const media = (recordingSid: string) => `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Recordings/${recordingSid}.mp3`;
 const resource = (recordingSid: string) => `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Recordings/${recordingSid}.json`;
 const AUTH = { user: TEST_ACCOUNT_SID, pass: TEST_AUTH_TOKEN };
-/** A tiny stand-in for Twilio's 8 kHz mono WAV. */
-const WAV = Buffer.concat([Buffer.from("RIFF\x24\x08\x00\x00WAVEfmt ", "binary"), Buffer.alloc(2048, 7)]);
+/** A tiny stand-in for Twilio's MP3 (frame sync, then filler). */
+const MP3 = Buffer.concat([Buffer.from([0xff, 0xe3, 0x28, 0xc4]), Buffer.alloc(2048, 7)]);
 
 describe("voice messages: download, store, delete at Twilio", () => {
   let db: TestDatabase;
@@ -91,9 +93,9 @@ describe("voice messages: download, store, delete at Twilio", () => {
         200,
         () => {
           order.push("GET");
-          return WAV;
+          return MP3;
         },
-        { "Content-Type": "audio/x-wav" },
+        { "Content-Type": "audio/mpeg" },
       );
     twilio()
       .delete(resource(re))
@@ -112,16 +114,19 @@ describe("voice messages: download, store, delete at Twilio", () => {
       surveyId: s.id,
       state: "stored",
       durationSeconds: 14,
-      sizeBytes: WAV.length,
-      contentType: "audio/x-wav",
-      storageKey: `${ctx.organizationId}/${s.id}.wav`,
+      sizeBytes: MP3.length,
+      contentType: "audio/mpeg",
+      storageKey: `${ctx.organizationId}/${s.id}.mp3`,
       downloadAttempts: 1,
       lastError: null,
       nextDownloadAt: null,
       deletedAtTwilio: new Date(T0),
     });
-    const stored = await readFile(path.join(ctx.config.DATA_DIR, "recordings", vm.storageKey!));
-    expect(stored.equals(WAV)).toBe(true);
+    expect((await readAll(await ctx.storage.get(vm.storageKey!))).equals(MP3)).toBe(true);
+    // Encrypted at rest: the file holds neither the audio nor its first bytes.
+    const file = await readFile(path.join(ctx.config.DATA_DIR, "recordings", vm.storageKey!));
+    expect(file.subarray(0, 4).toString("ascii")).toBe("NKIA");
+    expect(file.includes(MP3.subarray(0, 64))).toBe(false);
     expect(ctx.published).toContainEqual({
       type: "voice-message.stored",
       organizationId: ctx.organizationId,
@@ -157,14 +162,14 @@ describe("voice messages: download, store, delete at Twilio", () => {
     expect(vm).toMatchObject({ state: "pending", downloadAttempts: 2, deletedAtTwilio: null });
 
     ctx.setNow(vm.nextDownloadAt!);
-    twilio().get(media(re)).basicAuth(AUTH).reply(200, WAV, { "Content-Type": "audio/x-wav" });
+    twilio().get(media(re)).basicAuth(AUTH).reply(200, MP3, { "Content-Type": "audio/mpeg" });
     twilio().delete(resource(re)).reply(204);
     expect(await processDueVoiceMessages(ctx)).toBe(1);
     vm = await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } });
     expect(vm).toMatchObject({
       state: "stored",
       downloadAttempts: 3,
-      sizeBytes: WAV.length,
+      sizeBytes: MP3.length,
       lastError: null,
       nextDownloadAt: null,
     });
@@ -188,7 +193,7 @@ describe("voice messages: download, store, delete at Twilio", () => {
   it("a replayed recording callback neither duplicates the message nor downloads again", async () => {
     const s = await inProgressSurvey();
     const re = sid("RE");
-    twilio().get(media(re)).reply(200, WAV, { "Content-Type": "audio/x-wav" });
+    twilio().get(media(re)).reply(200, MP3, { "Content-Type": "audio/mpeg" });
     twilio().delete(resource(re)).reply(204);
     await recording(s.id, s.callSid, re, 9);
     expect((await recording(s.id, s.callSid, re, 9)).status).toBe(200);
@@ -199,7 +204,7 @@ describe("voice messages: download, store, delete at Twilio", () => {
     const keep = { ...ctx, config: { ...ctx.config, DELETE_RECORDINGS_FROM_TWILIO: false } };
     const s = await inProgressSurvey();
     const re = sid("RE");
-    twilio().get(media(re)).reply(200, WAV, { "Content-Type": "audio/x-wav" });
+    twilio().get(media(re)).reply(200, MP3, { "Content-Type": "audio/mpeg" });
     expect(
       await handleRecordingCallback(keep, {
         surveyId: s.id,
@@ -214,6 +219,22 @@ describe("voice messages: download, store, delete at Twilio", () => {
       deletedAtTwilio: null,
       nextDownloadAt: null,
     });
+  });
+
+  it("with RECORDING_FORMAT=wav, asks Twilio for the .wav and keeps it under a .wav key", async () => {
+    const wav = { ...ctx, config: { ...ctx.config, RECORDING_FORMAT: "wav" as const } };
+    const s = await inProgressSurvey();
+    const re = sid("RE");
+    const body = Buffer.concat([Buffer.from("RIFF\x24\x08\x00\x00WAVEfmt ", "binary"), Buffer.alloc(300, 3)]);
+    twilio()
+      .get(`/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Recordings/${re}.wav`)
+      .reply(200, body, { "Content-Type": "audio/x-wav" });
+    twilio().delete(resource(re)).reply(204);
+    const cb = { surveyId: s.id, callSid: s.callSid, recordingSid: re, recordingStatus: "completed" };
+    expect(await handleRecordingCallback(wav, { ...cb, durationSeconds: 5 })).toBe("stored");
+    const vm = await ctx.prisma.voiceMessage.findUniqueOrThrow({ where: { recordingSid: re } });
+    expect(vm).toMatchObject({ storageKey: `${ctx.organizationId}/${s.id}.wav`, contentType: "audio/x-wav" });
+    expect((await readAll(await ctx.storage.get(vm.storageKey!))).equals(body)).toBe(true);
   });
 
   it("a recording for another call than the survey's is ignored", async () => {

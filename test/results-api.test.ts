@@ -68,6 +68,28 @@ describe("results API access and validation", () => {
     expect(unknown.status).toBe(404);
   });
 
+  it.each([
+    ["period=0000", "period"],
+    ["period=0001-W01", "period"],
+    ["period=9999-P1", "period"],
+    ["period=2026-W54", "period"],
+    ["period=2026-P4", "period"],
+    ["from=0001-01-01&to=2025-01-01", "from"],
+    ["from=2025-01-01&to=9999-12-31", "to"],
+  ])("answers %s with a 400 naming %s, never a 500", async (query, field) => {
+    const res = await get(`/api/v1/results?${query}`, { authorization: `Bearer ${key}` });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toMatchObject({ code: "validation_failed", details: [{ field }] });
+  });
+
+  it("reads a tertial written 2026-T3 as 2026-P3, in JSON and CSV", async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    const body = await (await get("/api/v1/results?period=2026-T3", auth)).json();
+    expect(body.period).toEqual({ kind: "tertial", label: "2026-P3", from: "2026-09-01", to: "2026-12-31" });
+    const csv = await get("/api/v1/results?period=2026-T3&format=csv", auth);
+    expect(csv.headers.get("content-disposition")).toContain("nki-2026-P3.csv");
+  });
+
   it("an API key reads only its own organization: another organization's key sees none of these answers", async () => {
     const other = await ensureOrganization(db.prisma, {
       slug: "tom-kommun",
@@ -109,6 +131,16 @@ describe("results API access and validation", () => {
     const period = await (await get("/reports/period?period=2025-P1", { cookie: c })).text();
     expect(period).toMatch(/Periodrapport 2025-P1|Period report 2025-P1/);
     expect((await get("/reports/period?period=2025-P4", { cookie: c })).status).toBe(400);
+  });
+
+  it("the weekly and tertial reports take any period, and a bad one names its parameter", async () => {
+    const c = await cookie("manager");
+    expect(await (await get("/reports/period?period=2025-T1", { cookie: c })).text()).toContain("2025-P1");
+    expect(await (await get("/reports/weekly?period=2025-01", { cookie: c })).text()).toContain("2025-01");
+    expect(await (await get("/reports/period?period=2025", { cookie: c })).text()).toContain("2024");
+    const bad = await get("/reports/weekly?week=2026-W54", { cookie: c, accept: "application/json" });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details).toEqual([{ field: "week", message: "2026 has ISO weeks 01–53" }]);
   });
 
   it("documents the results, funnel and coaching endpoints in the OpenAPI document", async () => {

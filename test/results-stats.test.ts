@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { normalCdf, studentTCdf, studentTQuantile } from "../src/results/distributions.js";
 import { roundMetrics, roundTo } from "../src/results/rounding.js";
 import {
+  changeOfMean,
   computeMetrics,
   oneSampleTTest,
+  respondentsOf,
   twoProportionZTest,
   welchTTest,
   wilsonInterval95,
@@ -114,5 +116,63 @@ describe("significance tests", () => {
     const z = twoProportionZTest(17, 30, 92, 100)!;
     expect(z.z).toBeLessThan(-4);
     expect(z.pLess).toBeLessThan(1e-4);
+  });
+});
+
+describe("change against the same period last year", () => {
+  // Reference intervals: scipy.stats.t.ppf(0.975, Welch df) × standard error, computed by hand from n, sum, sum of squares.
+  it("gives the 95 % Welch interval of the difference and calls it significant only when it excludes 0", () => {
+    const up = changeOfMean({ counts: [0, 0, 0, 10, 20] }, { counts: [2, 3, 5, 10, 10] }, 5);
+    expect(up.difference).toBeCloseTo(0.9, 12);
+    expect(up.ci95!.low).toBeCloseTo(0.4144044268324185, 6);
+    expect(up.ci95!.high).toBeCloseTo(1.3855955731675822, 6);
+    expect(up).toMatchObject({ significant: true, suppressed: false });
+
+    const unclear = changeOfMean({ counts: [0, 0, 1, 2, 3] }, { counts: [1, 1, 1, 1, 1] }, 5);
+    expect(unclear.ci95!.low).toBeCloseTo(-0.6000002347228919, 6);
+    expect(unclear.ci95!.high).toBeCloseTo(3.266666901389558, 6);
+    expect(unclear.significant).toBe(false);
+  });
+
+  it("takes the standard error over citizens when questions are pooled, so seven answers each are not seven people", () => {
+    const pooled = { counts: [0, 0, 0, 70, 140] as Counts, respondents: 30 };
+    const earlier = { counts: [14, 21, 35, 70, 70] as Counts, respondents: 30 };
+    const r = changeOfMean(pooled, earlier, 5);
+    expect(r.ci95!.low).toBeCloseTo(0.4214254553122246, 6);
+    expect(r.ci95!.high).toBeCloseTo(1.3785745446877762, 6);
+    // Counted as 210 independent answers the interval would be far too narrow.
+    const naive = changeOfMean({ counts: pooled.counts }, { counts: earlier.counts }, 5);
+    expect(naive.ci95!.high - naive.ci95!.low).toBeLessThan((r.ci95!.high - r.ci95!.low) / 2);
+  });
+
+  it("is suppressed below the minimum number of citizens on either side, and makes no claim without spread", () => {
+    expect(changeOfMean({ counts: [0, 0, 0, 10, 20] }, { counts: [0, 0, 1, 2, 1] }, 5)).toEqual({
+      difference: null,
+      ci95: null,
+      significant: false,
+      suppressed: true,
+    });
+    expect(changeOfMean({ counts: [0, 0, 0, 0, 70], respondents: 4 }, { counts: [0, 0, 0, 0, 30] }, 5).suppressed).toBe(
+      true,
+    );
+    expect(changeOfMean({ counts: [0, 0, 0, 0, 9] }, { counts: [0, 0, 0, 9, 0] }, 5)).toMatchObject({
+      difference: 1,
+      ci95: null,
+      significant: false,
+    });
+  });
+});
+
+describe("citizens and answers", () => {
+  it("counts citizens as the largest per-question n, and applies the minimum to citizens", () => {
+    const perQuestion: Counts[] = [
+      [0, 0, 1, 1, 1],
+      [0, 0, 0, 2, 1],
+      [0, 0, 0, 1, 1],
+    ];
+    expect(respondentsOf(perQuestion)).toBe(3);
+    const m = computeMetrics([0, 0, 1, 4, 3], 5, respondentsOf(perQuestion));
+    expect(m).toMatchObject({ n: 8, respondents: 3, tooFew: true });
+    expect(computeMetrics([0, 0, 1, 4, 3], 5)).toMatchObject({ n: 8, respondents: 8, tooFew: false });
   });
 });

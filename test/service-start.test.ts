@@ -112,7 +112,10 @@ describe("npm start on the embedded defaults", () => {
     const message = await waitFor("a stored voice message", () =>
       prisma.voiceMessage.findFirst({ where: { state: "stored" }, select: { storageKey: true, sizeBytes: true } }),
     );
-    expect(existsSync(path.join(dataDir, "recordings", message.storageKey!))).toBe(true);
+    // The default storage is the database itself (an MP3 from the simulator), encrypted with a generated key.
+    expect(message.storageKey).toMatch(/\.mp3$/);
+    expect(await service.ctx.storage.size(message.storageKey!)).toBe(message.sizeBytes);
+    expect(existsSync(path.join(dataDir, "keys", "audio.key"))).toBe(true);
     expect(message.sizeBytes).toBeGreaterThan(1000);
     // Started in the background at start-up (src/web/warm-up.ts), long done by now.
     expect(messages).not.toContain("page warm-up failed");

@@ -1,15 +1,17 @@
 import express, { Router, type Request, type Response } from "express";
-import { rateLimit } from "express-rate-limit";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { asyncHandler } from "../lib/http.js";
 import { renderPage } from "../web/layout.js";
+import { html, toDocument } from "../web/html.js";
 import { langOf, tr } from "../web/i18n.js";
 import { renderLogin } from "../web/pages/login.js";
 import { safeNext } from "../web/safe-next.js";
 import { csrfToken, requireCsrf } from "./middleware.js";
 import { homeFor, signIn, signOut } from "./signin.js";
-import { authenticate } from "./users.js";
+import { authenticate, emailSchema } from "./users.js";
+import { checkSignIn, recordFailure, recordSuccess, type SignInAttempt } from "./throttle.js";
+import { auditRefusedSignIn } from "./refusals.js";
 import { oidcRoutes } from "./oidc-routes.js";
 
 const loginSchema = z.object({
@@ -19,16 +21,18 @@ const loginSchema = z.object({
 });
 
 /**
- * Sign-in, sign-out and (when configured) OpenID Connect. Login is limited
- * per IP and, for failures, per account; counters live in this instance's
- * memory (several instances each keep their own, which still bounds guessing).
+ * Sign-in, sign-out and (when configured) OpenID Connect. Failed sign-ins are
+ * limited per account and address, per address and per account, with growing
+ * delays (throttle-rules.ts); the counters are in the database, shared by every
+ * instance. Successful sign-ins are never counted.
  */
 export function authRouter(ctx: AppContext): Router {
   const r = Router();
   const form = express.urlencoded({ extended: false, limit: "10kb" });
-  const tooMany = (req: Request, res: Response) => {
+  const tooMany = (req: Request, res: Response, retryAfterSeconds: number) => {
     res
       .status(429)
+      .set("Retry-After", String(retryAfterSeconds))
       .type("html")
       .send(
         page(req, {
@@ -40,34 +44,16 @@ export function authRouter(ctx: AppContext): Router {
         }),
       );
   };
-  const perIp = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: 30,
-    standardHeaders: "draft-8",
-    legacyHeaders: false,
-    handler: tooMany,
-  });
-  const perAccount = rateLimit({
-    windowMs: 15 * 60_000,
-    limit: 5,
-    skipSuccessfulRequests: true,
-    standardHeaders: false,
-    legacyHeaders: false,
-    keyGenerator: (req) =>
-      `acct:${String((req.body as { email?: unknown })?.email ?? "")
-        .trim()
-        .toLowerCase()}`,
-    handler: tooMany,
-  });
-
   const page = (req: Request, extra: { error?: string; notice?: string; email?: string } = {}) =>
-    renderLogin({
-      lang: langOf(req),
-      csrf: csrfToken(req),
-      next: safeNext(req.query.next ?? (req.body as { next?: string } | undefined)?.next, ""),
-      oidcLabel: ctx.config.OIDC_ISSUER && ctx.config.OIDC_CLIENT_ID ? ctx.config.OIDC_BUTTON_LABEL : undefined,
-      ...extra,
-    });
+    toDocument(
+      renderLogin({
+        lang: langOf(req),
+        csrf: csrfToken(req),
+        next: safeNext(req.query.next ?? (req.body as { next?: string } | undefined)?.next, ""),
+        oidcLabel: ctx.config.OIDC_ISSUER && ctx.config.OIDC_CLIENT_ID ? ctx.config.OIDC_BUTTON_LABEL : undefined,
+        ...extra,
+      }),
+    );
 
   r.get("/login", (req, res) => {
     if (req.user) return res.redirect(303, homeFor(req.user));
@@ -87,25 +73,44 @@ export function authRouter(ctx: AppContext): Router {
   r.post(
     "/login",
     form,
-    perIp,
-    perAccount,
     requireCsrf,
     asyncHandler(async (req, res) => {
       const parsed = loginSchema.safeParse(req.body);
+      const typed = parsed.success ? parsed.data.email : "";
+      const attempt: SignInAttempt = {
+        email: emailSchema.safeParse(typed).data ?? typed.trim().toLowerCase(),
+        // Under TRUST_PROXY off this is the socket's address: X-Forwarded-For cannot change it.
+        ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        now: ctx.now(),
+      };
+      const allowed = await checkSignIn(ctx.prisma, attempt);
+      if (!allowed.allowed) {
+        req.log.warn("sign-in refused", { reason: "throttled", scope: allowed.scope, ip: attempt.ip });
+        await auditRefusedSignIn(ctx, attempt, {
+          reason: "throttled",
+          scope: allowed.scope,
+          retryAfterSeconds: allowed.retryAfterSeconds,
+        });
+        tooMany(req, res, allowed.retryAfterSeconds ?? 1);
+        return;
+      }
       const user = parsed.success ? await authenticate(ctx.prisma, parsed.data.email, parsed.data.password) : null;
       if (!user) {
-        req.log.info("sign-in refused", { reason: "bad credentials" });
+        await recordFailure(ctx.prisma, attempt);
+        req.log.info("sign-in refused", { reason: "bad credentials", ip: attempt.ip });
+        await auditRefusedSignIn(ctx, attempt, { reason: "bad_credentials" });
         res
           .status(401)
           .type("html")
           .send(
             page(req, {
-              email: parsed.success ? parsed.data.email : "",
+              email: typed,
               error: tr(langOf(req), "Fel e-postadress eller lösenord.", "Wrong e-mail address or password."),
             }),
           );
         return;
       }
+      await recordSuccess(ctx.prisma, attempt);
       await signIn(ctx, req, res, user, "password");
       res.redirect(303, safeNext(parsed.data?.next, homeFor(user)));
     }),
@@ -114,10 +119,14 @@ export function authRouter(ctx: AppContext): Router {
   r.get("/logout", (req, res) => {
     if (!req.user) return res.redirect(303, "/login");
     const L = langOf(req);
-    const body = `<div class="narrow"><h1>${tr(L, "Logga ut", "Sign out")}</h1><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${csrfToken(req)}"><button type="submit">${tr(L, "Logga ut", "Sign out")}</button></form></div>`;
+    const body = html`<div class="narrow"><h1>${tr(L, "Logga ut", "Sign out")}</h1><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${csrfToken(req)}"><button type="submit">${tr(L, "Logga ut", "Sign out")}</button></form></div>`;
     res
       .type("html")
-      .send(renderPage({ title: tr(L, "Logga ut", "Sign out"), user: req.user, body, lang: L, path: "/logout" }));
+      .send(
+        toDocument(
+          renderPage({ title: tr(L, "Logga ut", "Sign out"), user: req.user, body, lang: L, path: "/logout" }),
+        ),
+      );
   });
 
   r.post(

@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Config } from "../lib/config.js";
 import type { Db } from "../lib/db.js";
 import type { Logger } from "../lib/logger.js";
+import { retryOnUniqueConflict } from "../lib/unique-conflict.js";
 import { ensureAgent } from "../organizations/service.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import type { Role } from "../generated/prisma/enums.js";
@@ -14,22 +15,27 @@ import { DEMO_AGENTS as ROSTER } from "../demo/roster.js";
 export async function ensureSeedAdmin(db: Db, config: Config, organizationId: string, logger: Logger): Promise<void> {
   if (!config.SEED_ADMIN_EMAIL || !config.SEED_ADMIN_PASSWORD) return;
   const email = config.SEED_ADMIN_EMAIL.toLowerCase();
-  const existing = await db.user.findUnique({
-    where: { email },
-    select: { id: true, passwordHash: true, role: true, disabledAt: true },
-  });
+  const select = { id: true, passwordHash: true, role: true, disabledAt: true } as const;
+  let existing = await db.user.findUnique({ where: { email }, select });
   if (!existing) {
-    await db.user.create({
-      data: {
-        organizationId,
-        email,
-        name: "Administratör",
-        role: "admin",
-        passwordHash: await hashPassword(config.SEED_ADMIN_PASSWORD),
-      },
+    // ON CONFLICT DO NOTHING: another instance starting at the same moment may create it first.
+    const { count } = await db.user.createMany({
+      data: [
+        {
+          organizationId,
+          email,
+          name: "Administratör",
+          role: "admin",
+          passwordHash: await hashPassword(config.SEED_ADMIN_PASSWORD),
+        },
+      ],
+      skipDuplicates: true,
     });
-    logger.info("seed admin created", { email });
-    return;
+    if (count === 1) {
+      logger.info("seed admin created", { email });
+      return;
+    }
+    existing = await db.user.findUniqueOrThrow({ where: { email }, select });
   }
   const samePassword = await verifyPassword(existing.passwordHash, config.SEED_ADMIN_PASSWORD);
   if (samePassword && existing.role === "admin" && !existing.disabledAt) return;
@@ -80,18 +86,20 @@ export async function ensureDemoUsers(db: Db, organizationId: string): Promise<D
     const agent = acc.externalId ? await ensureAgent(db, organizationId, acc.externalId, acc.name) : null;
     const password = demoPassword();
     const passwordHash = await hashPassword(password);
-    await db.user.upsert({
-      where: { email: acc.email },
-      update: { passwordHash, role: acc.role, agentId: agent?.id ?? null, disabledAt: null },
-      create: {
-        organizationId,
-        email: acc.email,
-        name: acc.name,
-        role: acc.role,
-        agentId: agent?.id ?? null,
-        passwordHash,
-      },
-    });
+    await retryOnUniqueConflict(() =>
+      db.user.upsert({
+        where: { email: acc.email },
+        update: { passwordHash, role: acc.role, agentId: agent?.id ?? null, disabledAt: null },
+        create: {
+          organizationId,
+          email: acc.email,
+          name: acc.name,
+          role: acc.role,
+          agentId: agent?.id ?? null,
+          passwordHash,
+        },
+      }),
+    );
     out.push({ role: acc.role, email: acc.email, password });
   }
   return out;

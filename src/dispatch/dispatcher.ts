@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AppContext } from "../context.js";
 import { isWithinCallingHours, nextCallingTime } from "../intake/calling-window.js";
+import { MARK_LEAD_MS, markSending, type DispatchOptions } from "./fence.js";
 import { moveSurvey, policyFor } from "./moves.js";
 import { placeCall, type ReadyCall } from "./place-call.js";
 import { claimDueSurveys, findExpired, type ClaimedForDial, type ClaimedSurvey } from "./repository.js";
@@ -26,7 +28,7 @@ export interface TickResult {
  * at dial time, book send slots on the shared clock and place each call at
  * its slot. Safe to run on several instances at once.
  */
-export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
+export async function dispatchTick(ctx: AppContext, opts: DispatchOptions = {}): Promise<TickResult> {
   warmUp(ctx);
   const result: TickResult = { expired: await expireOverdue(ctx), claimed: 0, dialled: 0, deferred: 0 };
   const cps = ctx.config.DISPATCH_CALLS_PER_SECOND;
@@ -65,7 +67,27 @@ export async function dispatchTick(ctx: AppContext): Promise<TickResult> {
     ready.map(async (r, i) => {
       let slot = booking.slotAt(i);
       for (let attempt = 0; attempt < MAX_SLOT_BOOKINGS; attempt++) {
-        if (await waitForSlot(slot)) return placeCall(ctx, r);
+        // The send mark comes just before the slot, so its round trip is not in the slot's tolerance.
+        const lead = slot - MARK_LEAD_MS - Date.now();
+        if (lead > 0) await sleep(lead);
+        await opts.hooks?.beforeMark?.(r.survey.id);
+        const fence = await markSending(ctx, r.survey, opts);
+        if (!fence) {
+          ctx.logger.warn("claim lost before the send (taken over or lease over); not dialling", {
+            surveyId: r.survey.id,
+          });
+          return false;
+        }
+        if (await waitForSlot(slot)) {
+          await opts.hooks?.beforeSend?.(r.survey.id);
+          // Last check before the request: a process paused since its mark never sends.
+          if (fence.holds()) return placeCall(ctx, r);
+          ctx.logger.warn("send deadline passed after the send mark (process paused?); not dialling", {
+            surveyId: r.survey.id,
+          });
+          await release(ctx, r.survey, "send_deadline_passed", ctx.now());
+          return false;
+        }
         slot = (await bookSlots(ctx.prisma, cps, 1)).slotAt(0);
       }
       await release(ctx, r.survey, "missed_send_slot", ctx.now());
@@ -121,7 +143,13 @@ async function prepare(ctx: AppContext, claimed: ClaimedForDial[]): Promise<Read
   for (const d of claimed) {
     const { survey } = d;
     const now = ctx.now();
-    const base = { surveyId: survey.id, organizationId: survey.organizationId, from: "dialling" as const, at: now };
+    const base = {
+      surveyId: survey.id,
+      organizationId: survey.organizationId,
+      from: "dialling" as const,
+      at: now,
+      claimToken: survey.claimToken,
+    };
     if (d.optedOut) {
       await moveSurvey(ctx, {
         ...base,
@@ -155,9 +183,10 @@ async function prepare(ctx: AppContext, claimed: ClaimedForDial[]): Promise<Read
   return ready;
 }
 
-/** Back to `scheduled` without counting the attempt: no call was made. */
+/** Back to `scheduled` without counting the attempt: no call was made. Only while the claim is still ours. */
 async function release(ctx: AppContext, survey: ClaimedSurvey, reason: string, at: Date) {
   const moved = await moveSurvey(ctx, {
+    claimToken: survey.claimToken,
     surveyId: survey.id,
     organizationId: survey.organizationId,
     from: "dialling",

@@ -5,6 +5,7 @@ import { recordEvent } from "../survey/state.js";
 import { recordAmdVerdict, type CallbackSurvey } from "./callback-repository.js";
 import { moveSurvey, policyFor } from "./moves.js";
 import { decideRetry, outcomeForCallStatus, shouldHangUpOnMachine } from "./rules.js";
+import { scrubPhoneNumbers } from "../lib/scrub.js";
 
 export interface CallStatusReport {
   surveyId: string;
@@ -82,7 +83,11 @@ export async function applyCallStatus(
         to: o.state,
         event: r.source,
         detail: { callStatus: r.status, outcome: o.outcome, errorCode: r.errorCode ?? undefined },
-        data: { outcome: o.outcome, errorCode: r.errorCode ?? null, errorMessage: r.errorMessage ?? null },
+        data: {
+          outcome: o.outcome,
+          errorCode: r.errorCode ?? null,
+          errorMessage: scrubPhoneNumbers(r.errorMessage) ?? null,
+        },
       });
       if (moved) {
         log.info("survey call ended", {
@@ -219,6 +224,6 @@ export function errorSummary(err: unknown): Record<string, unknown> {
   return {
     status: e?.status,
     code: e?.code,
-    message: typeof e?.message === "string" ? e.message.slice(0, 300) : String(err),
+    message: scrubPhoneNumbers(typeof e?.message === "string" ? e.message.slice(0, 300) : String(err)),
   };
 }

@@ -39,7 +39,8 @@ export function callParameters(ctx: AppContext, survey: { id: string; flowId: st
 }
 
 /**
- * Places one claimed survey's call. Twilio has no idempotency key for
+ * Places one claimed survey's call; the caller has passed the fence (fence.ts)
+ * immediately before. Twilio has no idempotency key for
  * calls.create, so this request is made exactly once per claim and its
  * failures are sorted by whether a call may exist (rules.classifyDialError):
  * rejected → back to `scheduled` with backoff or `failed`; uncertain
@@ -80,7 +81,14 @@ export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean>
 async function handleDialError(ctx: AppContext, survey: ClaimedSurvey, err: unknown, log: AppContext["logger"]) {
   const f = classifyDialError(err as never);
   const now = ctx.now();
-  const base = { surveyId: survey.id, organizationId: survey.organizationId, from: "dialling" as const, at: now };
+  const base = {
+    surveyId: survey.id,
+    organizationId: survey.organizationId,
+    from: "dialling" as const,
+    at: now,
+    // After a long pause another instance may hold the claim by now: its state is not ours to change.
+    claimToken: survey.claimToken,
+  };
   if (f.kind === "not_created_retry") {
     const failures =
       1 + (await ctx.prisma.surveyEvent.count({ where: { surveyId: survey.id, type: "dial-rejected" } }));

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AppContext } from "../context.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
 import { recordEvent } from "../survey/state.js";
@@ -12,6 +13,7 @@ import {
   unconfirmedDialSettleMs,
 } from "./rules.js";
 import { MAX_SLOT_WAIT_MS } from "./dispatcher.js";
+import { SEND_DEADLINE_MS } from "./fence.js";
 
 /** Upper bound of the REST timeout of any configured twilio-node client. */
 const REST_TIMEOUT_MS = 10_000;
@@ -24,6 +26,9 @@ interface Stale {
   state: SurveyState;
   callSid: string | null;
   claimedAt: Date | null;
+  /** Null on claims made before fencing existed: treated as possibly sent. */
+  claimToken: string | null;
+  sendingAt: Date | null;
 }
 
 /**
@@ -42,14 +47,18 @@ export async function reconcileStale(ctx: AppContext): Promise<number> {
   });
   let handled = 0;
   for (const s of stale) {
+    // Taking the claim over writes a new token: the previous holder can no
+    // longer mark a send (fence.ts). Guarded on the send mark as read, so a
+    // holder that marked meanwhile wins and is looked at with its mark.
+    const token = randomUUID();
     const { count } = await ctx.prisma.surveyCall.updateMany({
-      where: { id: s.id, state: s.state, claimedAt: s.claimedAt },
-      data: { claimedAt: now, claimedBy: ctx.instanceId },
+      where: { id: s.id, state: s.state, claimedAt: s.claimedAt, sendingAt: s.sendingAt },
+      data: { claimedAt: now, claimedBy: ctx.instanceId, claimToken: token },
     });
     if (count === 0) continue;
     try {
       if (s.callSid) await reconcileKnownCall(ctx, s as Stale & { callSid: string });
-      else await reconcileUnconfirmed(ctx, s);
+      else await reconcileUnconfirmed(ctx, s, token);
       handled++;
     } catch (err) {
       ctx.logger.warn("reconciliation failed; will retry", { surveyId: s.id, err: errorSummary(err) });
@@ -111,8 +120,13 @@ async function reconcileKnownCall(ctx: AppContext, s: Stale & { callSid: string 
  * Found → adopt it (and its final status); none → the call was never created
  * and the survey goes back to `scheduled`, the attempt not counted.
  */
-async function reconcileUnconfirmed(ctx: AppContext, s: Stale) {
+async function reconcileUnconfirmed(ctx: AppContext, s: Stale, token: string) {
   const now = ctx.now();
+  if (s.state === "dialling" && s.claimToken !== null && s.sendingAt === null) {
+    // Never marked, and the takeover fenced the old holder out: no call exists or can.
+    await reschedule(ctx, s, token, "reconcile-not-sent");
+    return;
+  }
   const row = await ctx.prisma.surveyCall.findUniqueOrThrow({
     where: { id: s.id },
     select: { completedCall: { select: { callerNumberEnc: true } } },
@@ -165,6 +179,20 @@ async function reconcileUnconfirmed(ctx: AppContext, s: Stale) {
     });
     return;
   }
+  // A holder may start its request up to SEND_DEADLINE_MS after its mark, and
+  // Twilio may list a call only once the request has settled: before that, an
+  // empty list proves nothing, so the survey is left for a later look.
+  const markedMsAgo = s.sendingAt ? now.getTime() - s.sendingAt.getTime() : Infinity;
+  if (markedMsAgo < SEND_DEADLINE_MS + unconfirmedDialSettleMs(REST_TIMEOUT_MS)) {
+    ctx.logger.info("no call listed yet for a recent send mark; looking again later", { surveyId: s.id });
+    return;
+  }
+  await reschedule(ctx, s, token, "reconcile-no-call");
+}
+
+/** Back to `scheduled`, the attempt not counted, guarded on the takeover's token. */
+async function reschedule(ctx: AppContext, s: Stale, token: string, event: string) {
+  const now = ctx.now();
   const failures =
     1 +
     (await ctx.prisma.surveyEvent.count({
@@ -177,12 +205,14 @@ async function reconcileUnconfirmed(ctx: AppContext, s: Stale) {
     from: "dialling",
     to: "scheduled",
     at: now,
-    event: "reconcile-no-call",
+    event,
+    claimToken: token,
     detail: { nextAttemptAt: nextAttemptAt.toISOString() },
     data: { nextAttemptAt, attempts: { decrement: 1 }, claimedBy: null, claimedAt: null },
   });
-  ctx.logger.info("no call was created for an unconfirmed dial; rescheduled", {
+  ctx.logger.info("no call was or can be created for an unconfirmed dial; rescheduled", {
     surveyId: s.id,
+    event,
     nextAttemptAt: nextAttemptAt.toISOString(),
   });
 }

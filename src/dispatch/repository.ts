@@ -1,4 +1,5 @@
 import { sqlExecute, sqlLiteral, sqlQuery, sqlScript, type Db, type Prisma } from "../lib/db.js";
+import { CLAIM_LEASE_MS } from "./fence.js";
 
 /**
  * The dispatcher's SQL. Raw where Prisma cannot say it (FOR UPDATE SKIP
@@ -14,6 +15,8 @@ export interface ClaimedSurvey {
   flowId: string;
   attempts: number;
   expiresAt: Date;
+  /** This claim's fencing token (fence.ts). */
+  claimToken: string;
 }
 
 /** A claim and what its dial-time checks need: number, settings, opt-out status. */
@@ -71,9 +74,12 @@ export async function claimDueSurveys(
      ), claimed AS (
        UPDATE "SurveyCall" s
        SET state = 'dialling', "claimedBy" = ${instance}, "claimedAt" = ${now},
-           attempts = s.attempts + 1, "callSid" = NULL, "updatedAt" = ${now}
+           attempts = s.attempts + 1, "callSid" = NULL, "updatedAt" = ${now},
+           "claimToken" = gen_random_uuid(), "sendingAt" = NULL,
+           "claimLeaseUntil" = clock_timestamp() + ${sqlLiteral(CLAIM_LEASE_MS)}::int * interval '1 millisecond'
        FROM picked WHERE s.id = picked.id
-       RETURNING s.id, s."organizationId", s."groupId", s."completedCallId", s."flowId", s.attempts, s."expiresAt"
+       RETURNING s.id, s."organizationId", s."groupId", s."completedCallId", s."flowId", s.attempts, s."expiresAt",
+                 s."claimToken"::text AS "claimToken"
      ), events AS (
        INSERT INTO "SurveyEvent" ("surveyId", at, type, "fromState", "toState", detail)
        SELECT id, ${now}, 'claimed', 'scheduled', 'dialling', jsonb_build_object('instance', ${instance}, 'attempt', attempts)
@@ -192,7 +198,15 @@ export async function findStale(db: Db, args: { unconfirmedBefore: Date; liveBef
         { state: { in: ["dialling", "in_progress"] }, claimedAt: { lte: args.liveBefore } },
       ],
     },
-    select: { id: true, organizationId: true, state: true, callSid: true, claimedAt: true },
+    select: {
+      id: true,
+      organizationId: true,
+      state: true,
+      callSid: true,
+      claimedAt: true,
+      claimToken: true,
+      sendingAt: true,
+    },
     orderBy: { claimedAt: "asc" },
     take: args.limit,
   });

@@ -1,5 +1,6 @@
 import type { SurveyState } from "../generated/prisma/enums.js";
 import { nextCallingTime, type CallingWindowSpec } from "../intake/calling-window.js";
+import { scrubPhoneNumbers } from "../lib/scrub.js";
 
 /**
  * Pure dispatch rules: values in, values out, no clock of their own.
@@ -172,7 +173,7 @@ const PRE_SEND_ERRORS = new Set([
  * Twilio's call list, never by dialling again.
  */
 export function classifyDialError(err: { status?: unknown; code?: unknown; message?: unknown }): DialFailure {
-  const message = typeof err.message === "string" ? err.message.slice(0, 500) : "unknown error";
+  const message = typeof err.message === "string" ? scrubPhoneNumbers(err.message).slice(0, 500) : "unknown error";
   if (typeof err.status === "number") {
     const code = err.code !== undefined && err.code !== null ? String(err.code) : `http_${err.status}`;
     if (err.status === 429 || err.status >= 500) return { kind: "not_created_retry", code, message };

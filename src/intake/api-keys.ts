@@ -32,12 +32,12 @@ export async function ensureApiKey(
   name: string,
 ): Promise<{ id: string }> {
   const hash = hashApiKey(secret);
-  const row = await db.apiKey.upsert({
-    where: { hash },
-    update: {},
-    create: { organizationId, name, prefix: secret.slice(0, PREFIX_LENGTH), hash },
-    select: { id: true, organizationId: true },
+  // ON CONFLICT DO NOTHING, then read: several instances may ensure the same key at the same moment.
+  await db.apiKey.createMany({
+    data: [{ organizationId, name, prefix: secret.slice(0, PREFIX_LENGTH), hash }],
+    skipDuplicates: true,
   });
+  const row = await db.apiKey.findUniqueOrThrow({ where: { hash }, select: { id: true, organizationId: true } });
   if (row.organizationId !== organizationId)
     throw new AppError("conflict", "This API key already belongs to another organization");
   return { id: row.id };

@@ -1,3 +1,4 @@
+import { addDays, isValidDay, localDay, localTime, wallClockInstant, weekdayOf } from "../lib/calendar.js";
 import { isSwedishHoliday } from "./holidays.js";
 
 /**
@@ -102,75 +103,19 @@ export function callingHoursProblem(source: string): string | null {
   }
 }
 
-interface LocalTime {
-  year: number;
-  month: number;
-  day: number;
-  minute: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function localTime(at: Date, timeZone: string): LocalTime {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(timeZone, f);
-  }
-  const p: Record<string, number> = {};
-  for (const part of f.formatToParts(at)) if (part.type !== "literal") p[part.type] = Number(part.value);
-  return { year: p.year, month: p.month, day: p.day, minute: p.hour * 60 + p.minute + p.second / 60 };
-}
-
-/** Milliseconds the zone is ahead of UTC at this instant. */
-function zoneOffset(utcMs: number, timeZone: string): number {
-  const l = localTime(new Date(utcMs), timeZone);
-  const asUtc = Date.UTC(l.year, l.month - 1, l.day, 0, 0) + l.minute * 60_000;
-  return Math.round((asUtc - utcMs) / 60_000) * 60_000;
-}
-
-/** The instant of a local wall-clock time; minute may be 1440 (next midnight). */
-function localToUtc(year: number, month: number, day: number, minute: number, timeZone: string): number {
-  const wall = Date.UTC(year, month - 1, day, 0, minute);
-  const first = zoneOffset(wall, timeZone);
-  const guess = wall - first;
-  const second = zoneOffset(guess, timeZone);
-  return second === first ? guess : wall - second;
-}
-
 /** "2026-03-31 10:15[:30]" read as wall-clock time in the zone; null when not in that form. */
 export function wallClockToInstant(text: string, timeZone: string): Date | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return new Date(localToUtc(y, mo, d, h * 60 + mi, timeZone) + s * 1000);
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (!m || !isValidDay(m[1])) return null;
+  const instant = wallClockInstant(m[1], Number(m[2]) * 60 + Number(m[3]), timeZone);
+  return new Date(instant.getTime() + Number(m[4] ?? 0) * 1000);
 }
-
-const dateKey = (y: number, m: number, d: number) =>
-  `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 
 export function isWithinCallingHours(at: Date, spec: CallingWindowSpec): boolean {
   const rules = parseCallingHours(spec.callingHours);
   const l = localTime(at, spec.timeZone);
-  if (spec.skipPublicHolidays && isSwedishHoliday(dateKey(l.year, l.month, l.day))) return false;
-  const weekday = new Date(Date.UTC(l.year, l.month - 1, l.day)).getUTCDay();
-  return rules.some((r) => r.days.has(weekday) && l.minute >= r.startMinute && l.minute < r.endMinute);
+  if (spec.skipPublicHolidays && isSwedishHoliday(l.day)) return false;
+  return rules.some((r) => r.days.has(l.weekday) && l.minute >= r.startMinute && l.minute < r.endMinute);
 }
 
 /** Enough to pass any run of holidays and any weekly pattern. */
@@ -180,16 +125,16 @@ const SEARCH_DAYS = 400;
 export function nextCallingTime(from: Date, spec: CallingWindowSpec): Date | null {
   if (isWithinCallingHours(from, spec)) return from;
   const rules = parseCallingHours(spec.callingHours);
-  const start = localTime(from, spec.timeZone);
+  const today = localDay(from, spec.timeZone);
   for (let offset = 0; offset < SEARCH_DAYS; offset++) {
-    const date = new Date(Date.UTC(start.year, start.month - 1, start.day + offset));
-    const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
-    if (spec.skipPublicHolidays && isSwedishHoliday(dateKey(y, m, d))) continue;
+    const day = addDays(today, offset);
+    if (spec.skipPublicHolidays && isSwedishHoliday(day)) continue;
+    const weekday = weekdayOf(day);
     let best: number | null = null;
     for (const rule of rules) {
-      if (!rule.days.has(date.getUTCDay())) continue;
-      const windowStart = localToUtc(y, m, d, rule.startMinute, spec.timeZone);
-      const windowEnd = localToUtc(y, m, d, rule.endMinute, spec.timeZone);
+      if (!rule.days.has(weekday)) continue;
+      const windowStart = wallClockInstant(day, rule.startMinute, spec.timeZone).getTime();
+      const windowEnd = wallClockInstant(day, rule.endMinute, spec.timeZone).getTime();
       if (windowEnd <= from.getTime()) continue;
       const candidate = Math.max(windowStart, from.getTime());
       if (best === null || candidate < best) best = candidate;

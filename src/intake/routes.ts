@@ -13,6 +13,8 @@ import {
   completedCallSchema,
   decisionSchema,
   MAX_BATCH,
+  MAX_ID,
+  storableText,
 } from "./schema.js";
 import { ingestCalls, type IntakeResult } from "./service.js";
 
@@ -34,6 +36,10 @@ const decisionBody = (r: Extract<IntakeResult, { ok: true }>) => ({
   dueAt: r.dueAt?.toISOString() ?? null,
   duplicate: r.duplicate,
 });
+
+/** A row's field in the batch: calls.3.startedAt, or calls.3 when the row itself is wrong. */
+const rowField = (index: number, field: string | undefined) =>
+  !field || field === "(body)" ? `calls.${index}` : `calls.${index}.${field}`;
 
 export function intakeRouter(ctx: AppContext): Router {
   const router = Router();
@@ -76,8 +82,8 @@ export function intakeRouter(ctx: AppContext): Router {
                   externalCallId: r.externalCallId,
                   error: {
                     code: "validation_failed",
-                    message: r.details.map((d) => `calls.${r.index}.${d.field}: ${d.message}`).join("; "),
-                    details: r.details.map((d) => ({ ...d, field: `calls.${r.index}.${d.field}` })),
+                    message: r.details.map((d) => `${rowField(r.index, d.field)}: ${d.message}`).join("; "),
+                    details: r.details.map((d) => ({ ...d, field: rowField(r.index, d.field) })),
                   },
                 },
           ),
@@ -105,7 +111,11 @@ export function intakeRouter(ctx: AppContext): Router {
     "/calls/:externalCallId",
     requireApiKey,
     asyncHandler(async (req, res) => {
-      const call = await findCallStatus(ctx.prisma, req.organizationId!, String(req.params.externalCallId));
+      // An id intake would refuse cannot exist; checked here so it never reaches the database.
+      const externalCallId = String(req.params.externalCallId);
+      if (!storableText(externalCallId) || externalCallId.length > MAX_ID)
+        throw new AppError("not_found", "No call with this externalCallId");
+      const call = await findCallStatus(ctx.prisma, req.organizationId!, externalCallId);
       if (!call) throw new AppError("not_found", "No call with this externalCallId");
       const s = call.survey;
       res.json({
@@ -144,7 +154,9 @@ openApiRegistry.registerPath({
   summary: "Report completed calls; each gets a survey decision",
   description:
     "One call object, or `{ calls: [...] }` with up to 1,000. Idempotent on externalCallId: a resent call returns its first decision. " +
-    "In a batch, valid rows are stored and invalid ones reported with their index and field (status 200). Unknown fields are ignored.",
+    "In a batch, valid rows are stored and invalid ones reported with their index and field (status 200, `rejected` counts them; " +
+    "each rejected row's `error.details[].field` is e.g. `calls.3.startedAt`), so one bad row never refuses the others. " +
+    "Every string refuses NUL and unpaired UTF-16 surrogates; times must lie between 2000-01-01 and 2100-01-01. Unknown fields are ignored.",
   security: [{ apiKey: [] }],
   request: {
     body: { required: true, content: { "application/json": { schema: z.union([completedCallSchema, batchSchema]) } } },

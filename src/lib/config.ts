@@ -9,6 +9,22 @@ const bool = z
   .enum(["true", "false", "on", "off", "1", "0", "yes", "no"])
   .transform((v) => ["true", "on", "1", "yes"].includes(v));
 
+/**
+ * Express's "trust proxy": off, a number of proxy hops, or the proxies'
+ * addresses/subnets (or loopback, linklocal, uniquelocal). Never "true": that
+ * trusts whatever X-Forwarded-For a client sends.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .regex(
+    /^(off|false|no|0|[1-9]|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/,
+    "expected off, a number of proxy hops (1-9), or the proxies' addresses/subnets, e.g. 10.0.0.5 or loopback,10.0.0.0/8",
+  )
+  .transform((v): false | number | string[] =>
+    /^(off|false|no|0)$/.test(v) ? false : /^\d$/.test(v) ? Number(v) : v.split(",").map((p) => p.trim()),
+  );
+
 const callingHours = z
   .string()
   .regex(
@@ -76,6 +92,31 @@ export const configSchema = z
     OIDC_CLIENT_ID: z.string().min(1).optional(),
     OIDC_CLIENT_SECRET: z.string().min(1).optional(),
     OIDC_BUTTON_LABEL: z.string().min(1).max(60).default("Microsoft Entra ID"),
+    TRUST_PROXY: trustProxy.default(false),
+    EXCHANGE_TOKEN: z.string().min(24, "use at least 24 characters").optional(),
+    EXCHANGE_SIGNING_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, "expected an Ed25519 private key, PKCS#8 DER in base64")
+      .optional(),
+    EXCHANGE_PULL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
+    DEMO_HISTORY: bool.optional(),
+    // --- voice-message storage (src/recordings) ---
+    STORAGE: z.enum(["postgres", "s3", "local"]).default("postgres"),
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: bool.default(true),
+    AUDIO_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, "expected 32 random bytes in base64 (openssl rand -base64 32)")
+      .optional(),
+    AUDIO_KEYS_OLD: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, "expected comma-separated 32-byte base64 keys")
+      .optional(),
+    RECORDING_FORMAT: z.enum(["mp3", "wav"]).default("mp3"),
     TRANSCRIPTION_URL: z.string().url().optional(),
     TRANSCRIPTION_MODEL: z.string().min(1).max(200).default("KBLab/kb-whisper-large"),
     TRANSCRIPTION_API_KEY: z.string().min(1).optional(),
@@ -111,6 +152,16 @@ export const configSchema = z
         message: "OIDC_CLIENT_SECRET is set but OIDC_ISSUER is not",
       });
     }
+    if (c.NODE_ENV === "production" && !c.AUDIO_KEY)
+      ctx.addIssue({ code: "custom", path: ["AUDIO_KEY"], message: "required in production" });
+    if (c.STORAGE === "s3" && !c.S3_BUCKET)
+      ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required with STORAGE=s3" });
+    if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY))
+      ctx.addIssue({
+        code: "custom",
+        path: ["S3_ACCESS_KEY_ID"],
+        message: "set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together (or neither for the SDK's default chain)",
+      });
     if (Boolean(c.SEED_ADMIN_EMAIL) !== Boolean(c.SEED_ADMIN_PASSWORD)) {
       ctx.addIssue({
         code: "custom",

@@ -44,6 +44,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** A sentence that may be shown to a person (Swedish on the pages); `message` stays for logs and the API. */
+    readonly userMessage?: string,
   ) {
     super(message);
     this.name = "AppError";
@@ -73,6 +75,12 @@ export function parseOrThrow<T>(
   );
 }
 
+/** An http-errors 4xx that is safe to show (body-parser's, raw-body's). */
+function isClientHttpError(err: unknown): err is Error & { status: number } {
+  const e = err as { status?: unknown; expose?: unknown };
+  return err instanceof Error && typeof e.status === "number" && e.status >= 400 && e.status < 500 && e.expose === true;
+}
+
 /** The one translator from thrown errors to `{ error: { code, message, details } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -87,6 +95,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       appErr = new AppError("payload_too_large", "Request body is larger than the limit of 1 MB");
     else if (type === "charset.unsupported" || type === "encoding.unsupported")
       appErr = new AppError("unsupported_media_type", (err as Error).message);
+    else if (isClientHttpError(err))
+      // Any other refusal by the body parsers (a body marked gzip, deflate or br that is not
+      // compressed, an aborted upload): the client's mistake, answered without a stack in the log.
+      appErr = new AppError("bad_request", `Unreadable request body: ${err.message}`);
     else {
       ((req as { log?: Logger }).log ?? logger).error("unhandled error", { err });
       appErr = new AppError("internal", "Internal error");

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { Logger } from "./logger.js";
+import { PACKAGE_ROOT } from "./package-root.js";
 
 /**
  * Applies prisma/migrations/NNN_name/migration.sql in order, each in its own
@@ -11,7 +11,7 @@ import type { Logger } from "./logger.js";
  * `_prisma_migrations` format so the Prisma CLI sees the same state.
  * (`prisma migrate deploy` with the JS engine fails on PostgreSQL: prisma#27403.)
  */
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma/migrations");
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, "prisma/migrations");
 const PRISMA_ADVISORY_LOCK = 72707369;
 
 export interface Migration {
@@ -54,6 +54,7 @@ export async function migrate(url: string, logger?: Logger, dir = MIGRATIONS_DIR
       `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
     );
     const done = new Map(rows.map((r) => [r.migration_name, r.checksum]));
+    refuseNewerDatabase([...done.keys()], migrations);
     for (const m of migrations) {
       const prior = done.get(m.name);
       if (prior) {
@@ -86,6 +87,37 @@ export async function migrate(url: string, logger?: Logger, dir = MIGRATIONS_DIR
     await client.end();
   }
   return applied;
+}
+
+/** The version of this build, for messages an operator reads during an upgrade. */
+export function buildVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export class NewerDatabaseError extends Error {}
+
+/**
+ * A database that a newer version has migrated may have columns, constraints
+ * or meanings this build does not know: writing to it could corrupt it. So the
+ * service refuses to start and names both sides; the fix is to run the newer
+ * version (or restore the backup taken before the upgrade).
+ */
+export function refuseNewerDatabase(appliedNames: string[], known: Migration[]): void {
+  const knownNames = new Set(known.map((m) => m.name));
+  const unknown = appliedNames.filter((n) => !knownNames.has(n)).sort();
+  if (unknown.length === 0) return;
+  const latestKnown = known.at(-1)?.name ?? "(none)";
+  const latestApplied = [...appliedNames].sort().at(-1)!;
+  throw new NewerDatabaseError(
+    `The database was migrated by a newer version of this service: it has migration ${unknown.join(", ")} ` +
+      `(database at ${latestApplied}), which this build (nki-survey ${buildVersion()}, migrations up to ${latestKnown}) ` +
+      `does not know. Start the newer version, or restore the backup taken before the upgrade.`,
+  );
 }
 
 /** For /readyz: true when every migration file is recorded as finished. */

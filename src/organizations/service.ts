@@ -1,3 +1,4 @@
+import { retryOnUniqueConflict } from "../lib/unique-conflict.js";
 import type { Db } from "../lib/db.js";
 import { orgSettingsSchema, type OrgSettings } from "./settings.js";
 
@@ -11,16 +12,19 @@ export async function ensureOrganization(
 ) {
   const existing = await db.organization.findUnique({ where: { slug: input.slug } });
   if (existing) return existing;
-  return db.organization.upsert({
-    where: { slug: input.slug },
-    update: {},
-    create: {
-      slug: input.slug,
-      name: input.name,
-      timeZone: input.timeZone,
-      settings: orgSettingsSchema.parse(input.settings ?? {}),
-    },
+  // INSERT … ON CONFLICT DO NOTHING: several instances starting at once on an empty database all succeed.
+  await db.organization.createMany({
+    data: [
+      {
+        slug: input.slug,
+        name: input.name,
+        timeZone: input.timeZone,
+        settings: orgSettingsSchema.parse(input.settings ?? {}),
+      },
+    ],
+    skipDuplicates: true,
   });
+  return db.organization.findUniqueOrThrow({ where: { slug: input.slug } });
 }
 
 /** Applies operator overrides (env) on top of the stored settings. */
@@ -38,18 +42,22 @@ export async function getOrganization(db: Db, id: string) {
 }
 
 export async function ensureGroup(db: Db, organizationId: string, key: string, name?: string) {
-  return db.answerGroup.upsert({
-    where: { organizationId_key: { organizationId, key } },
-    // A name from the telephony system wins over an older one; absence keeps it.
-    update: name ? { name } : {},
-    create: { organizationId, key, name: name ?? key },
-  });
+  return retryOnUniqueConflict(() =>
+    db.answerGroup.upsert({
+      where: { organizationId_key: { organizationId, key } },
+      // A name from the telephony system wins over an older one; absence keeps it.
+      update: name ? { name } : {},
+      create: { organizationId, key, name: name ?? key },
+    }),
+  );
 }
 
 export async function ensureAgent(db: Db, organizationId: string, externalId: string, name?: string) {
-  return db.agent.upsert({
-    where: { organizationId_externalId: { organizationId, externalId } },
-    update: name ? { name } : {},
-    create: { organizationId, externalId, name: name ?? null },
-  });
+  return retryOnUniqueConflict(() =>
+    db.agent.upsert({
+      where: { organizationId_externalId: { organizationId, externalId } },
+      update: name ? { name } : {},
+      create: { organizationId, externalId, name: name ?? null },
+    }),
+  );
 }

@@ -50,6 +50,10 @@ export const orgSettingsSchema = z.object({
   retentionMonths: z.number().int().min(1).max(120).default(25),
   /** Delete voice-message audio this many days after review (classification kept). */
   audioRetentionDaysAfterReview: z.number().int().min(1).max(3650).default(90),
+  /** Other municipalities: each one counts only with this many citizens per figure and period (SKR: 100). */
+  benchmarkMinRespondents: z.number().int().min(1).max(100_000).default(100),
+  /** Benchmark exchange opt-in for groups: svarsgrupp key → shared category name peers pool by (src/exchange). */
+  exchangeGroupCategories: z.record(z.string(), z.string().regex(/^[a-z0-9_-]{1,40}$/)).default({}),
   /** Store transcripts with personal identity numbers, phone numbers, e-mail and addresses as heard (src/transcription). */
   transcriptKeepIdentifiers: z.boolean().default(false),
   /** Keep a transcript, with identifiers masked, after its audio is deleted (default: deleted with the audio). */

@@ -2,9 +2,9 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { TwilioCredentials } from "../telephony/client.js";
 import type { RecordingStorage } from "./storage.js";
-import { recordingMediaUrl } from "./rules.js";
+import { RECORDING_CONTENT_TYPES, recordingMediaUrl, type RecordingFormat } from "./rules.js";
 
-/** A two-minute message is ~2 MB as 8 kHz 16-bit WAV; anything far larger is not ours to keep. */
+/** A two-minute message is ~2 MB as 8 kHz 16-bit WAV (a tenth as MP3); anything far larger is not ours to keep. */
 const MAX_BYTES = 50 * 1024 * 1024;
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 
@@ -18,7 +18,7 @@ export class DownloadError extends Error {
 }
 
 /**
- * Fetches a recording's WAV from Twilio (or the configured compatible API)
+ * Fetches a recording's MP3 or WAV from Twilio (or the configured compatible API)
  * with the account's Basic credentials and streams it into storage. The URL
  * is built from configuration and the validated Recording SID only, so a
  * callback can never make the service fetch, and send credentials to, a URL
@@ -27,19 +27,23 @@ export class DownloadError extends Error {
 export async function downloadRecording(
   creds: TwilioCredentials,
   storage: RecordingStorage,
-  args: { recordingSid: string; key: string },
+  args: { recordingSid: string; key: string; format: RecordingFormat },
 ): Promise<{ sizeBytes: number; contentType: string }> {
-  const url = recordingMediaUrl(creds.apiUrl, creds.accountSid, args.recordingSid);
+  const url = recordingMediaUrl(creds.apiUrl, creds.accountSid, args.recordingSid, args.format);
+  const expected = RECORDING_CONTENT_TYPES[args.format];
   const auth = Buffer.from(`${creds.accountSid}:${creds.authToken}`).toString("base64");
   const res = await fetch(url, {
-    headers: { Authorization: `Basic ${auth}`, Accept: "audio/wav, audio/x-wav, */*" },
+    headers: {
+      Authorization: `Basic ${auth}`,
+      Accept: args.format === "mp3" ? "audio/mpeg, */*" : "audio/wav, audio/x-wav, */*",
+    },
     signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
   });
   if (!res.ok || !res.body) {
     await res.body?.cancel().catch(() => undefined);
     throw new DownloadError(`recording download answered HTTP ${res.status}`, res.status);
   }
-  const contentType = (res.headers.get("content-type") ?? "audio/wav").split(";")[0].trim();
+  const contentType = (res.headers.get("content-type") ?? expected).split(";")[0].trim();
   let seen = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, done) {

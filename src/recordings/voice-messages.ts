@@ -114,10 +114,15 @@ async function store(
   deleting: boolean,
   log: AppContext["logger"],
 ): Promise<boolean> {
-  const key = voiceMessageKey(vm.organizationId, vm.surveyId);
+  const format = ctx.config.RECORDING_FORMAT;
+  const key = voiceMessageKey(vm.organizationId, vm.surveyId, format);
   let stored: { sizeBytes: number; contentType: string };
   try {
-    stored = await downloadRecording(ctx.twilioCredentials, ctx.storage, { recordingSid: vm.recordingSid, key });
+    stored = await downloadRecording(ctx.twilioCredentials, ctx.storage, {
+      recordingSid: vm.recordingSid,
+      key,
+      format,
+    });
   } catch (err) {
     const failures = vm.downloadAttempts + 1;
     const message = (err as Error).message?.slice(0, 300) ?? String(err);

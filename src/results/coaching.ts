@@ -4,7 +4,7 @@ import { assertSameOrganization, requireManager, type Viewer } from "./access.js
 import { evaluateCoaching, type AgentWindow, type CoachingFlag } from "./coaching-rules.js";
 import { addDays } from "./periods.js";
 import { loadResultsContext, sumCounts, toTargetDefs } from "./repository.js";
-import { localDay } from "./rollup.js";
+import { localDay } from "../lib/calendar.js";
 import { roundTo } from "./rounding.js";
 import { addCounts, type Counts } from "./stats.js";
 import { OVERALL } from "./targets.js";

@@ -1,106 +1,120 @@
+import {
+  addDays,
+  dayOf,
+  dayRangeInstants,
+  daysBetween,
+  isoWeekMonday,
+  isoWeekOf,
+  isoWeeksInYear,
+  isValidDay,
+  lastDayOfMonth,
+  localTime,
+  sameDayLastYear,
+  tertialOfMonth,
+  tertialRange,
+  type Day,
+} from "../lib/calendar.js";
 import { AppError } from "../lib/errors.js";
 
 /**
  * Reporting periods as inclusive ranges of calendar days (YYYY-MM-DD) in the
- * organization's time zone. The rollup is kept per local day, so a period is
- * exactly a set of rollup days; only queries on raw rows (funnel, queue times)
- * need instants, which `periodInstants` gives DST-correctly.
+ * organization's time zone: the one parser and formatter of periods, with
+ * previous/next and "same period last year". The rollup is kept per local
+ * day, so a period is exactly a set of rollup days; only queries on raw rows
+ * (funnel, queue times) need instants, which `periodInstants` gives.
  *
- * Named periods: `2025` (year), `2018-P2` (tertial: P1 Jan–Apr, P2 May–Aug,
- * P3 Sep–Dec), `2025-03` (month), `2025-W14` (ISO 8601 week, Monday–Sunday;
- * the week-year can differ from the calendar year around New Year),
- * `2025-03-14` (day). Any other range comes as from/to dates.
+ * Named periods: `2026` (year), `2026-P3` (tertial: P1 Jan–Apr, P2 May–Aug,
+ * P3 Sep–Dec; `2026-T3` is read too), `2026-11` (month), `2026-W48` (ISO 8601
+ * week; the week-year can differ from the calendar year around New Year),
+ * `2026-11-30` (day). Any other range comes as from/to dates. Years outside
+ * 2000–2100 are refused: nothing was answered then, and far years only make
+ * date arithmetic fail.
  */
 export type PeriodKind = "day" | "week" | "month" | "tertial" | "year" | "range";
+export type NamedPeriodKind = Exclude<PeriodKind, "range">;
 
 export interface Period {
   kind: PeriodKind;
-  /** Canonical name, e.g. "2025-W14"; "2025-01-01..2025-02-15" for a range. */
+  /** Canonical name, e.g. "2026-W48"; "2026-01-01..2026-02-15" for a range. */
   label: string;
   from: string;
   to: string;
 }
 
-const DAY_MS = 86_400_000;
+export { addDays, daysBetween, isoWeekOf, isoWeeksInYear };
+export { localDayStart } from "../lib/calendar.js";
+
+export const MIN_YEAR = 2000;
+export const MAX_YEAR = 2100;
+
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
-export const toUtc = (day: string): Date => new Date(`${day}T00:00:00Z`);
-export const formatDay = (d: Date): string =>
-  `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-export const addDays = (day: string, n: number): string => formatDay(new Date(toUtc(day).getTime() + n * DAY_MS));
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((toUtc(to).getTime() - toUtc(from).getTime()) / DAY_MS);
-
-function isValidDay(day: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(toUtc(day).getTime()) && formatDay(toUtc(day)) === day;
-}
-
-/** Monday of ISO week 1: the week containing 4 January. */
-function isoWeekOneMonday(weekYear: number): string {
-  const jan4 = toUtc(`${pad(weekYear, 4)}-01-04`);
-  const weekday = jan4.getUTCDay() || 7;
-  return addDays(formatDay(jan4), 1 - weekday);
-}
-
-export function isoWeekOf(day: string): { weekYear: number; week: number } {
-  const d = toUtc(day);
-  const weekday = d.getUTCDay() || 7;
-  // The Thursday of the same week decides the week-year.
-  const thursday = formatDay(new Date(d.getTime() + (4 - weekday) * DAY_MS));
-  const weekYear = Number(thursday.slice(0, 4));
-  return { weekYear, week: Math.floor(daysBetween(isoWeekOneMonday(weekYear), thursday) / 7) + 1 };
-}
-
-export const isoWeeksInYear = (weekYear: number): number => isoWeekOf(`${pad(weekYear, 4)}-12-28`).week;
-
-const lastDayOfMonth = (y: number, m: number) => formatDay(new Date(Date.UTC(y, m, 0)));
-
 export function weekPeriod(weekYear: number, week: number): Period {
-  const from = addDays(isoWeekOneMonday(weekYear), (week - 1) * 7);
+  const from = isoWeekMonday(weekYear, week);
   return { kind: "week", label: `${pad(weekYear, 4)}-W${pad(week)}`, from, to: addDays(from, 6) };
 }
 export const monthPeriod = (y: number, m: number): Period => ({
   kind: "month",
   label: `${pad(y, 4)}-${pad(m)}`,
-  from: `${pad(y, 4)}-${pad(m)}-01`,
+  from: dayOf(y, m, 1),
   to: lastDayOfMonth(y, m),
 });
 export const tertialPeriod = (y: number, t: number): Period => ({
   kind: "tertial",
   label: `${pad(y, 4)}-P${t}`,
-  from: `${pad(y, 4)}-${pad((t - 1) * 4 + 1)}-01`,
-  to: lastDayOfMonth(y, t * 4),
+  ...tertialRange(y, t),
 });
 export const yearPeriod = (y: number): Period => ({
   kind: "year",
   label: pad(y, 4),
-  from: `${pad(y, 4)}-01-01`,
-  to: `${pad(y, 4)}-12-31`,
+  from: dayOf(y, 1, 1),
+  to: dayOf(y, 12, 31),
 });
-export const dayPeriod = (day: string): Period => ({ kind: "day", label: day, from: day, to: day });
+export const dayPeriod = (day: Day): Period => ({ kind: "day", label: day, from: day, to: day });
 
-const invalid = (value: string, why: string) =>
-  new AppError("validation_failed", `Invalid period "${value}": ${why}`, [{ field: "period", message: why }]);
+/** A bad period: 400 naming the parameter, with a Swedish sentence a page may show. */
+export function invalidPeriod(field: string, value: string, why: string, swedish: string): AppError {
+  return new AppError(
+    "validation_failed",
+    `Invalid ${field} "${value}": ${why}`,
+    [{ field, message: why }],
+    `Perioden "${value}" går inte att visa: ${swedish}.`,
+  );
+}
 
-export function parsePeriod(value: string): Period {
-  let m: RegExpMatchArray | null;
-  if ((m = value.match(/^(\d{4})$/))) return yearPeriod(Number(m[1]));
-  if ((m = value.match(/^(\d{4})-P([1-3])$/))) return tertialPeriod(Number(m[1]), Number(m[2]));
-  if ((m = value.match(/^(\d{4})-W(\d{2})$/))) {
-    const [y, w] = [Number(m[1]), Number(m[2])];
-    if (w < 1 || w > isoWeeksInYear(y)) throw invalid(value, `${y} has ISO weeks 01–${isoWeeksInYear(y)}`);
+const yearInRange = (y: number) => y >= MIN_YEAR && y <= MAX_YEAR;
+const OUT_OF_RANGE = [`years ${MIN_YEAR}–${MAX_YEAR} only`, `välj ett år mellan ${MIN_YEAR} och ${MAX_YEAR}`] as const;
+
+/** Parses a named period; `field` names the parameter in the error (period, week, …). */
+export function parsePeriod(value: string, field = "period"): Period {
+  const fail = (why: string, swedish: string) => invalidPeriod(field, value, why, swedish);
+  const m = /^(\d{4})(?:-(?:([PT])(\d)|W(\d{2})|(\d{2})(?:-(\d{2}))?))?$/.exec(value);
+  if (!m)
+    throw fail(
+      "expected YYYY, YYYY-P1..P3, YYYY-Www, YYYY-MM or YYYY-MM-DD",
+      "skriv till exempel 2026, 2026-P3, 2026-W48, 2026-11 eller 2026-11-30",
+    );
+  const y = Number(m[1]);
+  if (!yearInRange(y)) throw fail(...OUT_OF_RANGE);
+  if (m[3] !== undefined) {
+    const t = Number(m[3]);
+    if (t < 1 || t > 3) throw fail("tertial must be P1–P3", "tertialen ska vara P1, P2 eller P3");
+    return tertialPeriod(y, t);
+  }
+  if (m[4] !== undefined) {
+    const w = Number(m[4]);
+    const weeks = isoWeeksInYear(y);
+    if (w < 1 || w > weeks) throw fail(`${y} has ISO weeks 01–${weeks}`, `${y} har veckorna 1–${weeks}`);
     return weekPeriod(y, w);
   }
-  if ((m = value.match(/^(\d{4})-(\d{2})$/))) {
-    const mo = Number(m[2]);
-    if (mo < 1 || mo > 12) throw invalid(value, "month must be 01–12");
-    return monthPeriod(Number(m[1]), mo);
-  }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    if (!isValidDay(value)) throw invalid(value, "no such date");
+  if (m[5] !== undefined) {
+    const mo = Number(m[5]);
+    if (mo < 1 || mo > 12) throw fail("month must be 01–12", "månaden ska vara 01–12");
+    if (m[6] === undefined) return monthPeriod(y, mo);
+    if (!isValidDay(value)) throw fail("no such date", "det datumet finns inte");
     return dayPeriod(value);
   }
-  throw invalid(value, "expected YYYY, YYYY-P1..P3, YYYY-Www, YYYY-MM or YYYY-MM-DD");
+  return yearPeriod(y);
 }
 
 /** An arbitrary inclusive range of days (at most about ten years, to bound queries). */
@@ -109,42 +123,97 @@ export function rangePeriod(from: string, to: string): Period {
     ["from", from],
     ["to", to],
   ] as const) {
-    if (!isValidDay(d))
-      throw new AppError("validation_failed", `Invalid ${field} date "${d}"`, [
-        { field, message: "expected YYYY-MM-DD" },
-      ]);
+    if (!isValidDay(d)) throw invalidPeriod(field, d, "expected YYYY-MM-DD", "skriv datum som ÅÅÅÅ-MM-DD");
+    if (!yearInRange(Number(d.slice(0, 4)))) throw invalidPeriod(field, d, ...OUT_OF_RANGE);
   }
-  if (from > to)
-    throw new AppError("validation_failed", "from is after to", [{ field: "from", message: "must not be after to" }]);
-  if (daysBetween(from, to) > 3700)
-    throw new AppError("validation_failed", "Range too long", [{ field: "to", message: "at most ten years" }]);
+  if (from > to) throw invalidPeriod("from", from, "must not be after to", "startdatum är efter slutdatum");
+  if (daysBetween(from, to) > 3700) throw invalidPeriod("to", to, "at most ten years", "högst tio år åt gången");
   return { kind: "range", label: `${from}..${to}`, from, to };
 }
 
-/** Same date one year earlier; 29 February becomes 28 February. */
-function sameDayLastYear(day: string): string {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  const last = Number(lastDayOfMonth(y - 1, m).slice(8));
-  return `${pad(y - 1, 4)}-${pad(m)}-${pad(Math.min(d, last))}`;
+/** Year, tertial/month/week number of a named period, read back from its canonical label. */
+function partsOf(p: Period): { y: number; n: number } {
+  const y = Number(p.label.slice(0, 4));
+  switch (p.kind) {
+    case "tertial":
+      return { y, n: Number(p.label.slice(6)) };
+    case "week":
+      return { y, n: Number(p.label.slice(6)) };
+    case "month":
+      return { y, n: Number(p.label.slice(5, 7)) };
+    default:
+      return { y, n: 0 };
+  }
+}
+
+/**
+ * The period `steps` periods later (negative: earlier) of the same kind:
+ * weeks across week-53 years, tertials and months across New Year; a range
+ * moves by its own length. Years leave 2000–2100 only by an AppError.
+ */
+export function shiftPeriod(p: Period, steps: number): Period {
+  const { y, n } = partsOf(p);
+  let out: Period;
+  switch (p.kind) {
+    case "year":
+      out = yearPeriod(y + steps);
+      break;
+    case "tertial": {
+      const k = y * 3 + (n - 1) + steps;
+      out = tertialPeriod(Math.floor(k / 3), (((k % 3) + 3) % 3) + 1);
+      break;
+    }
+    case "month": {
+      const k = y * 12 + (n - 1) + steps;
+      out = monthPeriod(Math.floor(k / 12), (((k % 12) + 12) % 12) + 1);
+      break;
+    }
+    case "week": {
+      const w = isoWeekOf(addDays(p.from, 7 * steps));
+      out = weekPeriod(w.weekYear, w.week);
+      break;
+    }
+    case "day":
+      out = dayPeriod(addDays(p.from, steps));
+      break;
+    case "range": {
+      const len = daysBetween(p.from, p.to) + 1;
+      return rangePeriod(addDays(p.from, len * steps), addDays(p.to, len * steps));
+    }
+  }
+  if (!yearInRange(Number(out.from.slice(0, 4))) || !yearInRange(Number(out.to.slice(0, 4))))
+    throw invalidPeriod("period", out.label, ...OUT_OF_RANGE);
+  return out;
+}
+
+/** The canonical name of a period (P for tertials, two-digit weeks). */
+export const formatPeriod = (p: Period): string => p.label;
+
+export const previousPeriod = (p: Period): Period => shiftPeriod(p, -1);
+export const nextPeriod = (p: Period): Period => shiftPeriod(p, 1);
+
+/** The `count` periods ending with `p`, oldest first (a trend). */
+export function periodsEndingWith(p: Period, count: number): Period[] {
+  return Array.from({ length: count }, (_, i) => shiftPeriod(p, i - (count - 1)));
 }
 
 /**
  * The same period a year earlier: the same ISO week number of the previous
- * week-year (week 53 maps to week 52 when the earlier year has no week 53),
- * the same tertial, month or year, the same calendar day, or a range shifted
- * by one calendar year.
+ * week-year (week 53 compares with week 52 when the earlier year has no week
+ * 53, the week it overlaps most), the same tertial, month or year, the same
+ * calendar day, or a range shifted by one calendar year.
  */
 export function previousYear(p: Period): Period {
-  const y = Number(p.label.slice(0, 4));
+  const { y, n } = partsOf(p);
   switch (p.kind) {
     case "year":
       return yearPeriod(y - 1);
     case "tertial":
-      return tertialPeriod(y - 1, Number(p.label.slice(6)));
+      return tertialPeriod(y - 1, n);
     case "month":
-      return monthPeriod(y - 1, Number(p.label.slice(5, 7)));
+      return monthPeriod(y - 1, n);
     case "week":
-      return weekPeriod(y - 1, Math.min(Number(p.label.slice(6)), isoWeeksInYear(y - 1)));
+      return weekPeriod(y - 1, Math.min(n, isoWeeksInYear(y - 1)));
     case "day":
       return dayPeriod(sameDayLastYear(p.from));
     case "range":
@@ -152,56 +221,35 @@ export function previousYear(p: Period): Period {
   }
 }
 
-/** Offset of a time zone from UTC at an instant, in ms (Stockholm: +1 h in winter, +2 h in summer). */
-function zoneOffsetMs(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  }).formatToParts(instant);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/** The instant a local calendar day begins (DST-safe: resolves the offset at that moment). */
-export function localDayStart(day: string, timeZone: string): Date {
-  const naive = toUtc(day).getTime();
-  let guess = naive - zoneOffsetMs(new Date(naive), timeZone);
-  // One refinement settles a guess made on the other side of a DST change.
-  guess = naive - zoneOffsetMs(new Date(guess), timeZone);
-  return new Date(guess);
-}
-
-/** [start, end) instants of a period in a time zone. */
+/** [start, end) instants of a period in a time zone (DST days are 23 or 25 hours). */
 export function periodInstants(p: Pick<Period, "from" | "to">, timeZone: string): { start: Date; end: Date } {
-  return { start: localDayStart(p.from, timeZone), end: localDayStart(addDays(p.to, 1), timeZone) };
+  return dayRangeInstants(p.from, p.to, timeZone);
 }
 
 /** The period of a kind that contains an instant, in the organization's time zone. */
-export function periodContaining(kind: Exclude<PeriodKind, "range">, instant: Date, timeZone: string): Period {
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
-    instant,
-  );
-  const y = Number(day.slice(0, 4));
-  const mo = Number(day.slice(5, 7));
+export function periodContaining(kind: NamedPeriodKind, instant: Date, timeZone: string): Period {
+  const t = localTime(instant, timeZone);
   switch (kind) {
     case "day":
-      return dayPeriod(day);
+      return dayPeriod(t.day);
     case "week": {
-      const w = isoWeekOf(day);
+      const w = isoWeekOf(t.day);
       return weekPeriod(w.weekYear, w.week);
     }
     case "month":
-      return monthPeriod(y, mo);
+      return monthPeriod(t.year, t.month);
     case "tertial":
-      return tertialPeriod(y, Math.ceil(mo / 4));
+      return tertialPeriod(t.year, tertialOfMonth(t.month));
     case "year":
-      return yearPeriod(y);
+      return yearPeriod(t.year);
   }
+}
+
+/**
+ * The week a weekly view leads with: on Mondays the week that just ended
+ * (the one the group meeting discusses), on other days the current week.
+ */
+export function leadingWeek(instant: Date, timeZone: string): Period {
+  const current = periodContaining("week", instant, timeZone);
+  return localTime(instant, timeZone).weekday === 1 ? previousPeriod(current) : current;
 }

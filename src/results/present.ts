@@ -1,5 +1,5 @@
-import { roundMetrics } from "./rounding.js";
-import { computeMetrics, type Counts, type Metrics } from "./stats.js";
+import { DECIMALS, roundMetrics, roundTo } from "./rounding.js";
+import { changeOfMean, computeMetrics, type Change, type Counts, type Metrics, type Sample } from "./stats.js";
 import { judgeTargets, OVERALL, targetsInForce, type TargetCheck, type TargetDef } from "./targets.js";
 
 /** One metric block as the API shows it: the metrics, and the verdict against the targets in force. */
@@ -16,8 +16,13 @@ export interface PresentOptions {
   exact: boolean;
 }
 
-export function present(counts: Counts, questionKey: string | undefined, o: PresentOptions): JudgedMetrics {
-  const metrics = computeMetrics(counts, o.minAnswers);
+export function present(
+  counts: Counts,
+  questionKey: string | undefined,
+  o: PresentOptions,
+  respondents?: number,
+): JudgedMetrics {
+  const metrics = computeMetrics(counts, o.minAnswers, respondents);
   const judged = {
     ...metrics,
     ...judgeTargets(metrics, targetsInForce(o.targets, questionKey ?? OVERALL, o.periodEnd)),
@@ -26,9 +31,21 @@ export function present(counts: Counts, questionKey: string | undefined, o: Pres
 }
 
 /** Comparisons carry metrics only; targets belong to the row's own organization and period. */
-export function presentPlain(counts: Counts, minAnswers: number, exact: boolean): Metrics {
-  const m = computeMetrics(counts, minAnswers);
+export function presentPlain(counts: Counts, minAnswers: number, exact: boolean, respondents?: number): Metrics {
+  const m = computeMetrics(counts, minAnswers, respondents);
   return exact ? m : roundMetrics(m);
+}
+
+/** The change against an earlier period, rounded like the mean unless exact. */
+export function presentChange(current: Sample, earlier: Sample, minRespondents: number, exact: boolean): Change {
+  const c = changeOfMean(current, earlier, minRespondents);
+  if (exact) return c;
+  const r = (x: number) => roundTo(x, DECIMALS.mean);
+  return {
+    ...c,
+    difference: c.difference === null ? null : r(c.difference),
+    ci95: c.ci95 && { low: r(c.ci95.low), high: r(c.ci95.high) },
+  };
 }
 
 /** The default flow's question order; other keys follow alphabetically. */

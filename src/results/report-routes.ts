@@ -6,65 +6,64 @@ import { parseOrThrow } from "../lib/errors.js";
 import { asyncHandler } from "../lib/http.js";
 import { langOf, tr } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
+import { toDocument } from "../web/html.js";
 import { renderReport } from "./report-render.js";
 import { buildReport } from "./reports.js";
 
 /**
  * GET /reports/weekly?week=2025-W14 and GET /reports/period?period=2018-P2
- * (defaults: the current week / tertial in the organization's time zone).
+ * (defaults: the current week / tertial in the organization's time zone);
+ * either takes any period (?period=2025-03, 2025, 2026-T3 …).
  * HTML pages in the web layout, for managers and administrators.
  */
-const weeklyQuery = z.object({
-  week: z
-    .string()
-    .regex(/^\d{4}-W\d{2}$/, "expected e.g. 2025-W14")
-    .optional(),
-});
-const periodQuery = z.object({
-  period: z
-    .string()
-    .regex(/^\d{4}(-P[1-3]|-\d{2})?$/, "expected e.g. 2018-P2, 2025-03 or 2025")
-    .optional(),
-});
+// Any period (week, month, tertial, year, day): parsed and checked by results/periods.ts, whose error names the parameter.
+const periodText = z.string().max(30).optional();
+const weeklyQuery = z.object({ week: periodText, period: periodText });
+const periodQuery = z.object({ period: periodText });
 
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
   const managers = requireUser(ctx, ["manager", "admin"]);
-  const page = (kind: "weekly" | "period", read: (q: unknown) => string | undefined) =>
+  const page = (kind: "weekly" | "period", read: (q: unknown) => { period?: string; field: string }) =>
     asyncHandler(async (req, res) => {
-      const period = read(req.query);
+      const { period, field } = read(req.query);
       const user = req.user!;
       const L = langOf(req);
       const data = await buildReport(
         ctx,
         { kind: "user", user },
-        { organizationId: user.organizationId, kind, period },
+        { organizationId: user.organizationId, kind, period, periodField: field },
       );
       const title =
         kind === "weekly"
           ? `${tr(L, "Veckorapport", "Weekly report")} ${data.period.label}`
           : `${tr(L, "Periodrapport", "Period report")} ${data.period.label}`;
       res.type("html").send(
-        renderPage({
-          title,
-          user,
-          active: kind,
-          body: renderReport(data, L),
-          lang: L,
-          csrfToken: csrfToken(req),
-          path: req.originalUrl,
-        }),
+        toDocument(
+          renderPage({
+            title,
+            user,
+            active: kind,
+            body: renderReport(data, L),
+            lang: L,
+            csrfToken: csrfToken(req),
+            path: req.originalUrl,
+          }),
+        ),
       );
     });
   r.get(
     "/reports/weekly",
     managers,
-    page("weekly", (q) => parseOrThrow(weeklyQuery, q, "query").week),
+    page("weekly", (q) => {
+      const w = parseOrThrow(weeklyQuery, q, "query");
+      return w.week !== undefined ? { period: w.week, field: "week" } : { period: w.period, field: "period" };
+    }),
   );
   r.get(
     "/reports/period",
     managers,
-    page("period", (q) => parseOrThrow(periodQuery, q, "query").period),
+    page("period", (q) => ({ period: parseOrThrow(periodQuery, q, "query").period, field: "period" })),
   );
   return r;
 }

@@ -3,7 +3,7 @@ import { getOrganization } from "../organizations/service.js";
 import { assertSameOrganization, requireManager, type Viewer } from "./access.js";
 import { queryFunnel, type FunnelRow } from "./funnel.js";
 import { queueTimes } from "./funnel-repository.js";
-import { periodContaining, periodInstants, type Period } from "./periods.js";
+import { parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
 import { queryResults, type ResultRow } from "./service.js";
 
 /**
@@ -43,13 +43,22 @@ export interface ReportData {
 export async function buildReport(
   ctx: AppContext,
   viewer: Viewer,
-  input: { organizationId: string; kind: "weekly" | "period"; period?: string },
+  input: {
+    organizationId: string;
+    kind: "weekly" | "period";
+    /** Any named period; default the current week (weekly) or tertial. */
+    period?: string;
+    /** The parameter the period came in, named in the error when it is bad. */
+    periodField?: string;
+  },
 ): Promise<ReportData> {
   assertSameOrganization(viewer, input.organizationId);
   requireManager(viewer);
   const org = await getOrganization(ctx.prisma, input.organizationId);
   const periodName =
-    input.period ?? periodContaining(input.kind === "weekly" ? "week" : "tertial", ctx.now(), org.timeZone).label;
+    input.period !== undefined
+      ? parsePeriod(input.period, input.periodField).label
+      : periodContaining(input.kind === "weekly" ? "week" : "tertial", ctx.now(), org.timeZone).label;
   const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const] };
   const withBench = { ...base, compare: ["previous-year" as const, "benchmark" as const] };
   const [total, totalQ, byGroup, byGroupQ, funnel] = await Promise.all([

@@ -13,20 +13,6 @@ import { sqlQuery, type Db } from "../lib/db.js";
  * so a row is always in exactly one of the two; results read both.
  */
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDay(instant: Date, timeZone: string): string {
-  let f = dayFormatters.get(timeZone);
-  // en-CA formats as YYYY-MM-DD. A formatter costs far more to make than to use: one per zone.
-  if (!f)
-    dayFormatters.set(
-      timeZone,
-      (f = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })),
-    );
-  return f.format(instant);
-}
-
 export interface RollupAnswer {
   organizationId: string;
   groupId: string;

@@ -16,7 +16,10 @@ import {
   funnelResponseSchema,
   resultsQuerySchema,
   resultsResponseSchema,
+  seriesQuerySchema,
+  seriesResponseSchema,
 } from "./schemas.js";
+import { querySeries } from "./series.js";
 import { queryResults, type Comparison, type Dimension } from "./service.js";
 
 /**
@@ -68,6 +71,16 @@ export function resultsRouter(ctx: AppContext): Router {
   );
 
   r.get(
+    "/results/series",
+    asyncHandler(async (req, res) => {
+      const q = parseOrThrow(seriesQuerySchema, req.query, "query");
+      const viewer = await viewerOf(ctx, req);
+      const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+      res.json(await querySeries(ctx, viewer, { organizationId, ...q, exact: q.exact === "true" }));
+    }),
+  );
+
+  r.get(
     "/results/funnel",
     asyncHandler(async (req, res) => {
       const q = parseOrThrow(funnelQuerySchema, req.query, "query");
@@ -114,9 +127,11 @@ openApiRegistry.registerPath({
   summary: "NKI results per organization, svarsgrupp, agent and question, for a period",
   description:
     "Metrics from the answer counts: n, mean (1–5), distribution, satisfiedShare (4 or 5), index ((mean−1)/4×100), ci95 " +
-    "(t-interval for the mean, Wilson for the share), tooFew (n below minAnswersForResult: targetMet is then null), " +
+    "(t-interval for the mean, Wilson for the share), tooFew (respondents below minAnswersForResult: targetMet is then null), " +
     "targetMet against the targets in force at the period's last day. Without `by=question` a row is the overall NKI as the " +
-    "organization defines it (all questions pooled, or one question). Agents see their own rows and group/organization aggregates only.",
+    "organization defines it (all questions pooled, or one question). n counts answers (svar), respondents citizens (svarande); the " +
+    "minimum applies to citizens. With compare=previous-year each row has change: the difference of means with a 95 % Welch interval. " +
+    "Agents see their own rows and group/organization aggregates only.",
   security: auth,
   request: { query: resultsQuerySchema },
   responses: {
@@ -127,6 +142,25 @@ openApiRegistry.registerPath({
     400: errors("Invalid period, dates or list values (validation_failed)"),
     401: errors("No API key and no session"),
     403: errors("An agent asked for another agent's individual results"),
+    404: errors("Unknown group or agent"),
+  },
+});
+
+openApiRegistry.registerPath({
+  method: "get",
+  path: "/api/v1/results/series",
+  summary: "A figure over time (weeks, months or tertials) with the change against the same period last year",
+  description:
+    "From the rollups in one statement. Each point: the metrics (n = svar, respondents = svarande), the same period last year, and " +
+    "change: the difference of means with a 95 % Welch interval (standard error over citizens), significant only when the interval " +
+    "excludes 0, suppressed below minAnswersForResult citizens. With agent, also the agent's svarsgrupp per period.",
+  security: auth,
+  request: { query: seriesQuerySchema },
+  responses: {
+    200: { description: "Points, oldest first", content: { "application/json": { schema: seriesResponseSchema } } },
+    400: errors("Invalid kind, end or count (validation_failed, naming the parameter)"),
+    401: errors("No API key and no session"),
+    403: errors("An agent asked for another agent's series"),
     404: errors("Unknown group or agent"),
   },
 });

@@ -15,7 +15,7 @@ const list = (words: string[]) =>
 export const periodQuerySchema = z.object({
   period: z.string().max(20).optional().openapi({
     description:
-      "Named period in the organization's time zone: 2025 (year), 2018-P2 (tertial), 2025-03 (month), 2025-W14 (ISO week), 2025-03-14 (day). Or use from/to.",
+      "Named period in the organization's time zone: 2025 (year), 2018-P2 (tertial; 2018-T2 is read too), 2025-03 (month), 2025-W14 (ISO week), 2025-03-14 (day); years 2000–2100. Or use from/to.",
     example: "2025-W14",
   }),
   from: day.optional().openapi({ description: "First day (inclusive) of a date range", example: "2025-03-01" }),
@@ -48,6 +48,26 @@ export const resultsQuerySchema = periodQuerySchema.extend({
     .openapi({ description: "true: unrounded numbers (default: mean 2 decimals, index 1, shares 3)" }),
 });
 
+export const seriesQuerySchema = z.object({
+  kind: z.enum(["week", "month", "tertial"]).openapi({
+    description:
+      "week: the last 8–13 weeks (default 13); tertial: the last 6 tertials; month: e.g. end=2026-12&count=12 for a year",
+  }),
+  end: z.string().max(20).optional().openapi({
+    description:
+      "The last period of the series, of the same kind (2026-W48, 2026-11, 2026-P3); default the current one",
+    example: "2026-W48",
+  }),
+  count: z.coerce.number().int().min(2).max(26).optional().openapi({ description: "Points (default 13 / 12 / 6)" }),
+  group: z.string().min(1).max(100).optional().openapi({ description: "Only this svarsgrupp (its key)" }),
+  agent: z.string().min(1).max(100).optional().openapi({
+    description:
+      "Only this agent (service or telephony id); the response then also has the agent's svarsgrupp per period",
+  }),
+  question: z.string().min(1).max(100).optional().openapi({ description: "One question; default the overall NKI" }),
+  exact: z.enum(["true", "false"]).optional(),
+});
+
 export const funnelQuerySchema = periodQuerySchema.extend({
   by: z.enum(["group"]).optional().openapi({ description: "group: one row per svarsgrupp" }),
   group: z.string().min(1).max(100).optional(),
@@ -78,8 +98,25 @@ export const coachingQuerySchema = z.object({
 });
 
 const interval = z.object({ low: z.number(), high: z.number() }).nullable();
+export const changeSchema = z
+  .object({
+    difference: z.number().nullable().openapi({ description: "mean − mean of the earlier period (1–5 scale)" }),
+    ci95: interval.openapi({
+      description:
+        "95 % Welch interval of the difference of means; the standard error is taken over citizens, so pooled questions are not counted as independent",
+    }),
+    significant: z.boolean().openapi({ description: "true only when the interval excludes 0" }),
+    suppressed: z
+      .boolean()
+      .openapi({ description: "fewer citizens than minAnswersForResult on either side: no difference given" }),
+  })
+  .openapi("Change");
 export const metricsSchema = z.object({
-  n: z.number().int(),
+  n: z.number().int().openapi({ description: "Answers (svar): up to seven per citizen when questions are pooled" }),
+  respondents: z.number().int().openapi({
+    description:
+      "Citizens (svarande), one per survey: n for one question; for pooled questions the largest per-question n",
+  }),
   mean: z.number().nullable().openapi({ description: "Mean on the 1–5 scale" }),
   distribution: z.object({
     1: z.number().int(),
@@ -95,9 +132,10 @@ export const metricsSchema = z.object({
     index: interval,
     satisfiedShare: interval.openapi({ description: "Wilson score interval" }),
   }),
-  tooFew: z
-    .boolean()
-    .openapi({ description: "n below the organization's minAnswersForResult: show 'too few answers', not the number" }),
+  tooFew: z.boolean().openapi({
+    description:
+      "respondents (citizens) below the organization's minAnswersForResult: show 'för få svarande', not the number",
+  }),
 });
 const judged = metricsSchema.extend({
   targetMet: z
@@ -123,6 +161,7 @@ export const resultRowSchema = judged
     agentExternalId: z.string().optional(),
     agentName: z.string().nullable().optional(),
     previousYear: judged.optional(),
+    change: changeSchema.optional(),
     benchmark: metricsSchema.extend({ organizations: z.number().int() }).nullable().optional(),
     group: metricsSchema.extend({ groupKey: z.string(), groupName: z.string() }).optional(),
     organization: metricsSchema.optional(),
@@ -139,6 +178,26 @@ export const resultsResponseSchema = z
     rows: z.array(resultRowSchema),
   })
   .openapi("Results");
+
+const periodMetrics = metricsSchema.extend({ period: periodSchema });
+export const seriesResponseSchema = z
+  .object({
+    kind: z.enum(["week", "month", "tertial"]),
+    scope: z.record(z.string(), z.unknown()),
+    minAnswers: z.number().int(),
+    points: z.array(periodMetrics.extend({ previousYear: periodMetrics, change: changeSchema })),
+    group: z
+      .array(
+        z.object({
+          period: periodSchema,
+          groupKey: z.string().nullable(),
+          groupName: z.string().nullable(),
+          metrics: metricsSchema,
+        }),
+      )
+      .optional(),
+  })
+  .openapi("Series");
 
 export const funnelResponseSchema = z
   .object({

@@ -1,12 +1,13 @@
 import type { AppContext } from "../context.js";
+import { otherMunicipalities, type OtherSources } from "../exchange/comparisons.js";
 import { AppError } from "../lib/errors.js";
 import { orgSettingsSchema, type OrgSettings } from "../organizations/settings.js";
 import { assertAgentScope, assertSameOrganization, type Viewer } from "./access.js";
 import { poolBenchmark } from "./benchmark.js";
 import { parsePeriod, previousYear, rangePeriod, type Period } from "./periods.js";
-import { compareQuestionKeys, present, presentPlain, type JudgedMetrics } from "./present.js";
+import { compareQuestionKeys, present, presentChange, presentPlain, type JudgedMetrics } from "./present.js";
 import { loadResultsContext, sumCountsMany, toTargetDefs, type CountsRow, type Dimension } from "./repository.js";
-import { poolCounts, ZERO_COUNTS, type Metrics } from "./stats.js";
+import { poolCounts, respondentsOf, ZERO_COUNTS, type Change, type Counts, type Metrics } from "./stats.js";
 
 export type { Viewer } from "./access.js";
 export type { Dimension } from "./repository.js";
@@ -36,6 +37,8 @@ export interface ResultRow extends JudgedMetrics {
   agentExternalId?: string;
   agentName?: string | null;
   previousYear?: JudgedMetrics;
+  /** Against previousYear: difference of means with a 95 % Welch interval; suppressed below the minimum citizens. */
+  change?: Change;
   /** Other municipalities pooled; null when fewer than three qualify. */
   benchmark?: (Metrics & { organizations: number }) | null;
   /** An agent's row against their svarsgrupp (the row's group, or the group most of their answers came from). */
@@ -50,6 +53,8 @@ export interface ResultsResponse {
   nkiDefinition: OrgSettings["nkiDefinition"];
   minAnswers: number;
   rows: ResultRow[];
+  /** With compare=benchmark: what each source of other municipalities says, labelled (src/exchange). */
+  otherSources?: OtherSources;
 }
 
 export function resolvePeriod(input: { period?: string; from?: string; to?: string }): Period {
@@ -67,8 +72,36 @@ export function resolvePeriod(input: { period?: string; from?: string; to?: stri
 const keyOf = (r: Omit<CountsRow, "counts">, dims: readonly Dimension[]) =>
   dims.map((d) => (d === "group" ? r.groupId : d === "agent" ? r.agentId : r.questionKey)).join("|");
 
-const byKey = (rows: CountsRow[] | undefined, dims: readonly Dimension[]) =>
-  new Map((rows ?? []).map((r) => [keyOf(r, dims), r.counts]));
+/** Rows pooled over questions to the key `dims`, with the citizens behind them (svarande, not svar). */
+export interface PooledRow extends CountsRow {
+  respondents: number;
+}
+
+/** Pools per-question rows to `dims` (which may itself include question: then nothing is pooled). */
+export function poolRows(rows: readonly CountsRow[], dims: readonly Dimension[]): PooledRow[] {
+  const out = new Map<string, { first: CountsRow; perQuestion: Counts[] }>();
+  for (const r of rows) {
+    const key = keyOf(r, dims);
+    const e = out.get(key);
+    if (e) e.perQuestion.push(r.counts);
+    else out.set(key, { first: r, perQuestion: [r.counts] });
+  }
+  return [...out.values()].map(({ first, perQuestion }) => {
+    const { questionKey, ...rest } = first;
+    return {
+      ...rest,
+      ...(dims.includes("question") ? { questionKey } : {}),
+      counts: poolCounts(perQuestion),
+      respondents: respondentsOf(perQuestion),
+    };
+  });
+}
+
+/** Dimensions to query: always per question, so citizens can be counted; pooled afterwards. */
+const withQuestion = (dims: readonly Dimension[]): Dimension[] =>
+  dims.includes("question") ? [...dims] : [...dims, "question"];
+
+const byKey = (rows: PooledRow[], dims: readonly Dimension[]) => new Map(rows.map((r) => [keyOf(r, dims), r]));
 
 export async function queryResults(ctx: AppContext, viewer: Viewer, input: ResultsInput): Promise<ResultsResponse> {
   assertSameOrganization(viewer, input.organizationId);
@@ -92,7 +125,11 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const agent = context.agent ?? undefined;
   assertAgentScope(viewer, { agentId: agent?.id, byAgent: by.includes("agent") });
 
-  const { minAnswersForResult: minAnswers, nkiDefinition } = orgSettingsSchema.parse(context.settings);
+  const {
+    minAnswersForResult: minAnswers,
+    nkiDefinition,
+    benchmarkMinRespondents,
+  } = orgSettingsSchema.parse(context.settings);
   const targets = toTargetDefs(context.targets);
   const byQuestion = by.includes("question");
   // The overall NKI: all questions pooled, or the one chosen question.
@@ -102,14 +139,14 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const prev = compare.has("previous-year") ? previousYear(period) : undefined;
   const agentLevel = agent !== undefined || by.includes("agent");
   const groupLevel = group !== undefined || by.includes("group");
-  const scope = { dims: by, groupId: group?.id, agentId: agent?.id };
+  const scope = { dims: withQuestion(by), groupId: group?.id, agentId: agent?.id };
   // The svarsgrupp an agent-level row is compared with: the row's own group when rows are per group,
   // else the filtered group, else the group most of the one agent's answers came in on.
   const groupPart =
     agentLevel && (by.includes("group") || group || agent)
       ? {
           ...range,
-          dims: ["group", ...qDims] as Dimension[],
+          dims: ["group", "question"] as Dimension[],
           groupId: group?.id,
           ...(by.includes("group") || group ? {} : { mainGroupOfAgent: agent!.id }),
         }
@@ -122,9 +159,9 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
     group: groupPart,
     others: compare.has("benchmark") ? { ...range, dims: ["question"], others: true } : undefined,
   });
-  const main = parts.main;
-  if (by.length === 0 && main.length === 0) main.push({ counts: ZERO_COUNTS });
-  const prevMap = byKey(parts.prev, by);
+  const main = poolRows(parts.main, by);
+  if (by.length === 0 && main.length === 0) main.push({ counts: ZERO_COUNTS, respondents: 0 });
+  const prevMap = byKey(poolRows(parts.prev, by), by);
   const orgMap = new Map(parts.org.map((r) => [r.questionKey!, r.counts]));
   const ownKeys = parts.org.map((r) => r.questionKey!);
   const others = parts.others.map((r) => ({
@@ -133,7 +170,8 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
     counts: r.counts,
   }));
   const groupDims: Dimension[] = ["group", ...qDims];
-  const groupMap = new Map(parts.group.map((r) => [keyOf(r, groupDims), r]));
+  const groupRows = poolRows(parts.group, groupDims);
+  const groupMap = new Map(groupRows.map((r) => [keyOf(r, groupDims), r]));
   const opts = { minAnswers, targets, periodEnd: period.to, exact };
 
   const rows: ResultRow[] = main.map((r) => {
@@ -142,15 +180,15 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
       ...(group ? { groupKey: group.key, groupName: group.name } : {}),
       ...(agent ? { agentId: agent.id, agentExternalId: agent.externalId, agentName: agent.name } : {}),
       ...dimensionFields(r),
-      ...present(r.counts, r.questionKey, opts),
+      ...present(r.counts, r.questionKey, opts, r.respondents),
     };
-    if (prev)
-      row.previousYear = present(prevMap.get(keyOf(r, by)) ?? ZERO_COUNTS, r.questionKey, {
-        ...opts,
-        periodEnd: prev.to,
-      });
+    if (prev) {
+      const earlier = prevMap.get(keyOf(r, by)) ?? { counts: ZERO_COUNTS, respondents: 0 };
+      row.previousYear = present(earlier.counts, r.questionKey, { ...opts, periodEnd: prev.to }, earlier.respondents);
+      row.change = presentChange(r, earlier, minAnswers, exact);
+    }
     if (compare.has("benchmark")) {
-      const pooled = poolBenchmark(others, r.questionKey ? [r.questionKey] : ownKeys, minAnswers);
+      const pooled = poolBenchmark(others, r.questionKey ? [r.questionKey] : ownKeys, benchmarkMinRespondents);
       row.benchmark = pooled && {
         ...presentPlain(pooled.counts, minAnswers, exact),
         organizations: pooled.organizations,
@@ -159,13 +197,18 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
     if (groupPart) {
       const g = r.groupId
         ? groupMap.get(keyOf({ groupId: r.groupId, questionKey: r.questionKey }, groupDims))
-        : parts.group.find((x) => x.questionKey === r.questionKey);
+        : groupRows.find((x) => x.questionKey === r.questionKey);
       if (g)
-        row.group = { ...presentPlain(g.counts, minAnswers, exact), groupKey: g.groupKey!, groupName: g.groupName! };
+        row.group = {
+          ...presentPlain(g.counts, minAnswers, exact, g.respondents),
+          groupKey: g.groupKey!,
+          groupName: g.groupName!,
+        };
     }
     if (agentLevel || groupLevel) {
       const counts = r.questionKey ? orgMap.get(r.questionKey) : poolCounts(orgMap.values());
-      row.organization = presentPlain(counts ?? ZERO_COUNTS, minAnswers, exact);
+      const people = r.questionKey ? undefined : respondentsOf(orgMap.values());
+      row.organization = presentPlain(counts ?? ZERO_COUNTS, minAnswers, exact, people);
     }
     return row;
   });
@@ -175,10 +218,13 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
       (a.agentExternalId ?? "").localeCompare(b.agentExternalId ?? "") ||
       compareQuestionKeys(a.questionKey ?? "", b.questionKey ?? ""),
   );
-  return { period, ...(prev ? { previousPeriod: prev } : {}), nkiDefinition, minAnswers, rows };
+  const otherSources = compare.has("benchmark")
+    ? await otherMunicipalities(ctx, { period, settings: context.settings })
+    : undefined;
+  return { period, ...(prev ? { previousPeriod: prev } : {}), nkiDefinition, minAnswers, rows, otherSources };
 }
 
-function dimensionFields(r: CountsRow): Partial<ResultRow> {
+function dimensionFields(r: PooledRow): Partial<ResultRow> {
   const out: Partial<ResultRow> = {};
   if (r.questionKey !== undefined) out.questionKey = r.questionKey;
   if (r.groupId !== undefined) Object.assign(out, { groupKey: r.groupKey, groupName: r.groupName });

@@ -15,9 +15,13 @@ import { normalCdf, studentTCdf, studentTQuantile, Z95 } from "./distributions.j
  *   with ≥ 95 %); null below n = 2.
  * - ci95.index: the mean's interval mapped through the index formula.
  * - ci95.satisfiedShare: Wilson score interval with z = 1.959964.
- * - tooFew: n < minAnswersForResult. The numbers are still given (they are
- *   facts about the answers), but targetMet is null: we do not judge a target
- *   on too few answers, and clients show "för få svar" instead of the number.
+ * - n counts answers ("svar"); respondents counts citizens ("svarande", one
+ *   per survey). For one question they are equal; for the overall NKI (seven
+ *   questions pooled) a citizen gives up to seven answers.
+ * - tooFew: respondents < minAnswersForResult: the minimum-n rule is about
+ *   people. The numbers are still given (they are facts about the answers),
+ *   but targetMet is null: we do not judge a target on too few citizens, and
+ *   clients show "för få svarande" instead of the number.
  */
 export type Counts = readonly [number, number, number, number, number];
 export const ZERO_COUNTS: Counts = [0, 0, 0, 0, 0];
@@ -28,7 +32,10 @@ export interface Interval {
 }
 
 export interface Metrics {
+  /** Answers (svar). */
   n: number;
+  /** Citizens (svarande): n for one question, the largest per-question n when questions are pooled. */
+  respondents: number;
   mean: number | null;
   distribution: { "1": number; "2": number; "3": number; "4": number; "5": number };
   satisfiedShare: number | null;
@@ -90,13 +97,28 @@ export function wilsonInterval95(successes: number, n: number): Interval | null 
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-export function computeMetrics(c: Counts, minAnswers: number): Metrics {
+/**
+ * Citizens behind per-question counts: the largest n of any one question. A
+ * citizen answers each question at most once and every respondent answers the
+ * flow's first question (answers are given in order), so this is exact for
+ * the flows here and a lower bound otherwise.
+ */
+export function respondentsOf(perQuestion: Iterable<Counts>): number {
+  let most = 0;
+  for (const c of perQuestion) most = Math.max(most, moments(c).n);
+  return most;
+}
+
+/** `respondents` defaults to n: one question, one answer per citizen. */
+export function computeMetrics(c: Counts, minAnswers: number, respondents?: number): Metrics {
   const { n, sum } = moments(c);
+  const people = respondents ?? n;
   const mean = n > 0 ? sum / n : null;
   const satisfied = c[3] + c[4];
   const ciMean = tInterval95(c);
   return {
     n,
+    respondents: people,
     mean,
     distribution: { "1": c[0], "2": c[1], "3": c[2], "4": c[3], "5": c[4] },
     satisfiedShare: n > 0 ? satisfied / n : null,
@@ -106,7 +128,7 @@ export function computeMetrics(c: Counts, minAnswers: number): Metrics {
       index: ciMean && { low: indexOf(ciMean.low), high: indexOf(ciMean.high) },
       satisfiedShare: wilsonInterval95(satisfied, n),
     },
-    tooFew: n < minAnswers,
+    tooFew: people < minAnswers,
   };
 }
 
@@ -154,4 +176,47 @@ export function twoProportionZTest(
   if (se === 0) return null;
   const z = (xa / na - xb / nb) / se;
   return { z, pLess: normalCdf(z) };
+}
+
+export interface Change {
+  /** mean(current) − mean(earlier) on the 1–5 scale; null when suppressed. */
+  difference: number | null;
+  /** 95 % Welch interval of the difference; null when suppressed or when neither side varies. */
+  ci95: Interval | null;
+  /** True only when the interval excludes 0. */
+  significant: boolean;
+  /** Fewer than the minimum citizens on either side: no difference is shown. */
+  suppressed: boolean;
+}
+
+export interface Sample {
+  counts: Counts;
+  /** Citizens behind the counts; defaults to n. */
+  respondents?: number;
+}
+
+/**
+ * The change of the mean between two periods with a 95 % Welch interval of
+ * the difference of means, from n, sum and sum of squares. When questions are
+ * pooled, a citizen's answers are correlated, so the standard error is taken
+ * over citizens, not answers (s²/respondents; the worst case of that
+ * correlation, so the interval is conservative). Suppressed when either side
+ * has fewer than `minRespondents` citizens.
+ */
+export function changeOfMean(current: Sample, earlier: Sample, minRespondents: number): Change {
+  const a = moments(current.counts);
+  const b = moments(earlier.counts);
+  const ra = current.respondents ?? a.n;
+  const rb = earlier.respondents ?? b.n;
+  const suppressed = { difference: null, ci95: null, significant: false, suppressed: true };
+  if (ra < Math.max(2, minRespondents) || rb < Math.max(2, minRespondents) || a.n < 2 || b.n < 2) return suppressed;
+  const difference = a.sum / a.n - b.sum / b.n;
+  const va = sampleVariance(current.counts)! / ra;
+  const vb = sampleVariance(earlier.counts)! / rb;
+  // No spread on either side: no interval can be estimated, so no claim is made.
+  if (va + vb === 0) return { difference, ci95: null, significant: false, suppressed: false };
+  const df = (va + vb) ** 2 / (va ** 2 / (ra - 1) + vb ** 2 / (rb - 1));
+  const half = studentTQuantile(0.975, df) * Math.sqrt(va + vb);
+  const ci95 = { low: difference - half, high: difference + half };
+  return { difference, ci95, significant: ci95.low > 0 || ci95.high < 0, suppressed: false };
 }

@@ -5,7 +5,7 @@ import { createNumberCrypto, loadNumberKey } from "../lib/crypto.js";
 import { openDatabase } from "../lib/db.js";
 import { AppError } from "../lib/errors.js";
 import { migrate } from "../lib/migrate.js";
-import { createLocalStorage } from "../recordings/storage.js";
+import { createRecordingStorage } from "../recordings/storage-factory.js";
 import { forgetNumber } from "./forget.js";
 
 const USAGE =
@@ -39,7 +39,7 @@ export const forgetNumberCommand: CliCommand = {
           logger,
           now: () => new Date(),
           numbers: createNumberCrypto(loadNumberKey(config.NUMBER_KEY, dataDir).key),
-          storage: createLocalStorage(path.join(dataDir, "recordings")),
+          storage: createRecordingStorage(config, { prisma: db.prisma, dataDir }).storage,
         },
         { number: positionals[0], organizationId, removeOptOut: values["remove-opt-out"] },
       );

@@ -2,7 +2,9 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { AppContext } from "../context.js";
 import { audit } from "../audit/log.js";
 import { AppError } from "../lib/errors.js";
+import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
 import { maskPhone } from "../lib/logger.js";
+import { scrubPhoneNumbers } from "../lib/scrub.js";
 import { transition } from "../survey/state.js";
 import { deleteTranscriptsOf } from "../transcription/retention.js";
 
@@ -27,6 +29,56 @@ export function normaliseNumber(input: string): string {
   return p.number;
 }
 
+// Every column that can hold text from outside, in every table: what the privacy
+// scan (test/privacy-scan.test.ts) reads is what this erases.
+const TEXT_COLUMNS_SQL = `
+  SELECT table_name::text AS "table", column_name::text AS "column", data_type::text AS "type"
+    FROM information_schema.columns
+   WHERE table_schema = current_schema()
+     AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
+     AND table_name <> '_prisma_migrations'
+   ORDER BY table_name, column_name`;
+
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * The national significant number's digits with up to three separators between
+ * them: matches +46 70-174 06 05, 0701740605, 46701740605, (070) 174 06 05, ...
+ */
+function spellingPattern(nationalNumber: string, separators: string): string {
+  return nationalNumber.split("").join(`${separators}{0,3}`);
+}
+
+/**
+ * Masks the number wherever it was stored as text (an error message, an event's
+ * detail written before numbers were scrubbed on the way in, a note). Returns
+ * how many values changed. A full scan of every text column: forgetting is a
+ * rare operator command, and only a scan of everything can promise everything.
+ */
+export async function scrubNumberFromTexts(db: Db, e164: string): Promise<number> {
+  const nsn = parsePhoneNumberFromString(e164)?.nationalNumber ?? e164.replace(/\D/g, "");
+  const sqlPattern = spellingPattern(nsn, "[-[:space:]().]");
+  const jsPattern = new RegExp(spellingPattern(nsn, "[-\\s().]"), "g");
+  const columns = await sqlQuery<{ table: string; column: string; type: string }>(db, TEXT_COLUMNS_SQL);
+  let changed = 0;
+  for (const c of columns) {
+    const col = quoteIdent(c.column);
+    const table = quoteIdent(c.table);
+    const cast = c.type === "jsonb" || c.type === "json" ? c.type : "text";
+    const rows = await sqlQuery<{ id: string; value: string }>(
+      db,
+      `SELECT ctid::text AS id, ${col}::text AS value FROM ${table} WHERE ${col}::text ~ $1`,
+      [sqlPattern],
+    );
+    for (const r of rows) {
+      // Every number in the value is masked; what the matcher keeps (an id that contains it) is starred out.
+      const value = scrubPhoneNumbers(r.value).replace(jsPattern, (m) => m.replace(/\d/g, "*"));
+      changed += await sqlExecute(db, `UPDATE ${table} SET ${col} = $1::${cast} WHERE ctid = $2::tid`, [value, r.id]);
+    }
+  }
+  return changed;
+}
+
 /**
  * Anonymises one number on the citizen's request: its ciphertexts and hashes
  * are erased from every call that still carries them (older calls already
@@ -35,6 +87,8 @@ export function normaliseNumber(input: string): string {
  * stay, without a link to the number). Answers stay: once the link is gone
  * they are anonymous. An opt-out stays unless `removeOptOut`: without its
  * hash the service would call the citizen again, which they asked it not to.
+ * Finally the number is masked in every text column of every table (all
+ * organizations: a masked number harms no one).
  */
 export async function forgetNumber(
   deps: ForgetDeps,
@@ -117,6 +171,8 @@ export async function forgetNumber(
     tally(o.organizationId).optOut = input.removeOptOut ? "removed" : "kept";
   }
 
+  const texts = await scrubNumberFromTexts(deps.prisma, e164);
+
   for (const [organizationId, r] of perOrg) {
     await audit(deps.prisma, { organizationId, action: "number.forgotten", targetType: "number", detail: { ...r } });
   }
@@ -127,6 +183,6 @@ export async function forgetNumber(
     total.voiceMessages += r.voiceMessages;
     if (r.optOut !== "none") total.optOut = r.optOut;
   }
-  deps.logger.info("number forgotten on request", { number: maskPhone(e164), ...total });
+  deps.logger.info("number forgotten on request", { number: maskPhone(e164), ...total, texts });
   return total;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../lib/package-root.js";
 import express, { Router, type Request, type Response } from "express";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../auth/middleware.js";
@@ -8,14 +8,15 @@ import { AppError } from "../lib/errors.js";
 import { asyncHandler } from "../lib/http.js";
 import { renderPage } from "../web/layout.js";
 import { langOf } from "../web/i18n.js";
-import { renderQueueBody } from "../web/queue.js";
-import { queueText } from "../web/queueText.js";
+import { toDocument } from "../web/html.js";
+import { renderQueueBody } from "./queue-page.js";
+import { queueText } from "./queue-text.js";
 import { updateReview } from "./actions.js";
 import { createAudioHandler } from "./audio.js";
 import { parseIsoWeek } from "./rules.js";
 import { getWeekQueue, type Actor } from "./service.js";
 
-const WEB = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "web");
+const WEB = path.join(PACKAGE_ROOT, "src/web");
 // Read once: two small files, served with the page.
 const ASSETS: Record<string, { type: string; body: string }> = {
   "queue.js": { type: "text/javascript; charset=utf-8", body: readFileSync(path.join(WEB, "queue.client.js"), "utf8") },
@@ -49,7 +50,8 @@ export function reviewRouter(ctx: AppContext): Router {
   const streamAudio = createAudioHandler(ctx);
 
   r.get("/queue/assets/:file", (req, res, next) => {
-    const a = ASSETS[req.params.file];
+    // Own keys only: __proto__, constructor or toString are no asset (they were a 500).
+    const a = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
     if (!a) return next();
     res.type(a.type).setHeader("Cache-Control", "public, max-age=3600");
     res.send(a.body);
@@ -71,17 +73,19 @@ export function reviewRouter(ctx: AppContext): Router {
       });
       res.setHeader("Cache-Control", "no-store");
       res.type("html").send(
-        renderPage({
-          title: queueText(lang).title,
-          user: req.user!,
-          active: "queue",
-          body,
-          lang,
-          csrfToken: csrfToken(req),
-          scripts: ["/queue/assets/queue.js"],
-          styles: ["/queue/assets/queue.css"],
-          path: req.originalUrl,
-        }),
+        toDocument(
+          renderPage({
+            title: queueText(lang).title,
+            user: req.user!,
+            active: "queue",
+            body,
+            lang,
+            csrfToken: csrfToken(req),
+            scripts: ["/queue/assets/queue.js"],
+            styles: ["/queue/assets/queue.css"],
+            path: req.originalUrl,
+          }),
+        ),
       );
     }),
   );

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../lib/package-root.js";
 import { flowFileSchema, type Flow } from "./flow-schema.js";
 
 /** flows/ at the root of the package, wherever the process was started from. */
-export const DEFAULT_FLOWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../flows");
+export const DEFAULT_FLOWS_DIR = path.join(PACKAGE_ROOT, "flows");
 const SCHEMA_FILE = "flow.schema.json";
 
 export class FlowError extends Error {}

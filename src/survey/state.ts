@@ -86,6 +86,8 @@ export interface TransitionInput {
   data?: SurveyChanges;
   /** Also guard on no keypress having proved a human (answering-machine detection loses to a keypress). */
   unlessHuman?: boolean;
+  /** Also guard on the dispatcher's claim still being this one (src/dispatch/fence.ts). */
+  claimToken?: string;
 }
 
 /**
@@ -131,11 +133,16 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
     );
     sets.push(`"${key}" = $${params.length}::${cast}`);
   }
+  let fence = "";
+  if (t.claimToken !== undefined) {
+    params.push(t.claimToken);
+    fence = ` AND "claimToken" = $${params.length}::uuid`;
+  }
   const rows = await sqlQuery<{ moved: number }>(
     db,
     `WITH moved AS (
        UPDATE "SurveyCall" SET ${sets.join(", ")}
-        WHERE id = $1::uuid AND state::text IN (SELECT jsonb_array_elements_text($4::jsonb))${t.unlessHuman ? ` AND "answeredBy" IS DISTINCT FROM 'human'` : ""}
+        WHERE id = $1::uuid AND state::text IN (SELECT jsonb_array_elements_text($4::jsonb))${t.unlessHuman ? ` AND "answeredBy" IS DISTINCT FROM 'human'` : ""}${fence}
        RETURNING id, "completedCallId"
      ),
      ev AS (

@@ -1,4 +1,5 @@
-import { esc, fmt, pct, tr, type Lang } from "./i18n.js";
+import { html, type Html } from "./html.js";
+import { fmt, pct, tr, type Lang } from "./i18n.js";
 
 /** The metric fields the pages show; a subset of the results service's rows. */
 export interface Cell {
@@ -12,20 +13,20 @@ export interface Cell {
 }
 
 /** Mean with its interval and n; small samples say so instead of showing a confident number. */
-export function cellHtml(c: Cell | null | undefined, lang: Lang): string {
-  if (!c || c.n === 0) return `<span class="muted">${tr(lang, "inga svar", "no answers")}</span>`;
+export function cellHtml(c: Cell | null | undefined, lang: Lang): Html {
+  if (!c || c.n === 0) return html`<span class="muted">${tr(lang, "inga svar", "no answers")}</span>`;
   if (c.tooFew || c.mean === null) {
-    return `<span class="badge few">${tr(lang, "för få svar", "too few")}</span> <span class="muted">n=${c.n}</span>`;
+    return html`<span class="badge few">${tr(lang, "för få svar", "too few")}</span> <span class="muted">n=${c.n}</span>`;
   }
   const ci = c.ci95?.mean;
-  const interval = ci ? ` <span class="muted">(${fmt(lang, ci.low)}–${fmt(lang, ci.high)})</span>` : "";
-  return `<span class="cell"><strong>${fmt(lang, c.mean)}</strong>${interval}<br><span class="muted">${pct(lang, c.satisfiedShare)} ${tr(lang, "nöjda", "satisfied")} · n=${c.n}</span></span>`;
+  const interval = ci && html` <span class="muted">(${fmt(lang, ci.low)}–${fmt(lang, ci.high)})</span>`;
+  return html`<span class="cell"><strong>${fmt(lang, c.mean)}</strong>${interval}<br><span class="muted">${pct(lang, c.satisfiedShare)} ${tr(lang, "nöjda", "satisfied")} · n=${c.n}</span></span>`;
 }
 
-export function targetBadge(met: boolean | null | undefined, lang: Lang): string {
-  if (met === true) return `<span class="badge ok">✓ ${tr(lang, "mål nått", "target met")}</span>`;
-  if (met === false) return `<span class="badge bad">✗ ${tr(lang, "under mål", "below target")}</span>`;
-  return `<span class="muted">–</span>`;
+export function targetBadge(met: boolean | null | undefined, lang: Lang): Html {
+  if (met === true) return html`<span class="badge ok">✓ ${tr(lang, "mål nått", "target met")}</span>`;
+  if (met === false) return html`<span class="badge bad">✗ ${tr(lang, "under mål", "below target")}</span>`;
+  return html`<span class="muted">–</span>`;
 }
 
 export interface Series {
@@ -47,7 +48,7 @@ export function lineChart(opts: {
   max?: number;
   title: string;
   lang: Lang;
-}): string {
+}): Html {
   const W = 640,
     H = 220,
     L = 36,
@@ -63,45 +64,35 @@ export function lineChart(opts: {
     .filter((v) => v >= min && v <= max)
     .map(
       (v) =>
-        `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#c9d0d8"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`,
-    )
-    .join("");
+        html`<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="#c9d0d8"/><text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`,
+    );
   const step = Math.max(1, Math.ceil(n / 8));
-  const xl = opts.labels
-    .map((l, i) =>
-      i % step === 0 || i === n - 1 ? `<text x="${x(i)}" y="${H - 8}" text-anchor="middle">${esc(l)}</text>` : "",
-    )
-    .join("");
-  const lines = opts.series
-    .map((s) => {
-      let d = "";
-      let pen = false;
-      s.values.forEach((v, i) => {
-        if (v === null) return void (pen = false);
-        d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
-        pen = true;
-      });
-      const dots = s.values
-        .map((v, i) =>
-          v === null ? "" : `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`,
-        )
-        .join("");
-      return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.5"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/>${dots}`;
-    })
-    .join("");
-  const legend = opts.series
-    .map(
-      (s) =>
-        `<span style="display:inline-flex;align-items:center;gap:.3rem;margin-right:1rem"><svg width="24" height="8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="${s.color}" stroke-width="3"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}/></svg>${esc(s.name)}</span>`,
-    )
-    .join("");
-  const table = `<table><caption class="muted">${esc(opts.title)}</caption><thead><tr><th scope="col">${tr(opts.lang, "Period", "Period")}</th>${opts.series.map((s) => `<th scope="col" class="num">${esc(s.name)}</th>`).join("")}</tr></thead><tbody>${opts.labels
-    .map(
-      (l, i) =>
-        `<tr><th scope="row">${esc(l)}</th>${opts.series.map((s) => `<td class="num">${fmt(opts.lang, s.values[i])}</td>`).join("")}</tr>`,
-    )
-    .join("")}</tbody></table>`;
-  return `<figure class="chart-figure"><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(opts.title)}">${grid}${xl}${lines}</svg>
+  const xl = opts.labels.map(
+    (l, i) => (i % step === 0 || i === n - 1) && html`<text x="${x(i)}" y="${H - 8}" text-anchor="middle">${l}</text>`,
+  );
+  const lines = opts.series.map((s) => {
+    // The path is numbers and M/L only, built here; interpolation still escapes it.
+    let d = "";
+    let pen = false;
+    s.values.forEach((v, i) => {
+      if (v === null) return void (pen = false);
+      d += `${pen ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+      pen = true;
+    });
+    const dots = s.values.map(
+      (v, i) => v !== null && html`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`,
+    );
+    return html`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2.5"${s.dash && html` stroke-dasharray="${s.dash}"`}/>${dots}`;
+  });
+  const legend = opts.series.map(
+    (s) =>
+      html`<span class="legend-item"><svg width="24" height="8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="${s.color}" stroke-width="3"${s.dash && html` stroke-dasharray="${s.dash}"`}/></svg>${s.name}</span>`,
+  );
+  const table = html`<table><caption class="muted">${opts.title}</caption><thead><tr><th scope="col">${tr(opts.lang, "Period", "Period")}</th>${opts.series.map((s) => html`<th scope="col" class="num">${s.name}</th>`)}</tr></thead><tbody>${opts.labels.map(
+    (l, i) =>
+      html`<tr><th scope="row">${l}</th>${opts.series.map((s) => html`<td class="num">${fmt(opts.lang, s.values[i])}</td>`)}</tr>`,
+  )}</tbody></table>`;
+  return html`<figure class="chart-figure"><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${opts.title}">${grid}${xl}${lines}</svg>
 <figcaption>${legend}</figcaption>
 <details><summary>${tr(opts.lang, "Visa som tabell", "Show as a table")}</summary><div class="table-wrap" tabindex="0">${table}</div></details></figure>`;
 }

@@ -8,14 +8,6 @@ export function langOf(req: Request): Lang {
   return readCookies(req)[LANG_COOKIE] === "en" ? "en" : "sv";
 }
 
-/** Escapes text for HTML content and attribute values. */
-export function esc(v: unknown): string {
-  return String(v ?? "").replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
-
 const SHELL = {
   sv: {
     skip: "Hoppa till innehållet",

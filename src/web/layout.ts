@@ -1,13 +1,14 @@
 import type { SessionUser } from "../auth/middleware.js";
-import { esc, shellText, type Lang } from "./i18n.js";
+import { html, joinHtml, type Html } from "./html.js";
+import { shellText, type Lang } from "./i18n.js";
 
 export interface PageOptions {
   title: string;
   user: SessionUser | null;
   /** Navigation key of the current page: me | overview | queue | weekly | period | admin | audit. */
   active?: string;
-  /** Inner HTML (already escaped where needed). */
-  body: string;
+  /** The page's content, built with `html`. */
+  body: Html;
   /** Script URLs served by this service. */
   scripts?: string[];
   lang?: Lang;
@@ -46,45 +47,49 @@ function navFor(user: SessionUser, lang: Lang): NavItem[] {
  * The page shell: skip link, header with navigation and language toggle,
  * one <main>. Every asset comes from this service (no CDN, no web fonts).
  */
-export function renderPage(o: PageOptions): string {
+export function renderPage(o: PageOptions): Html {
   const lang = o.lang ?? "sv";
   const t = shellText(lang);
   const nav = o.user
-    ? `<nav aria-label="${esc(t.nav)}"><ul>${navFor(o.user, lang)
-        .map(
-          (i) => `<li><a href="${i.href}"${i.key === o.active ? ' aria-current="page"' : ""}>${esc(i.label)}</a></li>`,
-        )
-        .join("")}</ul></nav>`
+    ? html`<nav aria-label="${t.nav}"><ul>${navFor(o.user, lang).map(
+        (i) => html`<li><a href="${i.href}"${i.key === o.active && html` aria-current="page"`}>${i.label}</a></li>`,
+      )}</ul></nav>`
     : "";
   const signOut = o.user
     ? o.csrfToken
-      ? `<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${esc(o.csrfToken)}"><button type="submit" class="link">${esc(t.signOut)}</button></form>`
-      : `<a href="/logout">${esc(t.signOut)}</a>`
+      ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${o.csrfToken}"><button type="submit" class="link">${t.signOut}</button></form>`
+      : html`<a href="/logout">${t.signOut}</a>`
     : "";
   const who = o.user
-    ? `<span class="who">${esc(t.signedInAs)} <strong>${esc(o.user.name)}</strong> (${esc(t.roles[o.user.role])})</span>`
+    ? html`<span class="who">${t.signedInAs} <strong>${o.user.name}</strong> (${t.roles[o.user.role]})</span>`
     : "";
   const back = encodeURIComponent(o.path ?? "/");
-  const toggle = `<a href="/lang/${t.otherLangCode}?next=${back}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${esc(t.otherLang)}</a>`;
-  return `<!doctype html>
+  const toggle = html`<a href="/lang/${t.otherLangCode}?next=${back}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${t.otherLang}</a>`;
+  return html`<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(o.title)} – ${esc(t.brand)}</title>
+<title>${o.title} – ${t.brand}</title>
 <link rel="stylesheet" href="/assets/app.css">
-${(o.styles ?? []).map((s) => `<link rel="stylesheet" href="${esc(s)}">`).join("\n")}
+${joinHtml(
+  (o.styles ?? []).map((s) => html`<link rel="stylesheet" href="${s}">`),
+  html`\n`,
+)}
 </head>
 <body>
-<a class="skip" href="#main">${esc(t.skip)}</a>
+<a class="skip" href="#main">${t.skip}</a>
 <header class="top">
-<div class="bar"><a class="brand" href="/">${esc(t.brand)}</a><div class="tools">${who}${toggle}${signOut}</div></div>
+<div class="bar"><a class="brand" href="/">${t.brand}</a><div class="tools">${who}${toggle}${signOut}</div></div>
 ${nav}
 </header>
 <main id="main" tabindex="-1">
 ${o.body}
 </main>
-${(o.scripts ?? []).map((s) => `<script src="${esc(s)}" defer></script>`).join("\n")}
+${joinHtml(
+  (o.scripts ?? []).map((s) => html`<script src="${s}" defer></script>`),
+  html`\n`,
+)}
 </body>
 </html>`;
 }

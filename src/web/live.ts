@@ -5,6 +5,7 @@ import { getOrganization } from "../organizations/service.js";
 import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
 import { renderAgentLive } from "./pages/agent.js";
 import type { Lang } from "./i18n.js";
+import { toDocument } from "./html.js";
 
 /**
  * What the live stream sends each viewer. An agent gets the re-rendered
@@ -19,7 +20,7 @@ export const webSnapshot: SnapshotFn = async (ctx, user, memo, params) => {
     const selected = (AGENT_PERIODS as string[]).includes(params.p ?? "") ? (params.p as AgentPeriodKey) : "week";
     const view = await loadAgentView(ctx, user, selected);
     return {
-      html: renderAgentLive(view, lang),
+      html: toDocument(renderAgentLive(view, lang)),
       periods: view.periods.map((p) => ({
         key: p.key,
         period: p.period.label,

@@ -4,7 +4,8 @@ import { queryFunnel } from "../results/funnel.js";
 import { findCoachingSignals } from "../results/coaching.js";
 import { periodContaining } from "../results/periods.js";
 import { getOrganization } from "../organizations/service.js";
-import { esc, fmt, pct, tr, type Lang } from "./i18n.js";
+import { html, type Html } from "./html.js";
+import { fmt, pct, tr, type Lang } from "./i18n.js";
 import { questionLabel } from "./questions.js";
 import type { OverviewExtras } from "./pages/overview.js";
 import type { OverviewPeriodKey } from "./data/overview.js";
@@ -28,8 +29,8 @@ export async function overviewExtras(
 
 type Funnel = Awaited<ReturnType<typeof queryFunnel>>["rows"][number] | undefined;
 
-function funnelHtml(f: Funnel, L: Lang): string {
-  if (!f) return "";
+function funnelHtml(f: Funnel, L: Lang): Html | undefined {
+  if (!f) return undefined;
   const steps: [string, number][] = [
     [tr(L, "Avslutade samtal", "Completed calls"), f.completedCalls],
     [tr(L, "Möjliga att fråga", "Eligible"), f.eligible],
@@ -41,29 +42,27 @@ function funnelHtml(f: Funnel, L: Lang): string {
   ];
   const max = Math.max(1, f.completedCalls);
   const skips = Object.entries(f.skipReasons).sort((a, b) => b[1] - a[1]);
-  return `<h2>${tr(L, "Från samtal till svar", "From call to answer")}</h2>
+  return html`<h2>${tr(L, "Från samtal till svar", "From call to answer")}</h2>
 <div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${tr(L, "Svarsfrekvens", "Response rate")}: ${pct(L, f.responseRate)} ${tr(L, "av de uppringda", "of those called")}</caption>
 <thead><tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Andel", "Share")}</span></th></tr></thead>
-<tbody>${steps.map(([label, n]) => `<tr><th scope="row">${esc(label)}</th><td class="num">${n}</td><td class="bar"><div class="fill" style="width:${((100 * n) / max).toFixed(1)}%"></div></td></tr>`).join("")}</tbody></table></div>
-${skips.length ? `<details><summary>${tr(L, "Skäl att inte ringa", "Reasons not to call")}</summary><ul>${skips.map(([k, n]) => `<li><code>${esc(k)}</code>: ${n}</li>`).join("")}</ul></details>` : ""}`;
+<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar"><svg class="fill" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${((100 * n) / max).toFixed(1)}" height="1"/></svg></td></tr>`)}</tbody></table></div>
+${skips.length > 0 && html`<details><summary>${tr(L, "Skäl att inte ringa", "Reasons not to call")}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;
 }
 
 type Coaching = Awaited<ReturnType<typeof findCoachingSignals>>;
 
-function coachingHtml(c: Coaching, L: Lang): string {
+function coachingHtml(c: Coaching, L: Lang): Html {
   const intro = `${tr(L, "Kommunvägledare vars resultat de senaste", "Agents whose results over the last")} ${c.window.weeks} ${tr(L, "veckorna ligger under gruppen eller målet mer än slumpen förklarar", "weeks are below their group or target by more than chance explains")} (${c.agentsTested} ${tr(L, "prövade", "tested")}, ${c.agentsTooFewAnswers} ${tr(L, "med för få svar", "with too few answers")}).`;
   if (!c.flags.length)
-    return `<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p><p class="notice">${tr(L, "Inga signaler just nu.", "No signals right now.")}</p>`;
-  const rows = c.flags
-    .map((f) => {
-      const ref =
-        f.reference.kind === "group"
-          ? `${tr(L, "gruppen", "group")} ${fmt(L, f.reference.mean)} (n=${f.reference.n})`
-          : `${tr(L, "mål", "target")} ${f.reference.metric === "mean" ? fmt(L, f.reference.threshold) : pct(L, f.reference.threshold)}`;
-      return `<tr><th scope="row">${esc(f.agentName ?? f.agentExternalId)}<br><span class="muted">${esc(f.groupName)}</span></th><td>${esc(questionLabel(f.questionKey, L))}</td><td class="num">${fmt(L, f.mean)} <span class="muted">n=${f.n}</span></td><td>${ref}</td><td class="num">p = ${f.adjustedPValue < 0.001 ? "&lt; 0,001" : fmt(L, f.adjustedPValue, 3)}</td></tr>`;
-    })
-    .join("");
-  return `<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p>
+    return html`<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p><p class="notice">${tr(L, "Inga signaler just nu.", "No signals right now.")}</p>`;
+  const rows = c.flags.map((f) => {
+    const ref =
+      f.reference.kind === "group"
+        ? `${tr(L, "gruppen", "group")} ${fmt(L, f.reference.mean)} (n=${f.reference.n})`
+        : `${tr(L, "mål", "target")} ${f.reference.metric === "mean" ? fmt(L, f.reference.threshold) : pct(L, f.reference.threshold)}`;
+    return html`<tr><th scope="row">${f.agentName ?? f.agentExternalId}<br><span class="muted">${f.groupName}</span></th><td>${questionLabel(f.questionKey, L)}</td><td class="num">${fmt(L, f.mean)} <span class="muted">n=${f.n}</span></td><td>${ref}</td><td class="num">p = ${f.adjustedPValue < 0.001 ? "< 0,001" : fmt(L, f.adjustedPValue, 3)}</td></tr>`;
+  });
+  return html`<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p>
 <div class="table-wrap" tabindex="0"><table data-testid="coaching"><caption>${tr(L, "Underlag per signal (p-värde justerat för många jämförelser)", "Evidence per signal (p-value adjusted for multiple comparisons)")}</caption>
 <thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col" class="num">${tr(L, "Medel", "Mean")}</th><th scope="col">${tr(L, "Jämfört med", "Compared with")}</th><th scope="col" class="num">${tr(L, "Säkerhet", "Certainty")}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;

@@ -4,6 +4,7 @@ import { csrfToken, requireUser } from "../auth/middleware.js";
 import { homeFor } from "../auth/signin.js";
 import { asyncHandler } from "../lib/http.js";
 import { langOf } from "./i18n.js";
+import { toDocument } from "./html.js";
 import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
 import { loadOverview, OVERVIEW_PERIODS, type OverviewPeriodKey } from "./data/overview.js";
 import { renderAgentPage } from "./pages/agent.js";
@@ -30,7 +31,7 @@ export function pagesRouter(ctx: AppContext): Router {
       res
         .set("Cache-Control", "no-store")
         .type("html")
-        .send(renderAgentPage(view, user, langOf(req), csrfToken(req)));
+        .send(toDocument(renderAgentPage(view, user, langOf(req), csrfToken(req))));
     }),
   );
 
@@ -45,7 +46,7 @@ export function pagesRouter(ctx: AppContext): Router {
       res
         .set("Cache-Control", "no-store")
         .type("html")
-        .send(renderOverview(view, user, L, csrfToken(req), extras));
+        .send(toDocument(renderOverview(view, user, L, csrfToken(req), extras)));
     }),
   );
   return r;

@@ -1,10 +1,11 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_ROOT } from "../lib/package-root.js";
 import express, { Router, type ErrorRequestHandler } from "express";
 import { csrfToken, wantsHtml } from "../auth/middleware.js";
 import { AppError } from "../lib/errors.js";
 import { renderPage } from "./layout.js";
-import { esc, langOf, tr } from "./i18n.js";
+import { langOf, tr } from "./i18n.js";
+import { html, toDocument } from "./html.js";
 import type { AppContext } from "../context.js";
 import { LANG_COOKIE, serializeCookie } from "../auth/cookies.js";
 import { safeNext } from "./safe-next.js";
@@ -14,7 +15,7 @@ import { adminRouter } from "./admin/routes.js";
 import { pagesRouter } from "./pages-routes.js";
 import { webSnapshot } from "./live.js";
 
-const ASSETS = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
+const ASSETS = path.join(PACKAGE_ROOT, "src/web/assets");
 
 export { safeNext };
 
@@ -32,13 +33,15 @@ const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
     .status(err.status)
     .type("html")
     .send(
-      renderPage({
-        title,
-        user: req.user ?? null,
-        body: `<h1>${esc(title)}</h1><p>${esc(text)}</p><p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`,
-        lang: L,
-        csrfToken: req.user ? csrfToken(req) : undefined,
-      }),
+      toDocument(
+        renderPage({
+          title,
+          user: req.user ?? null,
+          body: html`<h1>${title}</h1><p>${text}</p><p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`,
+          lang: L,
+          csrfToken: req.user ? csrfToken(req) : undefined,
+        }),
+      ),
     );
 };
 

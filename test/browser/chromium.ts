@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 /**
  * Debian's Chromium driven by playwright-core (`npx playwright install`
@@ -50,6 +50,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+let axeSource: string | undefined;
 
 export interface AxeViolation {
   id: string;
@@ -60,7 +61,9 @@ export interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.1 A and AA rules) in the page; returns the serious and critical violations. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: axePath });
+  // Evaluated through DevTools rather than added as a <script>: the pages' CSP refuses inline scripts.
+  axeSource ??= readFileSync(axePath, "utf8");
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (
       window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }
@@ -76,4 +79,25 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     }));
   });
   return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/**
+ * Collects every Content Security Policy violation in the context's pages:
+ * the `securitypolicyviolation` event (reported out through a binding, so it
+ * survives navigations) and Chromium's console message about it. Call before
+ * opening pages; the returned array fills as violations happen.
+ */
+export async function watchCsp(context: BrowserContext): Promise<string[]> {
+  const seen: string[] = [];
+  await context.exposeBinding("__cspViolation", (_source, what: string) => void seen.push(what));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const report = (window as unknown as { __cspViolation: (s: string) => void }).__cspViolation;
+      void report(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.documentURI}`);
+    });
+  });
+  context.on("console", (m) => {
+    if (/content security policy/i.test(m.text())) seen.push(`console: ${m.text()}`);
+  });
+  return seen;
 }

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { createTestContext, startTestApp, type TestContext } from "../support/context.js";
-import { chromiumPath, launchChromium, screenshot, seriousViolations } from "./chromium.js";
+import { chromiumPath, launchChromium, screenshot, seriousViolations, watchCsp } from "./chromium.js";
 import { makeGroup, makeUser, TEST_PASSWORD } from "./web-client.js";
 import { seedSurveys, storeAnswers } from "./factories.js";
 
@@ -69,18 +69,32 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
       });
     }
     browser = await launchChromium();
-  });
+    // Seeding eight weeks row by row takes a while on a busy machine.
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await app?.close();
     await db?.close();
   });
 
+  // Every page runs under the service's CSP; any violation (a blocked inline script or style) fails the test.
+  const cspViolations: string[][] = [];
+  afterEach(() => {
+    const seen = cspViolations.flat();
+    cspViolations.length = 0;
+    expect(seen, "CSP violations").toEqual([]);
+  });
+  async function newContext(options: Parameters<Browser["newContext"]>[0]): Promise<BrowserContext> {
+    const context = await browser.newContext(options);
+    cspViolations.push(await watchCsp(context));
+    return context;
+  }
+
   async function signedIn(
     role: keyof typeof users,
     viewport = { width: 1280, height: 900 },
   ): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport, locale: "sv-SE" });
+    const context = await newContext({ viewport, locale: "sv-SE" });
     const page = await context.newPage();
     await page.goto(`${app.url}/login`);
     await page.fill("#email", users[role].user.email);
@@ -117,6 +131,8 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     { role: "agent", path: "/me?p=period", name: "agent-me-period", heading: /Mina resultat/ },
     { role: "manager", path: "/overview", name: "manager-overview", heading: /Översikt/ },
     { role: "manager", path: "/overview?p=tertial", name: "manager-overview-tertial", heading: /Översikt/ },
+    { role: "manager", path: "/reports/weekly", name: "manager-report-weekly", heading: /Veckorapport/ },
+    { role: "manager", path: "/reports/period", name: "manager-report-period", heading: /Periodrapport/ },
     { role: "admin", path: "/admin", name: "admin-settings", heading: /Inställningar/ },
     { role: "admin", path: "/admin/targets", name: "admin-targets", heading: /Mål/ },
     { role: "admin", path: "/admin/users", name: "admin-users", heading: /Användare/ },
@@ -129,7 +145,7 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
       const { context, page } = role
         ? await signedIn(role)
         : await (async () => {
-            const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+            const c = await newContext({ viewport: { width: 1280, height: 900 } });
             return { context: c, page: await c.newPage() };
           })();
       await page.goto(`${app.url}${path}`);

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { createTestContext, startTestApp, type TestContext } from "../support/context.js";
 import { createVoiceMessage, makeWav } from "../review.fixtures.js";
-import { chromiumPath, launchChromium, screenshot, seriousViolations } from "./chromium.js";
+import { chromiumPath, launchChromium, screenshot, seriousViolations, watchCsp } from "./chromium.js";
 import { makeUser, TEST_PASSWORD } from "./web-client.js";
 
 async function until<T>(f: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
@@ -27,6 +27,13 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
   let adminEmail: string;
   let vmId: string;
   const audioRanges: string[] = [];
+  // The queue's script and styles run under the service's CSP; any violation fails the test it happened in.
+  const cspViolations: string[][] = [];
+  afterEach(() => {
+    const seen = cspViolations.flat();
+    cspViolations.forEach((v) => (v.length = 0));
+    expect(seen, "CSP violations").toEqual([]);
+  });
 
   async function signIn(p: Page, email: string) {
     await p.goto(`${app.url}/login`);
@@ -65,6 +72,7 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     });
     browser = await launchChromium();
     managerCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    cspViolations.push(await watchCsp(managerCtx));
     page = await managerCtx.newPage();
     page.on("request", (r) => {
       if (r.url().includes("/queue/audio/")) audioRanges.push(r.headers()["range"] ?? "(none)");
@@ -144,6 +152,7 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
 
   it("lets an admin read the playback and the review in the audit log", async () => {
     const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    cspViolations.push(await watchCsp(adminCtx));
     const admin = await adminCtx.newPage();
     await signIn(admin, adminEmail);
     await admin.goto(`${app.url}/admin/audit`);
@@ -165,6 +174,7 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
 
   it("fits a phone screen", async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    cspViolations.push(await watchCsp(phone));
     const p = await phone.newPage();
     await signIn(p, managerEmail);
     await p.goto(`${app.url}/queue`);

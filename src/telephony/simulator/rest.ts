@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
+import { generateVoiceMp3 } from "./mp3.js";
 import type { SimulatorEngine } from "./engine.js";
 import { API_VERSION, callJson, FINAL_STATUSES, newSid, recordingJson, type SimCall } from "./store.js";
 import { httpMethod } from "./webhook-client.js";
@@ -190,12 +191,15 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
   account.get("/Recordings/:file", (req, res) => {
     const file = req.params.file;
     const jsonSid = sidOf(file, "RE", ".json");
-    const rec = engine.recordings.get(jsonSid ?? sidOf(file, "RE", ".wav") ?? sidOf(file, "RE", "") ?? "");
-    if (!rec) {
-      // Twilio can transcode to MP3; the simulator only keeps the WAV it recorded.
-      return sendError(res, notFound(req));
-    }
+    const mp3Sid = sidOf(file, "RE", ".mp3");
+    const rec = engine.recordings.get(jsonSid ?? mp3Sid ?? sidOf(file, "RE", ".wav") ?? sidOf(file, "RE", "") ?? "");
+    if (!rec) return sendError(res, notFound(req));
     if (jsonSid) return res.json(recordingJson(rec, apiBase()));
+    if (mp3Sid) {
+      // As Twilio, MP3 on request: a valid stream of about the recording's length (see mp3.ts).
+      const mp3 = generateVoiceMp3(rec.durationSeconds);
+      return res.set("Content-Type", "audio/mpeg").set("Content-Length", String(mp3.length)).send(mp3);
+    }
     res.set("Content-Type", "audio/x-wav").set("Content-Length", String(rec.wav.length)).send(rec.wav);
   });
   account.delete("/Recordings/:file", (req, res) => {

@@ -1,8 +1,9 @@
 import type { AuditRow } from "../../audit/log.js";
-import { esc, fmt, tr, type Lang } from "../i18n.js";
+import { html, type Html } from "../html.js";
+import { fmt, tr, type Lang } from "../i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
 
-const csrfField = (t: string) => `<input type="hidden" name="_csrf" value="${esc(t)}">`;
+const csrfField = (t: string) => html`<input type="hidden" name="_csrf" value="${t}">`;
 
 export interface TargetRow {
   id: string;
@@ -12,24 +13,22 @@ export interface TargetRow {
   validFrom: Date;
 }
 
-export function targetsPage(targets: TargetRow[], csrf: string, lang: Lang, today: string): string {
+export function targetsPage(targets: TargetRow[], csrf: string, lang: Lang, today: string): Html {
   const L = lang;
-  const rows = targets
-    .map(
-      (
-        t,
-      ) => `<tr><td>${esc(questionLabel(t.questionKey, L))}</td><td>${t.metric === "mean" ? tr(L, "Medelvärde", "Mean") : tr(L, "Andel nöjda (4–5)", "Satisfied share (4–5)")}</td>
+  const rows = targets.map(
+    (
+      t,
+    ) => html`<tr><td>${questionLabel(t.questionKey, L)}</td><td>${t.metric === "mean" ? tr(L, "Medelvärde", "Mean") : tr(L, "Andel nöjda (4–5)", "Satisfied share (4–5)")}</td>
 <td class="num">${t.metric === "mean" ? `≥ ${fmt(L, t.threshold)}` : `≥ ${fmt(L, t.threshold * 100, 0)} %`}</td><td>${t.validFrom.toISOString().slice(0, 10)}</td>
-<td><form method="post" action="/admin/targets/${esc(t.id)}/delete" class="inline">${csrfField(csrf)}<button type="submit" class="secondary" aria-label="${tr(L, "Ta bort mål", "Delete target")} ${esc(questionLabel(t.questionKey, L))} ${t.validFrom.toISOString().slice(0, 10)}">${tr(L, "Ta bort", "Delete")}</button></form></td></tr>`,
-    )
-    .join("");
-  return `<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Mål per fråga. Ett mål gäller från sitt datum tills nästa mål för samma fråga och mått.", "Targets per question. A target applies from its date until the next one for the same question and metric.")}</caption>
+<td><form method="post" action="/admin/targets/${t.id}/delete" class="inline">${csrfField(csrf)}<button type="submit" class="secondary" aria-label="${tr(L, "Ta bort mål", "Delete target")} ${questionLabel(t.questionKey, L)} ${t.validFrom.toISOString().slice(0, 10)}">${tr(L, "Ta bort", "Delete")}</button></form></td></tr>`,
+  );
+  return html`<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Mål per fråga. Ett mål gäller från sitt datum tills nästa mål för samma fråga och mått.", "Targets per question. A target applies from its date until the next one for the same question and metric.")}</caption>
 <thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Mått", "Metric")}</th><th scope="col" class="num">${tr(L, "Mål", "Target")}</th><th scope="col">${tr(L, "Gäller från", "Valid from")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
-<tbody>${rows || `<tr><td colspan="5">${tr(L, "Inga mål ännu.", "No targets yet.")}</td></tr>`}</tbody></table></div>
+<tbody>${rows.length ? rows : html`<tr><td colspan="5">${tr(L, "Inga mål ännu.", "No targets yet.")}</td></tr>`}</tbody></table></div>
 <form method="post" action="/admin/targets" class="card">${csrfField(csrf)}
 <h2>${tr(L, "Nytt mål", "New target")}</h2>
 <div class="grid">
-<div><label for="t-q">${tr(L, "Fråga", "Question")}</label><select id="t-q" name="questionKey">${QUESTION_ORDER.map((k) => `<option value="${k}">${esc(questionLabel(k, L))}</option>`).join("")}</select></div>
+<div><label for="t-q">${tr(L, "Fråga", "Question")}</label><select id="t-q" name="questionKey">${QUESTION_ORDER.map((k) => html`<option value="${k}">${questionLabel(k, L)}</option>`)}</select></div>
 <div><label for="t-m">${tr(L, "Mått", "Metric")}</label><select id="t-m" name="metric"><option value="mean">${tr(L, "Medelvärde (1–5)", "Mean (1–5)")}</option><option value="satisfiedShare">${tr(L, "Andel nöjda (%)", "Satisfied share (%)")}</option></select></div>
 <div><label for="t-t">${tr(L, "Gräns", "Threshold")}</label><input id="t-t" name="threshold" type="number" step="0.01" min="0" max="100" required placeholder="4.3 / 75"></div>
 <div><label for="t-d">${tr(L, "Gäller från", "Valid from")}</label><input id="t-d" name="validFrom" type="date" required value="${today}"></div>
@@ -53,7 +52,7 @@ export function usersPage(
   csrf: string,
   lang: Lang,
   selfId: string,
-): string {
+): Html {
   const L = lang;
   const roleName = (r: string) =>
     ({
@@ -62,16 +61,14 @@ export function usersPage(
       agent: tr(L, "Kommunvägledare", "Agent"),
     })[r] ?? r;
   const agentOptions = (selected: string | null) =>
-    `<option value="">–</option>${agents.map((a) => `<option value="${esc(a.id)}"${a.id === selected ? " selected" : ""}>${esc(a.name ?? a.externalId)} (${esc(a.externalId)})</option>`).join("")}`;
-  const rows = users
-    .map((u) => {
-      const own = u.id === selfId;
-      return `<tr><td>${esc(u.name)}<br><span class="muted">${esc(u.email)}</span></td><td>${esc(roleName(u.role))}</td><td>${u.agent ? esc(u.agent.name ?? u.agent.externalId) : "–"}</td>
-<td>${u.disabledAt ? `<span class="badge bad">${tr(L, "Avstängd", "Disabled")}</span>` : `<span class="badge ok">${tr(L, "Aktiv", "Active")}</span>`}</td>
-<td>${own ? `<span class="muted">${tr(L, "(du)", "(you)")}</span>` : `<form method="post" action="/admin/users/${esc(u.id)}/${u.disabledAt ? "enable" : "disable"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${u.disabledAt ? tr(L, "Aktivera", "Enable") : tr(L, "Stäng av", "Disable")} <span class="visually-hidden">${esc(u.name)}</span></button></form>`}</td></tr>`;
-    })
-    .join("");
-  return `<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Användare", "Users")}</caption>
+    html`<option value="">–</option>${agents.map((a) => html`<option value="${a.id}"${a.id === selected ? html` selected` : ""}>${a.name ?? a.externalId} (${a.externalId})</option>`)}`;
+  const rows = users.map((u) => {
+    const own = u.id === selfId;
+    return html`<tr><td>${u.name}<br><span class="muted">${u.email}</span></td><td>${roleName(u.role)}</td><td>${u.agent ? (u.agent.name ?? u.agent.externalId) : "–"}</td>
+<td>${u.disabledAt ? html`<span class="badge bad">${tr(L, "Avstängd", "Disabled")}</span>` : html`<span class="badge ok">${tr(L, "Aktiv", "Active")}</span>`}</td>
+<td>${own ? html`<span class="muted">${tr(L, "(du)", "(you)")}</span>` : html`<form method="post" action="/admin/users/${u.id}/${u.disabledAt ? "enable" : "disable"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${u.disabledAt ? tr(L, "Aktivera", "Enable") : tr(L, "Stäng av", "Disable")} <span class="visually-hidden">${u.name}</span></button></form>`}</td></tr>`;
+  });
+  return html`<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Användare", "Users")}</caption>
 <thead><tr><th scope="col">${tr(L, "Namn", "Name")}</th><th scope="col">${tr(L, "Roll", "Role")}</th><th scope="col">${tr(L, "Agent", "Agent")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 <form method="post" action="/admin/users" class="card">${csrfField(csrf)}
@@ -87,23 +84,21 @@ export function usersPage(
 </form>`;
 }
 
-export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): string {
+export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): Html {
   const L = lang;
   const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", {
     timeZone,
     dateStyle: "short",
     timeStyle: "medium",
   });
-  const body = rows
-    .map(
-      (r) =>
-        `<tr><td>${esc(when.format(r.at))}</td><td>${esc(r.actor ?? "–")}</td><td><code>${esc(r.action)}</code></td><td>${esc(r.targetType ?? "")} ${r.targetId ? `<span class="muted">${esc(r.targetId.slice(0, 8))}</span>` : ""}</td><td><code>${esc(r.detail ? JSON.stringify(r.detail).slice(0, 200) : "")}</code></td></tr>`,
-    )
-    .join("");
+  const body = rows.map(
+    (r) =>
+      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td><code>${r.action}</code></td><td>${r.targetType ?? ""} ${r.targetId ? html`<span class="muted">${r.targetId.slice(0, 8)}</span>` : ""}</td><td><code>${r.detail ? JSON.stringify(r.detail).slice(0, 200) : ""}</code></td></tr>`,
+  );
   const older = rows.length
-    ? `<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>`
+    ? html`<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>`
     : "";
-  return `<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Vem gjorde vad och när: inloggningar, uppspelningar, granskningar och ändringar.", "Who did what and when: sign-ins, playbacks, reviews and changes.")}</caption>
+  return html`<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Vem gjorde vad och när: inloggningar, uppspelningar, granskningar och ändringar.", "Who did what and when: sign-ins, playbacks, reviews and changes.")}</caption>
 <thead><tr><th scope="col">${tr(L, "Tid", "Time")}</th><th scope="col">${tr(L, "Vem", "Who")}</th><th scope="col">${tr(L, "Händelse", "Event")}</th><th scope="col">${tr(L, "Objekt", "Object")}</th><th scope="col">${tr(L, "Detaljer", "Details")}</th></tr></thead>
-<tbody>${body || `<tr><td colspan="5">${tr(L, "Inga händelser.", "No events.")}</td></tr>`}</tbody></table></div>${older}`;
+<tbody>${body.length ? body : html`<tr><td colspan="5">${tr(L, "Inga händelser.", "No events.")}</td></tr>`}</tbody></table></div>${older}`;
 }

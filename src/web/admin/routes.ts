@@ -9,6 +9,7 @@ import { AppError } from "../../lib/errors.js";
 import { asyncHandler } from "../../lib/http.js";
 import { getOrganization } from "../../organizations/service.js";
 import { renderPage } from "../layout.js";
+import { html, toDocument, type Html } from "../html.js";
 import { langOf, tr } from "../i18n.js";
 import { adminTabs, flash, groupsTable, settingsForm } from "./pages.js";
 import { auditPage, targetsPage, usersPage } from "./lists.js";
@@ -43,15 +44,13 @@ export function adminRouter(ctx: AppContext): Router {
     const L = langOf(req);
     const orgId = req.user!.organizationId;
     const csrf = csrfToken(req);
-    let content: string;
+    let content: Html;
     let title: string;
     if (section === "settings") {
       const org = await getOrganization(ctx.prisma, orgId);
       title = tr(L, "Inställningar och svarsgrupper", "Settings and svarsgrupper");
-      content =
-        settingsForm(org.settings, csrf, L, []) +
-        `<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>` +
-        groupsTable(await listGroups(ctx.prisma, orgId), csrf, L);
+      const groups = await listGroups(ctx.prisma, orgId);
+      content = html`${settingsForm(org.settings, csrf, L, [])}<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>${groupsTable(groups, csrf, L)}`;
     } else if (section === "targets") {
       title = tr(L, "Mål", "Targets");
       content = targetsPage(await listTargets(ctx.prisma, orgId), csrf, L, ctx.now().toISOString().slice(0, 10));
@@ -72,20 +71,22 @@ export function adminRouter(ctx: AppContext): Router {
       const org = await getOrganization(ctx.prisma, orgId);
       content = auditPage(await listAudit(ctx.prisma, orgId, { limit: 100, before }), L, org.timeZone);
     }
-    const body = `<h1>${title}</h1>${adminTabs(section, L)}${flash(L, { saved: req.query.saved === "1", error: opts.error })}${content}`;
+    const body = html`<h1>${title}</h1>${adminTabs(section, L)}${flash(L, { saved: req.query.saved === "1", error: opts.error })}${content}`;
     res
       .status(opts.status ?? 200)
       .type("html")
       .send(
-        renderPage({
-          title,
-          user: req.user!,
-          active: section === "audit" ? "audit" : "admin",
-          body,
-          lang: L,
-          csrfToken: csrf,
-          path: req.originalUrl,
-        }),
+        toDocument(
+          renderPage({
+            title,
+            user: req.user!,
+            active: section === "audit" ? "audit" : "admin",
+            body,
+            lang: L,
+            csrfToken: csrf,
+            path: req.originalUrl,
+          }),
+        ),
       );
   }
 

@@ -1,4 +1,4 @@
-import type { Lang } from "./i18n.js";
+import type { Lang } from "../web/i18n.js";
 
 /** Texts of the listening queue page, Swedish first. */
 const TEXT = {

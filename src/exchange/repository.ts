@@ -1,0 +1,137 @@
+import { Prisma } from "../generated/prisma/client.js";
+import type { Db } from "../lib/db.js";
+import type { ExchangeFigureData, ExchangePayload } from "./document.js";
+
+/**
+ * The exchange's tables (ExchangePeer, ExchangeFigure) and what it reads of
+ * the results rollups to publish. The rollups' counts give exact sums:
+ * sum = Σ k·c_k, sum of squares = Σ k²·c_k.
+ */
+const MOMENTS = Prisma.raw(`sum(n)::int AS n, sum(c1 + 2 * c2 + 3 * c3 + 4 * c4 + 5 * c5)::int AS sum,
+  sum(c1 + 4 * c2 + 9 * c3 + 16 * c4 + 25 * c5)::int AS "sumSq", sum(c4 + c5)::int AS top2`);
+
+type MomentRow = { month: string; questionKey: string; n: number; sum: number; sumSq: number; top2: number };
+
+/** Kundcenter totals per month and question since `fromMonth`, and opted-in groups summed per category. */
+export async function publishableFigures(
+  db: Db,
+  q: { organizationId: string; fromMonth: string; groupCategories: Record<string, string> },
+): Promise<ExchangeFigureData[]> {
+  const org = await db.$queryRaw<MomentRow[]>`
+    SELECT to_char("month", 'YYYY-MM') AS month, "questionKey", ${MOMENTS}
+    FROM "AnswerOrgMonthly" WHERE "organizationId" = ${q.organizationId}::uuid AND "month" >= ${q.fromMonth}::date
+    GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2`;
+  const figures: ExchangeFigureData[] = org.map((r) => ({ scope: "kundcenter", ...r }));
+  const groupKeys = Object.keys(q.groupCategories);
+  if (groupKeys.length === 0) return figures;
+  const groups = await db.$queryRaw<(MomentRow & { groupKey: string })[]>`
+    SELECT g.key AS "groupKey", to_char(m."month", 'YYYY-MM') AS month, m."questionKey", ${MOMENTS}
+    FROM "AnswerMonthly" m JOIN "AnswerGroup" g ON g.id = m."groupId"
+    WHERE m."organizationId" = ${q.organizationId}::uuid AND m."month" >= ${q.fromMonth}::date AND g.key = ANY(${groupKeys}::text[])
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+  const byCategory = new Map<string, ExchangeFigureData>();
+  for (const r of groups) {
+    const scope = `group:${q.groupCategories[r.groupKey]}`;
+    const k = `${scope}|${r.month}|${r.questionKey}`;
+    const prev = byCategory.get(k);
+    byCategory.set(k, {
+      scope,
+      month: r.month,
+      questionKey: r.questionKey,
+      n: (prev?.n ?? 0) + r.n,
+      sum: (prev?.sum ?? 0) + r.sum,
+      sumSq: (prev?.sumSq ?? 0) + r.sumSq,
+      top2: (prev?.top2 ?? 0) + r.top2,
+    });
+  }
+  return [...figures, ...byCategory.values()];
+}
+
+export interface PeerRow {
+  id: string;
+  name: string;
+  url: string | null;
+  token: string | null;
+  publicKey: string;
+  createdAt: Date;
+  lastPulledAt: Date | null;
+  lastError: string | null;
+}
+
+export const listPeers = (db: Db): Promise<PeerRow[]> => db.exchangePeer.findMany({ orderBy: { name: "asc" } });
+
+export const findPeer = (db: Db, name: string): Promise<PeerRow | null> =>
+  db.exchangePeer.findUnique({ where: { name } });
+
+/** Adds a peer, or updates the one with this name (a moved URL, a new key). */
+export const upsertPeer = (db: Db, p: { name: string; url: string | null; token: string | null; publicKey: string }) =>
+  db.exchangePeer.upsert({ where: { name: p.name }, create: p, update: p });
+
+export async function removePeer(db: Db, name: string): Promise<boolean> {
+  return (await db.exchangePeer.deleteMany({ where: { name } })).count > 0;
+}
+
+export async function recordPull(db: Db, peerId: string, at: Date, error: string | null): Promise<void> {
+  await db.exchangePeer.update({
+    where: { id: peerId },
+    data: error === null ? { lastPulledAt: at, lastError: null } : { lastError: error.slice(0, 500) },
+  });
+}
+
+/**
+ * Replaces everything stored from this peer with the document's figures, in
+ * one transaction: a peer's figures are always one whole document.
+ */
+export async function replaceFigures(
+  db: Db,
+  peerId: string,
+  doc: ExchangePayload,
+  source: "pull" | "file",
+  at: Date,
+): Promise<number> {
+  const flowKeys = [...doc.flowKeys].sort().join(",");
+  const rows = doc.figures.map((f) => ({
+    peerId,
+    scope: f.scope,
+    month: new Date(`${f.month}-01T00:00:00Z`),
+    questionKey: f.questionKey,
+    flowKeys,
+    municipality: doc.municipality,
+    n: f.n,
+    sum: f.sum,
+    sumSq: f.sumSq,
+    top2: f.top2,
+    publishedAt: new Date(doc.publishedAt),
+    importedAt: at,
+    source,
+  }));
+  await db.exchangeFigure.deleteMany({ where: { peerId } });
+  // createMany in chunks: a document holds a few thousand figures at most.
+  for (let i = 0; i < rows.length; i += 2_000) await db.exchangeFigure.createMany({ data: rows.slice(i, i + 2_000) });
+  return rows.length;
+}
+
+export interface StoredFigure {
+  peerId: string;
+  municipality: string;
+  flowKeys: string;
+  questionKey: string;
+  n: number;
+  sum: number;
+  sumSq: number;
+  top2: number;
+  importedAt: Date;
+}
+
+/** Every peer's figures of one scope for whole months [fromMonth, toMonth], summed per peer and question. */
+export async function figuresForMonths(
+  db: Db,
+  q: { scope: string; fromMonth: string; toMonth: string },
+): Promise<StoredFigure[]> {
+  return db.$queryRaw<StoredFigure[]>`
+    SELECT "peerId"::text AS "peerId", min(municipality) AS municipality, min("flowKeys") AS "flowKeys", "questionKey",
+      sum(n)::int AS n, sum(sum)::int AS sum, sum("sumSq")::int AS "sumSq", sum(top2)::int AS top2, max("importedAt") AS "importedAt"
+    FROM "ExchangeFigure"
+    WHERE scope = ${q.scope} AND "month" BETWEEN ${q.fromMonth}::date AND ${q.toMonth}::date
+    GROUP BY "peerId", "questionKey", "flowKeys"`;
+}
