@@ -1,6 +1,7 @@
 import express, { Router } from "express";
 import type { Logger } from "../../lib/logger.js";
-import type { VoiceTextRegistry } from "./voice-texts.js";
+import { createHash } from "node:crypto";
+import { pickVoiceText, type VoiceTextRegistry } from "./voice-texts.js";
 
 /**
  * An OpenAI-compatible POST /v1/audio/transcriptions for the embedded demo:
@@ -35,8 +36,11 @@ export function simulatorTranscriptionRouter(
       res.status(400).json({ error: { message: "file is required" } });
       return;
     }
-    const text = voices.lookup(Buffer.from(await file.arrayBuffer())) ?? "";
-    logger.debug("simulated transcription", { found: text !== "", model: form.get("model") });
+    const audio = Buffer.from(await file.arrayBuffer());
+    // Audio it cannot match to a recording of its own (stored re-encoded, say) still gets an invented text, chosen by its hash.
+    const known = voices.lookup(audio);
+    const text = known ?? pickVoiceText(createHash("sha256").update(audio).digest("hex"));
+    logger.debug("simulated transcription", { known: known !== undefined, model: form.get("model") });
     if (form.get("response_format") !== "verbose_json") {
       res.json({ text });
       return;
