@@ -11,6 +11,7 @@ import { reportsRouter } from "./results/report-routes.js";
 import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
+import { transcriptionRouter } from "./transcription/routes.js";
 import { securityHeaders } from "./web/security-headers.js";
 import { exchangeRouter } from "./exchange/routes.js";
 import { renderErrorPage, wantsErrorPage } from "./web/error-page.js";
@@ -37,6 +38,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/twilio", surveyWebhookRouter(ctx));
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));
+  app.use("/api/v1", transcriptionRouter(ctx));
   app.use("/api/v1", exchangeRouter(ctx));
   app.use(reviewRouter(ctx));
   app.use(reportsRouter(ctx));

@@ -29,6 +29,8 @@ import { startSimulator, type RunningSimulator } from "./telephony/simulator/ind
 import { startDemo } from "./demo/index.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
 import { ensureApiKey } from "./intake/api-keys.js";
+import { transcriptionJobs } from "./transcription/jobs.js";
+import { createHttpTranscriber } from "./transcription/transcriber.js";
 
 export interface RunningService {
   ctx: AppContext;
@@ -154,6 +156,23 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     // Fails start-up with the file and field when a flow is invalid.
     flows: loadFlows(),
   };
+  // --- transcription: off unless configured; on the embedded demo the simulator transcribes ---
+  const transcriptionUrl = config.TRANSCRIPTION_URL ?? simulator?.url;
+  if (transcriptionUrl) {
+    ctx.transcriber = createHttpTranscriber({
+      url: transcriptionUrl,
+      model: config.TRANSCRIPTION_MODEL,
+      apiKey: config.TRANSCRIPTION_API_KEY,
+      timeoutMs: config.TRANSCRIPTION_TIMEOUT_SECONDS * 1000,
+    });
+    logger.info("voice messages will be transcribed: their audio is sent to this server", {
+      endpoint: ctx.transcriber.endpoint,
+      model: ctx.transcriber.model,
+      simulated: !config.TRANSCRIPTION_URL,
+    });
+  } else {
+    logger.info("transcription of voice messages is off (set TRANSCRIPTION_URL to a speech-to-text server you run)");
+  }
   // --- seed hooks (features add theirs here) ---
   if (config.SEED_API_KEY) {
     await ensureApiKey(ctx.prisma, org.id, config.SEED_API_KEY, "SEED_API_KEY");
@@ -174,6 +193,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ...dispatchJobs,
     ...resultsJobs,
     ...retentionJobs,
+    ...transcriptionJobs,
     ...exchangeJobs,
     {
       id: "sessions.purge",
