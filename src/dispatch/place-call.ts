@@ -1,5 +1,6 @@
 import type { AppContext } from "../context.js";
 import { maskPhone } from "../lib/logger.js";
+import { callPlaced } from "../lib/metrics.js";
 import { moveSurvey } from "./moves.js";
 import { recordDialled, recordDialUncertain, type ClaimedSurvey } from "./repository.js";
 import {
@@ -74,6 +75,7 @@ export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean>
       err: (err as Error).message,
     });
   }
+  callPlaced();
   log.info("survey call placed", { callSid: call.sid, to: maskPhone(r.to) });
   return true;
 }
