@@ -6,7 +6,10 @@ import { parseOrThrow } from "../lib/errors.js";
 import { asyncHandler } from "../lib/http.js";
 import { langOf, tr } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
-import { toDocument } from "../web/html.js";
+import { html, toDocument } from "../web/html.js";
+import { periodNav } from "../web/period-nav.js";
+import { badInputPage } from "../web/routes.js";
+import { periodFromPicker } from "./periods.js";
 import { renderReport } from "./report-render.js";
 import { buildReport } from "./reports.js";
 
@@ -18,8 +21,20 @@ import { buildReport } from "./reports.js";
  */
 // Any period (week, month, tertial, year, day): parsed and checked by results/periods.ts, whose error names the parameter.
 const periodText = z.string().max(30).optional();
-const weeklyQuery = z.object({ week: periodText, period: periodText });
-const periodQuery = z.object({ period: periodText });
+// The picker's plain GET form: kind + year + number.
+const picker = {
+  kind: z.string().max(10).optional(),
+  year: z.string().max(10).optional(),
+  number: z.string().max(10).optional(),
+};
+const weeklyQuery = z.object({ week: periodText, period: periodText, ...picker });
+const periodQuery = z.object({ period: periodText, ...picker });
+
+/** The period a report URL names: the picker's fields, ?week=, or ?period=. */
+function requested(q: z.infer<typeof weeklyQuery>): { period?: string; field: string } {
+  if (q.kind !== undefined) return { period: periodFromPicker(q.kind, q.year ?? "", q.number).label, field: "period" };
+  return q.week !== undefined ? { period: q.week, field: "week" } : { period: q.period, field: "period" };
+}
 
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
@@ -44,7 +59,7 @@ export function reportsRouter(ctx: AppContext): Router {
             title,
             user,
             active: kind,
-            body: renderReport(data, L),
+            body: html`${periodNav({ path: req.path, period: data.period, lang: L })}${renderReport(data, L)}`,
             lang: L,
             csrfToken: csrfToken(req),
             path: req.originalUrl,
@@ -55,15 +70,13 @@ export function reportsRouter(ctx: AppContext): Router {
   r.get(
     "/reports/weekly",
     managers,
-    page("weekly", (q) => {
-      const w = parseOrThrow(weeklyQuery, q, "query");
-      return w.week !== undefined ? { period: w.week, field: "week" } : { period: w.period, field: "period" };
-    }),
+    page("weekly", (q) => requested(parseOrThrow(weeklyQuery, q, "query"))),
   );
   r.get(
     "/reports/period",
     managers,
-    page("period", (q) => ({ period: parseOrThrow(periodQuery, q, "query").period, field: "period" })),
+    page("period", (q) => requested(parseOrThrow(periodQuery, q, "query"))),
   );
+  r.use(badInputPage);
   return r;
 }
