@@ -8,7 +8,6 @@ import { langOf, tr } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
 import { html, toDocument } from "../web/html.js";
 import { periodNav } from "../web/period-nav.js";
-import { badInputPage } from "../web/routes.js";
 import { periodFromPicker } from "./periods.js";
 import { renderReport } from "./report-render.js";
 import { buildReport } from "./reports.js";
@@ -77,6 +76,5 @@ export function reportsRouter(ctx: AppContext): Router {
     managers,
     page("period", (q) => requested(parseOrThrow(periodQuery, q, "query"))),
   );
-  r.use(badInputPage);
   return r;
 }
