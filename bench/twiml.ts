@@ -2,7 +2,7 @@
  * TwiML webhook latency with signature validation on, open loop, plus the
  * database round trips of one complete survey.
  *
- *   npx tsx bench/twiml.ts [--db pg|embedded|both] [--rate 300] [--seconds 20]
+ *   npx tsx bench/twiml.ts [--db pg|embedded|both] [--rate 300] [--seconds 20] [--metrics on|off]
  *
  * pg: a fresh database on 127.0.0.1:5432 (dropped afterwards). embedded:
  * PGlite on a temporary data directory, served over its socket as in the
@@ -23,6 +23,7 @@ import twilio from "twilio";
 import { createApp } from "../src/app.js";
 import type { AppContext } from "../src/context.js";
 import { loadConfig } from "../src/lib/config.js";
+import { setMetricsEnabled } from "../src/lib/metrics.js";
 import { createNumberCrypto } from "../src/lib/crypto.js";
 import { createPrisma, startEmbeddedPostgres, type Prisma } from "../src/lib/db.js";
 import { createLocalEventBus } from "../src/lib/events.js";
@@ -41,6 +42,9 @@ const arg = (name: string, dflt: string) => {
 const RATE = Number(arg("rate", "300"));
 const SECONDS = Number(arg("seconds", "20"));
 const WHICH = arg("db", "both");
+// Prometheus instrumentation (webhook histogram, transition counters): off measures its cost.
+const METRICS = arg("metrics", "on") !== "off";
+setMetricsEnabled(METRICS);
 const PUBLIC = "https://nki.bench.test";
 const KEYS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
 
@@ -75,6 +79,7 @@ async function buildContext(url: string, poolSize: number): Promise<AppContext> 
     DATABASE_URL: url,
     PUBLIC_BASE_URL: PUBLIC,
     LOG_LEVEL: "warn",
+    METRICS_ENABLED: METRICS ? "true" : "false",
   });
   const prisma = createPrisma(url, poolSize);
   const creds = {

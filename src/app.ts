@@ -14,6 +14,7 @@ import { sessionMiddleware } from "./auth/middleware.js";
 import { transcriptionRouter } from "./transcription/routes.js";
 import { securityHeaders } from "./web/security-headers.js";
 import { exchangeRouter } from "./exchange/routes.js";
+import { metricsPlacement, metricsRouter, webhookTimer } from "./lib/metrics.js";
 import { renderErrorPage, wantsErrorPage } from "./web/error-page.js";
 
 /**
@@ -31,10 +32,12 @@ export function createApp(ctx: AppContext): express.Express {
   // Before every feature router: pages and the results API read req.user.
   app.use(sessionMiddleware(ctx));
   app.use(healthRouter(ctx));
+  if (metricsPlacement(ctx.config) === "main") app.use(metricsRouter(ctx, { token: ctx.config.METRICS_TOKEN }));
   app.get("/api/openapi.json", (_req, res) => {
     res.json(buildOpenApiDocument(ctx.config.publicBaseUrl));
   });
   // Twilio webhooks: form-encoded, signature-validated, always answer TwiML.
+  if (ctx.config.METRICS_ENABLED) app.use("/twilio", webhookTimer());
   app.use("/twilio", surveyWebhookRouter(ctx));
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));

@@ -1,8 +1,8 @@
-import { ConfigError, loadConfig } from "./lib/config.js";
+import { ConfigError, loadConfig, type Config } from "./lib/config.js";
 import { createLogger } from "./lib/logger.js";
 import { startService } from "./service.js";
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
@@ -23,11 +23,16 @@ async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
   logger.info("shutting down", { signal });
-  // Bounded: a stuck dependency must not keep an orchestrator waiting forever.
-  const timer = setTimeout(() => {
-    logger.error("graceful shutdown timed out; exiting");
-    process.exit(1);
-  }, 15_000);
+  // Bounded: a stuck dependency must not keep an orchestrator waiting forever. stop() itself waits at most
+  // SHUTDOWN_SURVEY_WAIT_SECONDS for surveys and SHUTDOWN_GRACE_SECONDS for requests (set the orchestrator's
+  // termination grace period above their sum); this is the backstop.
+  const timer = setTimeout(
+    () => {
+      logger.error("graceful shutdown timed out; exiting");
+      process.exit(1);
+    },
+    (config.SHUTDOWN_SURVEY_WAIT_SECONDS + config.SHUTDOWN_GRACE_SECONDS + 15) * 1000,
+  );
   timer.unref();
   await service.stop();
   process.exit(0);

@@ -29,6 +29,9 @@ import { startSimulator, type RunningSimulator } from "./telephony/simulator/ind
 import { startDemo } from "./demo/index.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
 import { ensureApiKey } from "./intake/api-keys.js";
+import express from "express";
+import { metricsPlacement, metricsRouter, setMetricsEnabled } from "./lib/metrics.js";
+import { stopDispatcher } from "./dispatch/dispatcher.js";
 import { transcriptionJobs } from "./transcription/jobs.js";
 import { createHttpTranscriber } from "./transcription/transcriber.js";
 
@@ -181,6 +184,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   await ensureSeedAdmin(ctx.prisma, config, org.id, logger);
   const demoLogins = config.demoTraffic ? await ensureDemoUsers(ctx.prisma, org.id) : [];
 
+  setMetricsEnabled(config.METRICS_ENABLED);
   const app = createApp(ctx);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
@@ -205,6 +209,18 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     },
   ];
   const scheduler = startJobs(ctx, jobs);
+  if (metricsPlacement(config) === "separate") {
+    // /metrics alone on its own listener (e.g. reachable only from the monitoring network).
+    const metricsApp = express()
+      .disable("x-powered-by")
+      .use(metricsRouter(ctx, { token: config.METRICS_TOKEN }));
+    const metricsServer: Server = await new Promise((resolve) => {
+      const s = metricsApp.listen(config.METRICS_PORT ?? 0, config.METRICS_HOST, () => resolve(s));
+    });
+    logger.info("metrics served", { address: metricsServer.address() });
+    stoppers.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+  } else if (metricsPlacement(config) === "off" && config.METRICS_ENABLED)
+    logger.warn("/metrics is not served: in production set METRICS_TOKEN or METRICS_PORT");
   // In the background: start-up is not delayed, and a failure only costs the first page its speed.
   void warmUpPages(ctx, org.id).catch((err) => logger.warn("page warm-up failed", { err }));
   // --- embedded extras: simulator, demo traffic (features add theirs here) ---
@@ -241,19 +257,43 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ctx,
     url,
     async stop() {
-      for (const s of stoppers.reverse()) await s().catch((err) => logger.warn("stop failed", { err }));
+      // At once: no new claims, and /readyz answers 503 so a load balancer drains this instance.
+      stopDispatcher(ctx);
+      // A tick in flight places (or releases) what it already claimed; other jobs finish their batch.
       await scheduler.stop();
+      // Calls this instance placed are served by webhooks (on any instance): give them time, bounded.
+      await waitForOwnSurveys(ctx, config.SHUTDOWN_SURVEY_WAIT_SECONDS * 1000);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-        // Server-Sent Events and slow clients must not hold shutdown forever.
+        // Requests in flight finish; Server-Sent Events and slow clients must not hold shutdown forever.
         setTimeout(() => {
           server.closeAllConnections();
           resolve();
-        }, 5_000).unref();
+        }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
       });
+      for (const s of stoppers.reverse()) await s().catch((err) => logger.warn("stop failed", { err }));
       await db.close();
       logger.info("service stopped");
     },
   };
+}
+
+/** Until no survey this instance claimed is still dialling or in progress, or `ms` has passed. */
+async function waitForOwnSurveys(ctx: AppContext, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (let i = 0; ; i++) {
+    const live = await ctx.prisma.surveyCall
+      .count({ where: { claimedBy: ctx.instanceId, state: { in: ["dialling", "in_progress"] } } })
+      .catch(() => 0);
+    if (live === 0) return;
+    if (Date.now() >= until) {
+      ctx.logger.warn("stopping with surveys still in progress; other instances or a restart serve their webhooks", {
+        surveys: live,
+      });
+      return;
+    }
+    if (i === 0) ctx.logger.info("waiting for surveys in progress before stopping", { surveys: live });
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
-import { createTestContext, startTestApp } from "./support/context.js";
+import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
+import { markDispatcherTick, stopDispatcher } from "../src/dispatch/dispatcher.js";
 
 describe("health and readiness", () => {
   let db: TestDatabase;
   let app: Awaited<ReturnType<typeof startTestApp>>;
+  let ctx: TestContext;
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await startTestApp(await createTestContext(db));
+    ctx = await createTestContext(db);
+    app = await startTestApp(ctx);
   });
   afterAll(async () => {
     await app?.close();
@@ -18,7 +21,42 @@ describe("health and readiness", () => {
     expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: "ok" });
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready" });
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      checks: { database: "ok", migrations: "ok", storage: "ok", dispatcher: "not-running" },
+    });
+  });
+
+  it("is not ready when the storage fails its probe, the dispatcher's tick is stale, or it is stopping", async () => {
+    // Each on its own context and app: the storage probe's result is cached per app.
+    const broken = await createTestContext(db);
+    broken.storage = {
+      ...broken.storage,
+      probe: () => Promise.reject(new Error("disk full")),
+    };
+    const a = await startTestApp(broken);
+    try {
+      const res = await fetch(`${a.url}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: "storage-unavailable", checks: { storage: "failed" } });
+    } finally {
+      await a.close();
+    }
+
+    const t0 = new Date("2026-03-02T10:00:00Z");
+    ctx.setNow(t0);
+    markDispatcherTick(ctx);
+    ctx.setNow(new Date(t0.getTime() + 10_000));
+    expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
+    ctx.setNow(new Date(t0.getTime() + 31_000));
+    const stale = await fetch(`${app.url}/readyz`);
+    expect(stale.status).toBe(503);
+    expect(await stale.json()).toMatchObject({ status: "dispatcher-unavailable" });
+
+    stopDispatcher(ctx);
+    const stopping = await fetch(`${app.url}/readyz`);
+    expect(stopping.status).toBe(503);
+    expect(await stopping.json()).toEqual({ status: "stopping" });
   });
 
   it("serves an OpenAPI 3.1 document", async () => {

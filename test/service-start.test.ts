@@ -144,4 +144,24 @@ describe("npm start on the embedded defaults", () => {
     expect(messages).not.toContain("migration applied");
     expect(messages).toContain("service started");
   }, 60_000);
+
+  it("serves /metrics on METRICS_PORT only, with its token, and is ready with the dispatcher ticking", async () => {
+    await service.stop();
+    const metricsPort = await freePort();
+    const token = "service-start-metrics-token-0123";
+    env = { ...env, METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1", METRICS_TOKEN: token };
+    service = await start();
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    const ok = await fetch(metricsUrl, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("nki_survey_transitions_total");
+    // Not on the main port when it has its own listener.
+    expect((await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    const ready = await waitFor("the dispatcher's first tick", async () => {
+      const body = (await (await fetch(`${service.url}/readyz`)).json()) as { checks?: { dispatcher?: string } };
+      return body.checks?.dispatcher === "ok" && body;
+    });
+    expect(ready).toMatchObject({ status: "ready", checks: { database: "ok", migrations: "ok", storage: "ok" } });
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AppContext } from "../context.js";
+import { surveyEntered } from "../lib/metrics.js";
 import { isWithinCallingHours, nextCallingTime } from "../intake/calling-window.js";
 import { MARK_LEAD_MS, markSending, type DispatchOptions } from "./fence.js";
 import { moveSurvey, policyFor } from "./moves.js";
@@ -15,6 +16,30 @@ export const MAX_SLOT_WAIT_MS = 15_000;
 /** A send that keeps missing its slot (a starved process) goes back to the queue after this many. */
 const MAX_SLOT_BOOKINGS = 4;
 
+/** Per service context: whether it may still claim, and when its scheduled tick last started. */
+const runState = new WeakMap<object, { stopped: boolean; lastTickAt: Date | null }>();
+const stateOf = (ctx: AppContext) => {
+  let s = runState.get(ctx);
+  if (!s) runState.set(ctx, (s = { stopped: false, lastTickAt: null }));
+  return s;
+};
+
+/** Shutdown: from now on this context claims nothing (a tick in flight places what it already holds). */
+export function stopDispatcher(ctx: AppContext): void {
+  stateOf(ctx).stopped = true;
+}
+
+/** The scheduled tick's heartbeat (src/dispatch/jobs.ts), read by /readyz. */
+export function markDispatcherTick(ctx: AppContext): void {
+  stateOf(ctx).lastTickAt = ctx.now();
+}
+
+/** For /readyz: stopped (shutting down), and the last scheduled tick (null = the dispatcher does not run here). */
+export function dispatcherStatus(ctx: AppContext): { stopped: boolean; lastTickAt: Date | null } {
+  const s = stateOf(ctx);
+  return { stopped: s.stopped, lastTickAt: s.lastTickAt };
+}
+
 export interface TickResult {
   expired: number;
   claimed: number;
@@ -29,8 +54,12 @@ export interface TickResult {
  * its slot. Safe to run on several instances at once.
  */
 export async function dispatchTick(ctx: AppContext, opts: DispatchOptions = {}): Promise<TickResult> {
+  const result: TickResult = { expired: 0, claimed: 0, dialled: 0, deferred: 0 };
+  if (stateOf(ctx).stopped) return result;
   warmUp(ctx);
-  const result: TickResult = { expired: await expireOverdue(ctx), claimed: 0, dialled: 0, deferred: 0 };
+  result.expired = await expireOverdue(ctx);
+  // Checked again: a SIGTERM during the expiry must already stop the claim.
+  if (stateOf(ctx).stopped) return result;
   const cps = ctx.config.DISPATCH_CALLS_PER_SECOND;
   const claimed = await claimDueSurveys(ctx.prisma, {
     instanceId: ctx.instanceId,
@@ -39,6 +68,7 @@ export async function dispatchTick(ctx: AppContext, opts: DispatchOptions = {}):
     maxConcurrent: ctx.config.DISPATCH_MAX_CONCURRENT,
   });
   result.claimed = claimed.length;
+  surveyEntered("dialling", claimed.length);
   if (claimed.length === 0) return result;
   for (const { survey: c } of claimed) {
     ctx.events.publish({

@@ -1,6 +1,6 @@
 import type { Job } from "../jobs/index.js";
 import { processDueVoiceMessages } from "../recordings/voice-messages.js";
-import { dispatchTick } from "./dispatcher.js";
+import { dispatchTick, markDispatcherTick } from "./dispatcher.js";
 import { reconcileStale } from "./reconcile.js";
 
 /** The dispatcher's jobs; src/service.ts starts them with the others. */
@@ -9,6 +9,7 @@ export const dispatchJobs: Job[] = [
     id: "dispatch-tick",
     schedule: "* * * * * *",
     handler: async (ctx) => {
+      markDispatcherTick(ctx);
       const r = await dispatchTick(ctx);
       if (r.claimed > 0) ctx.logger.debug("dispatch tick", { ...r });
     },

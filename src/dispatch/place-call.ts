@@ -1,5 +1,6 @@
 import type { AppContext } from "../context.js";
 import { maskPhone } from "../lib/logger.js";
+import { callPlaced } from "../lib/metrics.js";
 import { withConnectionOverrides } from "../telephony/signature.js";
 import { moveSurvey } from "./moves.js";
 import { recordDialled, recordDialUncertain, type ClaimedSurvey } from "./repository.js";
@@ -76,6 +77,7 @@ export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean>
       err: (err as Error).message,
     });
   }
+  callPlaced();
   log.info("survey call placed", { callSid: call.sid, to: maskPhone(r.to) });
   return true;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { AppContext } from "../context.js";
 import { AppError, zodDetails, type ErrorDetail } from "../lib/errors.js";
 import { maskPhone } from "../lib/logger.js";
+import { callReceived } from "../lib/metrics.js";
 import { effectiveSettings, type OrgSettings } from "../organizations/settings.js";
 import { completeAgents, completeGroups } from "./directory.js";
 import { applyNumberRules, normaliseNumber } from "./phone.js";
@@ -198,6 +199,7 @@ export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows
       at: now.toISOString(),
     });
   }
+  for (const r of toStore) if (inserted.calls.has(r.id)) callReceived(r.decision, r.skipReason);
   // Rows a concurrent request stored first: answer with that request's decision.
   const lost = toStore.filter((r) => !inserted.calls.has(r.id)).map((r) => r.externalCallId);
   const winners =

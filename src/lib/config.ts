@@ -123,6 +123,13 @@ export const configSchema = z
     TRANSCRIPTION_API_KEY: z.string().min(1).optional(),
     TRANSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
     TRANSCRIPTION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+    // --- metrics, readiness, shutdown (src/lib/metrics.ts, src/health.ts) ---
+    METRICS_ENABLED: bool.default(true),
+    METRICS_TOKEN: z.string().min(24, "use at least 24 characters").optional(),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    METRICS_HOST: z.string().default("127.0.0.1"),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(20),
+    SHUTDOWN_SURVEY_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   })
   .superRefine((c, ctx) => {
     const twilio = [c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM_NUMBER];

@@ -78,6 +78,12 @@ export async function sqlQuery<T>(db: Db, text: string, params: unknown[] = [], 
   return result ? (result.rows as T[]) : db.$queryRawUnsafe<T[]>(text, ...params);
 }
 
+/** The pool under a client (metrics): open connections, idle ones, and queries waiting for one. */
+export function poolStats(db: Db): { total: number; idle: number; waiting: number } | null {
+  const entry = pools.get(db);
+  return entry ? { total: entry.pool.totalCount, idle: entry.pool.idleCount, waiting: entry.pool.waitingCount } : null;
+}
+
 /** As sqlQuery, for a statement whose affected row count is the answer. */
 export async function sqlExecute(db: Db, text: string, params: unknown[] = [], opts: SqlOptions = {}): Promise<number> {
   const result = await poolQuery(db, text, params, opts);

@@ -1,4 +1,5 @@
 import type { AppContext } from "../context.js";
+import { recordingDownload } from "../lib/metrics.js";
 import { downloadRecording } from "./download.js";
 import {
   leaseVoiceMessage,
@@ -124,6 +125,7 @@ async function store(
       format,
     });
   } catch (err) {
+    recordingDownload("failed");
     const failures = vm.downloadAttempts + 1;
     const message = (err as Error).message?.slice(0, 300) ?? String(err);
     const at = ctx.now();
@@ -141,6 +143,7 @@ async function store(
     );
     return false;
   }
+  recordingDownload("stored");
   const at = ctx.now();
   // While deleting at Twilio the lease is kept; should this worker die, the job deletes once it expires.
   await markStored(ctx.prisma, vm.id, {

@@ -1,4 +1,5 @@
 import type { Job } from "../jobs/index.js";
+import { answersFolded } from "../lib/metrics.js";
 import { FLUSH_BATCH, flushAnswerInbox } from "./rollup.js";
 
 /**
@@ -17,6 +18,7 @@ export const resultsJobs: Job[] = [
         n = await flushAnswerInbox(ctx.prisma);
         moved += n;
       } while (n === FLUSH_BATCH);
+      answersFolded(moved);
       if (moved > FLUSH_BATCH) ctx.logger.info("answer inbox backlog folded into the rollups", { answers: moved });
     },
   },

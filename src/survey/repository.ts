@@ -1,6 +1,7 @@
 import { Prisma as SqlTag } from "../generated/prisma/client.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
 import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
+import { surveyEntered } from "../lib/metrics.js";
 import { INBOX_CTE, inboxReturning } from "../results/rollup.js";
 import type { Progress } from "./engine.js";
 import { transition } from "./state.js";
@@ -81,6 +82,7 @@ export interface MovedSurvey {
 export async function moveByToken(db: Db, m: TokenMove): Promise<MovedSurvey | null> {
   const sql = moveByTokenSql(m);
   const rows = await sqlQuery<MovedSurvey>(db, sql.text, sql.values, { prepare: true });
+  if (rows[0]?.state === "completed" && rows[0].previousState !== "completed") surveyEntered("completed");
   return rows[0] ?? null;
 }
 
@@ -148,6 +150,7 @@ export async function startByToken(
     [p.surveyId, p.flowId, JSON.stringify(p.progress), p.flowVersion, p.at, p.callSid ?? null],
     { prepare: true },
   );
+  if (rows[0] && rows[0].previousState !== "in_progress") surveyEntered("in_progress");
   return rows[0] ?? null;
 }
 

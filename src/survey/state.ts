@@ -1,4 +1,5 @@
 import { sqlQuery, type Db } from "../lib/db.js";
+import { surveyEntered } from "../lib/metrics.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
 
 export const FINAL_STATES: ReadonlySet<SurveyState> = new Set([
@@ -159,6 +160,7 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
     // By primary key only: the plan cannot depend on table size.
     { prepare: true },
   );
+  if (rows[0].moved === 1) surveyEntered(t.to);
   return rows[0].moved === 1;
 }
 
