@@ -20,6 +20,8 @@ export interface CoachingInput {
   weeks?: number;
   alpha?: number;
   minAnswers?: number;
+  /** Last day of the window (YYYY-MM-DD, organization's time zone); default today. */
+  end?: string;
 }
 
 export interface CoachingReport {
@@ -50,7 +52,7 @@ export async function findCoachingSignals(
   const minAnswers = input.minAnswers ?? 30;
   const db = ctx.prisma;
   const org = await getOrganization(db, input.organizationId);
-  const to = localDay(ctx.now(), org.timeZone);
+  const to = input.end ?? localDay(ctx.now(), org.timeZone);
   const from = addDays(to, -7 * weeks + 1);
   const nki = org.settings.nkiDefinition;
   const [rows, context] = await Promise.all([

@@ -3,7 +3,11 @@ import { getOrganization } from "../organizations/service.js";
 import { assertSameOrganization, requireManager, type Viewer } from "./access.js";
 import { queryFunnel, type FunnelRow } from "./funnel.js";
 import { queueTimes } from "./funnel-repository.js";
-import { parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
+import { localDay } from "../lib/calendar.js";
+import { summarizeReviews, type ReviewSummary } from "../review/service.js";
+import { findCoachingSignals, type CoachingReport } from "./coaching.js";
+import { daysBetween, parsePeriod, periodContaining, periodInstants, shiftPeriod, type Period } from "./periods.js";
+import { querySeries, type SeriesPoint } from "./series.js";
 import { queryResults, type ResultRow } from "./service.js";
 
 /**
@@ -38,6 +42,24 @@ export interface ReportData {
   funnel: FunnelRow;
   meanQueueSeconds: number | null;
   minAnswers: number;
+  /** The figure over the last periods of the same kind (6 tertials, 8 weeks, 12 months), oldest first; empty for a year. */
+  trend: SeriesPoint[];
+  /** What the listening queue found in the period. */
+  reviews: ReviewSummary;
+  /** Coaching signals over the period (ending today for the current period). */
+  coaching: CoachingReport;
+  /** Navigation: the neighbouring periods (next is null past the current one) and a picker's choices, newest first. */
+  nav: { previous: Period | null; next: Period | null; choices: Period[] };
+}
+
+const TREND_COUNT: Partial<Record<Period["kind"], number>> = { tertial: 6, week: 8, month: 12 };
+
+function shiftOrNull(p: Period, steps: number): Period | null {
+  try {
+    return shiftPeriod(p, steps);
+  } catch {
+    return null; // outside the years a period may name
+  }
 }
 
 export async function buildReport(
@@ -68,8 +90,42 @@ export async function buildReport(
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
     queryFunnel(ctx, viewer, { organizationId: org.id, period: periodName }),
   ]);
-  const { start, end } = periodInstants(total.period, org.timeZone);
-  const queues = await queueTimes(ctx.prisma, { organizationId: org.id, start, end });
+  const period = total.period;
+  const { start, end } = periodInstants(period, org.timeZone);
+  const today = localDay(ctx.now(), org.timeZone);
+  const current =
+    period.kind === "range" || period.kind === "day" ? null : periodContaining(period.kind, ctx.now(), org.timeZone);
+  const coachingEnd = period.to < today ? period.to : today;
+  const trendCount = TREND_COUNT[period.kind];
+  const actor =
+    viewer.kind === "user"
+      ? { id: viewer.user.id, organizationId: viewer.user.organizationId, role: viewer.user.role }
+      : { id: "system", organizationId: org.id, role: "admin" as const };
+  const [queues, trend, reviews, coaching] = await Promise.all([
+    queueTimes(ctx.prisma, { organizationId: org.id, start, end }),
+    trendCount
+      ? querySeries(ctx, viewer, {
+          organizationId: org.id,
+          kind: period.kind as "tertial" | "week" | "month",
+          end: period.label,
+          count: trendCount,
+        }).then((s) => s.points)
+      : Promise.resolve([]),
+    summarizeReviews(ctx, actor, { start, end }),
+    findCoachingSignals(ctx, viewer, {
+      organizationId: org.id,
+      end: coachingEnd,
+      weeks: Math.min(26, Math.max(1, Math.ceil((Math.max(0, daysBetween(period.from, coachingEnd)) + 1) / 7))),
+    }),
+  ]);
+  const upTo = current ?? period;
+  const choices: Period[] = [];
+  for (let i = 0; i < 12; i++) {
+    const p = shiftOrNull(upTo, -i);
+    if (p) choices.push(p);
+  }
+  if (!choices.some((p) => p.label === period.label)) choices.push(period);
+  const next = shiftOrNull(period, 1);
   const groupIds = await ctx.prisma.answerGroup.findMany({
     where: { organizationId: org.id },
     select: { id: true, key: true },
@@ -100,5 +156,13 @@ export async function buildReport(
     funnel: funnel.rows[0],
     meanQueueSeconds: totalCalls ? queues.reduce((a, q) => a + q.meanQueueSeconds * q.calls, 0) / totalCalls : null,
     minAnswers: total.minAnswers,
+    trend,
+    reviews,
+    coaching,
+    nav: {
+      previous: shiftOrNull(period, -1),
+      next: next && (!current || next.from <= current.from) ? next : null,
+      choices,
+    },
   };
 }
