@@ -1,12 +1,12 @@
-import { Router } from "express";
+import { Router, type ErrorRequestHandler } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { csrfToken, requireUser } from "../auth/middleware.js";
-import { parseOrThrow } from "../lib/errors.js";
+import { csrfToken, requireUser, wantsHtml } from "../auth/middleware.js";
+import { AppError, parseOrThrow } from "../lib/errors.js";
 import { asyncHandler } from "../lib/http.js";
-import { langOf } from "../web/i18n.js";
+import { langOf, tr } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
-import { toDocument } from "../web/html.js";
+import { html, toDocument } from "../web/html.js";
 import { exportFileName, reportCsv, reportXlsx } from "./report-export.js";
 import { renderReport } from "./report-render.js";
 import { reportTitle } from "./report-text.js";
@@ -23,6 +23,46 @@ import { buildReport } from "./reports.js";
 const periodText = z.string().max(30).optional();
 const weeklyQuery = z.object({ week: periodText, period: periodText });
 const periodQuery = z.object({ period: periodText });
+
+/**
+ * A report page that fails (a bad period, an agent's account, a missing
+ * page) gets the app's own page in Swedish, not the JSON error body; the
+ * exports and API clients asking for JSON keep the JSON.
+ */
+const reportErrors: ErrorRequestHandler = (err, req, res, next) => {
+  if (!(err instanceof AppError) || !wantsHtml(req) || ![400, 403, 404].includes(err.status)) return next(err);
+  const L = langOf(req);
+  const title =
+    err.status === 403
+      ? tr(L, "Ingen behörighet", "Not allowed")
+      : err.status === 404
+        ? tr(L, "Sidan finns inte", "Page not found")
+        : tr(L, "Felaktig period", "Invalid period");
+  const text =
+    err.status === 403
+      ? tr(L, "Din roll har inte tillgång till den här sidan.", "Your role does not have access to this page.")
+      : err.status === 404
+        ? tr(L, "Kontrollera adressen.", "Check the address.")
+        : (err.userMessage ?? tr(L, "Perioden kunde inte läsas.", "The period could not be read."));
+  const back =
+    err.status === 400
+      ? html`<p><a href="${req.path.startsWith("/reports/weekly") ? "/reports/weekly" : "/reports/period"}">${tr(L, "Visa den aktuella perioden", "Show the current period")}</a></p>`
+      : html`<p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`;
+  res
+    .status(err.status)
+    .type("html")
+    .send(
+      toDocument(
+        renderPage({
+          title,
+          user: req.user ?? null,
+          body: html`<h1>${title}</h1><p>${text}</p>${back}`,
+          lang: L,
+          csrfToken: req.user ? csrfToken(req) : undefined,
+        }),
+      ),
+    );
+};
 
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
@@ -82,5 +122,6 @@ export function reportsRouter(ctx: AppContext): Router {
     r.get(`/reports/weekly.${ext}`, managers, file("weekly", ext, readWeekly));
     r.get(`/reports/period.${ext}`, managers, file("period", ext, readPeriod));
   }
+  r.use(["/reports/weekly", "/reports/period"], reportErrors);
   return r;
 }
