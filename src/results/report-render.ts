@@ -309,7 +309,7 @@ export function renderReport(d: ReportData, L: Lang): Html {
     [
       "questions",
       tr(L, "Resultat per fråga för hela kundcentret", "Results per question for the whole contact centre"),
-      html`<p>NKI ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}. ${targetBadge(t.targetMet, L)}</p>${chartQ}${questionTable(d, L)}`,
+      html`<p>NKI ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t.targetMet, L)}`}</p>${chartQ}${questionTable(d, L)}`,
     ],
     ["groups", tr(L, "Alla frågor per svarsgrupp", "All questions per answer group"), groupTable(d, L)],
     ["answer-time", tr(L, "Svarstid per svarsgrupp", "Waiting time per answer group"), answerTimeTable(d, L)],
