@@ -249,6 +249,7 @@ describe("Tertialrapport", () => {
     expect(trend[6].slice(0, 4)).toEqual(["P2 2026", "4,00", "4", "3,00"]);
 
     expect(page).toMatch(/Inga signaler/);
+    expect(page).toContain("2026-05-01 – 2026-08-20; 0 kommunvägledare prövade, 2 med för få svar.");
     // n said plainly: citizens and answers apart.
     expect(page).toContain("4 svarande · 28 svar");
   });

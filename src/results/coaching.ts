@@ -22,6 +22,8 @@ export interface CoachingInput {
   minAnswers?: number;
   /** Last day of the window (YYYY-MM-DD, organization's time zone); default today. */
   end?: string;
+  /** First day of the window (a report's period); default `weeks` weeks before `end`. */
+  start?: string;
 }
 
 export interface CoachingReport {
@@ -53,7 +55,7 @@ export async function findCoachingSignals(
   const db = ctx.prisma;
   const org = await getOrganization(db, input.organizationId);
   const to = input.end ?? localDay(ctx.now(), org.timeZone);
-  const from = addDays(to, -7 * weeks + 1);
+  const from = input.start ?? addDays(to, -7 * weeks + 1);
   const nki = org.settings.nkiDefinition;
   const [rows, context] = await Promise.all([
     sumCounts(db, { organizationId: org.id, from, to, dims: ["agent", "group", "question"] }),

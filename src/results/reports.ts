@@ -6,7 +6,15 @@ import { queueTimes } from "./funnel-repository.js";
 import { localDay } from "../lib/calendar.js";
 import { summarizeReviews, type ReviewSummary } from "../review/service.js";
 import { findCoachingSignals, type CoachingReport } from "./coaching.js";
-import { daysBetween, parsePeriod, periodContaining, periodInstants, shiftPeriod, type Period } from "./periods.js";
+import {
+  daysBetween,
+  leadingWeek,
+  parsePeriod,
+  periodContaining,
+  periodInstants,
+  shiftPeriod,
+  type Period,
+} from "./periods.js";
 import { querySeries, type SeriesPoint } from "./series.js";
 import { queryResults, type ResultRow } from "./service.js";
 
@@ -68,7 +76,7 @@ export async function buildReport(
   input: {
     organizationId: string;
     kind: "weekly" | "period";
-    /** Any named period; default the current week (weekly) or tertial. */
+    /** Any named period; default the leading week (weekly: on Mondays the week just ended) or the current tertial. */
     period?: string;
     /** The parameter the period came in, named in the error when it is bad. */
     periodField?: string;
@@ -80,7 +88,9 @@ export async function buildReport(
   const periodName =
     input.period !== undefined
       ? parsePeriod(input.period, input.periodField).label
-      : periodContaining(input.kind === "weekly" ? "week" : "tertial", ctx.now(), org.timeZone).label;
+      : input.kind === "weekly"
+        ? leadingWeek(ctx.now(), org.timeZone).label // on Mondays the week that just ended, for the weekly meeting
+        : periodContaining("tertial", ctx.now(), org.timeZone).label;
   const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const] };
   const withBench = { ...base, compare: ["previous-year" as const, "benchmark" as const] };
   const [total, totalQ, byGroup, byGroupQ, funnel] = await Promise.all([
@@ -112,11 +122,19 @@ export async function buildReport(
         }).then((s) => s.points)
       : Promise.resolve([]),
     summarizeReviews(ctx, actor, { start, end }),
-    findCoachingSignals(ctx, viewer, {
-      organizationId: org.id,
-      end: coachingEnd,
-      weeks: Math.min(26, Math.max(1, Math.ceil((Math.max(0, daysBetween(period.from, coachingEnd)) + 1) / 7))),
-    }),
+    // A week is too short to test an agent: the weekly meeting sees the 8 weeks ending with it.
+    findCoachingSignals(
+      ctx,
+      viewer,
+      period.kind === "week"
+        ? { organizationId: org.id, end: coachingEnd, weeks: 8 }
+        : {
+            organizationId: org.id,
+            start: period.from,
+            end: coachingEnd,
+            weeks: Math.max(1, Math.ceil((Math.max(0, daysBetween(period.from, coachingEnd)) + 1) / 7)),
+          },
+    ),
   ]);
   const upTo = current ?? period;
   const choices: Period[] = [];
