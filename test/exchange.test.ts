@@ -2,6 +2,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionCookieName } from "../src/auth/cookies.js";
+import { sessionPolicy } from "../src/auth/middleware.js";
+import { createSession } from "../src/auth/sessions.js";
+import { createUser } from "../src/auth/users.js";
 import { EXCHANGE_FORMAT, signPayload, type ExchangePayload } from "../src/exchange/document.js";
 import type { ExchangeKeys } from "../src/exchange/keys.js";
 import { listPeers } from "../src/exchange/repository.js";
@@ -187,7 +191,8 @@ describe("benchmark exchange between two installations", () => {
     });
     await addPeer(home.prisma, { name: "hänger", url: `${side.url}/hang`, token: null, publicKey: key });
 
-    const outcomes = await pullAllPeers(home, 1_500);
+    // Generous for the good peers on a loaded machine; the hanging one costs the test this long.
+    const outcomes = await pullAllPeers(home, 8_000);
     const by = Object.fromEntries(outcomes.map((o) => [o.peer, o]));
     expect(Object.keys(by).sort()).toEqual([
       "annat-formulär",
@@ -205,14 +210,14 @@ describe("benchmark exchange between two installations", () => {
     expect(by.nere).toMatchObject({ ok: false });
     expect(by["skräp"]).toMatchObject({ ok: false, error: "response is not JSON" });
     expect(by["fel-nyckel"]).toMatchObject({ ok: false, error: expect.stringContaining("signature") });
-    expect(by["hänger"]).toMatchObject({ ok: false, error: "timed out after 1500 ms" });
+    expect(by["hänger"]).toMatchObject({ ok: false, error: "timed out after 8000 ms" });
     const stored = await home.prisma.exchangeFigure.findFirstOrThrow({ where: { peer: { name: "sunnavik" } } });
     expect(stored).toMatchObject({ municipality: "Sunnaviks kommun", source: "pull" });
     expect(stored.importedAt.toISOString()).toBe(new Date(NOW).toISOString());
     const peers = await listPeers(home.prisma);
     expect(peers.find((p) => p.name === "nere")?.lastError).toBeTruthy();
     expect(peers.find((p) => p.name === "norrby")?.lastPulledAt?.toISOString()).toBe(new Date(NOW).toISOString());
-  }, 30_000);
+  }, 60_000);
 
   it("pools only municipalities with the same questions and enough citizens, and only when three take part", async () => {
     const res = await queryResults(
@@ -272,17 +277,17 @@ describe("benchmark exchange between two installations", () => {
     await home.prisma.exchangeFigure.deleteMany({ where: { peer: { name: "skräp" } } });
     // Point the garbage peer at a good document first, then back at garbage.
     await addPeer(home.prisma, { name: "skräp", url: docUrl("vastmo"), token: TOKEN_B, publicKey: key });
-    await pullAllPeers(home, 2_000);
+    await pullAllPeers(home, 8_000);
     const before = await home.prisma.exchangeFigure.count({ where: { peer: { name: "skräp" } } });
     expect(before).toBeGreaterThan(0);
     await addPeer(home.prisma, { name: "skräp", url: `${side.url}/garbage`, token: null, publicKey: key });
-    const again = await pullAllPeers(home, 2_000);
+    const again = await pullAllPeers(home, 8_000);
     expect(again.find((o) => o.peer === "skräp")).toMatchObject({
       ok: false,
       error: expect.stringContaining("not an exchange document"),
     });
     expect(await home.prisma.exchangeFigure.count({ where: { peer: { name: "skräp" } } })).toBe(before);
-  }, 30_000);
+  }, 60_000);
 
   it("imports a signed file handed over out of band, and refuses a tampered one", async () => {
     const doc = (await buildDocument(neighbour, "sunnavik")) as { payload: ExchangePayload; signature: string };
@@ -313,6 +318,51 @@ describe("benchmark exchange between two installations", () => {
     const [out] = await pullAllPeers(neighbour, 5_000);
     // Home has no answers yet: an empty but valid, signed document.
     expect(out).toMatchObject({ peer: "hem", ok: true, figures: 0 });
+  });
+
+  it("an admin adds, lists (without bearer keys) and removes a peer through the admin API", async () => {
+    const admin = await createUser(dbA.prisma, {
+      organizationId: home.organizationId,
+      email: "admin@example.test",
+      name: "Admin",
+      role: "admin",
+      agentId: null,
+      password: "correct horse battery staple",
+    });
+    const { id, session } = await createSession(dbA.prisma, {
+      userId: admin.id,
+      now: home.now(),
+      policy: sessionPolicy(home.config),
+    });
+    const headers = {
+      cookie: `${sessionCookieName(home.config)}=${id}`,
+      "x-csrf-token": session.data.csrf,
+      "content-type": "application/json",
+    };
+    const bad = await fetch(`${appA.url}/api/v1/exchange/peers`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "api-peer", publicKey: "bm90IGEga2V5" }),
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.details).toEqual([expect.objectContaining({ field: "publicKey" })]);
+    const created = await fetch(`${appA.url}/api/v1/exchange/peers`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        name: "api-peer",
+        url: docUrl("norrby"),
+        token: TOKEN_B,
+        publicKey: exchangeKeys(neighbour.config).publicKey,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const list = await (await fetch(`${appA.url}/api/v1/exchange/peers`, { headers })).json();
+    const listed = list.peers.find((p: { name: string }) => p.name === "api-peer");
+    expect(listed).toMatchObject({ url: docUrl("norrby"), hasToken: true });
+    expect(JSON.stringify(list)).not.toContain(TOKEN_B);
+    expect((await fetch(`${appA.url}/api/v1/exchange/peers/api-peer`, { method: "DELETE", headers })).status).toBe(204);
+    expect(await dbA.prisma.exchangePeer.count({ where: { name: "api-peer" } })).toBe(0);
   });
 
   it("the admin API lists peers without their bearer keys and refuses anyone but an admin", async () => {

@@ -88,4 +88,12 @@ describe("malformed requests are the client's error, not the server's", () => {
       expect(unhandled()).toHaveLength(before);
     },
   );
+
+  it.each(["%ED%A0%80", "%E0", "%FF%FE"])("answers a path parameter that does not decode (%s) with 400", async (p) => {
+    const before = unhandled().length;
+    const raw = await fetch(`${app.url}/api/v1/calls/${p}`, { headers: { authorization: `Bearer ${api.secret}` } });
+    expect(raw.status).toBe(400);
+    expect((await raw.json()).error.code).toBe("bad_request");
+    expect(unhandled()).toHaveLength(before);
+  });
 });

@@ -254,31 +254,33 @@ describe("Tertialrapport", () => {
     expect(page).toContain("4 svarande · 28 svar");
   });
 
-  it("opens any tertial: previous/next across New Year, no next past the current one, a picker", async () => {
+  it("opens any tertial: previous/next across New Year, the picker, and export links for the period shown", async () => {
     const current = await (await get("/reports/period")).text();
-    expect(current).toContain('<a href="/reports/period?period=2026-P1" rel="prev">');
-    expect(current).not.toContain('rel="next"');
-    expect(current).toContain('<option value="2026-P2" selected>P2 2026</option>');
-    expect(current).toContain('<option value="2025-P3">P3 2025</option>');
+    expect(current).toContain('rel="prev" href="/reports/period?period=2026-P1"');
+    expect(current).toContain('<form method="get" action="/reports/period" class="period-picker">');
     const p1 = await (await get("/reports/period?period=2026-P1")).text();
     expect(p1).toContain("<h1>Tertialrapport P1 2026</h1>");
-    expect(p1).toContain('<a href="/reports/period?period=2025-P3" rel="prev">');
-    expect(p1).toContain('<a href="/reports/period?period=2026-P2" rel="next">');
+    expect(p1).toContain('rel="prev" href="/reports/period?period=2025-P3"');
+    expect(p1).toContain('rel="next" href="/reports/period?period=2026-P2"');
     const p3 = await (await get("/reports/period?period=2025-P3")).text();
-    expect(p3).toContain('<a href="/reports/period?period=2026-P1" rel="next">');
-    expect(p3).toContain('<a href="/reports/period?period=2025-P2" rel="prev">');
+    expect(p3).toContain('rel="next" href="/reports/period?period=2026-P1"');
+    expect(p3).toContain('rel="prev" href="/reports/period?period=2025-P2"');
     expect(p3).toContain('href="/reports/period.xlsx?period=2025-P3"');
     expect(p3).toContain('href="/reports/period.csv?period=2025-P3"');
+    const picked = await (await get("/reports/period?kind=tertial&year=2025&number=3")).text();
+    expect(picked).toContain("<h1>Tertialrapport P3 2025</h1>");
     const weekly = await (await get("/reports/weekly?week=2026-W01")).text();
     expect(weekly).toContain("<h1>Veckorapport vecka 1, 2026</h1>");
-    expect(weekly).toContain('<a href="/reports/weekly?period=2025-W52" rel="prev">');
-    expect(weekly).toContain('<a href="/reports/weekly?period=2026-W02" rel="next">');
+    expect(weekly).toContain('rel="prev" href="/reports/weekly?period=2025-W52"');
+    expect(weekly).toContain('rel="next" href="/reports/weekly?period=2026-W02"');
+    expect(weekly).toContain('href="/reports/weekly.xlsx?period=2026-W01"');
     const bad = await get("/reports/period?period=2026-P4");
     expect(bad.status).toBe(400);
     expect(bad.headers.get("content-type")).toContain("text/html");
-    expect(await bad.text()).toContain("<h1>Felaktig period</h1>");
+    expect(await bad.text()).toContain('<p role="alert">');
     const json = await get("/reports/period?period=2026-P4", manager, "application/json");
     expect((await json.json()).error.details).toEqual([{ field: "period", message: expect.any(String) }]);
+    expect((await get("/reports/period.xlsx?period=2026-P4", manager, "*/*")).status).toBe(400);
   });
 
   it("exports XLSX with one sheet per section, Swedish headings and numbers as numbers", async () => {

@@ -149,6 +149,32 @@ describe("results API access and validation", () => {
     expect((await bad.json()).error.details).toEqual([{ field: "week", message: "2026 has ISO weeks 01–53" }]);
   });
 
+  it("a report page links to the previous and next period and has a plain GET period picker", async () => {
+    const c = await cookie("manager");
+    const page = await (await get("/reports/weekly?week=2025-W01", { cookie: c })).text();
+    expect(page).toContain('<a rel="prev" href="/reports/weekly?period=2024-W52">');
+    expect(page).toContain('<a rel="next" href="/reports/weekly?period=2025-W02">');
+    expect(page).toMatch(/<form method="get" action="\/reports\/weekly"/);
+    expect(page).toMatch(/<option value="week" selected>/);
+    const picked = await get("/reports/period?kind=tertial&year=2024&number=3", { cookie: c });
+    expect(picked.status).toBe(200);
+    const text = await picked.text();
+    expect(text).toContain('<strong aria-current="page">2024-P3</strong>');
+    expect(text).toContain('href="/reports/period?period=2025-P1"');
+  });
+
+  it("a bad period in a report's address gives the app's own Swedish page, not JSON", async () => {
+    const c = await cookie("manager");
+    const res = await get("/reports/period?kind=tertial&year=2026&number=4", { cookie: c, accept: "text/html" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const page = await res.text();
+    expect(page).toContain("Perioden &quot;2026-P4&quot; går inte att visa: tertialen ska vara P1, P2 eller P3.");
+    const old = await get("/reports/weekly?week=0001-W01", { cookie: c, accept: "text/html" });
+    expect(old.status).toBe(400);
+    expect(await old.text()).toContain("välj ett år mellan 2000 och 2100");
+  });
+
   it("documents the results, funnel and coaching endpoints in the OpenAPI document", async () => {
     const doc = await (await get("/api/openapi.json")).json();
     const results = doc.paths["/api/v1/results"].get;

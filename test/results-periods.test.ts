@@ -7,6 +7,7 @@ import {
   isoWeeksInYear,
   leadingWeek,
   nextPeriod,
+  periodFromPicker,
   periodsEndingWith,
   previousPeriod,
   isoWeekOf,
@@ -178,6 +179,19 @@ describe("previous and next", () => {
     expect(leadingWeek(new Date("2026-12-01T07:00:00Z"), TZ).label).toBe("2026-W49");
     // Monday 4 January 2027: the week that ended is 2026-W53.
     expect(leadingWeek(new Date("2027-01-04T09:00:00Z"), TZ).label).toBe("2026-W53");
+  });
+});
+
+describe("the period picker's plain form", () => {
+  it("builds the period from kind, year and number, and checks it like any other", () => {
+    expect(periodFromPicker("week", "2026", "48").label).toBe("2026-W48");
+    expect(periodFromPicker("week", "2026", "3").label).toBe("2026-W03");
+    expect(periodFromPicker("month", "2026", "11").label).toBe("2026-11");
+    expect(periodFromPicker("tertial", "2026", "3").label).toBe("2026-P3");
+    expect(periodFromPicker("year", "2026", "").label).toBe("2026");
+    expect(() => periodFromPicker("week", "2025", "53")).toThrow(/2025 has ISO weeks 01–52/);
+    expect(() => periodFromPicker("decade", "2020", "1")).toThrow(/Invalid kind/);
+    expect(() => periodFromPicker("year", "1", "")).toThrow(/Invalid period/);
   });
 });
 

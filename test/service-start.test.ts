@@ -66,6 +66,8 @@ describe("npm start on the embedded defaults", () => {
       DEMO_CALLS_PER_MINUTE: "240",
       SIMULATOR_TIME_SCALE: "0.01",
       SURVEY_DELAY_SECONDS: "0",
+      // The year of demo history has its own test (test/demo-history.test.ts); this one is about live traffic.
+      DEMO_HISTORY: "off",
     };
     service = await start();
   }, 60_000);

@@ -105,7 +105,7 @@ describe("survey IVR webhooks", () => {
       finishOnKey: "#",
       playBeep: "true",
       trim: "trim-silence",
-      recordingStatusCallback: `${BASE}/twilio/recording?surveyId=${survey.id}`,
+      recordingStatusCallback: `${BASE}/twilio/recording?surveyId=${survey.id}#rc=3&rp=ct,rt,5xx`,
       recordingStatusCallbackEvent: "completed",
       recordingStatusCallbackMethod: "POST",
     });

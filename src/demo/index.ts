@@ -6,6 +6,8 @@ import { ensureApiKey } from "../intake/api-keys.js";
 import { applySettingsOverrides, getOrganization } from "../organizations/service.js";
 import type { RunningSimulator } from "../telephony/simulator/index.js";
 import { startDemoTraffic, type DemoTraffic, type DemoTrafficOptions } from "./traffic.js";
+import { backfillHistory } from "./history.js";
+import { startNeighbours, type RunningNeighbours } from "./neighbours.js";
 
 export { DEMO_AGENTS, DEMO_GROUPS } from "./roster.js";
 
@@ -48,6 +50,33 @@ export async function startDemo(
   }
   if (!opts.simulator) log.warn("demo traffic without the embedded simulator: citizens behave by their number only");
 
+  // History and neighbours first: live traffic starts on top of a year of data, never beside a half-filled one.
+  let neighbours: RunningNeighbours | undefined;
+  if (ctx.config.embeddedDatabase && (ctx.config.DEMO_HISTORY ?? true)) {
+    const org = await getOrganization(ctx.prisma, opts.organizationId);
+    const flow = ctx.flows.getFlow(org.settings.flows.default ?? "nki-sv");
+    const history = await backfillHistory(ctx.prisma, {
+      organizationId: org.id,
+      timeZone: org.timeZone,
+      now: ctx.now(),
+      flowId: flow.id,
+      flowVersion: flow.version,
+    });
+    log.info(
+      history.added
+        ? `demo history: ${history.calls} answered calls, ${history.surveys} surveys, ${history.answers} answers from ${history.range.from} to ${history.range.to}`
+        : "demo history already in place",
+      { ms: Math.round(history.ms) },
+    );
+    neighbours = await startNeighbours(
+      { ...ctx, pullTimeoutMs: ctx.config.EXCHANGE_PULL_TIMEOUT_SECONDS * 1000 },
+      { dataDir: opts.dataDir, fromMonth: history.range.from },
+    );
+    log.info("demo neighbours publish through the benchmark exchange; pulled", {
+      peers: neighbours.pulled.map((p) => `${p.peer}: ${p.ok ? `${p.figures} figures` : p.error}`),
+    });
+  }
+
   const traffic = startDemoTraffic({
     serviceUrl: opts.serviceUrl,
     apiKey: secret,
@@ -61,6 +90,7 @@ export async function startDemo(
     stats: traffic.stats,
     async stop() {
       await traffic.stop();
+      await neighbours?.stop();
       if (previous !== 0) await applySettingsOverrides(ctx.prisma, opts.organizationId, { repeatWindowDays: previous });
     },
   };

@@ -26,8 +26,12 @@ async function surveyForCallback(
   const s = await readAndRecordCallback(ctx.prisma, { ...e, at });
   if (!s) return "unknown_survey";
   if (s.callSid === e.callSid) return s;
-  if (s.callSid === null && s.state === "dialling" && (await adoptCallSid(ctx.prisma, e.surveyId, e.callSid, at))) {
-    return (await readAndRecordCallback(ctx.prisma, { ...e, at })) ?? "unknown_survey";
+  if (s.callSid === null && s.state === "dialling") {
+    const adopted = await adoptCallSid(ctx.prisma, e.surveyId, e.callSid, at);
+    // Not adopted: calls.create's answer may have stored this very SID meanwhile; read again.
+    const again = await readAndRecordCallback(ctx.prisma, { ...e, at });
+    if (!again) return "unknown_survey";
+    if (adopted || again.callSid === e.callSid) return again;
   }
   return "call_mismatch";
 }
@@ -68,11 +72,13 @@ export async function handleStatusCallback(ctx: AppContext, cb: StatusCallback):
     );
     return s;
   }
-  if (s.duplicate) {
-    log.debug("replayed status callback ignored", { callStatus: cb.callStatus, sequenceNumber: cb.sequenceNumber });
-    return "duplicate";
+  if (!FINAL_CALL_STATUSES.has(cb.callStatus)) {
+    if (s.duplicate) log.debug("replayed status callback ignored", { callStatus: cb.callStatus });
+    return s.duplicate ? "duplicate" : "recorded";
   }
-  if (!FINAL_CALL_STATUSES.has(cb.callStatus)) return "recorded";
+  // A replayed final status is applied again rather than dropped: a crash (or a
+  // failure answered 500) between recording it and applying it would otherwise
+  // lose it. Applying is a guarded transition, so what was applied stays as it is.
   const to = await applyCallStatus(
     ctx,
     {
@@ -86,7 +92,8 @@ export async function handleStatusCallback(ctx: AppContext, cb: StatusCallback):
     },
     s,
   );
-  return to ? "applied" : "recorded";
+  if (s.duplicate && !to) log.debug("replayed status callback ignored", { callStatus: cb.callStatus });
+  return to ? "applied" : s.duplicate ? "duplicate" : "recorded";
 }
 
 export interface AmdCallback {

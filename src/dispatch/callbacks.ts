@@ -7,9 +7,11 @@ import { handleAmdCallback, handleStatusCallback } from "./callback-handlers.js"
 /**
  * Twilio's status, answering-machine-detection and recording callbacks.
  * Mounted by src/survey/webhooks.ts under /twilio, behind its form parser and
- * signature check. Always answers 200 with empty TwiML: Twilio ignores the
- * body, and an error status would only fill Twilio's debugger; problems are
- * logged instead.
+ * signature check. Answers empty TwiML (Twilio ignores the body): 200 when
+ * the callback was handled or can never be (invalid parameters), 500 when its
+ * handling failed, so that Twilio delivers it again (the URLs carry connection
+ * overrides with rp=5xx, src/telephony/signature.ts). Handlers are idempotent:
+ * a redelivery records nothing twice and applies what was not applied.
  */
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -60,11 +62,11 @@ const recordingForm = z.object({
   RecordingUrl: z.string().max(500).optional(),
 });
 
-function twiml(res: Response) {
-  res.status(200).type("text/xml").send(EMPTY_TWIML);
+function twiml(res: Response, status = 200) {
+  res.status(status).type("text/xml").send(EMPTY_TWIML);
 }
 
-/** Parses, runs the handler, answers TwiML whatever happened. */
+/** Parses, runs the handler, answers TwiML: 500 when the handler failed, so Twilio retries. */
 function callback<T extends z.ZodType>(
   ctx: AppContext,
   name: string,
@@ -85,7 +87,11 @@ function callback<T extends z.ZodType>(
       const result = await run(q.data.surveyId, form.data);
       (req.log ?? ctx.logger).debug(`${name} callback handled`, { surveyId: q.data.surveyId, result });
     } catch (err) {
-      (req.log ?? ctx.logger).error(`${name} callback failed`, { surveyId: q.data.surveyId, err });
+      (req.log ?? ctx.logger).error(`${name} callback failed; answering 500 so Twilio delivers it again`, {
+        surveyId: q.data.surveyId,
+        err,
+      });
+      return twiml(res, 500);
     }
     twiml(res);
   };

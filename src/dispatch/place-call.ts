@@ -1,5 +1,6 @@
 import type { AppContext } from "../context.js";
 import { maskPhone } from "../lib/logger.js";
+import { withConnectionOverrides } from "../telephony/signature.js";
 import { moveSurvey } from "./moves.js";
 import { recordDialled, recordDialUncertain, type ClaimedSurvey } from "./repository.js";
 import {
@@ -26,12 +27,13 @@ export function callParameters(ctx: AppContext, survey: { id: string; flowId: st
     // The flow lets the first TwiML start the survey before reading it (src/survey/service.ts).
     url: `${base}/twilio/voice?${q}&flow=${encodeURIComponent(survey.flowId)}`,
     method: "POST",
-    statusCallback: `${base}/twilio/status?${q}`,
+    // Callbacks carry Twilio's retry overrides: one whose handling failed (5xx) comes again.
+    statusCallback: withConnectionOverrides(`${base}/twilio/status?${q}`),
     statusCallbackMethod: "POST",
     statusCallbackEvent: ["initiated", "ringing", "answered", "completed"],
     machineDetection: "Enable",
     asyncAmd: "true",
-    asyncAmdStatusCallback: `${base}/twilio/amd?${q}`,
+    asyncAmdStatusCallback: withConnectionOverrides(`${base}/twilio/amd?${q}`),
     asyncAmdStatusCallbackMethod: "POST",
     timeout: RING_TIMEOUT_SECONDS,
     timeLimit: CALL_TIME_LIMIT_SECONDS,

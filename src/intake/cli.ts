@@ -12,7 +12,8 @@ import type { Logger } from "../lib/logger.js";
 import { migrate } from "../lib/migrate.js";
 import { ensureOrganization } from "../organizations/service.js";
 import { API_KEY_CACHE_MS, createApiKey, listApiKeys, revokeApiKey } from "./api-keys.js";
-import { CsvFormatError, importCallsCsv } from "./csv.js";
+import { scrubPhoneNumbers } from "../lib/scrub.js";
+import { CsvFormatError, decodeCsvFile, importCallsCsv } from "./csv.js";
 
 async function withOrganization<T>(
   config: Config,
@@ -118,8 +119,9 @@ export const importCsvCommand: CliCommand = {
       console.error(`usage: npm run cli -- import-csv ${this.usage}`);
       return 2;
     }
+    const file = positionals[0];
     try {
-      const text = readFileSync(positionals[0], "utf8");
+      const text = decodeCsvFile(readFileSync(file));
       return await withOrganization(config, logger, values.org, async (db, org) => {
         const deps = {
           prisma: db.prisma,
@@ -129,6 +131,10 @@ export const importCsvCommand: CliCommand = {
           now: () => new Date(),
         };
         const report = await importCallsCsv(deps, org.id, text, org.timeZone);
+        if (report.read === 0) {
+          console.error(`No rows in ${file}: nothing imported. Expected a header line and one line per call.`);
+          return 1;
+        }
         const byOutcome = new Map<string, number>();
         for (const { result } of report.accepted) {
           const key = result.duplicate
@@ -141,16 +147,22 @@ export const importCsvCommand: CliCommand = {
         console.log(`Accepted ${report.accepted.length} row(s), rejected ${report.rejected.length}.`);
         for (const [k, n] of [...byOutcome].sort()) console.log(`  ${k}: ${n}`);
         for (const r of report.rejected)
-          console.log(`  line ${r.line}: ${r.details.map((d) => `${d.field}: ${d.message}`).join("; ")}`);
+          console.log(
+            `  line ${r.line}: ${r.details.map((d) => `${d.field}: ${scrubPhoneNumbers(d.message)}`).join("; ")}`,
+          );
         // Non-zero when rows were rejected, so a scheduled import notices.
         return report.rejected.length > 0 ? 1 : 0;
       });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-        console.error(`No such file: ${positionals[0]}`);
+        console.error(`No such file: ${file}`);
         return 1;
       }
-      return reportFailure(err);
+      if (err instanceof AppError || err instanceof CsvFormatError) return reportFailure(err);
+      // Never a stack trace for a file problem; the cause is in the log.
+      logger.error("CSV import failed", { err });
+      console.error(`Import failed: ${scrubPhoneNumbers((err as Error).message ?? String(err))}`);
+      return 1;
     }
   },
 };

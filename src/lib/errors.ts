@@ -90,11 +90,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof AppError) appErr = err;
     else if (err instanceof ZodError) appErr = new AppError("validation_failed", "Invalid request", zodDetails(err));
     else if (type === "entity.parse.failed")
-      appErr = new AppError("invalid_json", `Malformed JSON: ${(err as Error).message}`);
+      appErr = new AppError("invalid_json", `Malformed JSON: ${(err as Error).message}`, [
+        { field: "(body)", message: (err as Error).message },
+      ]);
     else if (type === "entity.too.large")
       appErr = new AppError("payload_too_large", "Request body is larger than the limit of 1 MB");
     else if (type === "charset.unsupported" || type === "encoding.unsupported")
       appErr = new AppError("unsupported_media_type", (err as Error).message);
+    else if (err instanceof URIError && (err as { status?: unknown }).status === 400)
+      // The router could not decode a path parameter (%ED%A0%80 is a lone surrogate, %E0 nothing).
+      appErr = new AppError("bad_request", err.message, [
+        { field: "(path)", message: "is not valid percent-encoded UTF-8" },
+      ]);
     else if (isClientHttpError(err))
       // Any other refusal by the body parsers (a body marked gzip, deflate or br that is not
       // compressed, an aborted upload): the client's mistake, answered without a stack in the log.

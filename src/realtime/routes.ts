@@ -46,11 +46,21 @@ export function realtimeRouter(ctx: AppContext, snapshot: SnapshotFn): Router {
       const params = streamParams(req.query, langOf(req));
       const unsubscribe = hub.subscribe(user, (msg) => write("results", msg), params);
       const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
-      req.on("close", () => {
+      const stop = () => {
         clearInterval(heartbeat);
         unsubscribe();
-      });
-      const initial = await snapshot(ctx, user, new Map(), params);
+      };
+      req.on("close", stop);
+      let initial;
+      try {
+        initial = await snapshot(ctx, user, new Map(), params);
+      } catch (err) {
+        // Headers are sent, so no error page: end the stream; EventSource reconnects after `retry`.
+        (req.log ?? ctx.logger).error("results stream: first snapshot failed; stream closed", { err });
+        stop();
+        res.end();
+        return;
+      }
       if (!res.writableEnded) write("results", { answeredAt: null, answers: 0, mine: false, results: initial });
     }),
   );

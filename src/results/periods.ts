@@ -253,3 +253,22 @@ export function leadingWeek(instant: Date, timeZone: string): Period {
   const current = periodContaining("week", instant, timeZone);
   return localTime(instant, timeZone).weekday === 1 ? previousPeriod(current) : current;
 }
+
+export const PICKER_KINDS = ["week", "month", "tertial", "year"] as const;
+export type PickerKind = (typeof PICKER_KINDS)[number];
+
+/**
+ * The period a plain GET picker names: a kind, a year and the week, month or
+ * tertial number (ignored for a year). Built into a label and checked by
+ * parsePeriod, so a picker can name nothing the API would refuse.
+ */
+export function periodFromPicker(kind: string, year: string, number: string | undefined): Period {
+  const y = year.trim();
+  const n = (number ?? "").trim();
+  const two = n.padStart(2, "0");
+  const label =
+    kind === "week" ? `${y}-W${two}` : kind === "month" ? `${y}-${two}` : kind === "tertial" ? `${y}-P${n}` : y;
+  if (!(PICKER_KINDS as readonly string[]).includes(kind))
+    throw invalidPeriod("kind", kind, "expected week, month, tertial or year", "välj vecka, månad, tertial eller år");
+  return parsePeriod(label, "period");
+}

@@ -3,7 +3,7 @@ import { html, joinHtml, type Html } from "../web/html.js";
 import { fmt, pct, tr, type Lang } from "../web/i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../web/questions.js";
 import type { Change, Metrics } from "./stats.js";
-import type { Period } from "./periods.js";
+import { periodNav } from "../web/period-nav.js";
 import type { ReportData, ReportGroup } from "./reports.js";
 import { classificationName, periodName, reportName, reportTitle } from "./report-text.js";
 
@@ -248,20 +248,12 @@ function coachingSection(d: ReportData, L: Lang): Html {
   )}`;
 }
 
+/** The app's period navigation (previous/next, a picker for any period) and the downloads; neither is printed. */
 function navigation(d: ReportData, L: Lang): Html {
   const base = d.kind === "weekly" ? "/reports/weekly" : "/reports/period";
-  const link = (p: Period | null, text: string, rel: string) =>
-    p ? html`<a href="${base}?period=${p.label}" rel="${rel}">${text}</a>` : html`<span class="muted">${text}</span>`;
-  const q = `?period=${d.period.label}`;
-  return html`<nav class="report-nav noprint" aria-label="${tr(L, "Välj period", "Choose period")}">
-${link(d.nav.previous, `← ${d.nav.previous ? periodName(d.nav.previous, L) : tr(L, "Föregående", "Previous")}`, "prev")}
-<form method="get" action="${base}"><label for="report-period">${tr(L, "Period", "Period")}</label> <select id="report-period" name="period">${d.nav.choices.map(
-    (p) =>
-      html`<option value="${p.label}"${p.label === d.period.label ? html` selected` : ""}>${periodName(p, L)}</option>`,
-  )}</select> <button type="submit">${tr(L, "Visa", "Show")}</button></form>
-${link(d.nav.next, `${d.nav.next ? periodName(d.nav.next, L) : tr(L, "Nästa", "Next")} →`, "next")}
-<span class="exports">${tr(L, "Ladda ner", "Download")}: <a href="${base}.xlsx${q}" download>Excel (XLSX)</a> · <a href="${base}.csv${q}" download>CSV</a></span>
-</nav>`;
+  const q = `?period=${encodeURIComponent(d.period.label)}`;
+  return html`${periodNav({ path: base, period: d.period, lang: L })}
+<p class="report-exports noprint">${tr(L, "Ladda ner rapporten", "Download the report")}: <a href="${base}.xlsx${q}" download>Excel (XLSX)</a> · <a href="${base}.csv${q}" download>CSV</a></p>`;
 }
 
 export function renderReport(d: ReportData, L: Lang): Html {

@@ -7,6 +7,8 @@ import { asyncHandler } from "../lib/http.js";
 import { langOf, tr } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
 import { html, toDocument } from "../web/html.js";
+import { badInputPage } from "../web/routes.js";
+import { periodFromPicker } from "./periods.js";
 import { exportFileName, reportCsv, reportXlsx } from "./report-export.js";
 import { renderReport } from "./report-render.js";
 import { reportTitle } from "./report-text.js";
@@ -21,33 +23,36 @@ import { buildReport } from "./reports.js";
  */
 // Any period (week, month, tertial, year, day): parsed and checked by results/periods.ts, whose error names the parameter.
 const periodText = z.string().max(30).optional();
-const weeklyQuery = z.object({ week: periodText, period: periodText });
-const periodQuery = z.object({ period: periodText });
+// The picker's plain GET form: kind + year + number.
+const picker = {
+  kind: z.string().max(10).optional(),
+  year: z.string().max(10).optional(),
+  number: z.string().max(10).optional(),
+};
+const weeklyQuery = z.object({ week: periodText, period: periodText, ...picker });
+const periodQuery = z.object({ period: periodText, ...picker });
+
+/** The period a report URL names: the picker's fields, ?week=, or ?period=. */
+function requested(q: z.infer<typeof weeklyQuery>): { period?: string; field: string } {
+  if (q.kind !== undefined) return { period: periodFromPicker(q.kind, q.year ?? "", q.number).label, field: "period" };
+  return q.week !== undefined ? { period: q.week, field: "week" } : { period: q.period, field: "period" };
+}
 
 /**
- * A report page that fails (a bad period, an agent's account, a missing
- * page) gets the app's own page in Swedish, not the JSON error body; the
- * exports and API clients asking for JSON keep the JSON.
+ * A report page refused to an agent's account (or not found) gets the app's
+ * own page in Swedish, not the JSON error body (a bad period: badInputPage);
+ * the exports and API clients asking for JSON keep the JSON.
  */
 const reportErrors: ErrorRequestHandler = (err, req, res, next) => {
-  if (!(err instanceof AppError) || !wantsHtml(req) || ![400, 403, 404].includes(err.status)) return next(err);
+  if (!(err instanceof AppError) || !wantsHtml(req) || (err.status !== 403 && err.status !== 404)) return next(err);
   const L = langOf(req);
   const title =
-    err.status === 403
-      ? tr(L, "Ingen behörighet", "Not allowed")
-      : err.status === 404
-        ? tr(L, "Sidan finns inte", "Page not found")
-        : tr(L, "Felaktig period", "Invalid period");
+    err.status === 403 ? tr(L, "Ingen behörighet", "Not allowed") : tr(L, "Sidan finns inte", "Page not found");
   const text =
     err.status === 403
       ? tr(L, "Din roll har inte tillgång till den här sidan.", "Your role does not have access to this page.")
-      : err.status === 404
-        ? tr(L, "Kontrollera adressen.", "Check the address.")
-        : (err.userMessage ?? tr(L, "Perioden kunde inte läsas.", "The period could not be read."));
-  const back =
-    err.status === 400
-      ? html`<p><a href="${req.path.startsWith("/reports/weekly") ? "/reports/weekly" : "/reports/period"}">${tr(L, "Visa den aktuella perioden", "Show the current period")}</a></p>`
-      : html`<p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`;
+      : tr(L, "Kontrollera adressen.", "Check the address.");
+  const back = html`<p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`;
   res
     .status(err.status)
     .type("html")
@@ -111,11 +116,8 @@ export function reportsRouter(ctx: AppContext): Router {
       if (ext === "csv") res.type("text/csv; charset=utf-8").send(reportCsv(data));
       else res.type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").send(await reportXlsx(data));
     });
-  const readWeekly = (q: unknown) => {
-    const w = parseOrThrow(weeklyQuery, q, "query");
-    return w.week !== undefined ? { period: w.week, field: "week" } : { period: w.period, field: "period" };
-  };
-  const readPeriod = (q: unknown) => ({ period: parseOrThrow(periodQuery, q, "query").period, field: "period" });
+  const readWeekly = (q: unknown) => requested(parseOrThrow(weeklyQuery, q, "query"));
+  const readPeriod = (q: unknown) => requested(parseOrThrow(periodQuery, q, "query"));
   r.get("/reports/weekly", managers, page("weekly", readWeekly));
   r.get("/reports/period", managers, page("period", readPeriod));
   for (const ext of ["xlsx", "csv"] as const) {
@@ -123,5 +125,6 @@ export function reportsRouter(ctx: AppContext): Router {
     r.get(`/reports/period.${ext}`, managers, file("period", ext, readPeriod));
   }
   r.use(["/reports/weekly", "/reports/period"], reportErrors);
+  r.use(badInputPage);
   return r;
 }

@@ -6,15 +6,7 @@ import { queueTimes } from "./funnel-repository.js";
 import { localDay } from "../lib/calendar.js";
 import { summarizeReviews, type ReviewSummary } from "../review/service.js";
 import { findCoachingSignals, type CoachingReport } from "./coaching.js";
-import {
-  daysBetween,
-  leadingWeek,
-  parsePeriod,
-  periodContaining,
-  periodInstants,
-  shiftPeriod,
-  type Period,
-} from "./periods.js";
+import { daysBetween, leadingWeek, parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
 import { querySeries, type SeriesPoint } from "./series.js";
 import { queryResults, type ResultRow } from "./service.js";
 
@@ -56,19 +48,9 @@ export interface ReportData {
   reviews: ReviewSummary;
   /** Coaching signals over the period (ending today for the current period). */
   coaching: CoachingReport;
-  /** Navigation: the neighbouring periods (next is null past the current one) and a picker's choices, newest first. */
-  nav: { previous: Period | null; next: Period | null; choices: Period[] };
 }
 
 const TREND_COUNT: Partial<Record<Period["kind"], number>> = { tertial: 6, week: 8, month: 12 };
-
-function shiftOrNull(p: Period, steps: number): Period | null {
-  try {
-    return shiftPeriod(p, steps);
-  } catch {
-    return null; // outside the years a period may name
-  }
-}
 
 export async function buildReport(
   ctx: AppContext,
@@ -103,8 +85,6 @@ export async function buildReport(
   const period = total.period;
   const { start, end } = periodInstants(period, org.timeZone);
   const today = localDay(ctx.now(), org.timeZone);
-  const current =
-    period.kind === "range" || period.kind === "day" ? null : periodContaining(period.kind, ctx.now(), org.timeZone);
   const coachingEnd = period.to < today ? period.to : today;
   const trendCount = TREND_COUNT[period.kind];
   const actor =
@@ -136,14 +116,6 @@ export async function buildReport(
           },
     ),
   ]);
-  const upTo = current ?? period;
-  const choices: Period[] = [];
-  for (let i = 0; i < 12; i++) {
-    const p = shiftOrNull(upTo, -i);
-    if (p) choices.push(p);
-  }
-  if (!choices.some((p) => p.label === period.label)) choices.push(period);
-  const next = shiftOrNull(period, 1);
   const groupIds = await ctx.prisma.answerGroup.findMany({
     where: { organizationId: org.id },
     select: { id: true, key: true },
@@ -177,10 +149,5 @@ export async function buildReport(
     trend,
     reviews,
     coaching,
-    nav: {
-      previous: shiftOrNull(period, -1),
-      next: next && (!current || next.from <= current.from) ? next : null,
-      choices,
-    },
   };
 }

@@ -1,4 +1,5 @@
 import type { AppContext } from "../context.js";
+import type { DomainEvent } from "../lib/events.js";
 import type { Logger } from "../lib/logger.js";
 import {
   advance,
@@ -137,7 +138,7 @@ async function storeMove(
   });
   if (!moved) return null;
   if (r.answer && moved.inserted === 1) {
-    ctx.events.publish({
+    publishCommitted(ctx, log, {
       type: "answer.stored",
       organizationId: moved.organizationId,
       groupId: moved.groupId,
@@ -149,7 +150,7 @@ async function storeMove(
     });
   }
   if (moved.state === "completed" && moved.previousState !== "completed") {
-    ctx.events.publish({
+    publishCommitted(ctx, log, {
       type: "survey.state",
       organizationId: moved.organizationId,
       surveyId,
@@ -176,7 +177,7 @@ async function tokenStart(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { surve
   });
   if (!started) return undefined;
   if (started.previousState !== "in_progress") {
-    ctx.events.publish({
+    publishCommitted(ctx, log, {
       type: "survey.state",
       organizationId: started.organizationId,
       surveyId: turn.surveyId,
@@ -237,7 +238,7 @@ async function step(
     });
     if (!moved) return undefined;
     if (s.state !== "in_progress")
-      ctx.events.publish({
+      publishCommitted(ctx, log, {
         type: "survey.state",
         organizationId: s.organizationId,
         surveyId: s.id,
@@ -251,7 +252,7 @@ async function step(
   if (r.effect === "optOut") {
     const out = await optOutByKeypad(ctx.prisma, s, { progress: r.progress, at, callSid: turn.callSid });
     if (out.optedOut)
-      ctx.events.publish({
+      publishCommitted(ctx, log, {
         type: "survey.state",
         organizationId: s.organizationId,
         surveyId: s.id,
@@ -278,4 +279,17 @@ async function step(
   // A concurrent copy of this callback that moved first leaves nothing to store: read again.
   if (!(await storeMove(ctx, log, s.id, flow, s.progress as Progress, r))) return undefined;
   return renderTwiml(r.render, rc);
+}
+
+/**
+ * A domain event about a change already committed. A listener that throws
+ * (real-time results, say) is logged and never changes what the caller hears:
+ * the keypress is stored, so the call goes on with the next question.
+ */
+function publishCommitted(ctx: Pick<AppContext, "events">, log: Logger, event: DomainEvent) {
+  try {
+    ctx.events.publish(event);
+  } catch (err) {
+    log.error("a listener of a committed survey event failed; the call goes on", { eventType: event.type, err });
+  }
 }

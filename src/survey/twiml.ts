@@ -2,6 +2,7 @@ import twilio from "twilio";
 import type VoiceResponse from "twilio/lib/twiml/VoiceResponse.js";
 import type { Prompt } from "./flow-schema.js";
 import type { TwimlNode } from "./engine.js";
+import { withConnectionOverrides } from "../telephony/signature.js";
 
 const { VoiceResponse: Response } = twilio.twiml;
 
@@ -27,7 +28,8 @@ export function twilioUrls(rc: RenderContext) {
     noInput: (step: string, t: number) => q("no-input", step, t),
     recorded: (step: string, t: number) => q("recorded", step, t),
     /** Handled by the dispatcher feature (download and store the audio). */
-    recordingStatus: () => `${rc.baseUrl}/twilio/recording?${new URLSearchParams({ surveyId: rc.surveyId })}`,
+    recordingStatus: () =>
+      withConnectionOverrides(`${rc.baseUrl}/twilio/recording?${new URLSearchParams({ surveyId: rc.surveyId })}`),
   };
 }
 

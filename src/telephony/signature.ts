@@ -3,6 +3,27 @@ import twilio from "twilio";
 import type { AppContext } from "../context.js";
 
 /**
+ * Twilio's webhook connection overrides, appended as a URL fragment to the
+ * callbacks we give Twilio: retry up to 3 times when the connection fails
+ * (ct), the response times out (rt) or the service answers 5xx, so a callback
+ * whose handling failed (callbacks.ts answers 500) is delivered again.
+ */
+export const CONNECTION_OVERRIDES = "#rc=3&rp=ct,rt,5xx";
+
+export function withConnectionOverrides(url: string): string {
+  return url + CONNECTION_OVERRIDES;
+}
+
+/**
+ * The URLs Twilio may have signed for a request: the one it called and, since
+ * a fragment never reaches the server and Twilio's documentation does not say
+ * whether the signature covers it, the same with our overrides appended.
+ */
+export function signedUrlCandidates(url: string): string[] {
+  return [url, withConnectionOverrides(url)];
+}
+
+/**
  * Rejects any request that does not carry a valid X-Twilio-Signature.
  * Twilio signs the URL exactly as it called it plus the POST parameters, so we
  * validate against PUBLIC_BASE_URL + the original path and query: what the
@@ -15,7 +36,12 @@ export function twilioSignature(ctx: Pick<AppContext, "config" | "twilioCredenti
     const signature = req.get("x-twilio-signature");
     const params =
       req.method === "POST" && req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {};
-    if (signature && twilio.validateRequest(ctx.twilioCredentials.authToken, signature, url, params)) {
+    if (
+      signature &&
+      signedUrlCandidates(url).some((u) =>
+        twilio.validateRequest(ctx.twilioCredentials.authToken, signature, u, params),
+      )
+    ) {
       next();
       return;
     }

@@ -3,7 +3,10 @@ import { fmt, pct, tr, type Lang } from "./i18n.js";
 
 /** The metric fields the pages show; a subset of the results service's rows. */
 export interface Cell {
+  /** Answers (svar). */
   n: number;
+  /** Citizens (svarande); the minimum-n rule is about them. */
+  respondents?: number;
   mean: number | null;
   satisfiedShare: number | null;
   index?: number | null;
@@ -16,7 +19,8 @@ export interface Cell {
 export function cellHtml(c: Cell | null | undefined, lang: Lang): Html {
   if (!c || c.n === 0) return html`<span class="muted">${tr(lang, "inga svar", "no answers")}</span>`;
   if (c.tooFew || c.mean === null) {
-    return html`<span class="badge few">${tr(lang, "för få svar", "too few")}</span> <span class="muted">n=${c.n}</span>`;
+    const people = c.respondents ?? c.n;
+    return html`<span class="badge few">${tr(lang, "för få svarande", "too few respondents")}</span> <span class="muted">${people} ${tr(lang, "svarande", "respondents")}${people !== c.n ? html` · ${c.n} ${tr(lang, "svar", "answers")}` : ""}</span>`;
   }
   const ci = c.ci95?.mean;
   const interval = ci && html` <span class="muted">(${fmt(lang, ci.low)}–${fmt(lang, ci.high)})</span>`;

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { PACKAGE_ROOT } from "../lib/package-root.js";
-import express, { Router, type ErrorRequestHandler } from "express";
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from "express";
 import { csrfToken, wantsHtml } from "../auth/middleware.js";
 import { AppError } from "../lib/errors.js";
 import { renderPage } from "./layout.js";
@@ -44,6 +44,36 @@ const htmlErrors: ErrorRequestHandler = (err, req, res, next) => {
       ),
     );
 };
+
+/**
+ * A bad value in a page's address (e.g. a period) with a sentence meant for
+ * people: the app's own page, status 400. An error handler for the routers
+ * of pages outside this one (an error never enters a later router).
+ */
+export const badInputPage: ErrorRequestHandler = (err, req, res, next) => {
+  if (!(err instanceof AppError) || err.status !== 400 || !err.userMessage || !wantsHtml(req)) return next(err);
+  renderBadInput(err, req, res);
+};
+
+function renderBadInput(err: AppError, req: Request, res: Response): void {
+  const L = langOf(req);
+  const title = tr(L, "Det gick inte att visa sidan", "The page could not be shown");
+  const text = L === "en" ? err.message : err.userMessage;
+  res
+    .status(400)
+    .type("html")
+    .send(
+      toDocument(
+        renderPage({
+          title,
+          user: req.user ?? null,
+          body: html`<h1>${title}</h1><p role="alert">${text}</p><p><a href="${req.path}">${tr(L, "Visa aktuell period", "Show the current period")}</a></p>`,
+          lang: L,
+          csrfToken: req.user ? csrfToken(req) : undefined,
+        }),
+      ),
+    );
+}
 
 export function webRouter(ctx: AppContext): Router {
   const r = Router();

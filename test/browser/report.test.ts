@@ -72,20 +72,21 @@ describe.skipIf(!chromiumPath)("the Tertialrapport in a real browser", () => {
     expect(await page.textContent("h1")).toBe("Tertialrapport P2 2026");
     expect(await page.locator("section.report-section").count()).toBe(7);
     expect(await page.locator('[data-testid="report-groups"] tbody tr').count()).toBe(2);
-    expect(await page.isVisible(".report-nav")).toBe(true);
+    expect(await page.isVisible(".period-nav")).toBe(true);
     expect(await page.isVisible("header.top")).toBe(true);
     expect(await page.isVisible(".report-running")).toBe(false);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, "manager-tertialrapport-1366");
 
     // The picker goes to the chosen tertial.
-    await page.selectOption("#report-period", "2025-P3");
-    await Promise.all([page.waitForURL(/period=2025-P3/), page.click(".report-nav button[type=submit]")]);
+    await page.fill(".period-picker input[name=year]", "2025");
+    await page.fill(".period-picker input[name=number]", "3");
+    await Promise.all([page.waitForURL(/number=3/), page.click(".period-picker button[type=submit]")]);
     expect(await page.textContent("h1")).toBe("Tertialrapport P3 2025");
     await page.goBack();
 
     await page.emulateMedia({ media: "print" });
-    expect(await page.isVisible(".report-nav")).toBe(false);
+    expect(await page.isVisible(".period-nav")).toBe(false);
     expect(await page.isVisible("header.top")).toBe(false);
     // The running header (organization and period) is the thead of the layout table, repeated on each printed page.
     expect(await page.isVisible(".report-running")).toBe(true);

@@ -1,7 +1,7 @@
 import type { AppContext } from "../../context.js";
 import type { SessionUser } from "../../auth/middleware.js";
 import { getOrganization } from "../../organizations/service.js";
-import { addDays, periodContaining, type Period } from "../../results/periods.js";
+import { addDays, leadingWeek, periodContaining, type Period } from "../../results/periods.js";
 import { queryResults, type ResultRow } from "../../results/service.js";
 import { cached, PAST_WEEK_TTL_MS } from "./cache.js";
 
@@ -26,7 +26,8 @@ export async function loadOverview(ctx: AppContext, user: SessionUser, periodKey
   const org = await getOrganization(ctx.prisma, user.organizationId);
   const viewer = { kind: "user" as const, user };
   const now = ctx.now();
-  const period = periodContaining(periodKey, now, org.timeZone);
+  // On Mondays the week that just ended leads: the one the group meeting discusses.
+  const period = periodKey === "week" ? leadingWeek(now, org.timeZone) : periodContaining(periodKey, now, org.timeZone);
   const base = { organizationId: user.organizationId, from: period.from, to: period.to };
   const thisWeek = periodContaining("week", now, org.timeZone);
   const weeks = Array.from({ length: TREND_WEEKS }, (_, i) =>
