@@ -11,8 +11,10 @@ import { reportsRouter } from "./results/report-routes.js";
 import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
+import { transcriptionRouter } from "./transcription/routes.js";
 import { securityHeaders } from "./web/security-headers.js";
 import { exchangeRouter } from "./exchange/routes.js";
+import { renderErrorPage, wantsErrorPage } from "./web/error-page.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -36,11 +38,14 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/twilio", surveyWebhookRouter(ctx));
   app.use("/api/v1", intakeRouter(ctx));
   app.use("/api/v1", resultsRouter(ctx));
+  app.use("/api/v1", transcriptionRouter(ctx));
   app.use("/api/v1", exchangeRouter(ctx));
   app.use(reviewRouter(ctx));
   app.use(reportsRouter(ctx));
   app.use(webRouter(ctx));
   app.use("/api", (_req, _res, next) => next(new AppError("not_found", "No such API endpoint")));
-  app.use(errorHandler(ctx.logger));
+  // Any other path: the app's own 404 (a page for browsers), never Express's "Cannot GET".
+  app.use((_req, _res, next) => next(new AppError("not_found", "No such page")));
+  app.use(errorHandler(ctx.logger, { wants: wantsErrorPage, render: renderErrorPage }));
   return app;
 }

@@ -29,6 +29,8 @@ import { startSimulator, type RunningSimulator } from "./telephony/simulator/ind
 import { startDemo } from "./demo/index.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
 import { ensureApiKey } from "./intake/api-keys.js";
+import { transcriptionJobs } from "./transcription/jobs.js";
+import { createHttpTranscriber } from "./transcription/transcriber.js";
 
 export interface RunningService {
   ctx: AppContext;
@@ -68,7 +70,7 @@ export function writeFirstCallHint(dataDir: string, url: string, apiKey: string 
  * simulator and demo traffic. main.ts adds only signals; e2e tests call this.
  */
 export async function startService(config: Config, opts: { logger?: Logger } = {}): Promise<RunningService> {
-  const logger = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT });
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const numberKey = loadNumberKey(config.NUMBER_KEY, dataDir);
@@ -154,6 +156,23 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     // Fails start-up with the file and field when a flow is invalid.
     flows: loadFlows(),
   };
+  // --- transcription: off unless configured; on the embedded demo the simulator transcribes ---
+  const transcriptionUrl = config.TRANSCRIPTION_URL ?? simulator?.url;
+  if (transcriptionUrl) {
+    ctx.transcriber = createHttpTranscriber({
+      url: transcriptionUrl,
+      model: config.TRANSCRIPTION_MODEL,
+      apiKey: config.TRANSCRIPTION_API_KEY,
+      timeoutMs: config.TRANSCRIPTION_TIMEOUT_SECONDS * 1000,
+    });
+    logger.info("voice messages will be transcribed: their audio is sent to this server", {
+      endpoint: ctx.transcriber.endpoint,
+      model: ctx.transcriber.model,
+      simulated: !config.TRANSCRIPTION_URL,
+    });
+  } else {
+    logger.info("transcription of voice messages is off (set TRANSCRIPTION_URL to a speech-to-text server you run)");
+  }
   // --- seed hooks (features add theirs here) ---
   if (config.SEED_API_KEY) {
     await ensureApiKey(ctx.prisma, org.id, config.SEED_API_KEY, "SEED_API_KEY");
@@ -174,6 +193,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ...dispatchJobs,
     ...resultsJobs,
     ...retentionJobs,
+    ...transcriptionJobs,
     ...exchangeJobs,
     {
       id: "sessions.purge",
@@ -194,6 +214,17 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     demoApiKey = demo.apiKey;
     stoppers.push(() => demo.stop());
   }
+  logger.info("service started", {
+    url,
+    publicBaseUrl: config.publicBaseUrl,
+    database: db.embedded ? `embedded PostgreSQL in ${path.join(dataDir, "pg")}` : "PostgreSQL (DATABASE_URL)",
+    telephony: config.useSimulator ? "built-in Twilio simulator" : "Twilio",
+    storage: audio.storage.blobs.kind,
+    dataDir,
+  });
+  logger.info(writeFirstCallHint(dataDir, url, config.SEED_API_KEY ? "$SEED_API_KEY" : demoApiKey, ctx.now()));
+  // Printed last, so the address and the demo sign-ins are what a person sees when start-up settles.
+  logger.info(`Ready: open ${url}`);
   for (const d of demoLogins.filter(
     (l, i, all) => l.role !== "agent" || all.findIndex((x) => x.role === "agent") === i,
   )) {
@@ -205,16 +236,6 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     logger.info(
       `More demo agents: ${moreAgents.map((l) => `${l.email} / ${l.password}`).join(", ")} (demo passwords change at every start)`,
     );
-
-  logger.info("service started", {
-    url,
-    publicBaseUrl: config.publicBaseUrl,
-    database: db.embedded ? `embedded PostgreSQL in ${path.join(dataDir, "pg")}` : "PostgreSQL (DATABASE_URL)",
-    telephony: config.useSimulator ? "built-in Twilio simulator" : "Twilio",
-    storage: audio.storage.blobs.kind,
-    dataDir,
-  });
-  logger.info(writeFirstCallHint(dataDir, url, config.SEED_API_KEY ? "$SEED_API_KEY" : demoApiKey, ctx.now()));
 
   return {
     ctx,

@@ -29,6 +29,8 @@ describe("npm start on the embedded defaults", () => {
   const messages: string[] = [];
   let service: RunningService;
   let env: NodeJS.ProcessEnv;
+  /** What start-up printed before startService returned (demo traffic logs on afterwards). */
+  let startUpLines: string[] = [];
 
   const start = async () => {
     const logger = createLogger("info");
@@ -70,6 +72,7 @@ describe("npm start on the embedded defaults", () => {
       DEMO_HISTORY: "off",
     };
     service = await start();
+    startUpLines = messages.slice();
   }, 60_000);
   afterAll(async () => {
     await service?.stop();
@@ -84,6 +87,15 @@ describe("npm start on the embedded defaults", () => {
     expect(messages.some((m) => /^Sign in as a demo agent: \S+@\S+ \/ \S+ at/.test(m))).toBe(true);
     expect(existsSync(path.join(dataDir, "pg"))).toBe(true);
     expect(existsSync(path.join(dataDir, "keys", "number.key"))).toBe(true);
+  });
+
+  it("ends start-up with the address and the demo sign-ins, after the first-call hint", () => {
+    const ready = startUpLines.findIndex((m) => /^Ready: open http:\/\/localhost:\d+$/.test(m));
+    expect(ready).toBeGreaterThan(startUpLines.findIndex((m) => m.startsWith("Send a first call")));
+    expect(ready).toBeGreaterThan(startUpLines.indexOf("service started"));
+    const after = startUpLines.slice(ready + 1);
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    for (const line of after) expect(line).toMatch(/^(Sign in as |More demo agents: )/);
   });
 
   it("prints a first call that, pasted into a shell, is scheduled", async () => {

@@ -168,12 +168,13 @@ export function startDemoTraffic(opts: DemoTrafficOptions): DemoTraffic {
       voiceMessageSeconds: survey.voiceMessage?.durationSeconds ?? null,
     };
     if (survey.state === "scheduled") {
-      log.info("demo survey call not answered; the service retries later", fields);
+      // Per call at debug: a person reads the once-a-minute summary, not a line a call.
+      log.debug("demo survey call not answered; the service retries later", fields);
       return;
     }
     reserved.delete(summary.to);
     stats.recordSurvey(survey.state, survey.answers, survey.voiceMessage !== null);
-    log.info("demo survey finished", fields);
+    log.debug("demo survey finished", fields);
   }
 
   const unsubscribe = opts.simulator?.onCallEnded((s) => {

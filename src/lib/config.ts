@@ -38,6 +38,7 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().default("0.0.0.0"),
     LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("info"),
+    LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default("./data"),
     PUBLIC_BASE_URL: z.string().url().optional(),

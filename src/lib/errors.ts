@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from "express";
+import type { ErrorRequestHandler, Request } from "express";
 import { ZodError } from "zod";
 import type { Logger } from "./logger.js";
 
@@ -81,8 +81,17 @@ function isClientHttpError(err: unknown): err is Error & { status: number } {
   return err instanceof Error && typeof e.status === "number" && e.status >= 400 && e.status < 500 && e.expose === true;
 }
 
-/** The one translator from thrown errors to `{ error: { code, message, details } }`. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/** How a browser is answered instead of the JSON body (the web feature supplies the page). */
+export interface HtmlErrorPage {
+  wants(req: Request): boolean;
+  render(req: Request, err: AppError): string;
+}
+
+/**
+ * The one translator from thrown errors to `{ error: { code, message, details } }`,
+ * or to the app's own HTML error page when a browser asks for a page.
+ */
+export function errorHandler(logger: Logger, page?: HtmlErrorPage): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let appErr: AppError;
     // body-parser errors carry `type` and `status`.
@@ -112,6 +121,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (appErr.status >= 500 && appErr.code !== "internal") logger.warn(appErr.message, { code: appErr.code });
     if (res.headersSent) return;
+    if (page?.wants(req)) {
+      try {
+        res.status(appErr.status).type("html").send(page.render(req, appErr));
+        return;
+      } catch (renderErr) {
+        // The page itself failed (e.g. the session store is down): the JSON body still answers.
+        logger.error("error page failed", { err: renderErr });
+      }
+    }
     res.status(appErr.status).json({
       error: { code: appErr.code, message: appErr.message, ...(appErr.details ? { details: appErr.details } : {}) },
     });

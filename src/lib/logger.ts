@@ -26,8 +26,45 @@ const maskFormat = winston.format((info) => {
 });
 
 export type Logger = winston.Logger;
+export type LogFormat = "pretty" | "json";
 
-export function createLogger(level = "info", opts: { silent?: boolean } = {}): Logger {
+/** Pretty on a terminal (a person reads it), JSON otherwise (a collector parses it). */
+export function resolveLogFormat(format: LogFormat | undefined, isTty = Boolean(process.stdout.isTTY)): LogFormat {
+  return format ?? (isTty ? "pretty" : "json");
+}
+
+const BARE_KEYS = new Set(["level", "message", "timestamp", "stack"]);
+
+function prettyValue(v: unknown): string {
+  if (typeof v === "string") return /[\s"=]/.test(v) ? JSON.stringify(v) : v;
+  if (v && typeof v === "object" && "message" in v && "stack" in v) return JSON.stringify((v as Error).message);
+  return JSON.stringify(v);
+}
+
+/** One line a person can read: time, level, message, then key=value (numbers already masked). */
+export function prettyLine(info: Record<string, unknown>): string {
+  const time = typeof info.timestamp === "string" ? info.timestamp.slice(11, 19) : "";
+  const fields = Object.entries(info)
+    .filter(([k]) => !BARE_KEYS.has(k))
+    .map(([k, v]) => `${k}=${prettyValue(v)}`)
+    .join(" ");
+  const err = info.err as { stack?: string } | undefined;
+  const stack = typeof info.stack === "string" ? info.stack : err?.stack;
+  return `${time} ${String(info.level)} ${String(info.message)}${fields ? `  ${fields}` : ""}${stack ? `\n${stack}` : ""}`;
+}
+
+export function createLogger(
+  level = "info",
+  opts: { silent?: boolean; format?: LogFormat; colors?: boolean } = {},
+): Logger {
+  const format = resolveLogFormat(opts.format);
+  const last =
+    format === "json"
+      ? [winston.format.json()]
+      : [
+          ...((opts.colors ?? Boolean(process.stdout.isTTY)) ? [winston.format.colorize({ level: true })] : []),
+          winston.format.printf((info) => prettyLine(info)),
+        ];
   return winston.createLogger({
     level,
     silent: opts.silent,
@@ -35,7 +72,7 @@ export function createLogger(level = "info", opts: { silent?: boolean } = {}): L
       winston.format.errors({ stack: true }),
       maskFormat(),
       winston.format.timestamp(),
-      winston.format.json(),
+      ...last,
     ),
     transports: [new winston.transports.Console()],
   });

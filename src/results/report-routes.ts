@@ -1,13 +1,12 @@
-import { Router, type ErrorRequestHandler } from "express";
+import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { csrfToken, requireUser, wantsHtml } from "../auth/middleware.js";
-import { AppError, parseOrThrow } from "../lib/errors.js";
+import { csrfToken, requireUser } from "../auth/middleware.js";
+import { parseOrThrow } from "../lib/errors.js";
 import { asyncHandler } from "../lib/http.js";
-import { langOf, tr } from "../web/i18n.js";
+import { langOf } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
-import { html, toDocument } from "../web/html.js";
-import { badInputPage } from "../web/routes.js";
+import { toDocument } from "../web/html.js";
 import { periodFromPicker } from "./periods.js";
 import { exportFileName, reportCsv, reportXlsx } from "./report-export.js";
 import { renderReport } from "./report-render.js";
@@ -37,37 +36,6 @@ function requested(q: z.infer<typeof weeklyQuery>): { period?: string; field: st
   if (q.kind !== undefined) return { period: periodFromPicker(q.kind, q.year ?? "", q.number).label, field: "period" };
   return q.week !== undefined ? { period: q.week, field: "week" } : { period: q.period, field: "period" };
 }
-
-/**
- * A report page refused to an agent's account (or not found) gets the app's
- * own page in Swedish, not the JSON error body (a bad period: badInputPage);
- * the exports and API clients asking for JSON keep the JSON.
- */
-const reportErrors: ErrorRequestHandler = (err, req, res, next) => {
-  if (!(err instanceof AppError) || !wantsHtml(req) || (err.status !== 403 && err.status !== 404)) return next(err);
-  const L = langOf(req);
-  const title =
-    err.status === 403 ? tr(L, "Ingen behörighet", "Not allowed") : tr(L, "Sidan finns inte", "Page not found");
-  const text =
-    err.status === 403
-      ? tr(L, "Din roll har inte tillgång till den här sidan.", "Your role does not have access to this page.")
-      : tr(L, "Kontrollera adressen.", "Check the address.");
-  const back = html`<p><a href="/">${tr(L, "Till startsidan", "Go to the start page")}</a></p>`;
-  res
-    .status(err.status)
-    .type("html")
-    .send(
-      toDocument(
-        renderPage({
-          title,
-          user: req.user ?? null,
-          body: html`<h1>${title}</h1><p>${text}</p>${back}`,
-          lang: L,
-          csrfToken: req.user ? csrfToken(req) : undefined,
-        }),
-      ),
-    );
-};
 
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
@@ -124,7 +92,5 @@ export function reportsRouter(ctx: AppContext): Router {
     r.get(`/reports/weekly.${ext}`, managers, file("weekly", ext, readWeekly));
     r.get(`/reports/period.${ext}`, managers, file("period", ext, readPeriod));
   }
-  r.use(["/reports/weekly", "/reports/period"], reportErrors);
-  r.use(badInputPage);
   return r;
 }

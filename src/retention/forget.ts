@@ -6,6 +6,7 @@ import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
 import { maskPhone } from "../lib/logger.js";
 import { scrubPhoneNumbers } from "../lib/scrub.js";
 import { transition } from "../survey/state.js";
+import { deleteTranscriptsOf } from "../transcription/retention.js";
 
 export type ForgetDeps = Pick<AppContext, "prisma" | "storage" | "logger" | "now" | "numbers">;
 
@@ -155,6 +156,7 @@ export async function forgetNumber(
         });
         t.voiceMessages++;
       }
+      if (vm) await deleteTranscriptsOf(tx, [vm.id]);
     });
     if (c.survey?.voiceMessage?.storageKey) await deps.storage.delete(c.survey.voiceMessage.storageKey);
     t.calls++;

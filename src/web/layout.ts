@@ -71,6 +71,7 @@ export function renderPage(o: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} – ${t.brand}</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 ${joinHtml(
   (o.styles ?? []).map((s) => html`<link rel="stylesheet" href="${s}">`),

@@ -26,7 +26,7 @@ export const simulatorCommand: CliCommand = {
     const accountSid = config.TWILIO_ACCOUNT_SID ?? `AC${randomBytes(16).toString("hex")}`;
     const authToken = config.TWILIO_AUTH_TOKEN ?? randomBytes(16).toString("hex");
     // A long-running process: it logs at the configured level, unlike the one-shot commands.
-    const logger = createLogger(config.LOG_LEVEL);
+    const logger = createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT });
     const sim = await startSimulator({
       accountSid,
       authToken,

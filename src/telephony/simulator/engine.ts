@@ -1,6 +1,7 @@
 import type { Logger } from "../../lib/logger.js";
 import { CitizenHungUp, runTwiml } from "./interpreter.js";
 import { personaForNumber, type AmdVerdict, type Persona } from "./personas.js";
+import { pickVoiceText, VoiceTextRegistry } from "./voice-texts.js";
 import { BoundedMap, FINAL_STATUSES, rfc2822, type CallStatus, type SimCall, type SimRecording } from "./store.js";
 import { Interrupted, VirtualCall, type CallSummary } from "./virtual-call.js";
 
@@ -22,6 +23,8 @@ export class SimulatorEngine {
   readonly calls = new BoundedMap<SimCall>(10_000);
   /** Undeleted recordings; the oldest are dropped past the cap (an always-on demo must not grow without bound). */
   readonly recordings = new BoundedMap<SimRecording>(500);
+  /** What each recording says, for the simulated transcription server. */
+  readonly voiceTexts = new VoiceTextRegistry();
   private readonly citizens = new Map<string, Persona>();
   private readonly running = new Map<string, { vc: VirtualCall; done: Promise<void> }>();
   private readonly listeners: ((s: CallSummary) => void)[] = [];
@@ -50,7 +53,10 @@ export class SimulatorEngine {
       timeScale: this.opts.timeScale,
       logger: this.opts.logger,
       apiBase: this.opts.apiBase,
-      saveRecording: (r) => this.recordings.set(r.sid, r),
+      saveRecording: (r) => {
+        this.recordings.set(r.sid, r);
+        this.voiceTexts.remember(r.wav, pickVoiceText(`${vc.persona.seed}:${r.durationSeconds}`));
+      },
     });
     const done = this.lifecycle(vc).finally(() => this.running.delete(call.sid));
     this.running.set(call.sid, { vc, done });

@@ -5,6 +5,7 @@ import type { Logger } from "../../lib/logger.js";
 import { SimulatorEngine } from "./engine.js";
 import type { Persona } from "./personas.js";
 import { simulatorRestRouter } from "./rest.js";
+import { simulatorTranscriptionRouter } from "./transcription.js";
 import type { CallSummary } from "./virtual-call.js";
 
 export type { Persona } from "./personas.js";
@@ -58,6 +59,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", simulator: true });
   });
+  app.use(simulatorTranscriptionRouter(engine.voiceTexts, logger));
   app.use(simulatorRestRouter(engine, () => base));
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve(s));
