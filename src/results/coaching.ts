@@ -20,6 +20,10 @@ export interface CoachingInput {
   weeks?: number;
   alpha?: number;
   minAnswers?: number;
+  /** Last day of the window (YYYY-MM-DD, organization's time zone); default today. */
+  end?: string;
+  /** First day of the window (a report's period); default `weeks` weeks before `end`. */
+  start?: string;
 }
 
 export interface CoachingReport {
@@ -50,8 +54,8 @@ export async function findCoachingSignals(
   const minAnswers = input.minAnswers ?? 30;
   const db = ctx.prisma;
   const org = await getOrganization(db, input.organizationId);
-  const to = localDay(ctx.now(), org.timeZone);
-  const from = addDays(to, -7 * weeks + 1);
+  const to = input.end ?? localDay(ctx.now(), org.timeZone);
+  const from = input.start ?? addDays(to, -7 * weeks + 1);
   const nki = org.settings.nkiDefinition;
   const [rows, context] = await Promise.all([
     sumCounts(db, { organizationId: org.id, from, to, dims: ["agent", "group", "question"] }),

@@ -18,7 +18,7 @@ function flatten(value: unknown, prefix: string, out: Flat): void {
   }
 }
 
-function cell(v: string | number | boolean | null | undefined): string {
+export function csvCell(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return "";
   let s = String(v);
   if (typeof v === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
@@ -40,6 +40,6 @@ export function toCsv(rows: readonly object[], opts: { omit?: string[] } = {}): 
         seen.add(k);
         columns.push(k);
       }
-  const lines = [columns.map(cell).join(","), ...flat.map((f) => columns.map((c) => cell(f[c])).join(","))];
+  const lines = [columns.map(csvCell).join(","), ...flat.map((f) => columns.map((c) => csvCell(f[c])).join(","))];
   return `${lines.join("\r\n")}\r\n`;
 }

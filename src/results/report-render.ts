@@ -1,10 +1,11 @@
-import { cellHtml, COLORS, targetBadge } from "../web/components.js";
-import { html, type Html } from "../web/html.js";
+import { COLORS, targetBadge } from "../web/components.js";
+import { html, joinHtml, type Html } from "../web/html.js";
 import { fmt, pct, tr, type Lang } from "../web/i18n.js";
-import { questionLabel } from "../web/questions.js";
-import type { Metrics } from "./stats.js";
+import { questionLabel, QUESTION_ORDER } from "../web/questions.js";
+import type { Change, Metrics } from "./stats.js";
+import { periodNav } from "../web/period-nav.js";
 import type { ReportData, ReportGroup } from "./reports.js";
-import type { ResultRow } from "./service.js";
+import { classificationName, periodName, reportName, reportTitle } from "./report-text.js";
 
 /**
  * The report as HTML (inner body for renderPage): server-made inline SVG
@@ -56,8 +57,26 @@ export function barChart(o: {
 }
 
 const mean = (m: Metrics | null | undefined) => (m && !m.tooFew && m.mean !== null ? m.mean : null);
-const num = (L: Lang, m: Metrics | null | undefined) =>
-  mean(m) === null ? (m && m.n > 0 ? html`<span class="muted">n=${m.n}</span>` : "–") : fmt(L, m!.mean);
+
+/** A mean, or why there is none; "svarande" are citizens, "svar" answers (seven per citizen in the NKI total). */
+function num(L: Lang, m: Metrics | null | undefined): Html | string {
+  if (!m || m.n === 0) return "–";
+  if (mean(m) === null)
+    return html`<span class="muted">${tr(L, "för få svarande", "too few respondents")} (${m.respondents})</span>`;
+  return fmt(L, m.mean);
+}
+
+function nText(L: Lang, m: Metrics | null | undefined): string {
+  if (!m) return "–";
+  return `${m.respondents} ${tr(L, "svarande", "respondents")} · ${m.n} ${tr(L, "svar", "answers")}`;
+}
+
+function changeText(L: Lang, c: Change | undefined): Html | string {
+  if (!c || c.suppressed || c.difference === null) return "–";
+  const sign = c.difference > 0 ? "+" : "";
+  const ci = c.ci95 ? ` (${fmt(L, c.ci95.low)} – ${fmt(L, c.ci95.high)})` : "";
+  return html`${sign}${fmt(L, c.difference)}${ci}${c.significant ? html` <span class="badge">${tr(L, "säker", "significant")}</span>` : ""}`;
+}
 
 export function formatQueue(seconds: number | null, _L: Lang): string {
   if (seconds === null) return "–";
@@ -65,40 +84,191 @@ export function formatQueue(seconds: number | null, _L: Lang): string {
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
 }
 
-function questionTable(rows: ResultRow[], L: Lang): Html {
-  const body = rows.map(
+const wrap = (caption: string, head: Html, body: Html[] | Html, testid: string) =>
+  html`<div class="table-wrap" tabindex="0" role="region" aria-label="${caption}"><table data-testid="${testid}"><caption>${caption}</caption><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+
+function questionTable(d: ReportData, L: Lang): Html {
+  const body = d.totalQuestions.map(
     (r) =>
-      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td>${cellHtml(r, L)}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${r.benchmark ? html`${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations})</span>` : "–"}</td><td>${targetBadge(r.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td class="num">${num(L, r)}</td><td class="num">${r.respondents}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${changeText(L, r.change)}</td><td class="num">${r.benchmark ? html`${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations} ${tr(L, "kommuner", "municipalities")})</span>` : "–"}</td><td>${targetBadge(r.targetMet, L)}</td></tr>`,
   );
-  return html`<table><thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Denna period", "This period")}</th><th scope="col">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Övriga kommuner", "Other municipalities")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead><tbody>${body}</tbody></table>`;
+  const t = d.total;
+  const totalRow = html`<tr class="total"><th scope="row">${questionLabel("overall", L)}</th><td class="num">${num(L, t)}</td><td class="num">${t.respondents}</td><td class="num">${num(L, t.previousYear)}</td><td class="num">${changeText(L, t.change)}</td><td class="num">${t.benchmark ? fmt(L, t.benchmark.mean) : "–"}</td><td>${targetBadge(t.targetMet, L)}</td></tr>`;
+  return wrap(
+    tr(
+      L,
+      "Medelbetyg (1–5) per fråga för hela kundcentret",
+      "Mean score (1–5) per question for the whole contact centre",
+    ),
+    html`<tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${periodName(d.period, L)}</th><th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Samma period förra året", "Same period last year")} (${periodName(d.previousPeriod, L)})</th><th scope="col">${tr(L, "Förändring (95 % intervall)", "Change (95 % interval)")}</th><th scope="col">${tr(L, "Övriga kommuner", "Other municipalities")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr>`,
+    [totalRow, ...body],
+    "report-questions",
+  );
 }
 
-function groupTable(groups: ReportGroup[], L: Lang): Html {
+/** The question keys present in the report, in the flow's order. */
+export function questionKeys(d: ReportData): string[] {
+  const keys = new Set(d.totalQuestions.map((r) => r.questionKey!));
+  for (const g of d.groups) for (const q of g.questions) keys.add(q.questionKey!);
+  const order = (k: string) => (QUESTION_ORDER.indexOf(k) < 0 ? 99 : QUESTION_ORDER.indexOf(k));
+  return [...keys].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+}
+
+function groupTable(d: ReportData, L: Lang): Html {
+  const keys = questionKeys(d);
   const q = (g: ReportGroup, key: string) => {
     const r = g.questions.find((x) => x.questionKey === key);
-    return r ? html`${num(L, r)} ${r.targetMet === null ? "" : targetBadge(r.targetMet, L)}` : "–";
+    return r
+      ? html`${num(L, r)}${r.targetMet === false ? html` <span class="badge bad" title="${tr(L, "under mål", "below target")}">✗</span>` : ""}`
+      : "–";
   };
-  const body = groups.map(
+  const body = d.groups.map(
     (g) =>
-      html`<tr><th scope="row">${g.groupName}</th><td>${cellHtml(g.overall, L)}</td><td class="num">${num(L, g.overall.previousYear)}</td><td>${q(g, "bemotande")}</td><td>${q(g, "kunskap")}</td><td>${targetBadge(g.overall.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${g.groupName}</th><td class="num">${num(L, g.overall)}</td><td class="num">${num(L, g.overall.previousYear)}</td>${keys.map((k) => html`<td class="num">${q(g, k)}</td>`)}<td class="num">${g.overall.respondents}</td><td>${targetBadge(g.overall.targetMet, L)}</td></tr>`,
   );
-  return html`<table><thead><tr><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "Förra året", "Last year")}</th><th scope="col">${questionLabel("bemotande", L)}</th><th scope="col">${questionLabel("kunskap", L)}</th><th scope="col">${tr(L, "Mål NKI", "NKI target")}</th></tr></thead><tbody>${body}</tbody></table>`;
+  return wrap(
+    tr(L, "Medelbetyg (1–5) per svarsgrupp och fråga", "Mean score (1–5) per answer group and question"),
+    html`<tr><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "NKI förra året", "NKI last year")}</th>${keys.map((k) => html`<th scope="col">${questionLabel(k, L)}</th>`)}<th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Mål NKI", "NKI target")}</th></tr>`,
+    body,
+    "report-groups",
+  );
+}
+
+function answerTimeTable(d: ReportData, L: Lang): Html {
+  const body = d.groups.map(
+    (g) =>
+      html`<tr><th scope="row">${g.groupName}</th><td class="num">${num(L, g.answerTime)}</td><td class="num">${g.answerTime?.respondents ?? 0}</td><td class="num">${formatQueue(g.meanQueueSeconds, L)}</td><td class="num">${g.calls}</td></tr>`,
+  );
+  const calls = d.groups.reduce((a, g) => a + g.calls, 0);
+  const at = d.totalQuestions.find((r) => r.questionKey === "svarstid");
+  return wrap(
+    tr(
+      L,
+      "Betyg på svarstiden, snittkötid och besvarade samtal per svarsgrupp",
+      "Waiting-time score, mean queue time and answered calls per answer group",
+    ),
+    html`<tr><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">${tr(L, "Betyg svarstid (1–5)", "Waiting-time score (1–5)")}</th><th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Snittkötid", "Mean queue time")}</th><th scope="col">${tr(L, "Besvarade samtal", "Answered calls")}</th></tr>`,
+    [
+      ...body,
+      html`<tr class="total"><th scope="row">${tr(L, "Hela kundcentret", "Whole contact centre")}</th><td class="num">${num(L, at)}</td><td class="num">${at?.respondents ?? 0}</td><td class="num">${formatQueue(d.meanQueueSeconds, L)}</td><td class="num">${calls}</td></tr>`,
+    ],
+    "report-answer-time",
+  );
+}
+
+/** The survey funnel as rows [label, count]; shared with the exports. */
+export function funnelRows(d: ReportData, L: Lang): [string, number][] {
+  const f = d.funnel;
+  return [
+    [tr(L, "Avslutade samtal", "Completed calls"), f.completedCalls],
+    [tr(L, "Möjliga att fråga", "Eligible"), f.eligible],
+    [tr(L, "Utvalda", "Sampled"), f.sampled],
+    [tr(L, "Uppringda", "Dialled"), f.dialled],
+    [tr(L, "Svarade i telefon", "Reached a person"), f.reachedPerson],
+    [tr(L, "Fullständiga enkätsvar", "Complete surveys"), f.completed],
+    [tr(L, "Delvisa enkätsvar", "Partial surveys"), f.partial],
+    [tr(L, "Röstmeddelanden", "Voice messages"), f.voiceMessages],
+  ];
+}
+
+function funnelTable(d: ReportData, L: Lang): Html {
+  return html`${wrap(
+    tr(L, "Från avslutat samtal till enkätsvar", "From completed call to survey answer"),
+    html`<tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col">${tr(L, "Antal", "Count")}</th></tr>`,
+    funnelRows(d, L).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="num">${v}</td></tr>`),
+    "report-funnel",
+  )}<p>${tr(L, "Svarsfrekvens", "Response rate")}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong></p>`;
+}
+
+function reviewSection(d: ReportData, L: Lang): Html {
+  const r = d.reviews;
+  if (r.total === 0)
+    return html`<p>${tr(L, "Inga röstmeddelanden spelades in under perioden.", "No voice messages were recorded in the period.")}</p>`;
+  const cats = wrap(
+    tr(L, "Röstmeddelanden per kategori", "Voice messages per category"),
+    html`<tr><th scope="col">${tr(L, "Kategori", "Category")}</th><th scope="col">${tr(L, "Antal", "Count")}</th><th scope="col">${tr(L, "Registrerade", "Registered")}</th><th scope="col">${tr(L, "Ej registrerade", "Not registered")}</th></tr>`,
+    [
+      ...r.byCategory.map(
+        (c) =>
+          html`<tr><th scope="row">${classificationName(c.classification, L)}</th><td class="num">${c.total}</td><td class="num">${c.needsRegistration ? c.registered : "–"}</td><td class="num">${c.needsRegistration ? c.total - c.registered : "–"}</td></tr>`,
+      ),
+      html`<tr><th scope="row">${tr(L, "Ej granskade", "Not reviewed")}</th><td class="num">${r.unreviewed}</td><td class="num">–</td><td class="num">–</td></tr>`,
+    ],
+    "report-reviews-category",
+  );
+  const forv = r.byForvaltning.length
+    ? wrap(
+        tr(
+          L,
+          "Synpunkter (klagomål, beröm, förslag) per förvaltning",
+          "Feedback (complaints, praise, suggestions) per department",
+        ),
+        html`<tr><th scope="col">${tr(L, "Förvaltning", "Department")}</th><th scope="col">${tr(L, "Synpunkter", "Feedback")}</th><th scope="col">${tr(L, "Registrerade", "Registered")}</th><th scope="col">${tr(L, "Ej registrerade", "Not registered")}</th></tr>`,
+        r.byForvaltning.map(
+          (f) =>
+            html`<tr><th scope="row">${f.forvaltning || tr(L, "(ingen angiven)", "(none given)")}</th><td class="num">${f.total}</td><td class="num">${f.registered}</td><td class="num">${f.notRegistered}</td></tr>`,
+        ),
+        "report-reviews-forvaltning",
+      )
+    : "";
+  const examples = r.examples.length
+    ? html`<h3>${tr(L, "Exempel ur enhetschefens anteckningar", "Examples from the manager's notes")}</h3><ul class="notes">${r.examples.map(
+        (e) =>
+          html`<li><span class="muted">${e.recordedAt.toISOString().slice(0, 10)} · ${e.groupName}${e.classification ? ` · ${classificationName(e.classification, L)}` : ""}${e.forvaltning ? ` · ${e.forvaltning}` : ""}</span><br>${e.note}</li>`,
+      )}</ul>`
+    : "";
+  return html`<p>${r.total} ${tr(L, "röstmeddelanden", "voice messages")}; ${tr(L, "synpunkter registrerade", "feedback registered")} ${r.registered}, ${tr(L, "ej registrerade", "not registered")} ${r.notRegistered}.</p>${cats}${forv}${examples}`;
+}
+
+function trendTable(d: ReportData, L: Lang): Html {
+  return wrap(
+    tr(L, "NKI per period med samma period förra året", "NKI per period with the same period last year"),
+    html`<tr><th scope="col">${tr(L, "Period", "Period")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Samma period förra året", "Same period last year")}</th><th scope="col">${tr(L, "Förändring (95 % intervall)", "Change (95 % interval)")}</th></tr>`,
+    d.trend.map(
+      (p) =>
+        html`<tr><th scope="row">${periodName(p.period, L)}</th><td class="num">${num(L, p)}</td><td class="num">${p.respondents}</td><td class="num">${num(L, p.previousYear)}</td><td class="num">${changeText(L, p.change)}</td></tr>`,
+    ),
+    "report-trend",
+  );
+}
+
+function coachingSection(d: ReportData, L: Lang): Html {
+  const c = d.coaching;
+  const intro = html`<p class="muted">${c.window.from} – ${c.window.to}; ${c.agentsTested} ${tr(L, "kommunvägledare prövade", "agents tested")}, ${c.agentsTooFewAnswers} ${tr(L, "med för få svar", "with too few answers")}.</p>`;
+  if (c.flags.length === 0)
+    return html`${intro}<p>${tr(L, "Inga signaler: ingen kommunvägledare ligger under sin grupp eller under målet mer än slumpen förklarar.", "No signals: no agent is below their group or the target by more than chance explains.")}</p>`;
+  return html`${intro}${wrap(
+    tr(L, "Kommunvägledare under sin grupp eller under målet", "Agents below their group or below the target"),
+    html`<tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Medelbetyg", "Mean")}</th><th scope="col">${tr(L, "Svar", "Answers")}</th><th scope="col">${tr(L, "Jämfört med", "Compared with")}</th></tr>`,
+    c.flags.map(
+      (f) =>
+        html`<tr><th scope="row">${f.agentName ?? f.agentExternalId}</th><td>${f.groupName}</td><td>${questionLabel(f.questionKey, L)}</td><td class="num">${fmt(L, f.mean)}</td><td class="num">${f.n}</td><td>${f.reference.kind === "group" ? `${tr(L, "gruppen", "the group")} ${fmt(L, f.reference.mean)}` : `${tr(L, "målet", "the target")} ${fmt(L, f.reference.threshold)}`}</td></tr>`,
+    ),
+    "report-coaching",
+  )}`;
+}
+
+/** The app's period navigation (previous/next, a picker for any period) and the downloads; neither is printed. */
+function navigation(d: ReportData, L: Lang): Html {
+  const base = d.kind === "weekly" ? "/reports/weekly" : "/reports/period";
+  const q = `?period=${encodeURIComponent(d.period.label)}`;
+  return html`${periodNav({ path: base, period: d.period, lang: L })}
+<p class="report-exports noprint">${tr(L, "Ladda ner rapporten", "Download the report")}: <a href="${base}.xlsx${q}" download>Excel (XLSX)</a> · <a href="${base}.csv${q}" download>CSV</a></p>`;
 }
 
 export function renderReport(d: ReportData, L: Lang): Html {
-  const title =
-    d.kind === "weekly"
-      ? `${tr(L, "Veckorapport", "Weekly report")} ${d.period.label}`
-      : `${tr(L, "Periodrapport", "Period report")} ${d.period.label}`;
-  const t = d.total;
-  const lead = html`${tr(L, "Den generella nöjdheten", "Overall satisfaction")}: <strong>${num(L, t)}</strong> ${tr(L, "jämfört med", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}${t.benchmark ? `; ${tr(L, "övriga kommuner", "other municipalities")} ${fmt(L, t.benchmark.mean)} (${t.benchmark.organizations})` : ""}. ${targetBadge(t.targetMet, L)}`;
+  const title = reportTitle(d.period, L);
   const qs = d.totalQuestions;
   const chartQ = barChart({
-    title: tr(L, "Kundnöjdhet per fråga", "Satisfaction per question"),
+    title: tr(
+      L,
+      "Medelbetyg per fråga: perioden, förra året och övriga kommuner",
+      "Mean per question: the period, last year and other municipalities",
+    ),
     categories: qs.map((r) => questionLabel(r.questionKey!, L)),
     series: [
-      { name: d.period.label, color: COLORS.me, values: qs.map(mean) },
-      { name: d.previousPeriod.label, color: COLORS.org, values: qs.map((r) => mean(r.previousYear)) },
+      { name: periodName(d.period, L), color: COLORS.me, values: qs.map(mean) },
+      { name: periodName(d.previousPeriod, L), color: COLORS.org, values: qs.map((r) => mean(r.previousYear)) },
       {
         name: tr(L, "Övriga kommuner", "Other municipalities"),
         color: COLORS.bench,
@@ -109,28 +279,51 @@ export function renderReport(d: ReportData, L: Lang): Html {
     max: 5,
     lang: L,
   });
-  const chartG = barChart({
-    title: tr(L, "NKI per svarsgrupp", "NKI per answer group"),
-    categories: d.groups.map((g) => g.groupName),
-    series: [
-      { name: d.period.label, color: COLORS.me, values: d.groups.map((g) => mean(g.overall)) },
-      { name: d.previousPeriod.label, color: COLORS.org, values: d.groups.map((g) => mean(g.overall.previousYear)) },
+  const chartT = d.trend.length
+    ? barChart({
+        title: tr(L, "NKI per period och samma period förra året", "NKI per period and the same period last year"),
+        categories: d.trend.map((p) => periodName(p.period, L)),
+        series: [
+          { name: "NKI", color: COLORS.me, values: d.trend.map(mean) },
+          {
+            name: tr(L, "Förra året", "Last year"),
+            color: COLORS.org,
+            values: d.trend.map((p) => mean(p.previousYear)),
+          },
+        ],
+        min: 1,
+        max: 5,
+        lang: L,
+      })
+    : "";
+  const t = d.total;
+  const sections: [string, string, Html][] = [
+    [
+      "questions",
+      tr(L, "Resultat per fråga för hela kundcentret", "Results per question for the whole contact centre"),
+      html`<p>NKI ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t.targetMet, L)}`}</p>${chartQ}${questionTable(d, L)}`,
     ],
-    min: 1,
-    max: 5,
-    lang: L,
-  });
-  const answerTime = d.groups.map(
-    (g) =>
-      html`<li><strong>${g.groupName}</strong>: ${tr(L, "betyg", "score")} ${num(L, g.answerTime)} ${tr(L, "och en snittkötid på", "with a mean queue time of")} ${formatQueue(g.meanQueueSeconds, L)} <span class="muted">(${g.calls} ${tr(L, "samtal", "calls")})</span></li>`,
-  );
-  const f = d.funnel;
-  return html`<article class="report">
+    ["groups", tr(L, "Alla frågor per svarsgrupp", "All questions per answer group"), groupTable(d, L)],
+    ["answer-time", tr(L, "Svarstid per svarsgrupp", "Waiting time per answer group"), answerTimeTable(d, L)],
+    ["funnel", tr(L, "Undersökningen och svarsfrekvensen", "The survey and the response rate"), funnelTable(d, L)],
+    ["reviews", tr(L, "Synpunkter från lyssningskön", "Feedback from the listening queue"), reviewSection(d, L)],
+    [
+      "trend",
+      tr(L, "NKI över tid", "NKI over time"),
+      d.trend.length ? html`${chartT}${trendTable(d, L)}` : html`<p>–</p>`,
+    ],
+    ["coaching", tr(L, "Coachningssignaler under perioden", "Coaching signals of the period"), coachingSection(d, L)],
+  ];
+  const running = `${d.organizationName} · ${title}`;
+  return html`<article class="report" data-testid="report">
+<table class="report-print" role="presentation"><thead><tr><td class="report-running">${running}</td></tr></thead><tbody><tr><td>
 <h1>${title}</h1>
-<p class="muted">${d.organizationName} · ${d.period.from} – ${d.period.to} · ${tr(L, "jämförs med", "compared with")} ${d.previousPeriod.from} – ${d.previousPeriod.to} · ${tr(L, "resultat med färre än", "results with fewer than")} ${d.minAnswers} ${tr(L, "svar visas inte", "answers are not shown")}</p>
-<section><h2>${tr(L, "Bemötande och kunskap", "Treatment and knowledge")}</h2><p>${lead}</p>${chartQ}${questionTable(qs, L)}</section>
-<section><h2>${tr(L, "Per svarsgrupp", "Per answer group")}</h2>${chartG}${groupTable(d.groups, L)}</section>
-<section><h2>${tr(L, "Svarstid", "Waiting time")}</h2><p>${tr(L, "Hur kunderna upplevt svarstiden, bredvid den genomsnittliga kötiden", "How callers rated the waiting time, beside the mean queue time")} (${tr(L, "totalt", "total")} ${formatQueue(d.meanQueueSeconds, L)}):</p><ul>${answerTime}</ul></section>
-<section><h2>${tr(L, "Undersökningen", "The survey")}</h2><p>${f.completedCalls} ${tr(L, "avslutade samtal", "completed calls")} → ${f.eligible} ${tr(L, "möjliga", "eligible")} → ${f.sampled} ${tr(L, "utvalda", "sampled")} → ${f.dialled} ${tr(L, "uppringda", "dialled")} → ${f.reachedPerson} ${tr(L, "svarade", "reached")} → ${f.completed} ${tr(L, "fullständiga", "complete")} + ${f.partial} ${tr(L, "delvisa", "partial")}. ${tr(L, "Svarsfrekvens", "Response rate")} ${pct(L, f.responseRate)}; ${f.voiceMessages} ${tr(L, "röstmeddelanden", "voice messages")}.</p></section>
+<p class="muted">${d.organizationName} · ${d.period.from} – ${d.period.to} · ${tr(L, "jämförs med", "compared with")} ${periodName(d.previousPeriod, L)} (${d.previousPeriod.from} – ${d.previousPeriod.to})</p>
+<p class="muted">${tr(L, "Svarande = medborgare som besvarat enkäten; svar = besvarade frågor (upp till sju per svarande). Resultat med färre än", "Respondents = citizens who answered; answers = questions answered (up to seven per respondent). Results with fewer than")} ${d.minAnswers} ${tr(L, "svarande visas inte.", "respondents are not shown.")}</p>
+${navigation(d, L)}
+${joinHtml(sections.map(([id, h, body]) => html`<section class="report-section" id="${id}" aria-labelledby="h-${id}"><h2 id="h-${id}">${h}</h2>${body}</section>`))}
+</td></tr></tbody></table>
 </article>`;
 }
+
+export { reportName };

@@ -4,19 +4,21 @@ import type { AppContext } from "../context.js";
 import { csrfToken, requireUser } from "../auth/middleware.js";
 import { parseOrThrow } from "../lib/errors.js";
 import { asyncHandler } from "../lib/http.js";
-import { langOf, tr } from "../web/i18n.js";
+import { langOf } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
-import { html, toDocument } from "../web/html.js";
-import { periodNav } from "../web/period-nav.js";
+import { toDocument } from "../web/html.js";
 import { periodFromPicker } from "./periods.js";
+import { exportFileName, reportCsv, reportXlsx } from "./report-export.js";
 import { renderReport } from "./report-render.js";
+import { reportTitle } from "./report-text.js";
 import { buildReport } from "./reports.js";
 
 /**
  * GET /reports/weekly?week=2025-W14 and GET /reports/period?period=2018-P2
  * (defaults: the current week / tertial in the organization's time zone);
  * either takes any period (?period=2025-03, 2025, 2026-T3 …).
- * HTML pages in the web layout, for managers and administrators.
+ * HTML pages in the web layout, for managers and administrators; the same
+ * report as a spreadsheet at /reports/weekly.xlsx, /reports/period.csv …
  */
 // Any period (week, month, tertial, year, day): parsed and checked by results/periods.ts, whose error names the parameter.
 const periodText = z.string().max(30).optional();
@@ -48,33 +50,47 @@ export function reportsRouter(ctx: AppContext): Router {
         { kind: "user", user },
         { organizationId: user.organizationId, kind, period, periodField: field },
       );
-      const title =
-        kind === "weekly"
-          ? `${tr(L, "Veckorapport", "Weekly report")} ${data.period.label}`
-          : `${tr(L, "Periodrapport", "Period report")} ${data.period.label}`;
+      const title = reportTitle(data.period, L);
       res.type("html").send(
         toDocument(
           renderPage({
             title,
             user,
             active: kind,
-            body: html`${periodNav({ path: req.path, period: data.period, lang: L })}${renderReport(data, L)}`,
+            body: renderReport(data, L),
             lang: L,
+            styles: ["/assets/report.css"],
             csrfToken: csrfToken(req),
             path: req.originalUrl,
           }),
         ),
       );
     });
-  r.get(
-    "/reports/weekly",
-    managers,
-    page("weekly", (q) => requested(parseOrThrow(weeklyQuery, q, "query"))),
-  );
-  r.get(
-    "/reports/period",
-    managers,
-    page("period", (q) => requested(parseOrThrow(periodQuery, q, "query"))),
-  );
+  const file = (
+    kind: "weekly" | "period",
+    ext: "xlsx" | "csv",
+    read: (q: unknown) => { period?: string; field: string },
+  ) =>
+    asyncHandler(async (req, res) => {
+      const { period, field } = read(req.query);
+      const user = req.user!;
+      const data = await buildReport(
+        ctx,
+        { kind: "user", user },
+        { organizationId: user.organizationId, kind, period, periodField: field },
+      );
+      res.setHeader("Content-Disposition", `attachment; filename="${exportFileName(data, ext)}"`);
+      res.setHeader("Cache-Control", "no-store");
+      if (ext === "csv") res.type("text/csv; charset=utf-8").send(reportCsv(data));
+      else res.type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").send(await reportXlsx(data));
+    });
+  const readWeekly = (q: unknown) => requested(parseOrThrow(weeklyQuery, q, "query"));
+  const readPeriod = (q: unknown) => requested(parseOrThrow(periodQuery, q, "query"));
+  r.get("/reports/weekly", managers, page("weekly", readWeekly));
+  r.get("/reports/period", managers, page("period", readPeriod));
+  for (const ext of ["xlsx", "csv"] as const) {
+    r.get(`/reports/weekly.${ext}`, managers, file("weekly", ext, readWeekly));
+    r.get(`/reports/period.${ext}`, managers, file("period", ext, readPeriod));
+  }
   return r;
 }

@@ -3,7 +3,11 @@ import { getOrganization } from "../organizations/service.js";
 import { assertSameOrganization, requireManager, type Viewer } from "./access.js";
 import { queryFunnel, type FunnelRow } from "./funnel.js";
 import { queueTimes } from "./funnel-repository.js";
-import { parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
+import { localDay } from "../lib/calendar.js";
+import { summarizeReviews, type ReviewSummary } from "../review/service.js";
+import { findCoachingSignals, type CoachingReport } from "./coaching.js";
+import { daysBetween, leadingWeek, parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
+import { querySeries, type SeriesPoint } from "./series.js";
 import { queryResults, type ResultRow } from "./service.js";
 
 /**
@@ -38,7 +42,15 @@ export interface ReportData {
   funnel: FunnelRow;
   meanQueueSeconds: number | null;
   minAnswers: number;
+  /** The figure over the last periods of the same kind (6 tertials, 8 weeks, 12 months), oldest first; empty for a year. */
+  trend: SeriesPoint[];
+  /** What the listening queue found in the period. */
+  reviews: ReviewSummary;
+  /** Coaching signals over the period (ending today for the current period). */
+  coaching: CoachingReport;
 }
+
+const TREND_COUNT: Partial<Record<Period["kind"], number>> = { tertial: 6, week: 8, month: 12 };
 
 export async function buildReport(
   ctx: AppContext,
@@ -46,7 +58,7 @@ export async function buildReport(
   input: {
     organizationId: string;
     kind: "weekly" | "period";
-    /** Any named period; default the current week (weekly) or tertial. */
+    /** Any named period; default the leading week (weekly: on Mondays the week just ended) or the current tertial. */
     period?: string;
     /** The parameter the period came in, named in the error when it is bad. */
     periodField?: string;
@@ -58,7 +70,9 @@ export async function buildReport(
   const periodName =
     input.period !== undefined
       ? parsePeriod(input.period, input.periodField).label
-      : periodContaining(input.kind === "weekly" ? "week" : "tertial", ctx.now(), org.timeZone).label;
+      : input.kind === "weekly"
+        ? leadingWeek(ctx.now(), org.timeZone).label // on Mondays the week that just ended, for the weekly meeting
+        : periodContaining("tertial", ctx.now(), org.timeZone).label;
   const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const] };
   const withBench = { ...base, compare: ["previous-year" as const, "benchmark" as const] };
   const [total, totalQ, byGroup, byGroupQ, funnel] = await Promise.all([
@@ -68,8 +82,40 @@ export async function buildReport(
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
     queryFunnel(ctx, viewer, { organizationId: org.id, period: periodName }),
   ]);
-  const { start, end } = periodInstants(total.period, org.timeZone);
-  const queues = await queueTimes(ctx.prisma, { organizationId: org.id, start, end });
+  const period = total.period;
+  const { start, end } = periodInstants(period, org.timeZone);
+  const today = localDay(ctx.now(), org.timeZone);
+  const coachingEnd = period.to < today ? period.to : today;
+  const trendCount = TREND_COUNT[period.kind];
+  const actor =
+    viewer.kind === "user"
+      ? { id: viewer.user.id, organizationId: viewer.user.organizationId, role: viewer.user.role }
+      : { id: "system", organizationId: org.id, role: "admin" as const };
+  const [queues, trend, reviews, coaching] = await Promise.all([
+    queueTimes(ctx.prisma, { organizationId: org.id, start, end }),
+    trendCount
+      ? querySeries(ctx, viewer, {
+          organizationId: org.id,
+          kind: period.kind as "tertial" | "week" | "month",
+          end: period.label,
+          count: trendCount,
+        }).then((s) => s.points)
+      : Promise.resolve([]),
+    summarizeReviews(ctx, actor, { start, end }),
+    // A week is too short to test an agent: the weekly meeting sees the 8 weeks ending with it.
+    findCoachingSignals(
+      ctx,
+      viewer,
+      period.kind === "week"
+        ? { organizationId: org.id, end: coachingEnd, weeks: 8 }
+        : {
+            organizationId: org.id,
+            start: period.from,
+            end: coachingEnd,
+            weeks: Math.max(1, Math.ceil((Math.max(0, daysBetween(period.from, coachingEnd)) + 1) / 7)),
+          },
+    ),
+  ]);
   const groupIds = await ctx.prisma.answerGroup.findMany({
     where: { organizationId: org.id },
     select: { id: true, key: true },
@@ -100,5 +146,8 @@ export async function buildReport(
     funnel: funnel.rows[0],
     meanQueueSeconds: totalCalls ? queues.reduce((a, q) => a + q.meanQueueSeconds * q.calls, 0) / totalCalls : null,
     minAnswers: total.minAnswers,
+    trend,
+    reviews,
+    coaching,
   };
 }

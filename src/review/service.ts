@@ -166,3 +166,116 @@ export async function loadForReview(ctx: AppContext, actor: Actor, id: string) {
   if (!m) throw new AppError("not_found", "No such voice message");
   return m;
 }
+
+export interface ReviewSummary {
+  /** Voice messages recorded in the period (stored or purged). */
+  total: number;
+  unreviewed: number;
+  /** Per classification: how many, and of the synpunkter how many are registered in the case system. */
+  byCategory: { classification: string; total: number; registered: number; needsRegistration: boolean }[];
+  /** Per förvaltning named by the reviewer ("" = none named). */
+  byForvaltning: { forvaltning: string; total: number; registered: number; notRegistered: number }[];
+  /** Synpunkter (klagomål, beröm, förslag): registered vs not yet. */
+  registered: number;
+  notRegistered: number;
+  /** The newest reviewer notes of the period, as examples. */
+  examples: {
+    recordedAt: Date;
+    classification: string | null;
+    forvaltning: string | null;
+    groupName: string;
+    note: string;
+  }[];
+}
+
+/**
+ * What the listening queue found in [start, end): counts per category and
+ * förvaltning, registered vs not, and a few of the reviewers' notes. For the
+ * tertial and weekly reports, which read the queue only through this.
+ */
+export async function summarizeReviews(
+  ctx: AppContext,
+  actor: Actor,
+  input: { start: Date; end: Date; examples?: number },
+): Promise<ReviewSummary> {
+  assertReviewer(actor);
+  const where = {
+    organizationId: actor.organizationId,
+    state: { in: ["stored" as const, "purged" as const] },
+    recordedAt: { gte: input.start, lt: input.end },
+  };
+  const [rows, notes] = await Promise.all([
+    ctx.prisma.voiceMessage.groupBy({
+      by: ["classification", "forvaltning"],
+      where,
+      _count: { _all: true, registeredAt: true, reviewedAt: true },
+    }),
+    ctx.prisma.voiceMessage.findMany({
+      where: { ...where, note: { not: null } },
+      orderBy: { recordedAt: "desc" },
+      take: input.examples ?? 5,
+      select: {
+        recordedAt: true,
+        classification: true,
+        forvaltning: true,
+        note: true,
+        group: { select: { name: true } },
+      },
+    }),
+  ]);
+  const cats = new Map<string, ReviewSummary["byCategory"][number]>();
+  const forv = new Map<string, ReviewSummary["byForvaltning"][number]>();
+  let total = 0;
+  let unreviewed = 0;
+  let registered = 0;
+  let notRegistered = 0;
+  for (const r of rows) {
+    const n = r._count._all;
+    total += n;
+    unreviewed += n - r._count.reviewedAt;
+    const needs = needsRegistration(r.classification);
+    const reg = needs ? r._count.registeredAt : 0;
+    if (needs) {
+      registered += reg;
+      notRegistered += n - reg;
+    }
+    if (r.classification) {
+      const c = cats.get(r.classification) ?? {
+        classification: r.classification,
+        total: 0,
+        registered: 0,
+        needsRegistration: needs,
+      };
+      c.total += n;
+      c.registered += reg;
+      cats.set(r.classification, c);
+    }
+    if (needs) {
+      const key = r.forvaltning ?? "";
+      const f = forv.get(key) ?? { forvaltning: key, total: 0, registered: 0, notRegistered: 0 };
+      f.total += n;
+      f.registered += reg;
+      f.notRegistered += n - reg;
+      forv.set(key, f);
+    }
+  }
+  return {
+    total,
+    unreviewed,
+    byCategory: [...cats.values()].sort(
+      (a, b) => b.total - a.total || a.classification.localeCompare(b.classification),
+    ),
+    byForvaltning: [...forv.values()].sort(
+      (a, b) => b.total - a.total || a.forvaltning.localeCompare(b.forvaltning, "sv"),
+    ),
+    registered,
+    notRegistered,
+    examples: notes.map((m) => ({
+      recordedAt: m.recordedAt,
+      classification: m.classification,
+      forvaltning: m.forvaltning,
+      groupName: m.group.name,
+      note: m.note!,
+    })),
+  };
+}
