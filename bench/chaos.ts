@@ -25,11 +25,10 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import twilio from "twilio";
-import { createNumberCrypto } from "../src/lib/crypto.js";
 import { createPrisma } from "../src/lib/db.js";
+import { seedDueSurveys } from "./seed-due-surveys.js";
 import { createLogger } from "../src/lib/logger.js";
 import { migrate } from "../src/lib/migrate.js";
-import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizations/service.js";
 
 const { values: o } = parseArgs({
   options: {
@@ -188,51 +187,12 @@ await admin.query(`CREATE DATABASE ${dbName}`);
 const url = ADMIN.replace(/\/postgres$/, `/${dbName}`);
 await migrate(url, createLogger("error"));
 const db = createPrisma(url, 2);
-const numberKey = randomBytes(32);
-const numbers = createNumberCrypto(numberKey);
-const org = await ensureOrganization(db, {
+const { numberKey } = await seedDueSurveys(db, {
   slug: "chaos",
   name: "Chaoskommun",
-  timeZone: "Europe/Stockholm",
-  settings: { callingHours: "always", skipPublicHolidays: false },
+  count: SURVEYS,
+  externalPrefix: "chaos",
 });
-const group = await ensureGroup(db, org.id, "val-1", "Val 1");
-const agent = await ensureAgent(db, org.id, "agent-1", "Benchagent");
-const now = new Date();
-for (let start = 0; start < SURVEYS; start += 1000) {
-  const batch = Array.from({ length: Math.min(1000, SURVEYS - start) }, (_, k) => ({
-    id: crypto.randomUUID(),
-    i: start + k,
-    number: `+4670${String(1_000_000 + start + k)}`,
-  }));
-  await db.completedCall.createMany({
-    data: batch.map((b) => ({
-      id: b.id,
-      organizationId: org.id,
-      externalCallId: `chaos-${b.i}`,
-      callerNumberEnc: new Uint8Array(numbers.encrypt(b.number)),
-      callerHash: numbers.hash(b.number),
-      agentId: agent.id,
-      groupId: group.id,
-      queueSeconds: 30,
-      talkSeconds: 100,
-      startedAt: now,
-      endedAt: now,
-      decision: "scheduled",
-    })),
-  });
-  await db.surveyCall.createMany({
-    data: batch.map((b) => ({
-      organizationId: org.id,
-      completedCallId: b.id,
-      groupId: group.id,
-      agentId: agent.id,
-      nextAttemptAt: new Date(now.getTime() - 60_000 + b.i),
-      expiresAt: new Date(now.getTime() + 6 * 3600_000),
-      flowId: "nki-sv",
-    })),
-  });
-}
 log(`${SURVEYS} surveys due in ${dbName}; fake Twilio at ${apiUrl}`);
 
 // --- two service processes ---
@@ -257,6 +217,8 @@ function startInstance(i: number) {
       DATA_DIR: path.join(tmpdir(), `nki-chaos-${i}`),
       PUBLIC_BASE_URL: PUBLIC,
       NUMBER_KEY: numberKey.toString("base64"),
+      // Production refuses to start without an audio key; the bench stores no messages, so any key does.
+      AUDIO_KEY: randomBytes(32).toString("base64"),
       TWILIO_ACCOUNT_SID: ACCOUNT,
       TWILIO_AUTH_TOKEN: TOKEN,
       TWILIO_FROM_NUMBER: "+46850000000",

@@ -27,10 +27,10 @@ import { slotStats } from "../src/dispatch/throttle.js";
 import { loadConfig } from "../src/lib/config.js";
 import { createNumberCrypto } from "../src/lib/crypto.js";
 import { createPrisma } from "../src/lib/db.js";
+import { seedDueSurveys } from "./seed-due-surveys.js";
 import { createLocalEventBus } from "../src/lib/events.js";
 import { createLogger } from "../src/lib/logger.js";
 import { migrate } from "../src/lib/migrate.js";
-import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizations/service.js";
 import { createLocalStorage } from "../src/recordings/storage.js";
 import { createTwilioClient } from "../src/telephony/client.js";
 
@@ -42,6 +42,8 @@ function instance(env: Record<string, string>): AppContext {
     DATABASE_URL: env.url,
     PUBLIC_BASE_URL: "https://nki.example.test",
     NUMBER_KEY: env.numberKey,
+    // Production refuses to start without an audio key; the bench stores no messages, so any key does.
+    AUDIO_KEY: randomBytes(32).toString("base64"),
     TWILIO_ACCOUNT_SID: env.account,
     TWILIO_AUTH_TOKEN: ACCOUNT_TOKEN,
     TWILIO_FROM_NUMBER: "+46850000000",
@@ -128,51 +130,12 @@ await admin.query(`CREATE DATABASE ${dbName}`);
 const url = ADMIN.replace(/\/postgres$/, `/${dbName}`);
 await migrate(url, createLogger("error"));
 const seedDb = createPrisma(url, 2);
-const numberKey = randomBytes(32);
-const numbers = createNumberCrypto(numberKey);
-const org = await ensureOrganization(seedDb, {
+const { numberKey } = await seedDueSurveys(seedDb, {
   slug: "bench",
   name: "Benchkommun",
-  timeZone: "Europe/Stockholm",
-  settings: { callingHours: "always", skipPublicHolidays: false },
+  count: SURVEYS,
+  externalPrefix: "bench",
 });
-const group = await ensureGroup(seedDb, org.id, "val-1", "Val 1");
-const agent = await ensureAgent(seedDb, org.id, "agent-1", "Benchagent");
-const now = new Date();
-for (let start = 0; start < SURVEYS; start += 1000) {
-  const batch = Array.from({ length: 1000 }, (_, k) => {
-    const i = start + k;
-    const number = `+4670${String(1_000_000 + i)}`;
-    return { id: crypto.randomUUID(), i, number };
-  });
-  await seedDb.completedCall.createMany({
-    data: batch.map((b) => ({
-      id: b.id,
-      organizationId: org.id,
-      externalCallId: `bench-${b.i}`,
-      callerNumberEnc: new Uint8Array(numbers.encrypt(b.number)),
-      callerHash: numbers.hash(b.number),
-      agentId: agent.id,
-      groupId: group.id,
-      queueSeconds: 30,
-      talkSeconds: 100,
-      startedAt: now,
-      endedAt: now,
-      decision: "scheduled",
-    })),
-  });
-  await seedDb.surveyCall.createMany({
-    data: batch.map((b) => ({
-      organizationId: org.id,
-      completedCallId: b.id,
-      groupId: group.id,
-      agentId: agent.id,
-      nextAttemptAt: new Date(now.getTime() - 60_000 + b.i),
-      expiresAt: new Date(now.getTime() + 6 * 3600_000),
-      flowId: "nki-sv",
-    })),
-  });
-}
 
 function maxInWindow(times: number[], windowMs: number): number {
   let best = 0;
