@@ -12,6 +12,9 @@ export interface NumberCrypto {
   encrypt(e164: string): Buffer;
   decrypt(blob: Uint8Array): string;
   hash(e164: string): string;
+  /** Seals and opens web-survey link tokens (src/websurvey/token.ts); same master key, its own HKDF label. */
+  sealToken(payload: Buffer): Buffer;
+  openToken(sealed: Uint8Array): Buffer | null;
 }
 
 const VERSION = 1;
@@ -20,6 +23,7 @@ export function createNumberCrypto(masterKey: Buffer): NumberCrypto {
   if (masterKey.length !== 32) throw new Error("number key must be 32 bytes");
   const encKey = Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "nki-number-encryption", 32));
   const macKey = Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "nki-number-hmac", 32));
+  const tokenKey = Buffer.from(hkdfSync("sha256", masterKey, Buffer.alloc(0), "nki-websurvey-token", 32));
   return {
     encrypt(e164) {
       const iv = randomBytes(12);
@@ -36,6 +40,23 @@ export function createNumberCrypto(masterKey: Buffer): NumberCrypto {
     },
     hash(e164) {
       return createHmac("sha256", macKey).update(e164).digest("hex");
+    },
+    sealToken(payload) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", tokenKey, iv);
+      const ct = Buffer.concat([cipher.update(payload), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), ct]);
+    },
+    openToken(sealed) {
+      const b = Buffer.from(sealed);
+      if (b.length < 29) return null;
+      try {
+        const decipher = createDecipheriv("aes-256-gcm", tokenKey, b.subarray(0, 12));
+        decipher.setAuthTag(b.subarray(12, 28));
+        return Buffer.concat([decipher.update(b.subarray(28)), decipher.final()]);
+      } catch {
+        return null; // tampered or sealed with another key
+      }
     },
   };
 }
