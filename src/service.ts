@@ -21,6 +21,7 @@ import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
 import { resultsJobs } from "./results/jobs.js";
 import { exchangeJobs } from "./exchange/jobs.js";
+import { recordingJobs } from "./recordings/jobs.js";
 import { warmUpPages } from "./web/warm-up.js";
 import { createRecordingStorage } from "./recordings/storage-factory.js";
 import { loadFlows } from "./survey/flows.js";
@@ -199,6 +200,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     ...retentionJobs,
     ...transcriptionJobs,
     ...exchangeJobs,
+    ...recordingJobs,
     {
       id: "sessions.purge",
       schedule: "0 */15 * * * *",

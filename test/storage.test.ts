@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIO_CHUNK_BYTES, AudioDecryptError, createAudioKeyring } from "../src/recordings/audio-crypto.js";
 import { createLocalBlobStore } from "../src/recordings/local-storage.js";
-import { createPostgresBlobStore } from "../src/recordings/pg-storage.js";
+import { createPostgresBlobStore, sweepOrphanAudioParts } from "../src/recordings/pg-storage.js";
 import { createS3BlobStore } from "../src/recordings/s3-storage.js";
 import { createEncryptedStorage, readAll, type BlobStore } from "../src/recordings/storage.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
@@ -158,5 +158,25 @@ describe("postgres storage", () => {
     expect(await chunks()).toBe(before + Math.ceil(stored / (64 * 1024)));
     await s.delete(key);
     expect(await chunks()).toBe(before);
+  });
+
+  it("sweeps the parts of an upload a dead instance left, only once they were orphans at the sweep before", async () => {
+    const blobs = createPostgresBlobStore(db.prisma);
+    await put(blobs, "org-9/kept.mp3", AUDIO);
+    const dead = "00000000-0000-4000-8000-00000000dead";
+    await db.prisma.audioChunk.createMany({
+      data: [0, 1].map((idx) => ({ objectId: dead, idx, data: new Uint8Array(randomBytes(100)) })),
+    });
+    const kept = await db.prisma.audioChunk.count({ where: { objectId: { not: dead } } });
+
+    const first = await sweepOrphanAudioParts(db.prisma, new Set());
+    expect(first).toEqual({ deleted: 0, suspects: new Set([dead]) });
+    expect(await db.prisma.audioChunk.count({ where: { objectId: dead } })).toBe(2);
+
+    const second = await sweepOrphanAudioParts(db.prisma, first.suspects);
+    expect(second).toEqual({ deleted: 2, suspects: new Set() });
+    expect(await db.prisma.audioChunk.count({ where: { objectId: dead } })).toBe(0);
+    expect(await db.prisma.audioChunk.count()).toBe(kept);
+    expect(await readAll(await blobs.get("org-9/kept.mp3"))).toEqual(AUDIO);
   });
 });

@@ -120,3 +120,40 @@ export function createPostgresBlobStore(db: Db): BlobStore {
     },
   };
 }
+
+/**
+ * Parts of an upload that never finished: the instance died between writing
+ * parts and pointing a key at them (put's own failure path drops them, a
+ * killed process cannot). No AudioObject names them, so nothing can read them.
+ * An upload in flight looks the same for a few seconds, so a part set is
+ * deleted only when it was already an orphan at the previous sweep (an hour
+ * earlier): `previous` carries those ids from one sweep to the next.
+ */
+export async function sweepOrphanAudioParts(
+  db: Db,
+  previous: ReadonlySet<string>,
+): Promise<{ deleted: number; suspects: Set<string> }> {
+  const rows = await sqlQuery<{ objectId: string }>(
+    db,
+    `SELECT DISTINCT c."objectId"::text AS "objectId" FROM "AudioChunk" c
+      WHERE NOT EXISTS (SELECT 1 FROM "AudioObject" o WHERE o."objectId" = c."objectId")`,
+    [],
+  );
+  const suspects = new Set<string>();
+  const doomed: string[] = [];
+  for (const { objectId } of rows) {
+    if (previous.has(objectId)) doomed.push(objectId);
+    else suspects.add(objectId);
+  }
+  let deleted = 0;
+  if (doomed.length) {
+    // Re-checked in the statement: a part set that got its object meanwhile is kept.
+    deleted = await sqlExecute(
+      db,
+      `DELETE FROM "AudioChunk" c WHERE c."objectId" = ANY($1::uuid[])
+         AND NOT EXISTS (SELECT 1 FROM "AudioObject" o WHERE o."objectId" = c."objectId")`,
+      [doomed],
+    );
+  }
+  return { deleted, suspects };
+}
