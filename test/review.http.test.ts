@@ -3,6 +3,7 @@ import { createSession } from "../src/auth/sessions.js";
 import { sessionCookieName } from "../src/auth/cookies.js";
 import { sessionPolicy } from "../src/auth/middleware.js";
 import { ensureOrganization } from "../src/organizations/service.js";
+import { formatIsoWeek, parseIsoWeek, weekOf } from "../src/review/rules.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
 import { createUser, createVoiceMessage, makeWav } from "./review.fixtures.js";
@@ -272,6 +273,44 @@ describe("listening queue over HTTP", () => {
       const res = await manager.get("/queue?week=2025-99", { accept: "application/json" });
       expect(res.status).toBe(400);
       expect((await res.json()).error.details[0].field).toBe("week");
+    });
+  });
+
+  describe("the listening history", () => {
+    it("shows the manager who played and handled which message that week, and no one else's unit", async () => {
+      ctx.setNow("2025-04-02T11:00:00Z");
+      await (await manager.get(`/queue/audio/${vmId}`, { range: "bytes=0-" })).arrayBuffer();
+      const saved = await manager.post(`/queue/messages/${vmId}`, { listened: true }, { "x-csrf-token": manager.csrf });
+      expect(saved.status).toBe(200);
+
+      // The audit log keeps the database's time of each action, so the history's week is the real one.
+      const week = formatIsoWeek(weekOf(new Date(), "Europe/Stockholm"));
+      const w = parseIsoWeek(week)!;
+      const res = await manager.get(`/queue/history?week=${week}`, { accept: "text/html" });
+      expect(res.status).toBe(200);
+      const page = await res.text();
+      expect(page).toContain(`Lyssningshistorik: vecka ${w.week}, ${w.year}`);
+      const row = (what: string) =>
+        new RegExp(
+          `<td>Test manager</td>\\s*<td>${what}</td>\\s*<td><a href="/queue\\?week=2025-W14#m-${vmId}">inspelat`,
+        );
+      expect(page).toMatch(row("Spelade upp"));
+      expect(page).toMatch(row("Markerade som lyssnat"));
+
+      // Another week holds none of it; another organization's manager sees none of it.
+      expect(await (await manager.get("/queue/history?week=2025-W14", { accept: "text/html" })).text()).toContain(
+        "Ingen har lyssnat",
+      );
+      const theirs = await (await stranger.get(`/queue/history?week=${week}`, { accept: "text/html" })).text();
+      expect(theirs).not.toContain(vmId);
+      expect(theirs).toContain("Ingen har lyssnat");
+    });
+
+    it("is refused to an agent, and a malformed week is a 400 naming it", async () => {
+      expect((await agent.get("/queue/history", { accept: "application/json" })).status).toBe(403);
+      const bad = await manager.get("/queue/history?week=W14", { accept: "application/json" });
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.details[0].field).toBe("week");
     });
   });
 });

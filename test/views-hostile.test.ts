@@ -5,6 +5,7 @@ import { createTestContext, startTestApp, type TestContext } from "./support/con
 import { makeUser, TEST_PASSWORD, WebClient } from "./browser/web-client.js";
 import { seedSurveys } from "./browser/factories.js";
 import { createVoiceMessage } from "./review.fixtures.js";
+import { formatIsoWeek, weekOf } from "../src/review/rules.js";
 
 /**
  * Every page and report rendered with data that tries to become markup: names
@@ -169,6 +170,14 @@ describe("pages with hostile data", () => {
     const refused = await as.manager.get(`/queue?${week.toString()}`);
     expect(refused.status).toBe(400);
     expectInert(await refused.text(), []);
+  });
+
+  it("the listening history shows the hostile manager, group and the message as text", async () => {
+    // The audit log keeps the database's time, so the review above sits in the real current week.
+    const week = formatIsoWeek(weekOf(new Date(), "Europe/Stockholm"));
+    const html = await page(as.manager, `/queue/history?week=${week}`);
+    expect(html).toContain(`#m-${vmId}`);
+    expectInert(html, [HOSTILE.manager, HOSTILE.group]);
   });
 
   it("the admin pages and the audit log show hostile names and details as text", async () => {

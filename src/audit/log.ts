@@ -42,17 +42,19 @@ export interface AuditRow {
   ip: string | null;
 }
 
-/** Newest first, optionally narrowed to an action prefix (e.g. "voice-message."). */
+/** Newest first, optionally narrowed to an action prefix (e.g. "voice-message.") and a time range [from, before). */
 export async function listAudit(
   db: Db,
   organizationId: string,
-  opts: { limit?: number; actionPrefix?: string; before?: Date } = {},
+  opts: { limit?: number; actionPrefix?: string; before?: Date; from?: Date } = {},
 ): Promise<AuditRow[]> {
   const rows = await db.auditEvent.findMany({
     where: {
       organizationId,
       ...(opts.actionPrefix ? { action: { startsWith: opts.actionPrefix } } : {}),
-      ...(opts.before ? { at: { lt: opts.before } } : {}),
+      ...(opts.before || opts.from
+        ? { at: { ...(opts.before ? { lt: opts.before } : {}), ...(opts.from ? { gte: opts.from } : {}) } }
+        : {}),
     },
     orderBy: [{ at: "desc" }, { id: "desc" }],
     take: Math.min(opts.limit ?? 100, 1000),

@@ -78,6 +78,7 @@ function weekNav(q: WeekQueue, t: QueueText): Html {
       ? html`<a href="${weekHref(q.nextWeek)}" rel="next">${t.nextWeek} (${t.weekShort(weekNo(q.nextWeek))}) →</a>`
       : "",
     q.isCurrentWeek ? "" : html`<a href="/queue">${t.thisWeek}</a>`,
+    html`<a href="/queue/history?week=${encodeURIComponent(q.week)}">${t.history}</a>`,
   ].filter(Boolean);
   return html`<nav class="tabs week-nav" aria-label="${t.weekCol}">${links}</nav>`;
 }

@@ -4,6 +4,7 @@ import type { Lang } from "../web/i18n.js";
 const TEXT = {
   sv: {
     title: "Lyssningskö",
+    history: "Lyssningshistorik",
     week: (w: number, y: number) => `Vecka ${w}, ${y}`,
     weekShort: (w: number) => `v. ${w}`,
     lead: "Veckans röstmeddelanden, ej granskade först. Ej granskade meddelanden från tidigare veckor följer med till den aktuella veckan.",
@@ -75,6 +76,7 @@ const TEXT = {
   },
   en: {
     title: "Listening queue",
+    history: "Listening history",
     week: (w: number, y: number) => `Week ${w}, ${y}`,
     weekShort: (w: number) => `wk ${w}`,
     lead: "This week's voice messages, unreviewed first. Unreviewed messages from earlier weeks carry over to the current week.",

@@ -186,3 +186,12 @@ export async function findForOrganization(db: Db, organizationId: string, id: st
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
   return db.voiceMessage.findFirst({ where: { id, organizationId }, select: reviewSelect });
 }
+
+/** What the listening history shows of each message it names: when it was recorded and in which group. */
+export async function findMessageLabels(db: Db, organizationId: string, ids: string[]) {
+  const rows = await db.voiceMessage.findMany({
+    where: { organizationId, id: { in: ids } },
+    select: { id: true, recordedAt: true, group: { select: { name: true } } },
+  });
+  return new Map(rows.map((r) => [r.id, { recordedAt: r.recordedAt, groupName: r.group.name }]));
+}

@@ -9,6 +9,8 @@ import { asyncHandler } from "../lib/http.js";
 import { renderPage } from "../web/layout.js";
 import { langOf } from "../web/i18n.js";
 import { toDocument } from "../web/html.js";
+import { getListeningHistory } from "./history.js";
+import { renderHistoryBody } from "./history-page.js";
 import { renderQueueBody } from "./queue-page.js";
 import { queueText } from "./queue-text.js";
 import { updateReview } from "./actions.js";
@@ -83,6 +85,29 @@ export function reviewRouter(ctx: AppContext): Router {
             csrfToken: csrfToken(req),
             scripts: ["/queue/assets/queue.js"],
             styles: ["/queue/assets/queue.css"],
+            path: req.originalUrl,
+          }),
+        ),
+      );
+    }),
+  );
+
+  r.get(
+    "/queue/history",
+    reviewers,
+    asyncHandler(async (req, res) => {
+      const h = await getListeningHistory(ctx, actorOf(req), { week: str(req.query.week) });
+      const lang = langOf(req);
+      res.setHeader("Cache-Control", "no-store");
+      res.type("html").send(
+        toDocument(
+          renderPage({
+            title: lang === "en" ? "Listening history" : "Lyssningshistorik",
+            user: req.user!,
+            active: "queue",
+            body: renderHistoryBody(h, lang),
+            lang,
+            csrfToken: csrfToken(req),
             path: req.originalUrl,
           }),
         ),

@@ -133,6 +133,7 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     { role: "manager", path: "/overview?p=tertial", name: "manager-overview-tertial", heading: /Översikt/ },
     { role: "manager", path: "/reports/weekly", name: "manager-report-weekly", heading: /Veckorapport/ },
     { role: "manager", path: "/reports/period", name: "manager-report-period", heading: /Tertialrapport/ },
+    { role: "manager", path: "/queue/history", name: "manager-listening-history", heading: /Lyssningshistorik/ },
     { role: "admin", path: "/admin", name: "admin-settings", heading: /Inställningar/ },
     { role: "admin", path: "/admin/targets", name: "admin-targets", heading: /Mål/ },
     { role: "admin", path: "/admin/users", name: "admin-users", heading: /Användare/ },
