@@ -1,11 +1,13 @@
 /**
  * Seeds (or drops) the database of bench/period-pages.ts: 3 years of history
  * (2023–2025) at N answers over 50 organizations, set-based (generate_series)
- * with bench/results-data.ts, then every rollup the pages read.
+ * with bench/results-data.ts, then every rollup the pages read; organization 7
+ * and its agent ext-7 then get valid RFC 4122 ids (bench/period-seed-ids.sql).
  *
  *   npx tsx bench/period-seed.ts [--answers 10000000]   # create nki_bench_periodui and fill it
  *   npx tsx bench/period-seed.ts --drop                  # drop it again
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { migrate } from "../src/lib/migrate.js";
@@ -39,6 +41,11 @@ async function main(): Promise<void> {
   const t = Date.now();
   await generateAnswers(url, Number(args.answers));
   await generateRollups(url);
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  await c.query(readFileSync(new URL("./period-seed-ids.sql", import.meta.url), "utf8"));
+  await c.query("VACUUM ANALYZE");
+  await c.end();
   console.log(
     `seeded ${Number(args.answers).toLocaleString("en")} answers in ${((Date.now() - t) / 1000).toFixed(0)} s`,
   );
