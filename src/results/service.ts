@@ -190,7 +190,8 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
     if (compare.has("benchmark")) {
       const pooled = poolBenchmark(others, r.questionKey ? [r.questionKey] : ownKeys, benchmarkMinRespondents);
       row.benchmark = pooled && {
-        ...presentPlain(pooled.counts, minAnswers, exact),
+        // n in citizens: per organization its most answered question, summed (svarande, not svar).
+        ...presentPlain(pooled.counts, minAnswers, exact, pooled.respondents),
         organizations: pooled.organizations,
       };
     }

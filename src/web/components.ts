@@ -51,6 +51,8 @@ export function lineChart(opts: {
   min?: number;
   max?: number;
   title: string;
+  /** A sentence for screen readers on what the chart shows (the table below holds the numbers). */
+  desc?: string;
   lang: Lang;
 }): Html {
   const W = 640,
@@ -96,7 +98,7 @@ export function lineChart(opts: {
     (l, i) =>
       html`<tr><th scope="row">${l}</th>${opts.series.map((s) => html`<td class="num">${fmt(opts.lang, s.values[i])}</td>`)}</tr>`,
   )}</tbody></table>`;
-  return html`<figure class="chart-figure"><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${opts.title}">${grid}${xl}${lines}</svg>
+  return html`<figure class="chart-figure"><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${opts.title}"><title>${opts.title}</title>${opts.desc && html`<desc>${opts.desc}</desc>`}${grid}${xl}${lines}</svg>
 <figcaption>${legend}</figcaption>
 <details><summary>${tr(opts.lang, "Visa som tabell", "Show as a table")}</summary><div class="table-wrap" tabindex="0">${table}</div></details></figure>`;
 }

@@ -1,11 +1,27 @@
 import type { SnapshotFn } from "../realtime/hub.js";
 import { queryResults } from "../results/service.js";
-import { periodContaining } from "../results/periods.js";
+import { parsePeriod, periodContaining, type Period } from "../results/periods.js";
 import { getOrganization } from "../organizations/service.js";
 import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
 import { renderAgentLive } from "./pages/agent.js";
 import type { Lang } from "./i18n.js";
 import { toDocument } from "./html.js";
+
+/**
+ * The period the agent's page showed when it opened the stream: a tab (?p=week)
+ * or a named period (?period=2026-W49; the page opens a stream only for a period
+ * that contains today). An unreadable one falls back to the current week.
+ */
+function agentChoice(params: Record<string, string>): { key: AgentPeriodKey } | { period: Period } {
+  if (params.period) {
+    try {
+      return { period: parsePeriod(params.period) };
+    } catch {
+      return { key: "week" };
+    }
+  }
+  return { key: (AGENT_PERIODS as string[]).includes(params.p ?? "") ? (params.p as AgentPeriodKey) : "week" };
+}
 
 /**
  * What the live stream sends each viewer. An agent gets the re-rendered
@@ -17,8 +33,7 @@ export const webSnapshot: SnapshotFn = async (ctx, user, memo, params) => {
   const lang: Lang = params.lang === "en" ? "en" : "sv";
   if (user.role === "agent") {
     if (!user.agentId) return { html: null, periods: [] };
-    const selected = (AGENT_PERIODS as string[]).includes(params.p ?? "") ? (params.p as AgentPeriodKey) : "week";
-    const view = await loadAgentView(ctx, user, selected);
+    const view = await loadAgentView(ctx, user, agentChoice(params));
     return {
       html: toDocument(renderAgentLive(view, lang)),
       periods: view.periods.map((p) => ({

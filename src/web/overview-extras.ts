@@ -2,27 +2,29 @@ import type { AppContext } from "../context.js";
 import type { SessionUser } from "../auth/middleware.js";
 import { queryFunnel } from "../results/funnel.js";
 import { findCoachingSignals } from "../results/coaching.js";
-import { periodContaining } from "../results/periods.js";
+import type { Period } from "../results/periods.js";
 import { getOrganization } from "../organizations/service.js";
+import { localTime } from "../lib/calendar.js";
 import { html, type Html } from "./html.js";
 import { fmt, pct, tr, type Lang } from "./i18n.js";
 import { questionLabel } from "./questions.js";
 import type { OverviewExtras } from "./pages/overview.js";
-import type { OverviewPeriodKey } from "./data/overview.js";
 
 /** The funnel and coaching sections of the overview, from the results feature. */
 export async function overviewExtras(
   ctx: AppContext,
   user: SessionUser,
-  key: OverviewPeriodKey,
+  period: Period,
   L: Lang,
 ): Promise<OverviewExtras> {
   const org = await getOrganization(ctx.prisma, user.organizationId);
-  const period = periodContaining(key, ctx.now(), org.timeZone);
+  // Coaching looks at the weeks ending with the period (or today, for a period still running).
+  const today = localTime(ctx.now(), org.timeZone).day;
+  const end = period.to < today ? period.to : today;
   const viewer = { kind: "user" as const, user };
   const [funnel, coaching] = await Promise.all([
     queryFunnel(ctx, viewer, { organizationId: user.organizationId, from: period.from, to: period.to }),
-    findCoachingSignals(ctx, viewer, { organizationId: user.organizationId }),
+    findCoachingSignals(ctx, viewer, { organizationId: user.organizationId, end }),
   ]);
   return { funnel: funnelHtml(funnel.rows[0], L), coaching: coachingHtml(coaching, L) };
 }

@@ -5,8 +5,10 @@ import { homeFor } from "../auth/signin.js";
 import { asyncHandler } from "../lib/http.js";
 import { langOf } from "./i18n.js";
 import { toDocument } from "./html.js";
+import { getOrganization } from "../organizations/service.js";
 import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
-import { loadOverview, OVERVIEW_PERIODS, type OverviewPeriodKey } from "./data/overview.js";
+import { loadOverview, OVERVIEW_PERIODS, overviewTabPeriod, type OverviewPeriodKey } from "./data/overview.js";
+import { periodInQuery } from "./page-period.js";
 import { renderAgentPage } from "./pages/agent.js";
 import { renderOverview } from "./pages/overview.js";
 import { overviewExtras } from "./overview-extras.js";
@@ -14,7 +16,11 @@ import { overviewExtras } from "./overview-extras.js";
 const pick = <T extends string>(v: unknown, allowed: readonly T[], fallback: T): T =>
   (allowed as readonly unknown[]).includes(v) ? (v as T) : fallback;
 
-/** The signed-in pages: home (by role), the agent's page, the manager's overview. */
+/**
+ * The signed-in pages: home (by role), the agent's page, the manager's overview.
+ * Both pages show any period: ?period=2026-W48 (or the picker's kind/year/number),
+ * or a tab (?p=week) for the current one; a bad period is the Swedish 400 page.
+ */
 export function pagesRouter(ctx: AppContext): Router {
   const r = Router();
   r.get("/", (req, res) => res.redirect(303, req.user ? homeFor(req.user) : "/login"));
@@ -26,8 +32,12 @@ export function pagesRouter(ctx: AppContext): Router {
       const user = req.user!;
       // Managers have no agent page of their own; send them where they belong.
       if (user.role !== "agent") return res.redirect(303, homeFor(user));
-      const selected = pick<AgentPeriodKey>(req.query.p, AGENT_PERIODS, "week");
-      const view = await loadAgentView(ctx, user, selected);
+      const { period, tab } = periodInQuery(req.query);
+      const view = await loadAgentView(
+        ctx,
+        user,
+        period ? { period } : { key: pick<AgentPeriodKey>(tab, AGENT_PERIODS, "week") },
+      );
       res
         .set("Cache-Control", "no-store")
         .type("html")
@@ -40,9 +50,16 @@ export function pagesRouter(ctx: AppContext): Router {
     requireUser(ctx, ["manager", "admin"]),
     asyncHandler(async (req, res) => {
       const user = req.user!;
-      const key = pick<OverviewPeriodKey>(req.query.p, OVERVIEW_PERIODS, "week");
+      const asked = periodInQuery(req.query);
       const L = langOf(req);
-      const [view, extras] = await Promise.all([loadOverview(ctx, user, key), overviewExtras(ctx, user, key, L)]);
+      const org = await getOrganization(ctx.prisma, user.organizationId);
+      const period =
+        asked.period ??
+        overviewTabPeriod(pick<OverviewPeriodKey>(asked.tab, OVERVIEW_PERIODS, "week"), ctx.now(), org.timeZone);
+      const [view, extras] = await Promise.all([
+        loadOverview(ctx, user, { period }),
+        overviewExtras(ctx, user, period, L),
+      ]);
       res
         .set("Cache-Control", "no-store")
         .type("html")

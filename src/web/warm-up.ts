@@ -20,7 +20,7 @@ export async function warmUpPages(ctx: AppContext, organizationId: string): Prom
     role: "manager",
     agentId: null,
   };
-  await loadOverview(ctx, manager, "week");
+  await loadOverview(ctx, manager, { key: "week" });
   const agent = await ctx.prisma.agent.findFirst({ where: { organizationId }, select: { id: true } });
-  if (agent) await loadAgentView(ctx, { ...manager, role: "agent", agentId: agent.id }, "today");
+  if (agent) await loadAgentView(ctx, { ...manager, role: "agent", agentId: agent.id }, { key: "today" });
 }

@@ -1,70 +1,77 @@
 import type { AppContext } from "../../context.js";
 import type { SessionUser } from "../../auth/middleware.js";
+import type { OtherSources } from "../../exchange/comparisons.js";
 import { getOrganization } from "../../organizations/service.js";
-import { addDays, leadingWeek, periodContaining, type Period } from "../../results/periods.js";
+import { leadingWeek, periodContaining, type Period } from "../../results/periods.js";
 import { queryResults, type ResultRow } from "../../results/service.js";
-import { cached, PAST_WEEK_TTL_MS } from "./cache.js";
+import type { SeriesResponse } from "../../results/series.js";
+import { loadGroupWeeks, loadTrends, type Trends } from "./trends.js";
 
 export type OverviewPeriodKey = "week" | "month" | "tertial";
 export const OVERVIEW_PERIODS: OverviewPeriodKey[] = ["week", "month", "tertial"];
 
 export interface OverviewView {
-  periodKey: OverviewPeriodKey;
+  /** The tab the period is the current one of, when it is. */
+  periodKey: OverviewPeriodKey | null;
   period: Period;
+  previousPeriod?: Period;
   timeZone: string;
+  minAnswers: number;
   total: ResultRow | null;
+  otherSources?: OtherSources;
   groups: ResultRow[];
   groupQuestions: ResultRow[];
   agents: ResultRow[];
-  trend: { labels: string[]; groups: { key: string; name: string; values: (number | null)[] }[]; org: (number | null)[] };
+  trends: Trends;
+  groupWeeks: SeriesResponse[];
 }
 
-const TREND_WEEKS = 12;
+/** The period a tab stands for now: on Mondays the week that just ended leads (the one the group meeting discusses). */
+export function overviewTabPeriod(key: OverviewPeriodKey, now: Date, timeZone: string): Period {
+  return key === "week" ? leadingWeek(now, timeZone) : periodContaining(key, now, timeZone);
+}
 
-/** The enhetschef's overview: the organization, each svarsgrupp and each agent, with targets. */
-export async function loadOverview(ctx: AppContext, user: SessionUser, periodKey: OverviewPeriodKey): Promise<OverviewView> {
+/**
+ * The enhetschef's overview of any period: the organization, each svarsgrupp
+ * and each agent with targets, the change against last year, the other
+ * municipalities from every source, and the trends around the period.
+ */
+export async function loadOverview(
+  ctx: AppContext,
+  user: SessionUser,
+  choice: { key: OverviewPeriodKey } | { period: Period },
+): Promise<OverviewView> {
   const org = await getOrganization(ctx.prisma, user.organizationId);
   const viewer = { kind: "user" as const, user };
   const now = ctx.now();
-  // On Mondays the week that just ended leads: the one the group meeting discusses.
-  const period = periodKey === "week" ? leadingWeek(now, org.timeZone) : periodContaining(periodKey, now, org.timeZone);
+  const period = "period" in choice ? choice.period : overviewTabPeriod(choice.key, now, org.timeZone);
+  const periodKey =
+    OVERVIEW_PERIODS.find((k) => overviewTabPeriod(k, now, org.timeZone).label === period.label) ?? null;
   const base = { organizationId: user.organizationId, from: period.from, to: period.to };
-  const thisWeek = periodContaining("week", now, org.timeZone);
-  const weeks = Array.from({ length: TREND_WEEKS }, (_, i) =>
-    periodContaining("week", new Date(`${addDays(thisWeek.from, -7 * (TREND_WEEKS - 1 - i))}T12:00:00Z`), org.timeZone),
-  );
-  const [total, groups, groupQuestions, agents, ...trendWeeks] = await Promise.all([
+  const [total, groups, groupQuestions, agents, trends] = await Promise.all([
     queryResults(ctx, viewer, { ...base, by: [], compare: ["previous-year", "benchmark"] }),
     queryResults(ctx, viewer, { ...base, by: ["group"], compare: ["previous-year"] }),
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
-    queryResults(ctx, viewer, { ...base, by: ["agent"] }),
-    ...weeks.map((w) => {
-      const run = () => queryResults(ctx, viewer, { organizationId: user.organizationId, from: w.from, to: w.to, by: ["group"] });
-      return w.label === thisWeek.label ? run() : cached(`org-week:${user.organizationId}:${w.label}`, PAST_WEEK_TTL_MS, run);
-    }),
+    queryResults(ctx, viewer, { ...base, by: ["agent"], compare: ["previous-year"] }),
+    loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone }),
   ]);
-
-  const names = new Map<string, string>();
-  for (const w of trendWeeks) for (const r of w.rows) names.set(r.groupKey!, r.groupName ?? r.groupKey!);
-  const usable = (r: ResultRow | undefined) => (r && !r.tooFew ? r.mean : null);
-  const orgLine = trendWeeks.map((w) => {
-    // The organization's weekly mean pooled exactly from its groups' sums.
-    const n = w.rows.reduce((a, r) => a + r.n, 0);
-    const sum = w.rows.reduce((a, r) => a + (r.mean ?? 0) * r.n, 0);
-    return n >= org.settings.minAnswersForResult ? sum / n : null;
+  const groupWeeks = await loadGroupWeeks(ctx, viewer, {
+    organizationId: user.organizationId,
+    end: trends.weeks.points.at(-1)!.period.label,
+    groups: groups.rows.filter((g) => g.groupKey).map((g) => ({ key: g.groupKey! })),
   });
   return {
     periodKey,
     period,
+    previousPeriod: total.previousPeriod,
     timeZone: org.timeZone,
+    minAnswers: total.minAnswers,
     total: total.rows[0] ?? null,
+    otherSources: total.otherSources,
     groups: groups.rows,
     groupQuestions: groupQuestions.rows,
     agents: agents.rows,
-    trend: {
-      labels: weeks.map((w) => `v${w.label.slice(-2)}`),
-      org: orgLine,
-      groups: [...names].sort(([a], [b]) => a.localeCompare(b)).map(([key, name]) => ({ key, name, values: trendWeeks.map((w) => usable(w.rows.find((r) => r.groupKey === key))) })),
-    },
+    trends,
+    groupWeeks,
   };
 }

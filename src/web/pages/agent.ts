@@ -1,13 +1,17 @@
 import type { SessionUser } from "../../auth/middleware.js";
 import type { ResultRow } from "../../results/service.js";
-import { cellHtml, COLORS, lineChart, targetBadge } from "../components.js";
+import { periodName } from "../../results/report-text.js";
+import { cellHtml, targetBadge } from "../components.js";
+import { changeHtml, comparisonsTable } from "../comparisons.js";
 import { html, type Html } from "../html.js";
 import { fmt, tr, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
+import { periodNav } from "../period-nav.js";
 import { questionLabel, sortQuestions } from "../questions.js";
+import { trendSection } from "../trend-charts.js";
 import type { AgentPeriod, AgentPeriodKey, AgentView } from "../data/agent.js";
 
-const periodName = (key: AgentPeriodKey, p: AgentPeriod["period"], L: Lang) =>
+const cardName = (key: AgentPeriodKey, p: AgentPeriod["period"], L: Lang) =>
   ({
     today: tr(L, "Idag", "Today"),
     week: `${tr(L, "Vecka", "Week")} ${Number(p.label.slice(-2))}`,
@@ -18,64 +22,75 @@ function summaryCard(p: AgentPeriod, L: Lang, selected: boolean): Html {
   const me = p.overall;
   const value = !me || me.n === 0 ? "–" : me.tooFew || me.mean === null ? tr(L, "för få", "too few") : fmt(L, me.mean);
   return html`<a class="kpi kpi-link" href="/me?p=${p.key}"${selected && html` aria-current="true"`}>
-<div class="sub">${periodName(p.key, p.period, L)} · ${tr(L, "mitt NKI", "my NKI")}</div>
+<div class="sub">${cardName(p.key, p.period, L)} · ${tr(L, "mitt NKI", "my NKI")}</div>
 <div class="value" data-testid="kpi-${p.key}">${value}</div>
-<div class="sub">n = <span data-testid="n-${p.key}">${me?.n ?? 0}</span> · ${tr(L, "gruppen", "group")} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${tr(L, "kundcenter", "centre")} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
+<div class="sub">${me?.respondents ?? 0} ${tr(L, "svarande", "respondents")} · <span data-testid="n-${p.key}">${me?.n ?? 0}</span> ${tr(L, "svar", "answers")} · ${tr(L, "gruppen", "group")} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${tr(L, "kundcenter", "centre")} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
 ${me && me.targetMet !== null && html`<div>${targetBadge(me.targetMet, L)}</div>`}
 </a>`;
 }
 
-function questionTable(p: AgentPeriod, L: Lang, groupName: string | null): Html {
+function questionTable(v: AgentView, L: Lang, groupName: string | null): Html {
   const rows = [
-    ...(p.overall ? [{ ...p.overall, questionKey: "overall" }] : []),
-    ...sortQuestions(p.questions.filter((q): q is ResultRow & { questionKey: string } => !!q.questionKey)),
+    ...(v.overall ? [{ ...v.overall, questionKey: "overall" }] : []),
+    ...sortQuestions(v.questions.filter((q): q is ResultRow & { questionKey: string } => !!q.questionKey)),
   ];
-  const bench = rows.some((r) => r.benchmark);
+  const ex = v.otherSources?.exchange;
+  const tooFewMunicipalities = html`<span class="muted">${tr(L, "för få kommuner", "too few municipalities")}</span>`;
+  const exchangeCell = (key: string) => {
+    const f = ex?.figures[key];
+    if (f)
+      return html`<strong>${fmt(L, f.mean)}</strong><br><span class="muted">${f.municipalities} ${tr(L, "kommuner", "municipalities")} · ${f.respondents} ${tr(L, "svarande", "respondents")}</span>`;
+    if (ex?.unavailable === "no-peers") return html`<span class="muted">${tr(L, "inga hämtade", "none pulled")}</span>`;
+    if (ex?.unavailable === "not-whole-months")
+      return html`<span class="muted">${tr(L, "bara hela månader", "whole months only")}</span>`;
+    return tooFewMunicipalities;
+  };
   return html`<div class="table-wrap" tabindex="0"><table data-testid="questions">
-<caption>${periodName(p.key, p.period, L)}: ${tr(L, "medel 1–5 med 95 % konfidensintervall, andel nöjda (4–5) och antal svar", "mean 1–5 with 95 % confidence interval, satisfied share (4–5) and number of answers")}</caption>
-<thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Jag", "Me")}</th><th scope="col">${tr(L, "Min svarsgrupp", "My svarsgrupp")}${groupName && html`<br><span class="muted">${groupName}</span>`}</th><th scope="col">${tr(L, "Hela kundcenter", "Whole centre")}</th>${bench && html`<th scope="col">${tr(L, "Andra kommuner", "Other municipalities")}</th>`}<th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
+<caption>${periodName(v.period, L)}: ${tr(L, "medel 1–5 med 95 % konfidensintervall, andel nöjda (4–5) och antal svar; andra kommuner i installationen (k-anonymt) och via jämförelseutbytet", "mean 1–5 with 95 % confidence interval, satisfied share (4–5) and number of answers; other municipalities in this installation (k-anonymous) and via the benchmark exchange")}</caption>
+<thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Jag", "Me")}</th><th scope="col">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Min svarsgrupp", "My svarsgrupp")}${groupName && html`<br><span class="muted">${groupName}</span>`}</th><th scope="col">${tr(L, "Hela kundcenter", "Whole centre")}</th><th scope="col">${tr(L, "Andra kommuner (installationen)", "Other municipalities (installation)")}</th><th scope="col">${tr(L, "Andra kommuner (utbytet)", "Other municipalities (exchange)")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td>${bench && html`<td>${r.benchmark ? cellHtml(r.benchmark, L) : html`<span class="muted">${tr(L, "för få kommuner", "too few municipalities")}</span>`}</td>`}<td>${targetBadge(r.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.previousYear, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td><td data-testid="bench-${r.questionKey ?? "overall"}">${r.benchmark ? cellHtml(r.benchmark, L) : tooFewMunicipalities}</td><td>${exchangeCell(r.questionKey ?? "overall")}</td><td>${targetBadge(r.targetMet, L)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
 /** The part of the page the live stream replaces. */
 export function renderAgentLive(v: AgentView, L: Lang): Html {
-  const selected = v.periods.find((p) => p.key === v.selected)!;
-  const groupName = selected.overall?.group?.groupName ?? v.trend.groupName;
-  const trend = lineChart({
-    labels: v.trend.labels,
-    series: [
-      { name: tr(L, "Jag", "Me"), values: v.trend.me, color: COLORS.me },
-      {
-        name: groupName ?? tr(L, "Min svarsgrupp", "My svarsgrupp"),
-        values: v.trend.group,
-        color: COLORS.group,
-        dash: "6 4",
-      },
-      { name: tr(L, "Hela kundcenter", "Whole centre"), values: v.trend.org, color: COLORS.org, dash: "2 3" },
-    ],
-    title: tr(L, "NKI per vecka, de senaste åtta veckorna", "NKI per week, the last eight weeks"),
-    lang: L,
-  });
+  const groupName = v.overall?.group?.groupName ?? v.trends?.weeks.group?.find((g) => g.groupName)?.groupName ?? null;
   return html`<div class="grid">${v.periods.map((p) => summaryCard(p, L, p.key === v.selected))}</div>
-<h2>${tr(L, "Per fråga", "Per question")} – ${periodName(selected.key, selected.period, L)}</h2>
-${questionTable(selected, L, groupName)}
+<h2>${tr(L, "Per fråga", "Per question")} – ${periodName(v.period, L)}</h2>
+${v.overall && html`<p data-testid="change-line">${tr(L, "Mitt NKI mot samma period förra året", "My NKI against the same period last year")}${v.previousPeriod ? ` (${periodName(v.previousPeriod, L)})` : ""}: ${changeHtml(L, v.overall.change, v.minAnswers)}</p>`}
+${questionTable(v, L, groupName)}
+<h2>${tr(L, "Jämförelser", "Comparisons")}</h2>
+${v.overall && comparisonsTable({ period: v.period, previousPeriod: v.previousPeriod, own: v.overall, ownName: tr(L, "Jag", "Me"), group: v.overall.group ?? null, organization: v.overall.organization ?? null, other: v.otherSources, minAnswers: v.minAnswers }, L)}
 <h2>${tr(L, "Utveckling", "Trend")}</h2>
-${trend}`;
+${v.trends && trendSection(v.trends, L, { mainName: tr(L, "Jag", "Me") })}`;
 }
 
 export function renderAgentPage(v: AgentView, user: SessionUser, L: Lang, csrf: string): Html {
   const tabs = v.periods.map(
     (p) =>
-      html`<a href="/me?p=${p.key}"${p.key === v.selected && html` aria-current="page"`}>${periodName(p.key, p.period, L)}</a>`,
+      html`<a href="/me?p=${p.key}"${p.key === v.selected && html` aria-current="page"`}>${cardName(p.key, p.period, L)}</a>`,
   );
+  const path = v.selected ? `/me?p=${v.selected}` : `/me?period=${encodeURIComponent(v.period.label)}`;
+  // Live updates only for a period that contains today; a past period is a fixed record and is not re-rendered.
+  const stream = v.selected
+    ? `/api/v1/results/stream?p=${v.selected}`
+    : `/api/v1/results/stream?period=${encodeURIComponent(v.period.label)}`;
+  const results = user.agentId
+    ? renderAgentLive(v, L)
+    : html`<p>${tr(L, "Ditt konto är inte kopplat till någon kommunvägledare ännu. Kontakta administratören.", "Your account is not linked to an agent yet. Contact the administrator.")}</p>`;
   const body = html`<h1>${tr(L, "Mina resultat", "My results")}${v.agentName && html` <span class="muted">– ${v.agentName}</span>`}</h1>
-<p class="lead">${tr(L, "Så här har medborgarna bedömt samtalen du tog emot (1 = sämst, 5 = bäst). Resultat med för få svar visas inte som siffror.", "How citizens rated the calls you answered (1 = worst, 5 = best). Results with too few answers are not shown as numbers.")}</p>
-<nav class="tabs" aria-label="${tr(L, "Period", "Period")}">${tabs}</nav>
-<p class="live" id="live-status" role="status" aria-live="polite" data-connected="${tr(L, "Uppdateras automatiskt när nya svar kommer in.", "Updates automatically when new answers arrive.")}" data-new="${tr(L, "Nytt svar inkommet", "New answer received")}" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</p>
-<div id="live" data-stream="/api/v1/results/stream?p=${v.selected}">${user.agentId ? renderAgentLive(v, L) : html`<p>${tr(L, "Ditt konto är inte kopplat till någon kommunvägledare ännu. Kontakta administratören.", "Your account is not linked to an agent yet. Contact the administrator.")}</p>`}</div>`;
+<p class="lead">${tr(L, "Så här har medborgarna bedömt samtalen du tog emot (1 = sämst, 5 = bäst). Resultat med för få svarande visas inte som siffror.", "How citizens rated the calls you answered (1 = worst, 5 = best). Results with too few respondents are not shown as numbers.")}</p>
+<nav class="tabs" aria-label="${tr(L, "Aktuella perioder", "Current periods")}">${tabs}</nav>
+${periodNav({ path: "/me", period: v.period, lang: L })}
+${
+  v.live
+    ? html`<p class="live" id="live-status" role="status" aria-live="polite" data-connected="${tr(L, "Uppdateras automatiskt när nya svar kommer in.", "Updates automatically when new answers arrive.")}" data-new="${tr(L, "Nytt svar inkommet", "New answer received")}" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</p>
+<div id="live" data-stream="${stream}">${results}</div>`
+    : html`<p class="notice" data-testid="not-live">${tr(L, "En avslutad period: sidan uppdateras inte automatiskt.", "A finished period: the page does not update automatically.")} <a href="/me?p=week">${tr(L, "Till aktuell vecka", "To the current week")}</a></p>
+<div id="results">${results}</div>`
+}`;
   return renderPage({
     title: tr(L, "Mina resultat", "My results"),
     user,
@@ -83,7 +98,7 @@ export function renderAgentPage(v: AgentView, user: SessionUser, L: Lang, csrf: 
     body,
     lang: L,
     csrfToken: csrf,
-    scripts: ["/assets/live.js"],
-    path: `/me?p=${v.selected}`,
+    scripts: v.live ? ["/assets/live.js"] : [],
+    path,
   });
 }

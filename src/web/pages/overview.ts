@@ -1,19 +1,17 @@
 import type { SessionUser } from "../../auth/middleware.js";
 import type { ResultRow } from "../../results/service.js";
-import { cellHtml, lineChart, targetBadge } from "../components.js";
+import { periodName } from "../../results/report-text.js";
+import { cellHtml, targetBadge } from "../components.js";
+import { changeHtml, comparisonsTable } from "../comparisons.js";
+import { periodNav } from "../period-nav.js";
+import { meanOf, trendSection } from "../trend-charts.js";
 import { html, type Html } from "../html.js";
 import { fmt, tr, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
-import type { OverviewPeriodKey, OverviewView } from "../data/overview.js";
+import type { OverviewView } from "../data/overview.js";
 
 const PALETTE = ["#0b5394", "#b45309", "#1e6b34", "#6b3fa0", "#a4161a", "#00667a", "#5c4b00"];
-
-export function periodTitle(key: OverviewPeriodKey, label: string, L: Lang): string {
-  if (key === "week") return `${tr(L, "Vecka", "Week")} ${Number(label.slice(-2))}, ${label.slice(0, 4)}`;
-  if (key === "tertial") return `${tr(L, "Tertial", "Period")} ${label.slice(-1)} ${label.slice(0, 4)}`;
-  return label;
-}
 
 function totalCards(v: OverviewView, L: Lang): Html | "" {
   const t = v.total;
@@ -21,8 +19,8 @@ function totalCards(v: OverviewView, L: Lang): Html | "" {
   const card = (label: string, inner: Html) => html`<div class="kpi"><div class="sub">${label}</div>${inner}</div>`;
   return html`<div class="grid">
 ${card(tr(L, "NKI hela kundcenter", "NKI whole centre"), html`<div class="value">${t.tooFew || t.mean === null ? "–" : fmt(L, t.mean)}</div><div class="sub">${cellHtml(t, L)}</div><div>${targetBadge(t.targetMet, L)}</div>`)}
-${card(tr(L, "Samma period förra året", "Same period last year"), html`<div class="value">${t.previousYear && !t.previousYear.tooFew && t.previousYear.mean !== null ? fmt(L, t.previousYear.mean) : "–"}</div><div class="sub">n = ${t.previousYear?.n ?? 0}</div>`)}
-${card(tr(L, "Andra kommuner", "Other municipalities"), t.benchmark ? html`<div class="value">${fmt(L, t.benchmark.mean)}</div><div class="sub">${t.benchmark.organizations} ${tr(L, "kommuner", "municipalities")} · n = ${t.benchmark.n}</div>` : html`<div class="value">–</div><div class="sub">${tr(L, "För få jämförbara kommuner (minst tre).", "Too few comparable municipalities (at least three).")}</div>`)}
+${card(tr(L, "Samma period förra året", "Same period last year"), html`<div class="value">${t.previousYear && !t.previousYear.tooFew && t.previousYear.mean !== null ? fmt(L, t.previousYear.mean) : "–"}</div><div class="sub">${v.previousPeriod ? periodName(v.previousPeriod, L) : ""} · ${t.previousYear?.respondents ?? 0} ${tr(L, "svarande", "respondents")}</div><div class="sub">${changeHtml(L, t.change, v.minAnswers)}</div>`)}
+${card(tr(L, "Andra kommuner i installationen", "Other municipalities in this installation"), t.benchmark ? html`<div class="value">${fmt(L, t.benchmark.mean)}</div><div class="sub">${t.benchmark.organizations} ${tr(L, "kommuner", "municipalities")} · ${t.benchmark.respondents} ${tr(L, "svarande", "respondents")}</div>` : html`<div class="value">–</div><div class="sub">${tr(L, "För få jämförbara kommuner (minst tre).", "Too few comparable municipalities (at least three).")}</div>`)}
 </div>`;
 }
 
@@ -52,11 +50,11 @@ function groupsTable(v: OverviewView, L: Lang): Html {
 function agentsTable(agents: ResultRow[], L: Lang): Html {
   const rows = agents.map(
     (a) =>
-      html`<tr><th scope="row">${a.agentName ?? a.agentExternalId}<br><span class="muted">${a.agentExternalId}</span></th><td>${cellHtml(a, L)}</td><td>${targetBadge(a.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${a.agentName ?? a.agentExternalId}<br><span class="muted">${a.agentExternalId}</span></th><td>${cellHtml(a, L)}</td><td class="num">${a.previousYear && !a.previousYear.tooFew && a.previousYear.n > 0 ? fmt(L, a.previousYear.mean) : "–"}</td><td>${targetBadge(a.targetMet, L)}</td></tr>`,
   );
   return html`<div class="table-wrap" tabindex="0"><table data-testid="agents"><caption>${tr(L, "NKI per kommunvägledare", "NKI per agent")}</caption>
-<thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="3">${tr(L, "Inga svar under perioden.", "No answers in the period.")}</td></tr>`}</tbody></table></div>`;
+<thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">NKI</th><th scope="col" class="num">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="4">${tr(L, "Inga svar under perioden.", "No answers in the period.")}</td></tr>`}</tbody></table></div>`;
 }
 
 export interface OverviewExtras {
@@ -74,34 +72,26 @@ export function renderOverview(
 ): Html {
   const tabs = (["week", "month", "tertial"] as const).map(
     (k) =>
-      html`<a href="/overview?p=${k}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Denna vecka", "This week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
+      html`<a href="/overview?p=${k}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Aktuell vecka", "Current week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
   );
-  const trend = lineChart({
-    labels: v.trend.labels,
-    series: [
-      { name: tr(L, "Hela kundcenter", "Whole centre"), values: v.trend.org, color: "#1b1f24" },
-      ...v.trend.groups.map((g, i) => ({
-        name: g.name,
-        values: g.values,
-        color: PALETTE[i % PALETTE.length],
-        dash: i % 2 ? "6 3" : undefined,
-      })),
-    ],
-    title: tr(
-      L,
-      "NKI per vecka och svarsgrupp, de senaste tolv veckorna",
-      "NKI per week and svarsgrupp, the last twelve weeks",
-    ),
-    lang: L,
-  });
-  const body = html`<h1>${tr(L, "Översikt", "Overview")} <span class="muted">– ${periodTitle(v.periodKey, v.period.label, L)}</span></h1>
-<nav class="tabs" aria-label="${tr(L, "Period", "Period")}">${tabs}</nav>
-<p class="noprint"><a href="/reports/weekly">${tr(L, "Veckorapport", "Weekly report")}</a> · <a href="/reports/period">${tr(L, "Tertialrapport", "Period report")}</a> · <a href="/queue">${tr(L, "Lyssningskö för röstmeddelanden", "Listening queue for voice messages")}</a></p>
+  const groupLines = v.groupWeeks.map((s, i) => ({
+    name: s.scope.groupName ?? s.scope.groupKey ?? "",
+    values: s.points.map((p) => meanOf(p)),
+    color: PALETTE[i % PALETTE.length],
+    dash: i % 2 ? "6 3" : undefined,
+  }));
+  const q = `?period=${encodeURIComponent(v.period.label)}`;
+  const body = html`<h1>${tr(L, "Översikt", "Overview")} <span class="muted">– ${periodName(v.period, L)}</span></h1>
+<nav class="tabs" aria-label="${tr(L, "Aktuella perioder", "Current periods")}">${tabs}</nav>
+${periodNav({ path: "/overview", period: v.period, lang: L })}
+<p class="noprint"><a href="/reports/weekly${v.period.kind === "week" ? q : ""}">${tr(L, "Veckorapport", "Weekly report")}</a> · <a href="/reports/period${v.period.kind === "week" ? "" : q}">${tr(L, "Tertialrapport", "Period report")}</a> · <a href="/queue">${tr(L, "Lyssningskö för röstmeddelanden", "Listening queue for voice messages")}</a></p>
 ${totalCards(v, L)}
+<h2>${tr(L, "Jämförelser", "Comparisons")}</h2>
+${v.total && comparisonsTable({ period: v.period, previousPeriod: v.previousPeriod, own: v.total, ownName: tr(L, "Hela kundcenter", "Whole centre"), other: v.otherSources, minAnswers: v.minAnswers }, L)}
 <h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>
 ${groupsTable(v, L)}
 <h2>${tr(L, "Utveckling", "Trend")}</h2>
-${trend}
+${trendSection(v.trends, L, { mainName: tr(L, "Hela kundcenter", "Whole centre"), weekExtras: groupLines })}
 ${extras.coaching}
 <h2>${tr(L, "Kommunvägledare", "Agents")}</h2>
 ${agentsTable(v.agents, L)}
@@ -113,6 +103,6 @@ ${extras.funnel}`;
     body,
     lang: L,
     csrfToken: csrf,
-    path: `/overview?p=${v.periodKey}`,
+    path: v.periodKey ? `/overview?p=${v.periodKey}` : `/overview${q}`,
   });
 }
