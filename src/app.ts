@@ -12,6 +12,7 @@ import { webRouter } from "./web/routes.js";
 import { reviewRouter } from "./review/routes.js";
 import { sessionMiddleware } from "./auth/middleware.js";
 import { transcriptionRouter } from "./transcription/routes.js";
+import { transcriptionPageRouter } from "./transcription/page-routes.js";
 import { securityHeaders } from "./web/security-headers.js";
 import { exchangeRouter } from "./exchange/routes.js";
 import { metricsPlacement, metricsRouter, webhookTimer } from "./lib/metrics.js";
@@ -44,6 +45,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/api/v1", transcriptionRouter(ctx));
   app.use("/api/v1", exchangeRouter(ctx));
   app.use(reviewRouter(ctx));
+  app.use(transcriptionPageRouter(ctx));
   app.use(reportsRouter(ctx));
   app.use(webRouter(ctx));
   app.use("/api", (_req, _res, next) => next(new AppError("not_found", "No such API endpoint")));

@@ -136,3 +136,14 @@ export async function listUsers(db: Db, organizationId: string) {
     },
   });
 }
+
+/** Display names of an organization's users by id (who corrected, who decided); unknown ids are absent. */
+export async function userNames(db: Db, organizationId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return new Map();
+  const users = await db.user.findMany({
+    where: { organizationId, id: { in: wanted } },
+    select: { id: true, name: true },
+  });
+  return new Map(users.map((u) => [u.id, u.name]));
+}

@@ -61,3 +61,16 @@ export async function ensureAgent(db: Db, organizationId: string, externalId: st
     }),
   );
 }
+
+/** The organization's svarsgrupper and agents by name, for filter lists (search, reports). */
+export async function listGroupsAndAgents(db: Db, organizationId: string) {
+  const [groups, agents] = await Promise.all([
+    db.answerGroup.findMany({ where: { organizationId }, orderBy: { name: "asc" }, select: { id: true, name: true } }),
+    db.agent.findMany({
+      where: { organizationId },
+      orderBy: [{ name: "asc" }, { externalId: "asc" }],
+      select: { id: true, name: true, externalId: true },
+    }),
+  ]);
+  return { groups, agents: agents.map((a) => ({ id: a.id, name: a.name ?? a.externalId })) };
+}

@@ -10,6 +10,8 @@ export interface QueuePageInput {
   csrfToken: string;
   /** Field error after a form post without JavaScript: which message, which field. */
   error?: { messageId: string; field: string };
+  /** The transcript panel under each player (src/transcription), when there is one. */
+  transcript?: (m: QueueItem) => Html;
 }
 
 /**
@@ -136,6 +138,7 @@ function card(m: QueueItem, i: QueuePageInput, t: QueueText, fmt: ReturnType<typ
 <p class="status"><span class="review-status">${status}</span>${carried}<span class="reg-status">${needsReg}</span></p>
 <dl class="meta"><div><dt>${t.agent}</dt><dd>${m.agentName}</dd></div><div><dt>${t.duration}</dt><dd>${duration(m.durationSeconds)}</dd></div><div class="wide"><dt>${t.scores}</dt><dd>${scoreList(m, t)}</dd></div></dl>
 ${audio}
+${i.transcript?.(m) ?? ""}
 <form method="post" action="/queue/messages/${id}" class="review">
 <input type="hidden" name="_csrf" value="${i.csrfToken}"><input type="hidden" name="week" value="${i.q.week}"><input type="hidden" name="page" value="${i.q.page}">
 <p class="error form-error"${err ? "" : html` hidden`} id="err-${id}">${errText}</p>

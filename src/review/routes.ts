@@ -12,6 +12,7 @@ import { toDocument } from "../web/html.js";
 import { getListeningHistory } from "./history.js";
 import { renderHistoryBody } from "./history-page.js";
 import { renderQueueBody } from "./queue-page.js";
+import { transcriptPanels } from "../transcription/queue-panel.js";
 import { queueText } from "./queue-text.js";
 import { updateReview } from "./actions.js";
 import { createAudioHandler } from "./audio.js";
@@ -67,11 +68,18 @@ export function reviewRouter(ctx: AppContext): Router {
       const lang = langOf(req);
       const error = str(req.query.error);
       const m = str(req.query.m);
+      const terr = str(req.query.terr);
+      const transcript = await transcriptPanels(ctx, req.user!.organizationId, q, {
+        lang,
+        csrfToken: csrfToken(req),
+        error: terr && m ? { messageId: m, field: terr } : undefined,
+      });
       const body = renderQueueBody({
         q,
         lang,
         csrfToken: csrfToken(req),
         error: error && m ? { messageId: m, field: error } : undefined,
+        transcript,
       });
       res.setHeader("Cache-Control", "no-store");
       res.type("html").send(

@@ -5,7 +5,7 @@ import { shellText, type Lang } from "./i18n.js";
 export interface PageOptions {
   title: string;
   user: SessionUser | null;
-  /** Navigation key of the current page: me | overview | queue | weekly | period | admin | audit. */
+  /** Navigation key of the current page: me | overview | queue | search | weekly | period | admin | audit. */
   active?: string;
   /** The page's content, built with `html`. */
   body: Html;
@@ -32,6 +32,7 @@ function navFor(user: SessionUser, lang: Lang): NavItem[] {
   const items: NavItem[] = [
     { key: "overview", href: "/overview", label: t.overview },
     { key: "queue", href: "/queue", label: t.queue },
+    { key: "search", href: "/search", label: t.search },
     { key: "weekly", href: "/reports/weekly", label: t.weekly },
     { key: "period", href: "/reports/period", label: t.period },
   ];

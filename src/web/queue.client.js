@@ -160,6 +160,24 @@
     announce(text.saved || "");
   }
 
+  // The transcript's suggestion only fills the form; the manager still saves (nothing registers by itself).
+  for (const b of root.querySelectorAll("button.use-suggestion")) {
+    b.hidden = false;
+    b.addEventListener("click", () => {
+      const card = b.closest("article.vm");
+      const form = card && card.querySelector("form.review");
+      if (!form) return;
+      const radio = form.querySelector(
+        `input[name="classification"][value="${CSS.escape(b.dataset.classification || "")}"]`,
+      );
+      if (radio) radio.checked = true;
+      const fv = form.querySelector('input[name="forvaltning"]');
+      if (fv && b.dataset.forvaltning) fv.value = b.dataset.forvaltning;
+      (radio || fv)?.focus();
+      announce(b.dataset.done || "");
+    });
+  }
+
   if (cards.length) {
     // Returning from a form post lands on the message that was saved.
     const fromHash = cards.findIndex((c) => `#${c.id}` === location.hash);
