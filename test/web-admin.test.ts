@@ -104,30 +104,60 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
     expect(await db.prisma.auditEvent.count({ where: { action: "group.update", targetId: g.id } })).toBe(2);
   });
 
-  it("adds a target in percent for shares and refuses a mean outside 1–5", async () => {
+  it("adds a band target in percent for shares and refuses a mean outside 1–5 in Swedish", async () => {
     let csrf = await c.csrfFrom("/admin/targets");
     await c.post("/admin/targets", {
       questionKey: "overall",
       metric: "satisfiedShare",
-      threshold: "75",
+      lower: "75",
+      upper: "80 %",
       validFrom: "2026-01-01",
       _csrf: csrf,
     });
     const t = await db.prisma.target.findFirstOrThrow({
       where: { organizationId: ctx.organizationId, metric: "satisfiedShare" },
     });
-    expect(t.threshold).toBe(0.75);
+    expect([t.threshold, t.upper]).toEqual([0.75, 0.8]);
+    expect(await (await c.get("/admin/targets")).text()).toContain("75–80 %");
     csrf = await c.csrfFrom("/admin/targets");
     const bad = await c.post("/admin/targets", {
       questionKey: "bemotande",
       metric: "mean",
-      threshold: "43",
+      lower: "43",
       validFrom: "2026-01-01",
       _csrf: csrf,
     });
     expect(bad.status).toBe(400);
+    const page = await bad.text();
+    expect(page).toContain("Lägsta värde: 43 ligger utanför skalan 1–5 för ett medelvärde. Menade du 4,3?");
+    expect(page).not.toContain("Invalid target");
     expect(await db.prisma.target.count({ where: { organizationId: ctx.organizationId, metric: "mean" } })).toBe(0);
     expect(await db.prisma.auditEvent.count({ where: { action: "target.set", targetId: t.id } })).toBe(1);
+  });
+
+  it('saves "4,2" as 4.2, keeps the earlier target as history, and shows which one is in force', async () => {
+    for (const [lower, validFrom] of [
+      ["4,0", "2025-01-01"],
+      ["4,2", "2026-01-01"],
+    ]) {
+      const csrf = await c.csrfFrom("/admin/targets");
+      const res = await c.post("/admin/targets", {
+        questionKey: "kunskap",
+        metric: "mean",
+        lower,
+        validFrom,
+        _csrf: csrf,
+      });
+      expect(res.status).toBe(303);
+    }
+    const rows = await db.prisma.target.findMany({
+      where: { organizationId: ctx.organizationId, questionKey: "kunskap" },
+      orderBy: { validFrom: "asc" },
+    });
+    expect(rows.map((r) => r.threshold)).toEqual([4.0, 4.2]);
+    const page = await (await c.get("/admin/targets")).text();
+    expect(page).toMatch(/≥ 4,20<\/td><td>2026-01-01<\/td><td><span class="badge ok">Gäller nu/);
+    expect(page).toMatch(/≥ 4,00<\/td><td>2025-01-01<\/td><td><span class="muted">Tidigare/);
   });
 
   it("creates an agent account linked to an agent, and disabling a user ends their sessions", async () => {

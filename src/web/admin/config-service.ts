@@ -3,6 +3,8 @@ import type { Db } from "../../lib/db.js";
 import { AppError, parseOrThrow } from "../../lib/errors.js";
 import { audit } from "../../audit/log.js";
 import { callingHoursProblem } from "../../intake/calling-window.js";
+import { parseTargetInput, type TargetInput } from "../../results/target-input.js";
+import { QUESTION_ORDER } from "../questions.js";
 import { groupSettingsSchema, orgSettingsSchema, type OrgSettings } from "../../organizations/settings.js";
 
 /**
@@ -123,40 +125,44 @@ export async function updateGroup(db: Db, actor: Actor, groupId: string, form: G
   });
 }
 
-export const targetFormSchema = z
-  .object({
-    questionKey: z.string().regex(/^(overall|[a-z0-9_]{1,40})$/, "a question key or overall"),
-    metric: z.enum(["mean", "satisfiedShare"]),
-    /** A mean on 1–5, or a share in percent. */
-    threshold: z.coerce.number().min(0).max(100),
-    validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD"),
-  })
-  .superRefine((t, c) => {
-    if (t.metric === "mean" && (t.threshold < 1 || t.threshold > 5))
-      c.addIssue({ code: "custom", path: ["threshold"], message: "a mean target is between 1 and 5" });
-  });
-export type TargetForm = z.input<typeof targetFormSchema>;
+export type TargetForm = TargetInput;
 
-export async function addTarget(db: Db, actor: Actor, form: TargetForm) {
-  const f = parseOrThrow(targetFormSchema, form, "target");
-  const threshold = f.metric === "satisfiedShare" ? f.threshold / 100 : f.threshold;
+/** The question keys a target may name: the page's list ("overall" and the default flow's questions). */
+const TARGET_KEYS = QUESTION_ORDER;
+
+export async function addTarget(db: Db, actor: Actor, form: Partial<TargetForm>) {
+  const parsed = parseTargetInput(
+    {
+      questionKey: String(form.questionKey ?? ""),
+      metric: String(form.metric ?? ""),
+      lower: String(form.lower ?? ""),
+      upper: form.upper === undefined ? undefined : String(form.upper),
+      validFrom: String(form.validFrom ?? ""),
+    },
+    TARGET_KEYS,
+  );
+  if (!parsed.ok) {
+    const text = parsed.problems.map((p) => p.message).join(" ");
+    throw new AppError(
+      "validation_failed",
+      `Invalid target: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`,
+      parsed.problems.map((p) => ({ field: p.field, message: p.message })),
+      text,
+    );
+  }
+  const f = parsed.value;
+  const validFrom = new Date(`${f.validFrom}T00:00:00Z`);
   const t = await db.target.upsert({
     where: {
       organizationId_questionKey_metric_validFrom: {
         organizationId: actor.organizationId,
         questionKey: f.questionKey,
         metric: f.metric,
-        validFrom: new Date(`${f.validFrom}T00:00:00Z`),
+        validFrom,
       },
     },
-    update: { threshold },
-    create: {
-      organizationId: actor.organizationId,
-      questionKey: f.questionKey,
-      metric: f.metric,
-      threshold,
-      validFrom: new Date(`${f.validFrom}T00:00:00Z`),
-    },
+    update: { threshold: f.threshold, upper: f.upper },
+    create: { organizationId: actor.organizationId, ...f, validFrom },
   });
   await audit(db, {
     organizationId: actor.organizationId,
@@ -164,7 +170,13 @@ export async function addTarget(db: Db, actor: Actor, form: TargetForm) {
     action: "target.set",
     targetType: "target",
     targetId: t.id,
-    detail: { questionKey: f.questionKey, metric: f.metric, threshold, validFrom: f.validFrom },
+    detail: {
+      questionKey: f.questionKey,
+      metric: f.metric,
+      threshold: f.threshold,
+      upper: f.upper,
+      validFrom: f.validFrom,
+    },
     ip: actor.ip,
   });
   return t;
@@ -184,6 +196,7 @@ export async function deleteTarget(db: Db, actor: Actor, targetId: string) {
       questionKey: t.questionKey,
       metric: t.metric,
       threshold: t.threshold,
+      upper: t.upper,
       validFrom: t.validFrom.toISOString().slice(0, 10),
     },
     ip: actor.ip,

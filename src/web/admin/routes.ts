@@ -103,7 +103,7 @@ export function adminRouter(ctx: AppContext): Router {
         await fn(req);
       } catch (err) {
         if (err instanceof AppError && ["validation_failed", "conflict", "bad_request"].includes(err.code)) {
-          return render(req, res, section, { error: err.message, status: err.status });
+          return render(req, res, section, { error: err.userMessage ?? err.message, status: err.status });
         }
         throw err;
       }
@@ -128,7 +128,7 @@ export function adminRouter(ctx: AppContext): Router {
   post("/admin/groups/:id", "settings", "/admin", (req) =>
     updateGroup(ctx.prisma, actor(req), id(req), body(req) as never),
   );
-  post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req) as never));
+  post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req)));
   post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) =>
     deleteTarget(ctx.prisma, actor(req), id(req)),
   );

@@ -21,7 +21,7 @@ function summaryCard(p: AgentPeriod, L: Lang, selected: boolean): Html {
 <div class="sub">${periodName(p.key, p.period, L)} · ${tr(L, "mitt NKI", "my NKI")}</div>
 <div class="value" data-testid="kpi-${p.key}">${value}</div>
 <div class="sub">n = <span data-testid="n-${p.key}">${me?.n ?? 0}</span> · ${tr(L, "gruppen", "group")} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${tr(L, "kundcenter", "centre")} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
-${me && me.targetMet !== null && html`<div>${targetBadge(me.targetMet, L)}</div>`}
+${me && me.targetMet !== null && html`<div>${targetBadge(me, L)}</div>`}
 </a>`;
 }
 
@@ -36,7 +36,7 @@ function questionTable(p: AgentPeriod, L: Lang, groupName: string | null): Html 
 <thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Jag", "Me")}</th><th scope="col">${tr(L, "Min svarsgrupp", "My svarsgrupp")}${groupName && html`<br><span class="muted">${groupName}</span>`}</th><th scope="col">${tr(L, "Hela kundcenter", "Whole centre")}</th>${bench && html`<th scope="col">${tr(L, "Andra kommuner", "Other municipalities")}</th>`}<th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td>${bench && html`<td>${r.benchmark ? cellHtml(r.benchmark, L) : html`<span class="muted">${tr(L, "för få kommuner", "too few municipalities")}</span>`}</td>`}<td>${targetBadge(r.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td>${bench && html`<td>${r.benchmark ? cellHtml(r.benchmark, L) : html`<span class="muted">${tr(L, "för få kommuner", "too few municipalities")}</span>`}</td>`}<td>${targetBadge(r, L)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
