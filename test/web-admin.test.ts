@@ -59,15 +59,41 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
     expect(await (await c.get("/admin/audit")).text()).toContain("settings.update");
   });
 
-  it("refuses unreadable calling hours with the reason, and changes nothing", async () => {
+  it("refuses unreadable calling hours with the reason in Swedish, and changes nothing", async () => {
     const before = (await db.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId } })).settings;
     const csrf = await c.csrfFrom("/admin");
-    const res = await c.post("/admin/settings", { ...settingsForm({ callingHours: "weekdays 9-5" }), _csrf: csrf });
+    const res = await c.post("/admin/settings", {
+      ...settingsForm({ callingHours: "weekdays 9-5", samplePercent: "mycket" }),
+      _csrf: csrf,
+    });
     expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/callingHours/);
+    const page = await res.text();
+    expect(page).toContain("Tider som text: kan inte läsa &quot;weekdays 9-5&quot;");
+    expect(page).toContain("Andel av samtalen som får en enkät: skriv ett tal mellan 0 och 100");
+    expect(page).not.toMatch(/Invalid settings|cannot read/);
     expect((await db.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId } })).settings).toEqual(
       before,
     );
+  });
+
+  it("saves calling hours from weekday boxes and times, and previews the next windows", async () => {
+    const form = new URLSearchParams({ ...settingsForm({ callingHours: "" }), _csrf: await c.csrfFrom("/admin") });
+    for (const d of ["mon", "tue", "wed", "thu", "sat"]) form.append("callingDays", d);
+    form.set("callingFrom", "09:00");
+    form.set("callingTo", "17:30");
+    const res = await c.post("/admin/settings", form);
+    expect(res.status).toBe(303);
+    const org = await db.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId } });
+    expect(orgSettingsSchema.parse(org.settings).callingHours).toBe("mon-thu,sat 09:00-17:30");
+    const page = await (await c.get("/admin")).text();
+    expect(page).toMatch(/id="day-sat" name="callingDays" value="sat" checked/);
+    expect(page).not.toMatch(/id="day-fri" name="callingDays" value="fri" checked/);
+    expect(page).toMatch(/<ul class="preview" id="calling-preview">(<li>[^<]+ 09:00–17:30<\/li>){5}<\/ul>/);
+
+    const empty = new URLSearchParams({ ...settingsForm({ callingHours: "" }), _csrf: await c.csrfFrom("/admin") });
+    const refused = await c.post("/admin/settings", empty);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("Ringdagar: välj minst en dag.");
   });
 
   it("refuses a change without the session's CSRF token", async () => {
