@@ -28,6 +28,7 @@ import { loadFlows } from "./survey/flows.js";
 import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
 import { startSimulator, type RunningSimulator } from "./telephony/simulator/index.js";
 import { startDemo } from "./demo/index.js";
+import { historyRange } from "./demo/history.js";
 import { applySettingsOverrides, ensureOrganization } from "./organizations/service.js";
 import { ensureApiKey } from "./intake/api-keys.js";
 import express from "express";
@@ -91,6 +92,8 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     slug: config.DEFAULT_ORG_SLUG,
     name: config.DEFAULT_ORG_NAME,
     timeZone: config.DEFAULT_TIME_ZONE,
+    // From the start of the demo's history, so its past periods are judged too.
+    presetTargetsFrom: historyRange(new Date(), config.DEFAULT_TIME_ZONE).from,
   });
   await applySettingsOverrides(db.prisma, org.id, {
     sampleRate: config.SAMPLE_RATE,

@@ -59,15 +59,41 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
     expect(await (await c.get("/admin/audit")).text()).toContain("settings.update");
   });
 
-  it("refuses unreadable calling hours with the reason, and changes nothing", async () => {
+  it("refuses unreadable calling hours with the reason in Swedish, and changes nothing", async () => {
     const before = (await db.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId } })).settings;
     const csrf = await c.csrfFrom("/admin");
-    const res = await c.post("/admin/settings", { ...settingsForm({ callingHours: "weekdays 9-5" }), _csrf: csrf });
+    const res = await c.post("/admin/settings", {
+      ...settingsForm({ callingHours: "weekdays 9-5", samplePercent: "mycket" }),
+      _csrf: csrf,
+    });
     expect(res.status).toBe(400);
-    expect(await res.text()).toMatch(/callingHours/);
+    const page = await res.text();
+    expect(page).toContain("Tider som text: kan inte läsa &quot;weekdays 9-5&quot;");
+    expect(page).toContain("Andel av samtalen som får en enkät: skriv ett tal mellan 0 och 100");
+    expect(page).not.toMatch(/Invalid settings|cannot read/);
     expect((await db.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId } })).settings).toEqual(
       before,
     );
+  });
+
+  it("saves calling hours from weekday boxes and times, and previews the next windows", async () => {
+    const form = new URLSearchParams({ ...settingsForm({ callingHours: "" }), _csrf: await c.csrfFrom("/admin") });
+    for (const d of ["mon", "tue", "wed", "thu", "sat"]) form.append("callingDays", d);
+    form.set("callingFrom", "09:00");
+    form.set("callingTo", "17:30");
+    const res = await c.post("/admin/settings", form);
+    expect(res.status).toBe(303);
+    const org = await db.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId } });
+    expect(orgSettingsSchema.parse(org.settings).callingHours).toBe("mon-thu,sat 09:00-17:30");
+    const page = await (await c.get("/admin")).text();
+    expect(page).toMatch(/id="day-sat" name="callingDays" value="sat" checked/);
+    expect(page).not.toMatch(/id="day-fri" name="callingDays" value="fri" checked/);
+    expect(page).toMatch(/<ul class="preview" id="calling-preview">(<li>[^<]+ 09:00–17:30<\/li>){5}<\/ul>/);
+
+    const empty = new URLSearchParams({ ...settingsForm({ callingHours: "" }), _csrf: await c.csrfFrom("/admin") });
+    const refused = await c.post("/admin/settings", empty);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("Ringdagar: välj minst en dag.");
   });
 
   it("refuses a change without the session's CSRF token", async () => {
@@ -104,30 +130,60 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
     expect(await db.prisma.auditEvent.count({ where: { action: "group.update", targetId: g.id } })).toBe(2);
   });
 
-  it("adds a target in percent for shares and refuses a mean outside 1–5", async () => {
+  it("adds a band target in percent for shares and refuses a mean outside 1–5 in Swedish", async () => {
     let csrf = await c.csrfFrom("/admin/targets");
     await c.post("/admin/targets", {
       questionKey: "overall",
       metric: "satisfiedShare",
-      threshold: "75",
+      lower: "75",
+      upper: "80 %",
       validFrom: "2026-01-01",
       _csrf: csrf,
     });
     const t = await db.prisma.target.findFirstOrThrow({
       where: { organizationId: ctx.organizationId, metric: "satisfiedShare" },
     });
-    expect(t.threshold).toBe(0.75);
+    expect([t.threshold, t.upper]).toEqual([0.75, 0.8]);
+    expect(await (await c.get("/admin/targets")).text()).toContain("75–80 %");
     csrf = await c.csrfFrom("/admin/targets");
     const bad = await c.post("/admin/targets", {
       questionKey: "bemotande",
       metric: "mean",
-      threshold: "43",
+      lower: "43",
       validFrom: "2026-01-01",
       _csrf: csrf,
     });
     expect(bad.status).toBe(400);
+    const page = await bad.text();
+    expect(page).toContain("Lägsta värde: 43 ligger utanför skalan 1–5 för ett medelvärde. Menade du 4,3?");
+    expect(page).not.toContain("Invalid target");
     expect(await db.prisma.target.count({ where: { organizationId: ctx.organizationId, metric: "mean" } })).toBe(0);
     expect(await db.prisma.auditEvent.count({ where: { action: "target.set", targetId: t.id } })).toBe(1);
+  });
+
+  it('saves "4,2" as 4.2, keeps the earlier target as history, and shows which one is in force', async () => {
+    for (const [lower, validFrom] of [
+      ["4,0", "2025-01-01"],
+      ["4,2", "2026-01-01"],
+    ]) {
+      const csrf = await c.csrfFrom("/admin/targets");
+      const res = await c.post("/admin/targets", {
+        questionKey: "kunskap",
+        metric: "mean",
+        lower,
+        validFrom,
+        _csrf: csrf,
+      });
+      expect(res.status).toBe(303);
+    }
+    const rows = await db.prisma.target.findMany({
+      where: { organizationId: ctx.organizationId, questionKey: "kunskap" },
+      orderBy: { validFrom: "asc" },
+    });
+    expect(rows.map((r) => r.threshold)).toEqual([4.0, 4.2]);
+    const page = await (await c.get("/admin/targets")).text();
+    expect(page).toMatch(/≥ 4,20<\/td><td>2026-01-01<\/td><td><span class="badge ok">Gäller nu/);
+    expect(page).toMatch(/≥ 4,00<\/td><td>2025-01-01<\/td><td><span class="muted">Tidigare/);
   });
 
   it("creates an agent account linked to an agent, and disabling a user ends their sessions", async () => {

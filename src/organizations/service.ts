@@ -1,5 +1,6 @@
 import { retryOnUniqueConflict } from "../lib/unique-conflict.js";
 import type { Db } from "../lib/db.js";
+import { presetTargets } from "../results/target-presets.js";
 import { orgSettingsSchema, type OrgSettings } from "./settings.js";
 
 /**
@@ -8,12 +9,19 @@ import { orgSettingsSchema, type OrgSettings } from "./settings.js";
  */
 export async function ensureOrganization(
   db: Db,
-  input: { slug: string; name: string; timeZone: string; settings?: Partial<OrgSettings> },
+  input: {
+    slug: string;
+    name: string;
+    timeZone: string;
+    settings?: Partial<OrgSettings>;
+    /** Preset the source documents' targets from this day (YYYY-MM-DD) when the organization is new. */
+    presetTargetsFrom?: string;
+  },
 ) {
   const existing = await db.organization.findUnique({ where: { slug: input.slug } });
   if (existing) return existing;
   // INSERT … ON CONFLICT DO NOTHING: several instances starting at once on an empty database all succeed.
-  await db.organization.createMany({
+  const created = await db.organization.createMany({
     data: [
       {
         slug: input.slug,
@@ -24,7 +32,9 @@ export async function ensureOrganization(
     ],
     skipDuplicates: true,
   });
-  return db.organization.findUniqueOrThrow({ where: { slug: input.slug } });
+  const org = await db.organization.findUniqueOrThrow({ where: { slug: input.slug } });
+  if (created.count === 1 && input.presetTargetsFrom) await presetTargets(db, org.id, input.presetTargetsFrom);
+  return org;
 }
 
 /** Applies operator overrides (env) on top of the stored settings. */

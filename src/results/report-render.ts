@@ -90,10 +90,10 @@ const wrap = (caption: string, head: Html, body: Html[] | Html, testid: string) 
 function questionTable(d: ReportData, L: Lang): Html {
   const body = d.totalQuestions.map(
     (r) =>
-      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td class="num">${num(L, r)}</td><td class="num">${r.respondents}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${changeText(L, r.change)}</td><td class="num">${r.benchmark ? html`${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations} ${tr(L, "kommuner", "municipalities")})</span>` : "–"}</td><td>${targetBadge(r.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td class="num">${num(L, r)}</td><td class="num">${r.respondents}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${changeText(L, r.change)}</td><td class="num">${r.benchmark ? html`${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations} ${tr(L, "kommuner", "municipalities")})</span>` : "–"}</td><td>${targetBadge(r, L)}</td></tr>`,
   );
   const t = d.total;
-  const totalRow = html`<tr class="total"><th scope="row">${questionLabel("overall", L)}</th><td class="num">${num(L, t)}</td><td class="num">${t.respondents}</td><td class="num">${num(L, t.previousYear)}</td><td class="num">${changeText(L, t.change)}</td><td class="num">${t.benchmark ? fmt(L, t.benchmark.mean) : "–"}</td><td>${targetBadge(t.targetMet, L)}</td></tr>`;
+  const totalRow = html`<tr class="total"><th scope="row">${questionLabel("overall", L)}</th><td class="num">${num(L, t)}</td><td class="num">${t.respondents}</td><td class="num">${num(L, t.previousYear)}</td><td class="num">${changeText(L, t.change)}</td><td class="num">${t.benchmark ? fmt(L, t.benchmark.mean) : "–"}</td><td>${targetBadge(t, L)}</td></tr>`;
   return wrap(
     tr(
       L,
@@ -124,7 +124,7 @@ function groupTable(d: ReportData, L: Lang): Html {
   };
   const body = d.groups.map(
     (g) =>
-      html`<tr><th scope="row">${g.groupName}</th><td class="num">${num(L, g.overall)}</td><td class="num">${num(L, g.overall.previousYear)}</td>${keys.map((k) => html`<td class="num">${q(g, k)}</td>`)}<td class="num">${g.overall.respondents}</td><td>${targetBadge(g.overall.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${g.groupName}</th><td class="num">${num(L, g.overall)}</td><td class="num">${num(L, g.overall.previousYear)}</td>${keys.map((k) => html`<td class="num">${q(g, k)}</td>`)}<td class="num">${g.overall.respondents}</td><td>${targetBadge(g.overall, L)}</td></tr>`,
   );
   return wrap(
     tr(L, "Medelbetyg (1–5) per svarsgrupp och fråga", "Mean score (1–5) per answer group and question"),
@@ -301,7 +301,7 @@ export function renderReport(d: ReportData, L: Lang): Html {
     [
       "questions",
       tr(L, "Resultat per fråga för hela kundcentret", "Results per question for the whole contact centre"),
-      html`<p>NKI ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t.targetMet, L)}`}</p>${chartQ}${questionTable(d, L)}`,
+      html`<p>NKI ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t, L)}`}</p>${chartQ}${questionTable(d, L)}`,
     ],
     ["groups", tr(L, "Alla frågor per svarsgrupp", "All questions per answer group"), groupTable(d, L)],
     ["answer-time", tr(L, "Svarstid per svarsgrupp", "Waiting time per answer group"), answerTimeTable(d, L)],

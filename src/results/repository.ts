@@ -193,7 +193,7 @@ export async function sumCounts(db: Db, q: CountsQuery): Promise<CountsRow[]> {
 export interface ResultsContextRow {
   timeZone: string;
   settings: unknown;
-  targets: { questionKey: string; metric: string; threshold: number; validFrom: string }[];
+  targets: { questionKey: string; metric: string; threshold: number; upper: number | null; validFrom: string }[];
   group: { id: string; key: string; name: string } | null;
   agent: { id: string; externalId: string; name: string | null } | null;
 }
@@ -210,7 +210,7 @@ export async function loadResultsContext(
   const rows = await db.$queryRaw<ResultsContextRow[]>`
     SELECT o."timeZone", o.settings,
       (SELECT coalesce(json_agg(json_build_object('questionKey', t."questionKey", 'metric', t.metric, 'threshold', t.threshold,
-              'validFrom', to_char(t."validFrom", 'YYYY-MM-DD'))), '[]'::json) FROM "Target" t WHERE t."organizationId" = o.id) AS targets,
+              'upper', t.upper, 'validFrom', to_char(t."validFrom", 'YYYY-MM-DD'))), '[]'::json) FROM "Target" t WHERE t."organizationId" = o.id) AS targets,
       (SELECT json_build_object('id', g.id, 'key', g.key, 'name', g.name) FROM "AnswerGroup" g
         WHERE g."organizationId" = o.id AND g.key = ${q.groupKey ?? null}::text) AS "group",
       (SELECT json_build_object('id', a.id, 'externalId', a."externalId", 'name', a.name) FROM "Agent" a
@@ -225,5 +225,6 @@ export const toTargetDefs = (rows: ResultsContextRow["targets"]) =>
     questionKey: t.questionKey,
     metric: t.metric === "satisfiedShare" ? ("satisfiedShare" as const) : ("mean" as const),
     threshold: t.threshold,
+    upper: t.upper,
     validFrom: t.validFrom,
   }));

@@ -145,9 +145,14 @@ const judged = metricsSchema.extend({
   targets: z.array(
     z.object({
       metric: z.enum(["mean", "satisfiedShare"]),
-      threshold: z.number(),
+      threshold: z.number().openapi({ description: "Lower bound: met at or above it" }),
+      upper: z.number().nullable().openapi({ description: "Upper bound of a band target (e.g. 0.80), else null" }),
       validFrom: z.string(),
       met: z.boolean().nullable(),
+      position: z
+        .enum(["under", "within", "above"])
+        .nullable()
+        .openapi({ description: "Against the target: under, within (a plain target met), above a band's upper bound" }),
     }),
   ),
 });

@@ -27,9 +27,26 @@ export function cellHtml(c: Cell | null | undefined, lang: Lang): Html {
   return html`<span class="cell"><strong>${fmt(lang, c.mean)}</strong>${interval}<br><span class="muted">${pct(lang, c.satisfiedShare)} ${tr(lang, "nöjda", "satisfied")} · n=${c.n}</span></span>`;
 }
 
-export function targetBadge(met: boolean | null | undefined, lang: Lang): Html {
-  if (met === true) return html`<span class="badge ok">✓ ${tr(lang, "mål nått", "target met")}</span>`;
+/** A row judged against its targets (the results API's targetMet and targets). */
+export interface Judged {
+  targetMet?: boolean | null;
+  targets?: readonly { position?: "under" | "within" | "above" | null; upper?: number | null }[];
+}
+
+/**
+ * The verdict against the targets: met, under, and for a band (e.g. 75–80 %)
+ * within or above it. Takes the row, or just targetMet for plain targets.
+ */
+export function targetBadge(judged: boolean | null | undefined | Judged, lang: Lang): Html {
+  const row: Judged = typeof judged === "object" && judged !== null ? judged : { targetMet: judged };
+  const met = row.targetMet;
+  const checks = row.targets ?? [];
   if (met === false) return html`<span class="badge bad">✗ ${tr(lang, "under mål", "below target")}</span>`;
+  if (met === true && checks.some((c) => c.position === "above"))
+    return html`<span class="badge ok">↑ ${tr(lang, "över målintervallet", "above the target band")}</span>`;
+  if (met === true && checks.some((c) => c.upper !== null && c.upper !== undefined))
+    return html`<span class="badge ok">✓ ${tr(lang, "inom målintervallet", "within the target band")}</span>`;
+  if (met === true) return html`<span class="badge ok">✓ ${tr(lang, "mål nått", "target met")}</span>`;
   return html`<span class="muted">–</span>`;
 }
 

@@ -32,7 +32,11 @@ export class WebClient {
     return res;
   }
 
-  async post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  async post(
+    path: string,
+    form: Record<string, string> | URLSearchParams,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const res = await fetch(this.base + path, {
       method: "POST",
       redirect: "manual",

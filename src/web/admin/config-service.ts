@@ -1,8 +1,10 @@
 import { z } from "zod";
 import type { Db } from "../../lib/db.js";
-import { AppError, parseOrThrow } from "../../lib/errors.js";
+import { AppError } from "../../lib/errors.js";
 import { audit } from "../../audit/log.js";
-import { callingHoursProblem } from "../../intake/calling-window.js";
+import { callingHoursTextProblem, fromSimple } from "../../intake/calling-hours-form.js";
+import { parseTargetInput, type TargetInput } from "../../results/target-input.js";
+import { QUESTION_ORDER } from "../questions.js";
 import { groupSettingsSchema, orgSettingsSchema, type OrgSettings } from "../../organizations/settings.js";
 
 /**
@@ -23,21 +25,71 @@ const callingHours = z
   .min(1)
   .max(200)
   .superRefine((v, c) => {
-    const problem = callingHoursProblem(v);
+    const problem = callingHoursTextProblem(v);
     if (problem) c.addIssue({ code: "custom", message: problem });
   });
 
+/** Decimal comma or point, as people type numbers. */
+const decimal = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === "string" ? v.trim().replace(",", ".") : v), z.coerce.number().min(min).max(max));
+const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
 /** Form fields as strings; percentages as the enhetschef thinks of them. */
 export const settingsFormSchema = z.object({
-  samplePercent: z.coerce.number().min(0).max(100),
-  callingHours,
+  samplePercent: decimal(0, 100),
+  /** Stored-format text; when given it wins over the boxes (several windows need it). */
+  callingHours: z.union([z.literal(""), callingHours]).optional(),
+  callingDays: z.union([z.string(), z.array(z.string())]).optional(),
+  callingFrom: z.string().optional(),
+  callingTo: z.string().optional(),
   skipPublicHolidays: z.boolean(),
-  surveyDelaySeconds: z.coerce.number().int().min(0).max(86_400),
-  minAnswersForResult: z.coerce.number().int().min(1).max(10_000),
-  audioRetentionDaysAfterReview: z.coerce.number().int().min(1).max(3650),
+  surveyDelaySeconds: whole(0, 86_400),
+  minAnswersForResult: whole(1, 10_000),
+  audioRetentionDaysAfterReview: whole(1, 3650),
   nkiQuestion: z.string().regex(/^(all-questions|[a-z0-9_]{1,40})$/),
 });
 export type SettingsForm = z.input<typeof settingsFormSchema>;
+
+/** What a person reads when a field is refused: the field's name on the page and what it takes. */
+const SETTINGS_FIELDS: Record<string, string> = {
+  samplePercent: "Andel av samtalen som får en enkät: skriv ett tal mellan 0 och 100 (komma eller punkt går bra).",
+  surveyDelaySeconds: "Fördröjning efter samtalet: skriv ett helt antal sekunder, 0–86 400.",
+  minAnswersForResult: "Minsta antal svar för att visa ett resultat: skriv ett heltal, 1–10 000.",
+  audioRetentionDaysAfterReview: "Radera röstmeddelanden efter granskning: skriv ett helt antal dagar, 1–3 650.",
+  nkiQuestion: "NKI totalt beräknas som: välj ett alternativ i listan.",
+  name: "Namn: skriv ett namn, högst 120 tecken.",
+};
+
+/** Parses a form; a refusal carries a Swedish sentence per field for the page and English for the log/API. */
+function parseForm<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const details = r.error.issues.map((i) => {
+    const field = i.path.join(".") || "(body)";
+    const swedish = i.code === "custom" ? i.message : (SETTINGS_FIELDS[field] ?? `${field}: ogiltigt värde.`);
+    return { field, message: i.message, swedish };
+  });
+  throw new AppError(
+    "validation_failed",
+    `Invalid ${what}: ${details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
+    details.map(({ field, message }) => ({ field, message })),
+    [...new Set(details.map((d) => d.swedish))].join(" "),
+  );
+}
+
+/** Stored calling hours from the form: the text when given, else the weekday boxes and times. */
+function callingHoursFromForm(f: z.infer<typeof settingsFormSchema>): string {
+  if (f.callingHours) return f.callingHours;
+  const days = f.callingDays === undefined ? [] : Array.isArray(f.callingDays) ? f.callingDays : [f.callingDays];
+  const r = fromSimple({ days, from: f.callingFrom ?? "", to: f.callingTo ?? "" });
+  if (r.ok) return r.callingHours;
+  throw new AppError(
+    "validation_failed",
+    `Invalid settings: ${r.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`,
+    r.problems,
+    r.problems.map((p) => p.message).join(" "),
+  );
+}
 
 function changes(before: Record<string, unknown>, after: Record<string, unknown>) {
   const out: Record<string, { from: unknown; to: unknown }> = {};
@@ -46,8 +98,10 @@ function changes(before: Record<string, unknown>, after: Record<string, unknown>
   return out;
 }
 
-export async function updateOrgSettings(db: Db, actor: Actor, form: SettingsForm): Promise<OrgSettings> {
-  const f = parseOrThrow(settingsFormSchema, form, "settings");
+/** `form` is the posted fields as they came (strings, or a list for the weekday boxes); parsed here. */
+export async function updateOrgSettings(db: Db, actor: Actor, form: Record<string, unknown>): Promise<OrgSettings> {
+  const f = parseForm(settingsFormSchema, form, "settings");
+  const hours = callingHoursFromForm(f);
   const org = await db.organization.findUniqueOrThrow({
     where: { id: actor.organizationId },
     select: { settings: true },
@@ -56,7 +110,7 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: SettingsForm
   const after = orgSettingsSchema.parse({
     ...before,
     sampleRate: Math.round(f.samplePercent * 100) / 10_000,
-    callingHours: f.callingHours,
+    callingHours: hours,
     skipPublicHolidays: f.skipPublicHolidays,
     surveyDelaySeconds: f.surveyDelaySeconds,
     minAnswersForResult: f.minAnswersForResult,
@@ -82,13 +136,13 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: SettingsForm
 export const groupFormSchema = z.object({
   name: z.string().trim().min(1).max(120),
   /** Empty = use the organization's. */
-  samplePercent: z.union([z.literal(""), z.coerce.number().min(0).max(100)]),
+  samplePercent: z.union([z.literal(""), decimal(0, 100)]),
   callingHours: z.union([z.literal(""), callingHours]),
 });
 export type GroupForm = z.input<typeof groupFormSchema>;
 
 export async function updateGroup(db: Db, actor: Actor, groupId: string, form: GroupForm) {
-  const f = parseOrThrow(groupFormSchema, form, "svarsgrupp");
+  const f = parseForm(groupFormSchema, form, "svarsgrupp");
   const group = await db.answerGroup.findFirst({
     where: { id: groupId, organizationId: actor.organizationId },
     select: { name: true, settings: true },
@@ -123,40 +177,44 @@ export async function updateGroup(db: Db, actor: Actor, groupId: string, form: G
   });
 }
 
-export const targetFormSchema = z
-  .object({
-    questionKey: z.string().regex(/^(overall|[a-z0-9_]{1,40})$/, "a question key or overall"),
-    metric: z.enum(["mean", "satisfiedShare"]),
-    /** A mean on 1–5, or a share in percent. */
-    threshold: z.coerce.number().min(0).max(100),
-    validFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD"),
-  })
-  .superRefine((t, c) => {
-    if (t.metric === "mean" && (t.threshold < 1 || t.threshold > 5))
-      c.addIssue({ code: "custom", path: ["threshold"], message: "a mean target is between 1 and 5" });
-  });
-export type TargetForm = z.input<typeof targetFormSchema>;
+export type TargetForm = TargetInput;
 
-export async function addTarget(db: Db, actor: Actor, form: TargetForm) {
-  const f = parseOrThrow(targetFormSchema, form, "target");
-  const threshold = f.metric === "satisfiedShare" ? f.threshold / 100 : f.threshold;
+/** The question keys a target may name: the page's list ("overall" and the default flow's questions). */
+const TARGET_KEYS = QUESTION_ORDER;
+
+export async function addTarget(db: Db, actor: Actor, form: Partial<TargetForm>) {
+  const parsed = parseTargetInput(
+    {
+      questionKey: String(form.questionKey ?? ""),
+      metric: String(form.metric ?? ""),
+      lower: String(form.lower ?? ""),
+      upper: form.upper === undefined ? undefined : String(form.upper),
+      validFrom: String(form.validFrom ?? ""),
+    },
+    TARGET_KEYS,
+  );
+  if (!parsed.ok) {
+    const text = parsed.problems.map((p) => p.message).join(" ");
+    throw new AppError(
+      "validation_failed",
+      `Invalid target: ${parsed.problems.map((p) => `${p.field}: ${p.message}`).join("; ")}`,
+      parsed.problems.map((p) => ({ field: p.field, message: p.message })),
+      text,
+    );
+  }
+  const f = parsed.value;
+  const validFrom = new Date(`${f.validFrom}T00:00:00Z`);
   const t = await db.target.upsert({
     where: {
       organizationId_questionKey_metric_validFrom: {
         organizationId: actor.organizationId,
         questionKey: f.questionKey,
         metric: f.metric,
-        validFrom: new Date(`${f.validFrom}T00:00:00Z`),
+        validFrom,
       },
     },
-    update: { threshold },
-    create: {
-      organizationId: actor.organizationId,
-      questionKey: f.questionKey,
-      metric: f.metric,
-      threshold,
-      validFrom: new Date(`${f.validFrom}T00:00:00Z`),
-    },
+    update: { threshold: f.threshold, upper: f.upper },
+    create: { organizationId: actor.organizationId, ...f, validFrom },
   });
   await audit(db, {
     organizationId: actor.organizationId,
@@ -164,7 +222,13 @@ export async function addTarget(db: Db, actor: Actor, form: TargetForm) {
     action: "target.set",
     targetType: "target",
     targetId: t.id,
-    detail: { questionKey: f.questionKey, metric: f.metric, threshold, validFrom: f.validFrom },
+    detail: {
+      questionKey: f.questionKey,
+      metric: f.metric,
+      threshold: f.threshold,
+      upper: f.upper,
+      validFrom: f.validFrom,
+    },
     ip: actor.ip,
   });
   return t;
@@ -184,6 +248,7 @@ export async function deleteTarget(db: Db, actor: Actor, targetId: string) {
       questionKey: t.questionKey,
       metric: t.metric,
       threshold: t.threshold,
+      upper: t.upper,
       validFrom: t.validFrom.toISOString().slice(0, 10),
     },
     ip: actor.ip,

@@ -1,3 +1,4 @@
+import { toSimple, WEEKDAYS, type CallingWindow, type Weekday } from "../../intake/calling-hours-form.js";
 import type { OrgSettings } from "../../organizations/settings.js";
 import { html, type Html } from "../html.js";
 import { fmt, tr, type Lang } from "../i18n.js";
@@ -28,15 +29,66 @@ function field(id: string, label: string, input: Html, hint?: string): Html {
   return html`<label for="${id}">${label}</label>${hint ? html`<p class="hint" id="${id}-hint">${hint}</p>` : ""}${input}`;
 }
 
-export function settingsForm(s: OrgSettings, csrf: string, lang: Lang, questionKeys: string[]): Html {
+const DAY_NAMES: Record<Weekday, [string, string]> = {
+  mon: ["Måndag", "Monday"],
+  tue: ["Tisdag", "Tuesday"],
+  wed: ["Onsdag", "Wednesday"],
+  thu: ["Torsdag", "Thursday"],
+  fri: ["Fredag", "Friday"],
+  sat: ["Lördag", "Saturday"],
+  sun: ["Söndag", "Sunday"],
+};
+
+/**
+ * Calling hours as weekday boxes and from–to times, holidays on/off, and the
+ * next windows they give. A value with several windows is edited as text (the
+ * stored format); the text, when filled in, wins over the boxes. No JS needed.
+ */
+function callingHoursFields(s: OrgSettings, L: Lang, preview: CallingWindow[], timeZone: string): Html {
+  const simple = toSimple(s.callingHours);
+  const boxes = simple ?? { days: [], from: "08:00", to: "20:00" };
+  const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", {
+    timeZone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+  });
+  const time = new Intl.DateTimeFormat("sv-SE", { timeZone, hour: "2-digit", minute: "2-digit" });
+  const end = (d: Date) => (time.format(d) === "00:00" ? "24:00" : time.format(d));
+  return html`<fieldset class="calling-hours"><legend>${tr(L, "Tider då vi ringer", "Calling hours")}</legend>
+<fieldset class="days"><legend>${tr(L, "Ringdagar", "Calling days")}</legend>${WEEKDAYS.map(
+    (d) =>
+      html`<span class="day"><input type="checkbox" id="day-${d}" name="callingDays" value="${d}"${boxes.days.includes(d) ? html` checked` : ""}> <label for="day-${d}" class="inline-label">${tr(L, ...DAY_NAMES[d])}</label></span>`,
+  )}</fieldset>
+<div class="grid">
+<div>${field("callingFrom", tr(L, "Ring från klockan", "Call from"), html`<input id="callingFrom" name="callingFrom" type="time" value="${boxes.from}">`)}</div>
+<div>${field("callingTo", tr(L, "Ring till klockan", "Call until"), html`<input id="callingTo" name="callingTo" type="time" value="${boxes.to === "24:00" ? "00:00" : boxes.to}" aria-describedby="callingTo-hint">`, tr(L, "00:00 betyder midnatt.", "00:00 means midnight."))}</div>
+</div>
+<p><input type="checkbox" id="skipPublicHolidays" name="skipPublicHolidays"${s.skipPublicHolidays ? html` checked` : ""}> <label for="skipPublicHolidays" class="inline-label">${tr(L, "Ring inte på helgdagar", "Do not call on public holidays")}</label></p>
+<details${simple ? "" : html` open`}><summary>${tr(L, "Flera tidsfönster (som text)", "Several windows (as text)")}</summary>
+${field("callingHours", tr(L, "Tider som text", "Hours as text"), html`<input id="callingHours" name="callingHours" value="${simple ? "" : s.callingHours}" aria-describedby="callingHours-hint">`, tr(L, "T.ex. mån-fre 08:00-20:00, lör 10:00-14:00. Lämna tomt för att använda rutorna ovan; ifyllt gäller texten.", "E.g. mon-fri 08:00-20:00, sat 10:00-14:00. Leave empty to use the boxes above; when filled in, the text applies."))}
+</details>
+<h3>${tr(L, "Nästa tider då vi ringer", "Next calling windows")}</h3>
+${preview.length ? html`<ul class="preview" id="calling-preview">${preview.map((w) => html`<li>${when.format(w.start)} ${time.format(w.start)}–${end(w.end)}</li>`)}</ul>` : html`<p id="calling-preview">${tr(L, "Inga tider de närmaste 60 dagarna.", "No windows in the next 60 days.")}</p>`}
+<p class="hint">${tr(L, "Förhandsvisningen visar sparade inställningar.", "The preview shows the saved settings.")}</p>
+</fieldset>`;
+}
+
+export function settingsForm(
+  s: OrgSettings,
+  csrf: string,
+  lang: Lang,
+  questionKeys: string[],
+  preview: CallingWindow[] = [],
+  timeZone = "Europe/Stockholm",
+): Html {
   const nki = s.nkiDefinition.kind === "question" ? s.nkiDefinition.questionKey : "all-questions";
   const keys = [...new Set([...QUESTION_ORDER.filter((k) => k !== "overall"), ...questionKeys])];
   const L = lang;
   return html`<form method="post" action="/admin/settings" class="card">${csrfField(csrf)}
 <h2>${tr(L, "Urval och uppringning", "Sampling and calling")}</h2>
 ${field("samplePercent", tr(L, "Andel av samtalen som får en enkät (%)", "Share of calls that get a survey (%)"), html`<input id="samplePercent" name="samplePercent" type="number" min="0" max="100" step="0.1" required value="${fmt("en", s.sampleRate * 100, 1).replace(/,/g, "")}" aria-describedby="samplePercent-hint">`, tr(L, "0–100. Gäller alla svarsgrupper som inte har ett eget värde.", "0–100. Applies to every svarsgrupp without its own value."))}
-${field("callingHours", tr(L, "Tider då vi ringer", "Calling hours"), html`<input id="callingHours" name="callingHours" required value="${s.callingHours}" aria-describedby="callingHours-hint">`, tr(L, "T.ex. mon-fri 08:00-20:00, sat 10:00-14:00, eller always.", "E.g. mon-fri 08:00-20:00, sat 10:00-14:00, or always."))}
-<p><input type="checkbox" id="skipPublicHolidays" name="skipPublicHolidays"${s.skipPublicHolidays ? html` checked` : ""}> <label for="skipPublicHolidays" class="inline-label">${tr(L, "Ring inte på helgdagar", "Do not call on public holidays")}</label></p>
+${callingHoursFields(s, L, preview, timeZone)}
 ${field("surveyDelaySeconds", tr(L, "Fördröjning efter samtalet (sekunder)", "Delay after the call (seconds)"), html`<input id="surveyDelaySeconds" name="surveyDelaySeconds" type="number" min="0" max="86400" required value="${s.surveyDelaySeconds}">`)}
 <h2>${tr(L, "Resultat", "Results")}</h2>
 ${field("minAnswersForResult", tr(L, "Minsta antal svar för att visa ett resultat", "Fewest answers before a result is shown"), html`<input id="minAnswersForResult" name="minAnswersForResult" type="number" min="1" max="10000" required value="${s.minAnswersForResult}">`)}

@@ -11,6 +11,7 @@ import { getOrganization } from "../../organizations/service.js";
 import { renderPage } from "../layout.js";
 import { html, toDocument, type Html } from "../html.js";
 import { langOf, tr } from "../i18n.js";
+import { nextCallingWindows } from "../../intake/calling-hours-form.js";
 import { adminTabs, flash, groupsTable, settingsForm } from "./pages.js";
 import { auditPage, targetsPage, usersPage } from "./lists.js";
 import {
@@ -50,7 +51,16 @@ export function adminRouter(ctx: AppContext): Router {
       const org = await getOrganization(ctx.prisma, orgId);
       title = tr(L, "Inställningar och svarsgrupper", "Settings and svarsgrupper");
       const groups = await listGroups(ctx.prisma, orgId);
-      content = html`${settingsForm(org.settings, csrf, L, [])}<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>${groupsTable(groups, csrf, L)}`;
+      const preview = nextCallingWindows(
+        ctx.now(),
+        {
+          callingHours: org.settings.callingHours,
+          skipPublicHolidays: org.settings.skipPublicHolidays,
+          timeZone: org.timeZone,
+        },
+        5,
+      );
+      content = html`${settingsForm(org.settings, csrf, L, [], preview, org.timeZone)}<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>${groupsTable(groups, csrf, L)}`;
     } else if (section === "targets") {
       title = tr(L, "Mål", "Targets");
       content = targetsPage(await listTargets(ctx.prisma, orgId), csrf, L, ctx.now().toISOString().slice(0, 10));
@@ -103,7 +113,7 @@ export function adminRouter(ctx: AppContext): Router {
         await fn(req);
       } catch (err) {
         if (err instanceof AppError && ["validation_failed", "conflict", "bad_request"].includes(err.code)) {
-          return render(req, res, section, { error: err.message, status: err.status });
+          return render(req, res, section, { error: err.userMessage ?? err.message, status: err.status });
         }
         throw err;
       }
@@ -121,14 +131,14 @@ export function adminRouter(ctx: AppContext): Router {
 
   post("/admin/settings", "settings", "/admin", (req) =>
     updateOrgSettings(ctx.prisma, actor(req), {
-      ...body(req),
+      ...(req.body as Record<string, string | string[]>),
       skipPublicHolidays: body(req).skipPublicHolidays === "on",
-    } as never),
+    }),
   );
   post("/admin/groups/:id", "settings", "/admin", (req) =>
     updateGroup(ctx.prisma, actor(req), id(req), body(req) as never),
   );
-  post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req) as never));
+  post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req)));
   post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) =>
     deleteTarget(ctx.prisma, actor(req), id(req)),
   );

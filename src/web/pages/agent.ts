@@ -25,7 +25,7 @@ function summaryCard(p: AgentPeriod, L: Lang, selected: boolean): Html {
 <div class="sub">${cardName(p.key, p.period, L)} · ${tr(L, "mitt NKI", "my NKI")}</div>
 <div class="value" data-testid="kpi-${p.key}">${value}</div>
 <div class="sub">${me?.respondents ?? 0} ${tr(L, "svarande", "respondents")} · <span data-testid="n-${p.key}">${me?.n ?? 0}</span> ${tr(L, "svar", "answers")} · ${tr(L, "gruppen", "group")} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${tr(L, "kundcenter", "centre")} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
-${me && me.targetMet !== null && html`<div>${targetBadge(me.targetMet, L)}</div>`}
+${me && me.targetMet !== null && html`<div>${targetBadge(me, L)}</div>`}
 </a>`;
 }
 
@@ -50,7 +50,7 @@ function questionTable(v: AgentView, L: Lang, groupName: string | null): Html {
 <thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Jag", "Me")}</th><th scope="col">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Min svarsgrupp", "My svarsgrupp")}${groupName && html`<br><span class="muted">${groupName}</span>`}</th><th scope="col">${tr(L, "Hela kundcenter", "Whole centre")}</th><th scope="col">${tr(L, "Andra kommuner (installationen)", "Other municipalities (installation)")}</th><th scope="col">${tr(L, "Andra kommuner (utbytet)", "Other municipalities (exchange)")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.previousYear, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td><td data-testid="bench-${r.questionKey ?? "overall"}">${r.benchmark ? cellHtml(r.benchmark, L) : tooFewMunicipalities}</td><td>${exchangeCell(r.questionKey ?? "overall")}</td><td>${targetBadge(r.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td>${cellHtml(r, L)}</td><td>${cellHtml(r.previousYear, L)}</td><td>${cellHtml(r.group, L)}</td><td>${cellHtml(r.organization, L)}</td><td data-testid="bench-${r.questionKey ?? "overall"}">${r.benchmark ? cellHtml(r.benchmark, L) : tooFewMunicipalities}</td><td>${exchangeCell(r.questionKey ?? "overall")}</td><td>${targetBadge(r, L)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

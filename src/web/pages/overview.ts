@@ -18,7 +18,7 @@ function totalCards(v: OverviewView, L: Lang): Html | "" {
   if (!t) return "";
   const card = (label: string, inner: Html) => html`<div class="kpi"><div class="sub">${label}</div>${inner}</div>`;
   return html`<div class="grid">
-${card(tr(L, "NKI hela kundcenter", "NKI whole centre"), html`<div class="value">${t.tooFew || t.mean === null ? "–" : fmt(L, t.mean)}</div><div class="sub">${cellHtml(t, L)}</div><div>${targetBadge(t.targetMet, L)}</div>`)}
+${card(tr(L, "NKI hela kundcenter", "NKI whole centre"), html`<div class="value">${t.tooFew || t.mean === null ? "–" : fmt(L, t.mean)}</div><div class="sub">${cellHtml(t, L)}</div><div>${targetBadge(t, L)}</div>`)}
 ${card(tr(L, "Samma period förra året", "Same period last year"), html`<div class="value">${t.previousYear && !t.previousYear.tooFew && t.previousYear.mean !== null ? fmt(L, t.previousYear.mean) : "–"}</div><div class="sub">${v.previousPeriod ? periodName(v.previousPeriod, L) : ""} · ${t.previousYear?.respondents ?? 0} ${tr(L, "svarande", "respondents")}</div><div class="sub">${changeHtml(L, t.change, v.minAnswers)}</div>`)}
 ${card(tr(L, "Andra kommuner i installationen", "Other municipalities in this installation"), t.benchmark ? html`<div class="value">${fmt(L, t.benchmark.mean)}</div><div class="sub">${t.benchmark.organizations} ${tr(L, "kommuner", "municipalities")} · ${t.benchmark.respondents} ${tr(L, "svarande", "respondents")}</div>` : html`<div class="value">–</div><div class="sub">${tr(L, "För få jämförbara kommuner (minst tre).", "Too few comparable municipalities (at least three).")}</div>`)}
 </div>`;
@@ -40,7 +40,7 @@ function groupsTable(v: OverviewView, L: Lang): Html {
   };
   const rows = v.groups.map(
     (g) =>
-      html`<tr><th scope="row">${g.groupName ?? g.groupKey}</th><td>${cellHtml(g, L)}</td><td class="num">${g.previousYear && !g.previousYear.tooFew ? fmt(L, g.previousYear.mean) : "–"}</td><td>${targetBadge(g.targetMet, L)}</td>${qs.map((q) => cell(g.groupKey!, q))}</tr>`,
+      html`<tr><th scope="row">${g.groupName ?? g.groupKey}</th><td>${cellHtml(g, L)}</td><td class="num">${g.previousYear && !g.previousYear.tooFew ? fmt(L, g.previousYear.mean) : "–"}</td><td>${targetBadge(g, L)}</td>${qs.map((q) => cell(g.groupKey!, q))}</tr>`,
   );
   return html`<div class="table-wrap" tabindex="0"><table data-testid="groups"><caption>${tr(L, "NKI per svarsgrupp, med varje fråga (✓ mål nått, ✗ under mål)", "NKI per svarsgrupp, with each question (✓ target met, ✗ below target)")}</caption>
 <thead><tr><th scope="col">${tr(L, "Svarsgrupp", "Svarsgrupp")}</th><th scope="col">NKI</th><th scope="col" class="num">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Mål", "Target")}</th>${qs.map((q) => html`<th scope="col" class="num">${questionLabel(q, L)}</th>`)}</tr></thead>
@@ -50,7 +50,7 @@ function groupsTable(v: OverviewView, L: Lang): Html {
 function agentsTable(agents: ResultRow[], L: Lang): Html {
   const rows = agents.map(
     (a) =>
-      html`<tr><th scope="row">${a.agentName ?? a.agentExternalId}<br><span class="muted">${a.agentExternalId}</span></th><td>${cellHtml(a, L)}</td><td class="num">${a.previousYear && !a.previousYear.tooFew && a.previousYear.n > 0 ? fmt(L, a.previousYear.mean) : "–"}</td><td>${targetBadge(a.targetMet, L)}</td></tr>`,
+      html`<tr><th scope="row">${a.agentName ?? a.agentExternalId}<br><span class="muted">${a.agentExternalId}</span></th><td>${cellHtml(a, L)}</td><td class="num">${a.previousYear && !a.previousYear.tooFew && a.previousYear.n > 0 ? fmt(L, a.previousYear.mean) : "–"}</td><td>${targetBadge(a, L)}</td></tr>`,
   );
   return html`<div class="table-wrap" tabindex="0"><table data-testid="agents"><caption>${tr(L, "NKI per kommunvägledare", "NKI per agent")}</caption>
 <thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">NKI</th><th scope="col" class="num">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
