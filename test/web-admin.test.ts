@@ -56,7 +56,7 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
     expect(ev.actorUserId).toBe(admin.user.id);
     expect(ev.detail).toMatchObject({ sampleRate: { from: 1, to: 0.25 }, callingHours: { to: "mon-fri 09:00-18:00" } });
     // The audit log page shows it.
-    expect(await (await c.get("/admin/audit")).text()).toContain("settings.update");
+    expect(await (await c.get("/admin/audit")).text()).toContain("Inställningar ändrade");
   });
 
   it("refuses unreadable calling hours with the reason in Swedish, and changes nothing", async () => {

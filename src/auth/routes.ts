@@ -58,7 +58,12 @@ export function authRouter(ctx: AppContext): Router {
   r.get("/login", (req, res) => {
     if (req.user) return res.redirect(303, homeFor(req.user));
     const L = langOf(req);
-    const notice = req.query.out === "1" ? tr(L, "Du är utloggad.", "You are signed out.") : undefined;
+    const notice =
+      req.query.out === "1"
+        ? tr(L, "Du är utloggad.", "You are signed out.")
+        : req.query.reset === "1"
+          ? tr(L, "Lösenordet är bytt. Logga in med det nya.", "The password was changed. Sign in with the new one.")
+          : undefined;
     const error =
       req.query.error === "oidc"
         ? tr(

@@ -45,7 +45,13 @@ export async function createUser(db: Db, input: NewUser): Promise<SessionUser> {
       ]);
   }
   const existing = await db.user.findUnique({ where: { email: u.email }, select: { id: true } });
-  if (existing) throw new AppError("conflict", `A user with e-mail ${u.email} already exists`);
+  if (existing)
+    throw new AppError(
+      "conflict",
+      `A user with e-mail ${u.email} already exists`,
+      [{ field: "email", message: "taken" }],
+      `E-postadress: det finns redan en användare med ${u.email}.`,
+    );
   return db.user.create({
     data: {
       organizationId: u.organizationId,

@@ -10,6 +10,8 @@ export interface KnownGroup {
   id: string;
   name: string;
   settings: unknown;
+  /** Merged into another group or renamed by an administrator: the telephony system's name is not written. */
+  locked?: boolean;
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === "P2002";
@@ -35,7 +37,8 @@ export async function completeGroups(
   known: Map<string, KnownGroup>,
 ) {
   for (const [key, name] of wanted) {
-    if (!needsWrite(known.get(key), name)) continue;
+    const k = known.get(key);
+    if (k?.locked || !needsWrite(k, name)) continue;
     const g = await onceMore(() => ensureGroup(db, organizationId, key, name));
     known.set(key, { id: g.id, name: g.name, settings: g.settings });
   }

@@ -20,7 +20,7 @@ export const SCHEDULED_EVENT = "scheduled";
 
 export interface IntakeFacts {
   organization: { timeZone: string; settings: unknown } | null;
-  groups: Map<string, { id: string; name: string; settings: unknown }>;
+  groups: Map<string, { id: string; name: string; settings: unknown; locked: boolean }>;
   agents: Map<string, { id: string; name: string | null }>;
   stored: Map<string, StoredDecision>;
   optedOut: Set<string>;
@@ -61,9 +61,15 @@ export async function readIntakeFacts(db: Db, organizationId: string, q: FactsQu
     `SELECT 'org' AS kind, NULL AS key, o."timeZone" AS a, NULL AS b, NULL AS c, o.settings AS j, NULL::timestamptz AS at
        FROM "Organization" o WHERE o.id = $1::uuid
      UNION ALL
-     SELECT 'group', g.key, g.id::text, g.name, NULL, g.settings, NULL
+     SELECT 'group', g.key, g.id::text, g.name, g.locked, g.settings, NULL
        FROM jsonb_array_elements_text($5::jsonb) AS k(v)
-       CROSS JOIN LATERAL (SELECT * FROM "AnswerGroup" g WHERE g."organizationId" = $1::uuid AND g.key = k.v LIMIT 1) g
+       -- A merged group is an alias: its key lands in the group it was merged into.
+       CROSS JOIN LATERAL (
+         SELECT a.key, coalesce(t.id, a.id) AS id, coalesce(t.name, a.name) AS name, coalesce(t.settings, a.settings) AS settings,
+                (a."mergedIntoId" IS NOT NULL OR a."renamedAt" IS NOT NULL)::text AS locked
+           FROM "AnswerGroup" a LEFT JOIN "AnswerGroup" t ON t.id = a."mergedIntoId"
+          WHERE a."organizationId" = $1::uuid AND a.key = k.v LIMIT 1
+       ) g
      UNION ALL
      SELECT 'agent', ag."externalId", ag.id::text, ag.name, NULL, NULL, NULL
        FROM jsonb_array_elements_text($6::jsonb) AS k(v)
@@ -115,7 +121,7 @@ export async function readIntakeFacts(db: Db, organizationId: string, q: FactsQu
         facts.organization = { timeZone: r.a!, settings: parseJson(r.j) };
         break;
       case "group":
-        facts.groups.set(r.key!, { id: r.a!, name: r.b!, settings: parseJson(r.j) });
+        facts.groups.set(r.key!, { id: r.a!, name: r.b!, settings: parseJson(r.j), locked: r.c === "true" });
         break;
       case "agent":
         facts.agents.set(r.key!, { id: r.a!, name: r.b });
@@ -239,5 +245,13 @@ export async function findCallStatus(db: Db, organizationId: string, externalCal
         },
       },
     },
+  });
+}
+
+/** A svarsgrupp merge (organizations/groups.ts): the calls reported on one group now count for another. */
+export function moveCallsToGroup(tx: Db, organizationId: string, fromGroupId: string, toGroupId: string) {
+  return tx.completedCall.updateMany({
+    where: { organizationId, groupId: fromGroupId },
+    data: { groupId: toGroupId },
   });
 }

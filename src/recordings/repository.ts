@@ -193,3 +193,11 @@ export async function markDone(db: Db, id: string, at: Date, deletedAt: Date | n
     BY_KEY,
   );
 }
+
+/** A svarsgrupp merge (organizations/groups.ts). */
+export function moveVoiceMessagesToGroup(tx: Db, organizationId: string, fromGroupId: string, toGroupId: string) {
+  return tx.voiceMessage.updateMany({
+    where: { organizationId, groupId: fromGroupId },
+    data: { groupId: toGroupId },
+  });
+}

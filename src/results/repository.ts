@@ -196,6 +196,8 @@ export interface ResultsContextRow {
   targets: { questionKey: string; metric: string; threshold: number; upper: number | null; validFrom: string }[];
   group: { id: string; key: string; name: string } | null;
   agent: { id: string; externalId: string; name: string | null } | null;
+  /** Groups an administrator hid: left out of per-group comparisons, still counted in the totals. */
+  hiddenGroupIds: string[];
 }
 
 /**
@@ -211,6 +213,8 @@ export async function loadResultsContext(
     SELECT o."timeZone", o.settings,
       (SELECT coalesce(json_agg(json_build_object('questionKey', t."questionKey", 'metric', t.metric, 'threshold', t.threshold,
               'upper', t.upper, 'validFrom', to_char(t."validFrom", 'YYYY-MM-DD'))), '[]'::json) FROM "Target" t WHERE t."organizationId" = o.id) AS targets,
+      (SELECT coalesce(json_agg(h.id), '[]'::json) FROM "AnswerGroup" h
+        WHERE h."organizationId" = o.id AND h."hiddenAt" IS NOT NULL) AS "hiddenGroupIds",
       (SELECT json_build_object('id', g.id, 'key', g.key, 'name', g.name) FROM "AnswerGroup" g
         WHERE g."organizationId" = o.id AND g.key = ${q.groupKey ?? null}::text) AS "group",
       (SELECT json_build_object('id', a.id, 'externalId', a."externalId", 'name', a.name) FROM "Agent" a

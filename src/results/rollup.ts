@@ -186,3 +186,37 @@ export async function rebuildRollups(db: Db, organizationId?: string): Promise<v
     SELECT "organizationId", "month", "questionKey", ${counts}
     FROM "AnswerMonthly" ${where("")} GROUP BY 1, 2, 3`;
 }
+
+/**
+ * Moves a svarsgrupp's answers and their rollups to another group (a merge),
+ * inside the caller's transaction. Inbox rows first: their row locks make a
+ * concurrent flush wait for the merge (or the merge wait for it), so no rollup
+ * row of the old group can appear after its rows were moved. Rollup rows are
+ * added into the survivor's on the primary key (same day, agent and question
+ * → sums and counts add), then removed. Organization rollups do not carry a group.
+ */
+export async function moveGroupAnswers(tx: Db, organizationId: string, fromGroupId: string, toGroupId: string) {
+  const args = [organizationId, fromGroupId, toGroupId];
+  const where = `"organizationId" = $1::uuid AND "groupId" = $2::uuid`;
+  await sqlQuery(tx, `UPDATE "AnswerInbox" SET "groupId" = $3::uuid WHERE ${where} RETURNING 1`, args);
+  await sqlQuery(tx, `UPDATE "Answer" SET "groupId" = $3::uuid WHERE ${where} RETURNING 1`, args);
+  const daily = [...COUNT_COLUMNS, "sum", `"sumSq"`];
+  await sqlQuery(
+    tx,
+    `WITH gone AS (DELETE FROM "AnswerDaily" WHERE ${where} RETURNING *)
+     INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", ${daily.join(", ")})
+     SELECT "organizationId", day, $3::uuid, "agentId", "questionKey", ${daily.join(", ")} FROM gone
+     ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey") DO UPDATE SET ${add("AnswerDaily", daily)}
+     RETURNING 1`,
+    args,
+  );
+  await sqlQuery(
+    tx,
+    `WITH gone AS (DELETE FROM "AnswerMonthly" WHERE ${where} RETURNING *)
+     INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", ${COUNT_COLUMNS.join(", ")})
+     SELECT "organizationId", month, $3::uuid, "agentId", "questionKey", ${COUNT_COLUMNS.join(", ")} FROM gone
+     ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey") DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}
+     RETURNING 1`,
+    args,
+  );
+}

@@ -159,7 +159,8 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
     group: groupPart,
     others: compare.has("benchmark") ? { ...range, dims: ["question"], others: true } : undefined,
   });
-  const main = poolRows(parts.main, by);
+  const hidden = new Set(context.hiddenGroupIds);
+  const main = poolRows(parts.main, by).filter((r) => group || !r.groupId || !hidden.has(r.groupId));
   if (by.length === 0 && main.length === 0) main.push({ counts: ZERO_COUNTS, respondents: 0 });
   const prevMap = byKey(poolRows(parts.prev, by), by);
   const orgMap = new Map(parts.org.map((r) => [r.questionKey!, r.counts]));

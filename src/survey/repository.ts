@@ -180,3 +180,11 @@ export async function markHuman(db: Db, surveyId: string) {
     { prepare: true },
   );
 }
+
+/** A svarsgrupp merge (organizations/groups.ts); a survey in progress keeps going, its answers land in the survivor. */
+export function moveSurveysToGroup(tx: Db, organizationId: string, fromGroupId: string, toGroupId: string) {
+  return tx.surveyCall.updateMany({
+    where: { organizationId, groupId: fromGroupId },
+    data: { groupId: toGroupId },
+  });
+}

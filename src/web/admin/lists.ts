@@ -1,4 +1,5 @@
 import type { AuditRow } from "../../audit/log.js";
+import { auditEventName } from "../../audit/event-names.js";
 import { html, type Html } from "../html.js";
 import { fmt, tr, type Lang } from "../i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
@@ -72,53 +73,6 @@ export function targetsPage(targets: TargetRow[], csrf: string, lang: Lang, toda
 </form>`;
 }
 
-export interface UserRow {
-  id: string;
-  email: string;
-  name: string;
-  role: string;
-  disabledAt: Date | null;
-  agent: { externalId: string; name: string | null } | null;
-}
-
-export function usersPage(
-  users: UserRow[],
-  agents: { id: string; externalId: string; name: string | null }[],
-  csrf: string,
-  lang: Lang,
-  selfId: string,
-): Html {
-  const L = lang;
-  const roleName = (r: string) =>
-    ({
-      admin: tr(L, "Administratör", "Administrator"),
-      manager: tr(L, "Enhetschef", "Unit manager"),
-      agent: tr(L, "Kommunvägledare", "Agent"),
-    })[r] ?? r;
-  const agentOptions = (selected: string | null) =>
-    html`<option value="">–</option>${agents.map((a) => html`<option value="${a.id}"${a.id === selected ? html` selected` : ""}>${a.name ?? a.externalId} (${a.externalId})</option>`)}`;
-  const rows = users.map((u) => {
-    const own = u.id === selfId;
-    return html`<tr><td>${u.name}<br><span class="muted">${u.email}</span></td><td>${roleName(u.role)}</td><td>${u.agent ? (u.agent.name ?? u.agent.externalId) : "–"}</td>
-<td>${u.disabledAt ? html`<span class="badge bad">${tr(L, "Avstängd", "Disabled")}</span>` : html`<span class="badge ok">${tr(L, "Aktiv", "Active")}</span>`}</td>
-<td>${own ? html`<span class="muted">${tr(L, "(du)", "(you)")}</span>` : html`<form method="post" action="/admin/users/${u.id}/${u.disabledAt ? "enable" : "disable"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${u.disabledAt ? tr(L, "Aktivera", "Enable") : tr(L, "Stäng av", "Disable")} <span class="visually-hidden">${u.name}</span></button></form>`}</td></tr>`;
-  });
-  return html`<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Användare", "Users")}</caption>
-<thead><tr><th scope="col">${tr(L, "Namn", "Name")}</th><th scope="col">${tr(L, "Roll", "Role")}</th><th scope="col">${tr(L, "Agent", "Agent")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
-<tbody>${rows}</tbody></table></div>
-<form method="post" action="/admin/users" class="card">${csrfField(csrf)}
-<h2>${tr(L, "Ny användare", "New user")}</h2>
-<div class="grid">
-<div><label for="u-name">${tr(L, "Namn", "Name")}</label><input id="u-name" name="name" required autocomplete="off"></div>
-<div><label for="u-email">${tr(L, "E-postadress", "E-mail address")}</label><input id="u-email" name="email" type="email" required autocomplete="off"></div>
-<div><label for="u-role">${tr(L, "Roll", "Role")}</label><select id="u-role" name="role"><option value="agent">${roleName("agent")}</option><option value="manager">${roleName("manager")}</option><option value="admin">${roleName("admin")}</option></select></div>
-<div><label for="u-agent">${tr(L, "Agent-id i telefonisystemet (för kommunvägledare)", "Agent id in the telephony system (for agents)")}</label><select id="u-agent" name="agentId">${agentOptions(null)}</select></div>
-<div><label for="u-pw">${tr(L, "Lösenord (minst 12 tecken; tomt = bara inloggning via OIDC)", "Password (at least 12 characters; empty = OIDC sign-in only)")}</label><input id="u-pw" name="password" type="password" autocomplete="new-password" minlength="12"></div>
-</div>
-<p><button type="submit">${tr(L, "Skapa användare", "Create user")}</button></p>
-</form>`;
-}
-
 export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): Html {
   const L = lang;
   const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", {
@@ -128,7 +82,7 @@ export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): Html 
   });
   const body = rows.map(
     (r) =>
-      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td><code>${r.action}</code></td><td>${r.targetType ?? ""} ${r.targetId ? html`<span class="muted">${r.targetId.slice(0, 8)}</span>` : ""}</td><td><code>${r.detail ? JSON.stringify(r.detail).slice(0, 200) : ""}</code></td></tr>`,
+      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td>${auditEventName(r.action, L)}</td><td>${r.targetType ?? ""} ${r.targetId ? html`<span class="muted">${r.targetId.slice(0, 8)}</span>` : ""}</td><td><code>${r.detail ? JSON.stringify(r.detail).slice(0, 200) : ""}</code></td></tr>`,
   );
   const older = rows.length
     ? html`<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>`

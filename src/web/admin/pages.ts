@@ -10,6 +10,9 @@ export function adminTabs(active: string, lang: Lang): Html {
     ["settings", "/admin", tr(lang, "Inställningar och grupper", "Settings and groups")],
     ["targets", "/admin/targets", tr(lang, "Mål", "Targets")],
     ["users", "/admin/users", tr(lang, "Användare", "Users")],
+    ["groups", "/admin/groups", tr(lang, "Svarsgrupper", "Svarsgrupper")],
+    ["api-keys", "/admin/api-keys", tr(lang, "API-nycklar", "API keys")],
+    ["flows", "/admin/flows", tr(lang, "Enkätflöden", "Survey flows")],
     ["audit", "/admin/audit", tr(lang, "Granskningslogg", "Audit log")],
   ];
   return html`<nav class="tabs" aria-label="${tr(lang, "Administration", "Administration")}">${tabs.map(

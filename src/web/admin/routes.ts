@@ -2,9 +2,7 @@ import express, { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../../auth/middleware.js";
-import { createUser, listUsers, updateUser } from "../../auth/users.js";
-import { destroyUserSessions } from "../../auth/sessions.js";
-import { audit, listAudit } from "../../audit/log.js";
+import { listAudit } from "../../audit/log.js";
 import { AppError } from "../../lib/errors.js";
 import { asyncHandler } from "../../lib/http.js";
 import { getOrganization } from "../../organizations/service.js";
@@ -13,7 +11,12 @@ import { html, toDocument, type Html } from "../html.js";
 import { langOf, tr } from "../i18n.js";
 import { nextCallingWindows } from "../../intake/calling-hours-form.js";
 import { adminTabs, flash, groupsTable, settingsForm } from "./pages.js";
-import { auditPage, targetsPage, usersPage } from "./lists.js";
+import { auditPage, targetsPage } from "./lists.js";
+import { apiKeyRoutes } from "./api-keys.js";
+import { groupRoutes } from "./groups.js";
+import { userRoutes } from "./users.js";
+import { flowRoutes } from "./flows.js";
+import { resetPasswordRouter } from "../pages/reset-password.js";
 import {
   addTarget,
   deleteTarget,
@@ -24,10 +27,11 @@ import {
   type Actor,
 } from "./config-service.js";
 
-type Section = "settings" | "targets" | "users" | "audit";
+type Section = "settings" | "targets" | "audit";
 
 /**
- * Admin pages: settings and svarsgrupper, targets, users, audit log. Every
+ * Admin pages: settings and svarsgrupper, targets, audit log; API keys,
+ * svarsgrupper, users and flows have their own files (IT administration). Every
  * POST is CSRF-checked, validated by the service's zod schema and audited;
  * a validation error re-renders the page with the message (status 400).
  */
@@ -64,14 +68,6 @@ export function adminRouter(ctx: AppContext): Router {
     } else if (section === "targets") {
       title = tr(L, "Mål", "Targets");
       content = targetsPage(await listTargets(ctx.prisma, orgId), csrf, L, ctx.now().toISOString().slice(0, 10));
-    } else if (section === "users") {
-      title = tr(L, "Användare", "Users");
-      const agents = await ctx.prisma.agent.findMany({
-        where: { organizationId: orgId },
-        orderBy: { externalId: "asc" },
-        select: { id: true, externalId: true, name: true },
-      });
-      content = usersPage(await listUsers(ctx.prisma, orgId), agents, csrf, L, req.user!.id);
     } else {
       title = tr(L, "Granskningslogg", "Audit log");
       const before =
@@ -103,7 +99,6 @@ export function adminRouter(ctx: AppContext): Router {
   const page = (section: Section) => asyncHandler((req, res) => render(req, res, section));
   r.get("/admin", admin, page("settings"));
   r.get("/admin/targets", admin, page("targets"));
-  r.get("/admin/users", admin, page("users"));
   r.get("/admin/audit", admin, page("audit"));
 
   /** Runs a change; on a validation error shows the same page again with the message. */
@@ -142,42 +137,10 @@ export function adminRouter(ctx: AppContext): Router {
   post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) =>
     deleteTarget(ctx.prisma, actor(req), id(req)),
   );
-  post("/admin/users", "users", "/admin/users", async (req) => {
-    const b = body(req);
-    const user = await createUser(ctx.prisma, {
-      organizationId: req.user!.organizationId,
-      email: b.email ?? "",
-      name: b.name ?? "",
-      role: b.role as never,
-      agentId: b.agentId || null,
-      password: b.password || null,
-    });
-    await audit(ctx.prisma, {
-      ...auditBase(req),
-      action: "user.create",
-      targetType: "user",
-      targetId: user.id,
-      detail: { email: user.email, role: user.role, agentId: user.agentId },
-    });
-  });
-  for (const verb of ["disable", "enable"] as const) {
-    post(`/admin/users/:id/${verb}`, "users", "/admin/users", async (req) => {
-      const target = id(req);
-      if (target === req.user!.id)
-        throw new AppError(
-          "bad_request",
-          tr(langOf(req), "Du kan inte stänga av dig själv.", "You cannot disable yourself."),
-        );
-      await updateUser(ctx.prisma, req.user!.organizationId, target, { disabled: verb === "disable" });
-      if (verb === "disable") await destroyUserSessions(ctx.prisma, target);
-      await audit(ctx.prisma, { ...auditBase(req), action: `user.${verb}`, targetType: "user", targetId: target });
-    });
-  }
+  apiKeyRoutes(ctx, r);
+  groupRoutes(ctx, r);
+  userRoutes(ctx, r);
+  flowRoutes(ctx, r);
+  r.use(resetPasswordRouter(ctx));
   return r;
 }
-
-const auditBase = (req: Request) => ({
-  organizationId: req.user!.organizationId,
-  actorUserId: req.user!.id,
-  ip: req.ip,
-});

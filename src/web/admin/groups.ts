@@ -1,0 +1,134 @@
+import type { Router } from "express";
+import { z } from "zod";
+import type { AppContext } from "../../context.js";
+import {
+  createGroup,
+  listAdminGroups,
+  mergeGroups,
+  renameGroup,
+  setGroupHidden,
+  type AdminGroup,
+} from "../../organizations/groups.js";
+import { html, type Html } from "../html.js";
+import { tr, type Lang } from "../i18n.js";
+import { csrfField, parseForm } from "./form.js";
+import { adminKit, formBody, idParam, type AdminSection } from "./kit.js";
+
+/**
+ * Svarsgrupper: create, rename, hide/show, merge two. Sampling and calling
+ * hours per group stay on the settings page.
+ */
+const name = z.string().trim().min(1).max(120);
+const createForm = z.object({
+  key: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .regex(/^[A-Za-z0-9._-]+$/),
+  name,
+});
+const renameForm = z.object({ name });
+const mergeForm = z.object({ intoId: z.string().uuid() });
+const LABELS = {
+  key: ["Nyckel i telefonisystemet", "Key in the telephony system"],
+  name: ["Namn", "Name"],
+  intoId: ["Slå ihop med", "Merge into"],
+} as const;
+
+function groupRow(g: AdminGroup, live: AdminGroup[], csrf: string, L: Lang): Html {
+  const others = live.filter((o) => o.id !== g.id);
+  const status = g.hiddenAt
+    ? html`<span class="badge few">${tr(L, "Dold", "Hidden")}</span>`
+    : html`<span class="badge ok">${tr(L, "Synlig", "Visible")}</span>`;
+  return html`<tr>
+<td data-label="${tr(L, "Namn", "Name")}"><form method="post" action="/admin/groups/${g.id}/rename" class="row-form">${csrfField(csrf)}<label for="gn-${g.id}" class="visually-hidden">${tr(L, "Namn på", "Name of")} ${g.key}</label><input id="gn-${g.id}" name="name" required maxlength="120" value="${g.name}"><button type="submit" class="secondary">${tr(L, "Byt namn", "Rename")}<span class="visually-hidden"> ${g.name}</span></button></form></td>
+<td data-label="${tr(L, "Nyckel", "Key")}"><code>${g.key}</code></td>
+<td data-label="${tr(L, "Status", "Status")}">${status}</td>
+<td data-label="${tr(L, "Dölj eller visa", "Hide or show")}"><form method="post" action="/admin/groups/${g.id}/${g.hiddenAt ? "show" : "hide"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${g.hiddenAt ? tr(L, "Visa", "Show") : tr(L, "Dölj", "Hide")}<span class="visually-hidden"> ${g.name}</span></button></form></td>
+<td data-label="${tr(L, "Slå ihop", "Merge")}">${
+    others.length
+      ? html`<form method="post" action="/admin/groups/${g.id}/merge" class="row-form">${csrfField(csrf)}<label for="gm-${g.id}" class="visually-hidden">${tr(L, "Slå ihop", "Merge")} ${g.name} ${tr(L, "med", "into")}</label><select id="gm-${g.id}" name="intoId">${others.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select><button type="submit" class="secondary">${tr(L, "Slå ihop", "Merge")}<span class="visually-hidden"> ${g.name}</span></button></form>`
+      : "–"
+  }</td></tr>`;
+}
+
+export function groupRoutes(ctx: AppContext, r: Router): void {
+  const kit = adminKit(ctx, r);
+  const section: AdminSection = {
+    key: "groups",
+    title: (L) => tr(L, "Svarsgrupper", "Svarsgrupper (answer groups)"),
+    async content(_req, v) {
+      const L = v.lang;
+      const all = await listAdminGroups(ctx.prisma, v.organizationId);
+      const live = all.filter((g) => !g.mergedIntoId);
+      const merged = all.filter((g) => g.mergedIntoId);
+      const nameOf = new Map(all.map((g) => [g.id, g.name]));
+      return html`<p class="lead">${tr(L, "En dold grupp syns inte i jämförelser men dess historik finns kvar. När två grupper slås ihop flyttas svar, enkäter, röstmeddelanden och summeringar till den grupp som blir kvar; samtal på den gamla nyckeln hamnar sedan där.", "A hidden group leaves the comparisons but keeps its history. Merging moves answers, surveys, voice messages and totals to the group that remains; calls on the old key land there afterwards.")}</p>
+<div class="table-wrap" tabindex="0"><table class="stack"><caption>${tr(L, "Svarsgrupper", "Svarsgrupper")}</caption>
+<thead><tr><th scope="col">${tr(L, "Namn", "Name")}</th><th scope="col">${tr(L, "Nyckel", "Key")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col">${tr(L, "Dölj eller visa", "Hide or show")}</th><th scope="col">${tr(L, "Slå ihop med", "Merge into")}</th></tr></thead>
+<tbody>${live.length ? live.map((g) => groupRow(g, live, v.csrf, L)) : html`<tr><td colspan="5">${tr(L, "Inga svarsgrupper ännu.", "No svarsgrupper yet.")}</td></tr>`}</tbody></table></div>
+${
+  merged.length
+    ? html`<h2>${tr(L, "Ihopslagna", "Merged")}</h2><ul>${merged.map((g) => html`<li><code>${g.key}</code> (${g.name}) → ${nameOf.get(g.mergedIntoId!) ?? "–"}</li>`)}</ul>`
+    : ""
+}
+<form method="post" action="/admin/groups" class="card">${csrfField(v.csrf)}
+<h2>${tr(L, "Ny svarsgrupp", "New svarsgrupp")}</h2>
+<div class="grid">
+<div><label for="g-key">${tr(L, "Nyckel i telefonisystemet", "Key in the telephony system")}</label><p class="hint" id="g-key-hint">${tr(L, "Som telefonisystemet skickar den, t.ex. val1. Bokstäver, siffror, . _ -", "As the telephony system sends it, e.g. val1. Letters, digits, . _ -")}</p><input id="g-key" name="key" required maxlength="60" autocomplete="off" aria-describedby="g-key-hint"></div>
+<div><label for="g-name">${tr(L, "Namn", "Name")}</label><input id="g-name" name="name" required maxlength="120" autocomplete="off"></div>
+</div>
+<p><button type="submit">${tr(L, "Skapa svarsgrupp", "Create svarsgrupp")}</button></p>
+</form>`;
+    },
+  };
+
+  r.get("/admin/groups", kit.admin, (req, res, next) => kit.render(req, res, section).catch(next));
+  const back = "/admin/groups?saved=1";
+
+  kit.post("/admin/groups", section, async (req, v) => {
+    const f = parseForm(createForm, formBody(req), LABELS, v.lang);
+    const g = await createGroup(ctx.prisma, v.organizationId, f);
+    await kit.audit(req, {
+      action: "group.create",
+      targetType: "group",
+      targetId: g.id,
+      detail: { key: g.key, name: g.name },
+    });
+    return back;
+  });
+  kit.post("/admin/groups/:id/rename", section, async (req, v) => {
+    const f = parseForm(renameForm, formBody(req), LABELS, v.lang);
+    const { before, after } = await renameGroup(ctx.prisma, v.organizationId, idParam(req), f.name);
+    if (before.name !== after.name)
+      await kit.audit(req, {
+        action: "group.rename",
+        targetType: "group",
+        targetId: after.id,
+        detail: { from: before.name, to: after.name },
+      });
+    return back;
+  });
+  for (const verb of ["hide", "show"] as const)
+    kit.post(`/admin/groups/:id/${verb}`, section, async (req, v) => {
+      const g = await setGroupHidden(ctx.prisma, v.organizationId, idParam(req), verb === "hide", ctx.now());
+      await kit.audit(req, { action: `group.${verb}`, targetType: "group", targetId: g.id, detail: { name: g.name } });
+      return back;
+    });
+  kit.post("/admin/groups/:id/merge", section, async (req, v) => {
+    const f = parseForm(mergeForm, formBody(req), LABELS, v.lang);
+    const m = await mergeGroups(ctx.prisma, v.organizationId, idParam(req), f.intoId, ctx.now());
+    await kit.audit(req, {
+      action: "group.merge",
+      targetType: "group",
+      targetId: m.into.id,
+      detail: {
+        from: { id: m.from.id, key: m.from.key, name: m.from.name },
+        into: { key: m.into.key, name: m.into.name },
+        moved: m.moved,
+      },
+    });
+    return back;
+  });
+}
