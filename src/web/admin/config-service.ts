@@ -3,7 +3,9 @@ import type { Db } from "../../lib/db.js";
 import { AppError, parseOrThrow } from "../../lib/errors.js";
 import { audit } from "../../audit/log.js";
 import { callingHoursProblem } from "../../intake/calling-window.js";
+import { saveGroup, saveOrganizationSettings } from "../../organizations/service.js";
 import { groupSettingsSchema, orgSettingsSchema, type OrgSettings } from "../../organizations/settings.js";
+import { deleteTarget as deleteTargetRow, findTarget, saveTarget } from "../../results/target-repository.js";
 
 /**
  * What an administrator may change from the web: organization settings
@@ -66,7 +68,7 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: SettingsForm
   });
   const diff = changes(before, after);
   if (Object.keys(diff).length === 0) return after;
-  await db.organization.update({ where: { id: actor.organizationId }, data: { settings: after } });
+  await saveOrganizationSettings(db, actor.organizationId, after);
   await audit(db, {
     organizationId: actor.organizationId,
     actorUserId: actor.userId,
@@ -111,7 +113,7 @@ export async function updateGroup(db: Db, actor: Actor, groupId: string, form: G
     { name: f.name, sampleRate: after.sampleRate, callingHours: after.callingHours },
   );
   if (Object.keys(diff).length === 0) return;
-  await db.answerGroup.update({ where: { id: groupId }, data: { name: f.name, settings: after } });
+  await saveGroup(db, groupId, { name: f.name, settings: after });
   await audit(db, {
     organizationId: actor.organizationId,
     actorUserId: actor.userId,
@@ -140,23 +142,12 @@ export type TargetForm = z.input<typeof targetFormSchema>;
 export async function addTarget(db: Db, actor: Actor, form: TargetForm) {
   const f = parseOrThrow(targetFormSchema, form, "target");
   const threshold = f.metric === "satisfiedShare" ? f.threshold / 100 : f.threshold;
-  const t = await db.target.upsert({
-    where: {
-      organizationId_questionKey_metric_validFrom: {
-        organizationId: actor.organizationId,
-        questionKey: f.questionKey,
-        metric: f.metric,
-        validFrom: new Date(`${f.validFrom}T00:00:00Z`),
-      },
-    },
-    update: { threshold },
-    create: {
-      organizationId: actor.organizationId,
-      questionKey: f.questionKey,
-      metric: f.metric,
-      threshold,
-      validFrom: new Date(`${f.validFrom}T00:00:00Z`),
-    },
+  const t = await saveTarget(db, {
+    organizationId: actor.organizationId,
+    questionKey: f.questionKey,
+    metric: f.metric,
+    threshold,
+    validFrom: new Date(`${f.validFrom}T00:00:00Z`),
   });
   await audit(db, {
     organizationId: actor.organizationId,
@@ -171,9 +162,9 @@ export async function addTarget(db: Db, actor: Actor, form: TargetForm) {
 }
 
 export async function deleteTarget(db: Db, actor: Actor, targetId: string) {
-  const t = await db.target.findFirst({ where: { id: targetId, organizationId: actor.organizationId } });
+  const t = await findTarget(db, actor.organizationId, targetId);
   if (!t) throw new AppError("not_found", "No such target");
-  await db.target.delete({ where: { id: t.id } });
+  await deleteTargetRow(db, t.id);
   await audit(db, {
     organizationId: actor.organizationId,
     actorUserId: actor.userId,
