@@ -19,6 +19,7 @@ export default defineConfig({
       "test/sampling.test.ts",
       "test/signature.test.ts",
       "test/survey-engine.test.ts",
+      "test/table-ownership.test.ts",
       "test/transcription.classify.test.ts",
       "test/transcription.masking.test.ts",
     ],

@@ -17,7 +17,8 @@
  */
 import pg from "pg";
 import { createPrisma, sqlQuery } from "../src/lib/db.js";
-import { addAnswerToRollup, flushAnswerInbox, insertAnswer, insertAnswerSql } from "../src/results/rollup.js";
+import { flushAnswerInbox } from "../src/results/rollup.js";
+import { addAnswerToRollup, insertAnswer, insertAnswerSql } from "../test/support/answers.js";
 import { moveByTokenSql } from "../src/survey/repository.js";
 import { AGENTS, GROUPS_PER_ORG, ORGS, QUESTION_KEYS } from "./results-data.js";
 

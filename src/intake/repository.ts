@@ -18,6 +18,18 @@ export interface StoredDecision {
 
 export const SCHEDULED_EVENT = "scheduled";
 
+/**
+ * The one place a survey's final state erases the caller's encrypted number
+ * (only its keyed hash stays): a CTE for the statement that moves the survey,
+ * erasing the CompletedCall of every row the CTE `source` returned (it must
+ * return "completedCallId"). Used by survey/state.ts `transition` and by the
+ * keypress statement (survey/repository.ts `moveByTokenSql`).
+ */
+export function erasedNumberCte(source: string): string {
+  if (!/^\w+$/.test(source)) throw new Error(`erasedNumberCte: not a CTE name: ${source}`);
+  return `erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (SELECT "completedCallId" FROM ${source}))`;
+}
+
 export interface IntakeFacts {
   organization: { timeZone: string; settings: unknown } | null;
   groups: Map<string, { id: string; name: string; settings: unknown; locked: boolean }>;

@@ -1,3 +1,4 @@
+import type { Prisma } from "../generated/prisma/client.js";
 import { retryOnUniqueConflict } from "../lib/unique-conflict.js";
 import type { Db } from "../lib/db.js";
 import { presetTargets } from "../results/target-presets.js";
@@ -43,7 +44,17 @@ export async function applySettingsOverrides(db: Db, organizationId: string, ove
   if (Object.keys(defined).length === 0) return;
   const org = await db.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { settings: true } });
   const settings = orgSettingsSchema.parse({ ...(org.settings as object), ...defined });
+  await saveOrganizationSettings(db, organizationId, settings);
+}
+
+/** Stores an organization's settings, already parsed with orgSettingsSchema (the admin pages, overrides). */
+export async function saveOrganizationSettings(db: Db, organizationId: string, settings: OrgSettings): Promise<void> {
   await db.organization.update({ where: { id: organizationId }, data: { settings } });
+}
+
+/** Renames a svarsgrupp and stores its overrides, already parsed with groupSettingsSchema. */
+export async function saveGroup(db: Db, groupId: string, g: { name: string; settings: Prisma.InputJsonObject }) {
+  await db.answerGroup.update({ where: { id: groupId }, data: { name: g.name, settings: g.settings } });
 }
 
 export async function getOrganization(db: Db, id: string) {

@@ -1,5 +1,6 @@
 import { Prisma } from "../generated/prisma/client.js";
 import { sqlQuery, type Db } from "../lib/db.js";
+import { moveAnswersToGroup } from "../survey/repository.js";
 
 /**
  * Rollups of the answers, read by src/results instead of the raw rows:
@@ -34,7 +35,7 @@ const sums = (cols: string[]) => cols.map((c) => `sum(${c})`).join(", ");
  * ON CONFLICT DO UPDATE may not touch a row twice in one statement. Constant
  * SQL, so statements that use it may be prepared.
  */
-const ROLLUP_CTES = Prisma.raw(`
+export const ROLLUP_CTES = Prisma.raw(`
     rd AS (
       INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
       SELECT "organizationId", day, "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5 FROM agg
@@ -55,7 +56,7 @@ const ROLLUP_CTES = Prisma.raw(`
       RETURNING 1)`);
 
 /** `agg` from rows with "organizationId", "groupId", "agentId", "questionKey", score and day in the CTE `source`. */
-const aggregate = (source: string) =>
+export const aggregate = (source: string) =>
   Prisma.raw(`agg AS (
       SELECT "organizationId", day, "groupId", "agentId", "questionKey", count(*)::int AS n, sum(score)::int AS sum,
              sum(score * score)::int AS "sumSq", count(*) FILTER (WHERE score = 1)::int AS c1, count(*) FILTER (WHERE score = 2)::int AS c2,
@@ -71,21 +72,6 @@ export const INBOX_CTE = Prisma.raw(`
     inbox AS (
       INSERT INTO "AnswerInbox" ("organizationId", "groupId", "agentId", "questionKey", score, day)
       SELECT "organizationId", "groupId", "agentId", "questionKey", score, day FROM ins)`);
-
-function checkScore(score: number) {
-  if (!Number.isInteger(score) || score < 1 || score > 5) throw new RangeError(`score must be 1–5, got ${score}`);
-}
-
-/** Adds answers to the rollups directly, bypassing the inbox: bulk loads and fixtures, in the Answer insert's transaction. */
-export async function addAnswerToRollup(db: Db, a: RollupAnswer): Promise<void> {
-  checkScore(a.score);
-  await db.$executeRaw`
-    WITH one AS (
-      SELECT ${a.organizationId}::uuid AS "organizationId", ${a.groupId}::uuid AS "groupId", ${a.agentId}::uuid AS "agentId",
-             ${a.questionKey}::text AS "questionKey", ${a.score}::int AS score, (${a.answeredAt}::timestamptz AT TIME ZONE ${a.timeZone}::text)::date AS day
-    ), ${aggregate("one")}, ${ROLLUP_CTES}
-    SELECT 1`;
-}
 
 /** Inbox rows moved per statement: bounded, so one flush never holds many row locks for long. */
 export const FLUSH_BATCH = 5_000;
@@ -107,45 +93,6 @@ export async function flushAnswerInbox(db: Db, limit = FLUSH_BATCH): Promise<num
     [limit],
   );
   return rows[0].moved;
-}
-
-export interface NewAnswer extends RollupAnswer {
-  surveyId: string;
-  flowId: string;
-  flowVersion: string;
-}
-
-/**
- * Inserts an Answer and its inbox row in one statement (one round trip), as a
- * keypress does (src/survey/repository.ts moveByToken): fixtures and benches.
- * Returns the new id, or null when the survey already has an answer to this
- * question (a retried webhook): then nothing changes.
- */
-export async function insertAnswer(db: Db, a: NewAnswer): Promise<string | null> {
-  const sql = insertAnswerSql(a);
-  const rows = await sqlQuery<{ id: string }>(db, sql.text, sql.values, { prepare: true });
-  return rows[0]?.id ?? null;
-}
-
-/**
- * The CTEs that insert the Answer (as `ins`; nothing on a replay) and its
- * inbox row. Every table is inserted into: the statement may be prepared.
- */
-function answerCtes(a: NewAnswer): Prisma.Sql {
-  checkScore(a.score);
-  return Prisma.sql`
-    ins AS (
-      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
-      VALUES (${a.surveyId}::uuid, ${a.organizationId}::uuid, ${a.groupId}::uuid, ${a.agentId}::uuid, ${a.flowId}, ${a.flowVersion},
-              ${a.questionKey}, ${a.score}::smallint, ${a.answeredAt}::timestamptz)
-      ON CONFLICT ("surveyId", "questionKey") DO NOTHING
-      RETURNING ${inboxReturning(Prisma.sql`${a.timeZone}::text`)}),
-    ${INBOX_CTE}`;
-}
-
-/** The statement of insertAnswer (the benchmark runs it on a bare connection too). */
-export function insertAnswerSql(a: NewAnswer): Prisma.Sql {
-  return Prisma.sql`WITH ${answerCtes(a)} SELECT id::text AS id FROM ins`;
 }
 
 /**
@@ -199,7 +146,7 @@ export async function moveGroupAnswers(tx: Db, organizationId: string, fromGroup
   const args = [organizationId, fromGroupId, toGroupId];
   const where = `"organizationId" = $1::uuid AND "groupId" = $2::uuid`;
   await sqlQuery(tx, `UPDATE "AnswerInbox" SET "groupId" = $3::uuid WHERE ${where} RETURNING 1`, args);
-  await sqlQuery(tx, `UPDATE "Answer" SET "groupId" = $3::uuid WHERE ${where} RETURNING 1`, args);
+  await moveAnswersToGroup(tx, organizationId, fromGroupId, toGroupId);
   const daily = [...COUNT_COLUMNS, "sum", `"sumSq"`];
   await sqlQuery(
     tx,

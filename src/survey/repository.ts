@@ -1,5 +1,6 @@
 import { Prisma as SqlTag } from "../generated/prisma/client.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
+import { erasedNumberCte } from "../intake/repository.js";
 import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
 import { surveyEntered } from "../lib/metrics.js";
 import { INBOX_CTE, inboxReturning } from "../results/rollup.js";
@@ -103,7 +104,7 @@ export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox:
     -- Completing it is a transition like any other (src/survey/state.ts): its event, and the number erased.
     done AS (SELECT * FROM mv WHERE state = 'completed' AND "previousState" <> 'completed'),
     ev AS (INSERT INTO "SurveyEvent" ("surveyId", at, type, "toState") SELECT id, ${m.at}::timestamptz, 'questions-done', 'completed' FROM done),
-    erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (SELECT "completedCallId" FROM done)),
+    ${SqlTag.raw(erasedNumberCte("done"))},
     org AS (SELECT o.name, o."timeZone" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
     ins AS (
       INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
@@ -187,4 +188,13 @@ export function moveSurveysToGroup(tx: Db, organizationId: string, fromGroupId: 
     where: { organizationId, groupId: fromGroupId },
     data: { groupId: toGroupId },
   });
+}
+
+/** A svarsgrupp merge moves its answers to the survivor (inside the merge's transaction; see results/rollup.ts). */
+export async function moveAnswersToGroup(tx: Db, organizationId: string, fromGroupId: string, toGroupId: string) {
+  await sqlExecute(
+    tx,
+    `UPDATE "Answer" SET "groupId" = $3::uuid WHERE "organizationId" = $1::uuid AND "groupId" = $2::uuid`,
+    [organizationId, fromGroupId, toGroupId],
+  );
 }

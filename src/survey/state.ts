@@ -1,3 +1,4 @@
+import { erasedNumberCte } from "../intake/repository.js";
 import { sqlQuery, type Db } from "../lib/db.js";
 import { surveyEntered } from "../lib/metrics.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
@@ -152,7 +153,7 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
      )${
        final
          ? `,
-     erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (SELECT "completedCallId" FROM moved))`
+     ${erasedNumberCte("moved")}`
          : ""
      }
      SELECT count(*)::int AS moved FROM moved`,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "../../src/context.js";
-import { insertAnswer } from "../../src/results/rollup.js";
+import { insertAnswer } from "../support/answers.js";
 
 export const QUESTIONS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
 

@@ -5,7 +5,9 @@ import { audit } from "../../audit/log.js";
 import { callingHoursTextProblem, fromSimple } from "../../intake/calling-hours-form.js";
 import { parseTargetInput, type TargetInput } from "../../results/target-input.js";
 import { QUESTION_ORDER } from "../questions.js";
+import { saveGroup, saveOrganizationSettings } from "../../organizations/service.js";
 import { groupSettingsSchema, orgSettingsSchema, type OrgSettings } from "../../organizations/settings.js";
+import { deleteTarget as deleteTargetRow, findTarget, saveTarget } from "../../results/target-repository.js";
 
 /**
  * What an administrator may change from the web: organization settings
@@ -120,7 +122,7 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: Record<strin
   });
   const diff = changes(before, after);
   if (Object.keys(diff).length === 0) return after;
-  await db.organization.update({ where: { id: actor.organizationId }, data: { settings: after } });
+  await saveOrganizationSettings(db, actor.organizationId, after);
   await audit(db, {
     organizationId: actor.organizationId,
     actorUserId: actor.userId,
@@ -165,7 +167,7 @@ export async function updateGroup(db: Db, actor: Actor, groupId: string, form: G
     { name: f.name, sampleRate: after.sampleRate, callingHours: after.callingHours },
   );
   if (Object.keys(diff).length === 0) return;
-  await db.answerGroup.update({ where: { id: groupId }, data: { name: f.name, settings: after } });
+  await saveGroup(db, groupId, { name: f.name, settings: after });
   await audit(db, {
     organizationId: actor.organizationId,
     actorUserId: actor.userId,
@@ -204,17 +206,13 @@ export async function addTarget(db: Db, actor: Actor, form: Partial<TargetForm>)
   }
   const f = parsed.value;
   const validFrom = new Date(`${f.validFrom}T00:00:00Z`);
-  const t = await db.target.upsert({
-    where: {
-      organizationId_questionKey_metric_validFrom: {
-        organizationId: actor.organizationId,
-        questionKey: f.questionKey,
-        metric: f.metric,
-        validFrom,
-      },
-    },
-    update: { threshold: f.threshold, upper: f.upper },
-    create: { organizationId: actor.organizationId, ...f, validFrom },
+  const t = await saveTarget(db, {
+    organizationId: actor.organizationId,
+    questionKey: f.questionKey,
+    metric: f.metric,
+    threshold: f.threshold,
+    upper: f.upper,
+    validFrom,
   });
   await audit(db, {
     organizationId: actor.organizationId,
@@ -235,9 +233,9 @@ export async function addTarget(db: Db, actor: Actor, form: Partial<TargetForm>)
 }
 
 export async function deleteTarget(db: Db, actor: Actor, targetId: string) {
-  const t = await db.target.findFirst({ where: { id: targetId, organizationId: actor.organizationId } });
+  const t = await findTarget(db, actor.organizationId, targetId);
   if (!t) throw new AppError("not_found", "No such target");
-  await db.target.delete({ where: { id: t.id } });
+  await deleteTargetRow(db, t.id);
   await audit(db, {
     organizationId: actor.organizationId,
     actorUserId: actor.userId,
