@@ -4,7 +4,7 @@ import { orgSettingsSchema } from "../organizations/settings.js";
 import { assertAgentScope, assertSameOrganization, type Viewer } from "./access.js";
 import { parsePeriod, periodContaining, periodsEndingWith, previousYear, type Period } from "./periods.js";
 import { presentChange, presentPlain } from "./present.js";
-import { loadResultsContext, sumCountsMany, type CountsQuery, type Dimension } from "./repository.js";
+import { loadResultsContext, sumCounts, sumCountsMany, type CountsQuery, type Dimension } from "./repository.js";
 import { poolRows, type PooledRow } from "./service.js";
 import { ZERO_COUNTS, type Change, type Metrics } from "./stats.js";
 
@@ -46,7 +46,7 @@ export interface SeriesResponse {
   scope: { groupKey?: string; groupName?: string; agentId?: string; agentName?: string | null; questionKey?: string };
   minAnswers: number;
   points: SeriesPoint[];
-  /** For an agent: their svarsgrupp's figure for each period (the group most of their answers came in on, unless one is named). */
+  /** For an agent: their svarsgrupp's figure for each period (the group most of their answers in the whole series came in on, unless one is named). */
   group?: { period: Period; groupKey: string | null; groupName: string | null; metrics: Metrics }[];
 }
 
@@ -95,6 +95,22 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
     agentId: agent?.id,
     dims: ["question"] as Dimension[],
   };
+  // An agent's svarsgrupp for the whole series: the one most of their answers in it came in on, so
+  // the group's line goes on through weeks the agent did not work (per period it would break off).
+  const mainGroupId =
+    agent && !group
+      ? (
+          await sumCounts(ctx.prisma, {
+            organizationId,
+            from: periods[0].from,
+            to: periods[periods.length - 1].to,
+            dims: ["group"],
+            agentId: agent.id,
+          })
+        )
+          .map((r) => ({ id: r.groupId, n: r.counts.reduce((a, b) => a + b, 0) }))
+          .sort((a, b) => b.n - a.n)[0]?.id
+      : undefined;
   const parts: Record<string, CountsQuery> = {};
   periods.forEach((p, i) => {
     const last = previousYear(p);
@@ -107,7 +123,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
         from: p.from,
         to: p.to,
         dims: ["group", "question"],
-        ...(group ? { groupId: group.id } : { mainGroupOfAgent: agent.id }),
+        ...(group ? { groupId: group.id } : mainGroupId ? { groupId: mainGroupId } : { mainGroupOfAgent: agent.id }),
       };
   });
   const rows = await sumCountsMany(ctx.prisma, parts);

@@ -125,7 +125,7 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     await context.close();
   });
 
-  const pages: { role: keyof typeof users | null; path: string; name: string; heading: RegExp }[] = [
+  const pages: { role: keyof typeof users | null; path: string; name: string; heading: RegExp; width?: number }[] = [
     { role: null, path: "/login", name: "login", heading: /Logga in/ },
     { role: "agent", path: "/me?p=week", name: "agent-me-week", heading: /Mina resultat/ },
     { role: "agent", path: "/me?p=period", name: "agent-me-period", heading: /Mina resultat/ },
@@ -134,6 +134,10 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     { role: "manager", path: "/reports/weekly", name: "manager-report-weekly", heading: /Veckorapport/ },
     { role: "manager", path: "/reports/period", name: "manager-report-period", heading: /Tertialrapport/ },
     { role: "manager", path: "/queue/history", name: "manager-listening-history", heading: /Lyssningshistorik/ },
+    // Any period in the URL: a past week (no live updates), a past tertial across New Year.
+    { role: "agent", path: "/me?period=2026-W08", name: "agent-me-past-week", heading: /Mina resultat/ },
+    { role: "manager", path: "/overview?period=2026-W08", name: "manager-overview-past-week", heading: /Översikt/ },
+    { role: "manager", path: "/overview?period=2025-P3", name: "manager-overview-past-tertial", heading: /Översikt/ },
     { role: "admin", path: "/admin", name: "admin-settings", heading: /Inställningar/ },
     { role: "admin", path: "/admin/targets", name: "admin-targets", heading: /Mål/ },
     { role: "admin", path: "/admin/users", name: "admin-users", heading: /Användare/ },
@@ -143,8 +147,9 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
   it.each(pages)(
     "$name has no serious accessibility violations, and a screenshot",
     async ({ role, path, name, heading }) => {
+      // 1366 px: the commonest office laptop screen, where the period picker and charts must fit.
       const { context, page } = role
-        ? await signedIn(role)
+        ? await signedIn(role, { width: 1366, height: 900 })
         : await (async () => {
             const c = await newContext({ viewport: { width: 1280, height: 900 } });
             return { context: c, page: await c.newPage() };

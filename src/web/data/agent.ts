@@ -61,8 +61,8 @@ export async function loadAgentView(
     agent
       ? queryResults(ctx, viewer, {
           organizationId: user.organizationId,
-          from: p.from,
-          to: p.to,
+          // By name, not as a range: last year's week 53 is week 52, and published figures are found by their period.
+          period: p.label,
           by: byQuestion ? ["question"] : [],
           agent,
           compare: compare ? ["previous-year", "benchmark"] : [],

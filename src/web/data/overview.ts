@@ -47,7 +47,8 @@ export async function loadOverview(
   const period = "period" in choice ? choice.period : overviewTabPeriod(choice.key, now, org.timeZone);
   const periodKey =
     OVERVIEW_PERIODS.find((k) => overviewTabPeriod(k, now, org.timeZone).label === period.label) ?? null;
-  const base = { organizationId: user.organizationId, from: period.from, to: period.to };
+  // By name, not as a range: last year's week 53 is week 52, and published figures are found by their period.
+  const base = { organizationId: user.organizationId, period: period.label };
   const [total, groups, groupQuestions, agents, trends] = await Promise.all([
     queryResults(ctx, viewer, { ...base, by: [], compare: ["previous-year", "benchmark"] }),
     queryResults(ctx, viewer, { ...base, by: ["group"], compare: ["previous-year"] }),
