@@ -25,6 +25,7 @@ import { recordingJobs } from "./recordings/jobs.js";
 import { warmUpPages } from "./web/warm-up.js";
 import { createRecordingStorage } from "./recordings/storage-factory.js";
 import { loadFlows } from "./survey/flows.js";
+import { loadStoredFlowVersions } from "./survey/flow-versions.js";
 import { createTwilioClient, type TwilioCredentials } from "./telephony/client.js";
 import { startSimulator, type RunningSimulator } from "./telephony/simulator/index.js";
 import { startDemo } from "./demo/index.js";
@@ -185,6 +186,8 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
     await ensureApiKey(ctx.prisma, org.id, config.SEED_API_KEY, "SEED_API_KEY");
     logger.info("intake API key from SEED_API_KEY is active", { organization: org.slug });
   }
+  // Flow versions edited in the admin UI: the newest of each flow is current (survey/flow-versions.ts).
+  await loadStoredFlowVersions(ctx.prisma, ctx.flows);
   await ensureSeedAdmin(ctx.prisma, config, org.id, logger);
   const demoLogins = config.demoTraffic ? await ensureDemoUsers(ctx.prisma, org.id) : [];
 

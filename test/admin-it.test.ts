@@ -120,7 +120,12 @@ describe("IT administration: API keys, svarsgrupper, users, flows", () => {
       await storeAnswers(ctx, { ...o, groupId: a.id, scores: { bemotande: 4 } });
 
       const page = await (await c.get("/admin/groups")).text();
-      const res = await c.post(`/admin/groups/${a.id}/merge`, { intoId: b.id, _csrf: csrfOf(page) });
+      // The first press only asks; nothing moves yet.
+      const ask = await c.post(`/admin/groups/${a.id}/merge`, { intoId: b.id, _csrf: csrfOf(page) });
+      expect(ask.status).toBe(200);
+      expect(await ask.text()).toContain("Det går inte att ångra.");
+      expect(await db.prisma.answer.count({ where: { groupId: a.id } })).toBe(3);
+      const res = await c.post(`/admin/groups/${a.id}/merge`, { intoId: b.id, confirm: "yes", _csrf: csrfOf(page) });
       expect(res.status).toBe(303);
       await flushAnswerInbox(ctx.prisma);
 

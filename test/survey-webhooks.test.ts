@@ -36,7 +36,8 @@ describe("survey IVR webhooks", () => {
     return { status: res.status, type: res.headers.get("content-type"), xml, els: parseTwiml(xml) };
   }
   // The step token the service puts in its action URLs (the flow lets a keypress be stored before the survey is read).
-  const q = (id: string, step: string, t = 0) => `surveyId=${id}&flow=nki-sv&step=${step}&try=${t}`;
+  // …and the flow version the survey runs on, so it keeps it when the flow is edited (flow-versions.ts).
+  const q = (id: string, step: string, t = 0) => `surveyId=${id}&flow=nki-sv&step=${step}&try=${t}&v=${flow().version}`;
   const gather = (id: string, step: string, digits: string, t = 0) =>
     post(`/twilio/gather?${q(id, step, t)}`, { Digits: digits });
   const silence = (id: string, step: string, t = 0) => post(`/twilio/no-input?${q(id, step, t)}`);

@@ -23,6 +23,7 @@ export const AUDIT_EVENT_NAMES: Record<string, readonly [sv: string, en: string]
   "user.password-reset-link": ["Återställningslänk skapad", "Password-reset link made"],
   "user.password-reset": ["Lösenord bytt med länk", "Password changed with a link"],
   "user.sign-out-everywhere": ["Utloggad överallt", "Signed out everywhere"],
+  "flow.version-create": ["Ny version av enkätflöde", "New survey-flow version"],
   "api-key.create": ["API-nyckel skapad", "API key created"],
   "api-key.revoke": ["API-nyckel återkallad", "API key revoked"],
   "number.forgotten": ["Telefonnummer glömt", "Phone number forgotten"],

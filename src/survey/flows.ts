@@ -11,8 +11,18 @@ const SCHEMA_FILE = "flow.schema.json";
 export class FlowError extends Error {}
 
 export interface FlowRegistry {
-  /** Throws FlowError when there is no such flow. */
+  /** The current version; throws FlowError when there is no such flow. */
   getFlow(id: string): Flow;
+  /**
+   * A given version, so a survey keeps the version it started with. An unknown
+   * version (e.g. made on another instance since this one started) gives the
+   * current one: UI-made versions change texts only, never the questions' keys.
+   */
+  getFlowVersion(id: string, version: string | null | undefined): Flow;
+  /** Adds a version (a UI-made one, src/survey/flow-versions.ts); it becomes the current one. */
+  addVersion(flow: Flow): void;
+  /** Every version known for a flow, oldest first. */
+  versions(id: string): Flow[];
   ids(): string[];
   /** Where <Play> audio files are served from. */
   audioDir: string;
@@ -88,12 +98,27 @@ function playedFiles(value: unknown): string[] {
 /** A registry over flows already in memory (tests, tools). */
 export function fromFlows(list: Flow[], audioDir: string): FlowRegistry {
   const flows = new Map(list.map((f) => [f.id, f]));
+  const history = new Map(list.map((f) => [f.id, [f]]));
+  const getFlow = (id: string) => {
+    const flow = flows.get(id);
+    if (!flow) throw new FlowError(`No survey flow "${id}" (known: ${[...flows.keys()].join(", ")})`);
+    return flow;
+  };
   return {
-    getFlow(id) {
-      const flow = flows.get(id);
-      if (!flow) throw new FlowError(`No survey flow "${id}" (known: ${[...flows.keys()].join(", ")})`);
-      return flow;
+    getFlow,
+    getFlowVersion(id, version) {
+      const current = getFlow(id);
+      if (!version || version === current.version) return current;
+      return history.get(id)?.find((f) => f.version === version) ?? current;
     },
+    addVersion(flow) {
+      if (!flows.has(flow.id)) throw new FlowError(`No survey flow "${flow.id}" to add a version to`);
+      const list = history.get(flow.id)!.filter((f) => f.version !== flow.version);
+      list.push(flow);
+      history.set(flow.id, list);
+      flows.set(flow.id, flow);
+    },
+    versions: (id) => [...(history.get(id) ?? [])],
     ids: () => [...flows.keys()],
     audioDir,
   };

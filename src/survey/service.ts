@@ -29,7 +29,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function handleSurveyTurn(
   ctx: SurveyCtx,
   log: Logger,
-  turn: { surveyId: string; flowId?: string; input: EngineInput; callSid?: string },
+  turn: { surveyId: string; flowId?: string; flowVersion?: string; input: EngineInput; callSid?: string },
 ): Promise<string> {
   let flow: Flow | undefined;
   let rc: RenderContext | undefined;
@@ -37,15 +37,28 @@ export async function handleSurveyTurn(
     if (!UUID.test(turn.surveyId)) return unknownSurvey(log, turn);
     // The flow the URL names drives the fast path; should that fail, the apology is in its language.
     if (turn.flowId && ctx.flows.ids().includes(turn.flowId)) {
-      flow = ctx.flows.getFlow(turn.flowId);
-      rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: turn.surveyId, flowId: flow.id, organizationName: "" };
+      // A survey keeps the version it started with: its callbacks carry it (v).
+      flow = ctx.flows.getFlowVersion(turn.flowId, turn.flowVersion);
+      rc = {
+        baseUrl: ctx.config.publicBaseUrl,
+        surveyId: turn.surveyId,
+        flowId: flow.id,
+        flowVersion: flow.version,
+        organizationName: "",
+      };
     }
     const fast = flow ? await tokenStep(ctx, log, flow, turn) : undefined;
     if (fast) return fast;
     const s = await loadSurveyTurn(ctx.prisma, turn.surveyId);
     if (!s) return unknownSurvey(log, turn);
-    flow = ctx.flows.getFlow(s.flowId);
-    rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: s.id, flowId: s.flowId, organizationName: s.organizationName };
+    flow = ctx.flows.getFlowVersion(s.flowId, s.flowVersion);
+    rc = {
+      baseUrl: ctx.config.publicBaseUrl,
+      surveyId: s.id,
+      flowId: s.flowId,
+      flowVersion: flow.version,
+      organizationName: s.organizationName,
+    };
     // A replay after a lost race re-reads once and then simply renders where the survey is.
     for (let attempt = 0; attempt < 2; attempt++) {
       const current = attempt === 0 ? s : await loadSurveyTurn(ctx.prisma, s.id);
@@ -105,6 +118,7 @@ async function tokenStep(
     baseUrl: ctx.config.publicBaseUrl,
     surveyId: turn.surveyId,
     flowId: flow.id,
+    flowVersion: flow.version,
     organizationName: moved.organizationName,
   });
 }
@@ -195,6 +209,7 @@ async function tokenStart(ctx: SurveyCtx, log: Logger, flow: Flow, turn: { surve
     baseUrl: ctx.config.publicBaseUrl,
     surveyId: turn.surveyId,
     flowId: flow.id,
+    flowVersion: flow.version,
     organizationName: started.organizationName,
   });
 }

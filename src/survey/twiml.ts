@@ -12,13 +12,17 @@ export interface RenderContext {
   surveyId: string;
   /** The survey's flow: its callbacks name it, so a keypress can be handled before the survey is read. */
   flowId: string;
+  /** The flow version the survey runs on, carried in callbacks so it keeps it (flow-versions.ts). */
+  flowVersion?: string;
   /** Substituted into {organization} in spoken text. */
   organizationName: string;
 }
 
 /** Query string that ties a callback to the step it answers (stale callbacks are recognised by it). */
 function stepQuery(rc: RenderContext, step: string, t: number): string {
-  return new URLSearchParams({ surveyId: rc.surveyId, flow: rc.flowId, step, try: String(t) }).toString();
+  const q = new URLSearchParams({ surveyId: rc.surveyId, flow: rc.flowId, step, try: String(t) });
+  if (rc.flowVersion) q.set("v", rc.flowVersion);
+  return q.toString();
 }
 
 export function twilioUrls(rc: RenderContext) {

@@ -13,12 +13,17 @@ import { fallbackTwiml } from "./twiml.js";
 const surveyQuery = z.object({ surveyId: z.string().max(64).default("") });
 const stepQuery = surveyQuery.extend({
   flow: z.string().max(64).optional().catch(undefined),
+  v: z
+    .string()
+    .regex(/^[0-9a-f]{12}$/)
+    .optional()
+    .catch(undefined),
   step: z.string().max(64).default(""),
   try: z.coerce.number().int().min(0).max(99).catch(-1),
 });
 const twilioForm = z.object({ CallSid: z.string().max(64).optional(), Digits: z.string().max(32).optional() }).loose();
 
-type Turn = { surveyId: string; flowId?: string; input: EngineInput; callSid?: string };
+type Turn = { surveyId: string; flowId?: string; flowVersion?: string; input: EngineInput; callSid?: string };
 
 /**
  * Twilio's webhooks under /twilio. Every route is signature-checked except the
@@ -41,7 +46,7 @@ export function surveyWebhookRouter(ctx: AppContext): Router {
       const q = stepQuery.safeParse(req.query);
       const form = twilioForm.safeParse(req.body ?? {});
       const query = q.success ? q.data : { surveyId: "", step: "", try: -1 };
-      const t = { ...toTurn(query, form.success ? form.data : {}), flowId: query.flow };
+      const t = { ...toTurn(query, form.success ? form.data : {}), flowId: query.flow, flowVersion: query.v };
       const log = req.log.child({ surveyId: t.surveyId, callSid: t.callSid });
       let twiml: string;
       try {

@@ -61,6 +61,11 @@ export interface AxeViolation {
 
 /** Runs axe-core (WCAG 2.1 A and AA rules) in the page; returns the serious and critical violations. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  return (await axeViolations(page)).filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** Every axe-core violation (WCAG 2.1 A and AA rules), whatever its impact. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated through DevTools rather than added as a <script>: the pages' CSP refuses inline scripts.
   axeSource ??= readFileSync(axePath, "utf8");
   await page.evaluate(axeSource);
@@ -78,7 +83,7 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
       nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, html: n.html.slice(0, 160) })),
     }));
   });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  return violations;
 }
 
 /**

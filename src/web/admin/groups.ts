@@ -117,8 +117,22 @@ ${
       return back;
     });
   kit.post("/admin/groups/:id/merge", section, async (req, v) => {
-    const f = parseForm(mergeForm, formBody(req), LABELS, v.lang);
-    const m = await mergeGroups(ctx.prisma, v.organizationId, idParam(req), f.intoId, ctx.now());
+    const L = v.lang;
+    const f = parseForm(mergeForm, formBody(req), LABELS, L);
+    const id = idParam(req);
+    if (formBody(req).confirm !== "yes") {
+      // A merge cannot be undone: the first press only asks.
+      const groups = await listAdminGroups(ctx.prisma, v.organizationId);
+      const from = groups.find((g) => g.id === id && !g.mergedIntoId);
+      const into = groups.find((g) => g.id === f.intoId && !g.mergedIntoId);
+      if (!from || !into || from.id === into.id)
+        await mergeGroups(ctx.prisma, v.organizationId, id, f.intoId, ctx.now());
+      return html`<form method="post" action="/admin/groups/${id}/merge" class="card" role="alert">${csrfField(v.csrf)}<input type="hidden" name="intoId" value="${f.intoId}"><input type="hidden" name="confirm" value="yes">
+<h2>${tr(L, "Slå ihop", "Merge")} ${from?.name ?? ""} ${tr(L, "med", "into")} ${into?.name ?? ""}?</h2>
+<p>${tr(L, "Alla svar, enkäter, samtal och röstmeddelanden i den första gruppen flyttas till den andra. Det går inte att ångra.", "All answers, surveys, calls and voice messages of the first group move to the second. This cannot be undone.")}</p>
+<p><button type="submit">${tr(L, "Ja, slå ihop", "Yes, merge")}</button> <a href="/admin/groups">${tr(L, "Avbryt", "Cancel")}</a></p></form>`;
+    }
+    const m = await mergeGroups(ctx.prisma, v.organizationId, id, f.intoId, ctx.now());
     await kit.audit(req, {
       action: "group.merge",
       targetType: "group",
