@@ -262,7 +262,7 @@ export async function listTargets(db: Db, organizationId: string) {
 
 export async function listGroups(db: Db, organizationId: string) {
   const rows = await db.answerGroup.findMany({
-    where: { organizationId },
+    where: { organizationId, mergedIntoId: null },
     orderBy: { key: "asc" },
     select: { id: true, key: true, name: true, settings: true },
   });
