@@ -19,6 +19,7 @@ import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
 import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
+import { smsJobs } from "./sms/jobs.js";
 import { resultsJobs } from "./results/jobs.js";
 import { exchangeJobs } from "./exchange/jobs.js";
 import { warmUpPages } from "./web/warm-up.js";
@@ -195,6 +196,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const jobs: Job[] = [
     // --- jobs (features add theirs here) ---
     ...dispatchJobs,
+    ...smsJobs,
     ...resultsJobs,
     ...retentionJobs,
     ...transcriptionJobs,
