@@ -116,6 +116,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
         port: 0,
         timeScale: config.SIMULATOR_TIME_SCALE,
         logger,
+        inboundSmsUrl: `${config.publicBaseUrl}/twilio/sms/inbound`,
       });
       stoppers.push(() => simulator!.stop());
     }
