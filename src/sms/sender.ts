@@ -80,13 +80,9 @@ async function sendOne(
     return "retried";
   }
 
-  const slot = await bookSlots(ctx.prisma, ctx.config.SMS_PER_SECOND, 1, SMS_THROTTLE_KEY);
-  if (!(await waitForSlot(slot.slotAt(0)))) {
-    // Too late for the slot (event loop stalled): back to due, the next tick books another.
-    await releaseSms(ctx.prisma, { id: row.id, token, dueAt: ctx.now(), giveBackAttempt: true });
-    return "retried";
-  }
-  // An opt-out (STOPP, star in another survey) may have arrived while this waited for its slot.
+  // An opt-out (STOPP, star in another survey) may have arrived since the claim: checked again just
+  // before the slot, since nothing but the request may run between the slot check and the send
+  // (a round trip there would let two sends bunch up; see src/dispatch/throttle.ts).
   if (await isOptedOut(ctx.prisma, row.organizationId, row.callerHash!)) {
     await end({ state: "skipped", reason: "opted_out" });
     return "skipped";
@@ -95,8 +91,16 @@ async function sendOne(
   const to = ctx.numbers.decrypt(row.callerNumberEnc!);
   const link = webSurveyUrl(ctx.config.publicBaseUrl, issueLinkToken(ctx.numbers, row.surveyId, ctx.now()));
   const body = composeSmsText({ organizationName: row.organizationName, link, language: languageOf(row.flowId) });
+  // twilio-node loads its Messages API lazily on first access: load it before the slot, not after.
+  const messages = ctx.twilio.messages;
+  const slot = await bookSlots(ctx.prisma, ctx.config.SMS_PER_SECOND, 1, SMS_THROTTLE_KEY);
+  if (!(await waitForSlot(slot.slotAt(0)))) {
+    // Too late for the slot (event loop stalled): back to due, the next tick books another.
+    await releaseSms(ctx.prisma, { id: row.id, token, dueAt: ctx.now(), giveBackAttempt: true });
+    return "retried";
+  }
   try {
-    const message = await ctx.twilio.messages.create({
+    const message = await messages.create({
       to,
       body,
       ...sender(ctx),
