@@ -19,6 +19,7 @@ import { migrate } from "./lib/migrate.js";
 import { startJobs, type Job } from "./jobs/index.js";
 import { retentionJobs } from "./retention/jobs.js";
 import { dispatchJobs } from "./dispatch/jobs.js";
+import { smsJobs } from "./sms/jobs.js";
 import { resultsJobs } from "./results/jobs.js";
 import { exchangeJobs } from "./exchange/jobs.js";
 import { recordingJobs } from "./recordings/jobs.js";
@@ -120,6 +121,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
         port: 0,
         timeScale: config.SIMULATOR_TIME_SCALE,
         logger,
+        inboundSmsUrl: `${config.publicBaseUrl}/twilio/sms/inbound`,
       });
       stoppers.push(() => simulator!.stop());
     }
@@ -202,6 +204,7 @@ export async function startService(config: Config, opts: { logger?: Logger } = {
   const jobs: Job[] = [
     // --- jobs (features add theirs here) ---
     ...dispatchJobs,
+    ...smsJobs,
     ...resultsJobs,
     ...retentionJobs,
     ...transcriptionJobs,

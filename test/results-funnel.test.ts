@@ -22,6 +22,8 @@ describe("survey funnel", () => {
       attempts: number;
       answeredBy?: string;
       voiceMessage?: boolean;
+      /** The SMS fallback: "sent" counts in the funnel, "skipped" (e.g. opted out meanwhile) does not. */
+      sms?: "sent" | "skipped";
     };
   }) {
     const group = await ensureGroup(db.prisma, ctx.organizationId, o.group);
@@ -56,6 +58,18 @@ describe("survey funnel", () => {
         flowId: "nki-sv",
       },
     });
+    if (o.survey.sms) {
+      await db.prisma.surveySms.create({
+        data: {
+          surveyId: sc.id,
+          organizationId: ctx.organizationId,
+          state: o.survey.sms,
+          dueAt: at,
+          sentAt: o.survey.sms === "sent" ? at : null,
+          reason: o.survey.sms === "skipped" ? "opted_out" : null,
+        },
+      });
+    }
     if (o.survey.voiceMessage) {
       await db.prisma.voiceMessage.create({
         data: {
@@ -93,13 +107,13 @@ describe("survey funnel", () => {
       group: "val1",
       at: "2025-03-05T10:05:00Z",
       decision: "scheduled",
-      survey: { state: "no_answer", attempts: 2 },
+      survey: { state: "no_answer", attempts: 2, sms: "sent" },
     });
     await call({
       group: "val1",
       at: "2025-03-05T10:10:00Z",
       decision: "scheduled",
-      survey: { state: "machine", attempts: 1, answeredBy: "machine" },
+      survey: { state: "machine", attempts: 1, answeredBy: "machine", sms: "skipped" },
     });
     await call({
       group: "val1",
@@ -151,6 +165,7 @@ describe("survey funnel", () => {
         completed: 2,
         partial: 1,
         voiceMessages: 1,
+        smsSent: 1,
         responseRate: 0.6,
         responseRateOfSampled: 0.5,
         skipReasons: { short_call: 2, hidden_number: 1, not_sampled: 2 },

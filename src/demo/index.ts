@@ -43,6 +43,13 @@ export async function startDemo(
       { previous },
     );
   }
+  // The SMS fallback (src/sms) on, so the funnel shows SMS sent, STOPP replies and web answers:
+  // the simulator delivers the messages and its citizens react (src/telephony/simulator/messages.ts).
+  const smsWasOn = settings.smsFallback;
+  if (!smsWasOn) {
+    await applySettingsOverrides(ctx.prisma, opts.organizationId, { smsFallback: true });
+    log.info("demo traffic: SMS fallback switched on for the default organization; restored on shutdown");
+  }
   if (settings.callingHours !== "always") {
     log.info(
       `demo traffic: surveys keep the organization's calling hours (${settings.callingHours}); calls outside them are skipped. CALLING_HOURS=always opens them.`,
@@ -92,6 +99,7 @@ export async function startDemo(
       await traffic.stop();
       await neighbours?.stop();
       if (previous !== 0) await applySettingsOverrides(ctx.prisma, opts.organizationId, { repeatWindowDays: previous });
+      if (!smsWasOn) await applySettingsOverrides(ctx.prisma, opts.organizationId, { smsFallback: false });
     },
   };
 }

@@ -6,6 +6,7 @@ import { recordAmdVerdict, type CallbackSurvey } from "./callback-repository.js"
 import { moveSurvey, policyFor } from "./moves.js";
 import { decideRetry, outcomeForCallStatus, shouldHangUpOnMachine } from "./rules.js";
 import { scrubPhoneNumbers } from "../lib/scrub.js";
+import { smsDueAt } from "../sms/rules.js";
 
 export interface CallStatusReport {
   surveyId: string;
@@ -77,10 +78,15 @@ export async function applyCallStatus(
       at: r.at,
       callSid: r.callSid,
     };
+    const policy = policyFor({ settings: s.orgSettings, timeZone: s.timeZone }, { settings: s.groupSettings });
+    // The SMS fallback (src/sms) after the last unanswered attempt; scheduled in the same statement as the move.
+    const smsAt = (state: SurveyState, outcome: string) =>
+      smsDueAt({ enabled: policy.settings.smsFallback, state, outcome, at: r.at }, policy.window) ?? undefined;
     if (o.kind === "final") {
       const moved = await moveSurvey(ctx, {
         ...base,
         to: o.state,
+        smsDueAt: smsAt(o.state, o.outcome),
         event: r.source,
         detail: { callStatus: r.status, outcome: o.outcome, errorCode: r.errorCode ?? undefined },
         data: {
@@ -100,7 +106,6 @@ export async function applyCallStatus(
       }
       continue;
     }
-    const policy = policyFor({ settings: s.orgSettings, timeZone: s.timeZone }, { settings: s.groupSettings });
     const decision = decideRetry(
       { attempts: s.attempts, now: r.at, expiresAt: s.expiresAt },
       policy.settings,
@@ -121,6 +126,7 @@ export async function applyCallStatus(
             event: r.source,
             detail: { callStatus: r.status, reason: decision.reason, attempt: s.attempts },
             data: { outcome: o.outcome },
+            smsDueAt: smsAt("no_answer", o.outcome),
           });
     if (moved) {
       log.info(decision.kind === "retry" ? "no answer: retry scheduled" : "no answer: no more attempts", {
@@ -144,7 +150,7 @@ export async function applyCallStatus(
 export async function applyAmdResult(
   ctx: AppContext,
   a: { surveyId: string; callSid: string; answeredBy: string; at: Date; detectionMs?: number },
-  current?: Pick<CallbackSurvey, "state" | "answeredBy" | "organizationId">,
+  current?: AmdSurvey,
 ): Promise<"hung_up" | "recorded" | "ignored"> {
   const log = ctx.logger.child({ surveyId: a.surveyId, callSid: a.callSid });
   const detail = { answeredBy: a.answeredBy, detectionMs: a.detectionMs };
@@ -152,6 +158,7 @@ export async function applyAmdResult(
   if (!s) return "ignored";
   if (shouldHangUpOnMachine(a.answeredBy, s.answeredBy)) {
     if (s.state !== "dialling" && s.state !== "in_progress") return "ignored";
+    const policy = policyFor({ settings: s.orgSettings, timeZone: s.timeZone }, { settings: s.groupSettings });
     const moved = await moveSurvey(ctx, {
       surveyId: a.surveyId,
       organizationId: s.organizationId,
@@ -163,6 +170,11 @@ export async function applyAmdResult(
       detail,
       unlessHuman: true,
       data: { answeredBy: "machine", outcome: a.answeredBy === "fax" ? "fax" : "answering_machine" },
+      smsDueAt:
+        smsDueAt(
+          { enabled: policy.settings.smsFallback, state: "machine", outcome: "answering_machine", at: a.at },
+          policy.window,
+        ) ?? undefined,
     });
     if (moved) return hangUpOnMachine(ctx, a, log);
     // A keypress (or a status callback) got there first: record the verdict against what it is now.
@@ -186,10 +198,18 @@ export async function applyAmdResult(
   return recorded ? "recorded" : "ignored";
 }
 
+type AmdSurvey = Pick<
+  CallbackSurvey,
+  "state" | "answeredBy" | "organizationId" | "orgSettings" | "timeZone" | "groupSettings"
+>;
+
 async function readForAmd(ctx: AppContext, surveyId: string) {
-  const [s] = await sqlQuery<Pick<CallbackSurvey, "state" | "answeredBy" | "organizationId">>(
+  const [s] = await sqlQuery<AmdSurvey>(
     ctx.prisma,
-    `SELECT state::text AS state, "answeredBy", "organizationId" FROM "SurveyCall" WHERE id = $1::uuid`,
+    `SELECT s.state::text AS state, s."answeredBy", s."organizationId",
+            o.settings AS "orgSettings", o."timeZone", g.settings AS "groupSettings"
+       FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId" JOIN "AnswerGroup" g ON g.id = s."groupId"
+      WHERE s.id = $1::uuid`,
     [surveyId],
     { prepare: true },
   );

@@ -53,10 +53,11 @@ export interface SlotBooking {
   waitMs: number;
 }
 
-export async function bookSlots(db: Db, cps: number, count: number): Promise<SlotBooking> {
+/** `key` names the clock: calls by default; the SMS sender books on its own ("twilio-sms"). */
+export async function bookSlots(db: Db, cps: number, count: number, key = THROTTLE_KEY): Promise<SlotBooking> {
   const intervalMs = (1000 / cps) * SLOT_SPACING_FACTOR;
   const t0 = Date.now();
-  const r = await reserveSlots(db, { key: THROTTLE_KEY, count, intervalMs, leadMs: BOOKING_LEAD_MS });
+  const r = await reserveSlots(db, { key, count, intervalMs, leadMs: BOOKING_LEAD_MS });
   const t1 = Date.now();
   const offset = estimateOffset(db, { offsetMs: r.dbNowMs - (t0 + t1) / 2, rttMs: t1 - t0 });
   const first = r.slotStartMs - offset;

@@ -22,12 +22,24 @@ export const SCHEDULED_EVENT = "scheduled";
  * The one place a survey's final state erases the caller's encrypted number
  * (only its keyed hash stays): a CTE for the statement that moves the survey,
  * erasing the CompletedCall of every row the CTE `source` returned (it must
- * return "completedCallId"). Used by survey/state.ts `transition` and by the
- * keypress statement (survey/repository.ts `moveByTokenSql`).
+ * return "completedCallId", or "surveyId" with `by: "surveyId"`). Used by
+ * survey/state.ts `transition`, by the keypress statement (survey/repository.ts
+ * `moveByTokenSql`) and by the SMS fallback (sms/repository.ts: kept while an
+ * SMS is due, `unlessRowsIn` the CTE that scheduled it; erased once it is sent
+ * or given up).
  */
-export function erasedNumberCte(source: string): string {
-  if (!/^\w+$/.test(source)) throw new Error(`erasedNumberCte: not a CTE name: ${source}`);
-  return `erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (SELECT "completedCallId" FROM ${source}))`;
+export function erasedNumberCte(
+  source: string,
+  opts: { by?: "completedCallId" | "surveyId"; unlessRowsIn?: string } = {},
+): string {
+  for (const name of [source, opts.unlessRowsIn ?? "x"])
+    if (!/^\w+$/.test(name)) throw new Error(`erasedNumberCte: not a CTE name: ${name}`);
+  const ids =
+    opts.by === "surveyId"
+      ? `SELECT s."completedCallId" FROM "SurveyCall" s JOIN ${source} src ON s.id = src."surveyId"`
+      : `SELECT "completedCallId" FROM ${source}`;
+  const unless = opts.unlessRowsIn ? ` AND NOT EXISTS (SELECT 1 FROM ${opts.unlessRowsIn})` : "";
+  return `erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (${ids})${unless})`;
 }
 
 export interface IntakeFacts {

@@ -72,6 +72,18 @@ export const configSchema = z
     SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
     SIMULATOR_HOST: z.string().default("127.0.0.1"),
     SIMULATOR_PUBLIC_URL: z.string().url().optional(),
+    SMS_MESSAGING_SERVICE_SID: z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, "expected MG followed by 32 hex digits")
+      .optional(),
+    SMS_FROM: z
+      .string()
+      .regex(
+        /^(\+[1-9]\d{6,14}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/,
+        "expected an E.164 number or an alphanumeric sender id of at most 11 characters",
+      )
+      .optional(),
+    SMS_PER_SECOND: z.coerce.number().positive().max(100).default(1),
     DISPATCH_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(1),
     DISPATCH_MAX_CONCURRENT: z.coerce.number().int().positive().max(1000).default(20),
     DELETE_RECORDINGS_FROM_TWILIO: bool.default(true),

@@ -58,6 +58,11 @@ export const orgSettingsSchema = z.object({
   transcriptKeepIdentifiers: z.boolean().default(false),
   /** Keep a transcript, with identifiers masked, after its audio is deleted (default: deleted with the audio). */
   transcriptKeepAfterAudio: z.boolean().default(false),
+  /**
+   * SMS fallback (src/sms): after the last attempt ends unanswered, on a machine or hung up before
+   * the first question, one SMS with a link to the web survey. Off by default; a svarsgrupp may override.
+   */
+  smsFallback: z.boolean().default(false),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;

@@ -15,6 +15,8 @@ export interface FunnelCountsRow {
   completed: number;
   partial: number;
   voiceMessages: number;
+  /** SMS fallbacks sent (src/sms owns SurveySms; counted here in the funnel's one statement). */
+  smsSent: number;
 }
 
 const perGroup = (byGroup: boolean) => (byGroup ? Prisma.raw(`cc."groupId"::text`) : Prisma.raw(`NULL::text`));
@@ -33,10 +35,12 @@ export async function funnelCounts(
       count(sc.id) FILTER (WHERE sc."answeredBy" = 'human')::int AS "reachedPerson",
       count(sc.id) FILTER (WHERE sc.state = 'completed')::int AS completed,
       count(sc.id) FILTER (WHERE sc.state = 'partial')::int AS partial,
-      count(vm.id) FILTER (WHERE vm.state IN ('pending', 'stored', 'purged'))::int AS "voiceMessages"
+      count(vm.id) FILTER (WHERE vm.state IN ('pending', 'stored', 'purged'))::int AS "voiceMessages",
+      count(sms.id) FILTER (WHERE sms."sentAt" IS NOT NULL)::int AS "smsSent"
     FROM "CompletedCall" cc
     LEFT JOIN "SurveyCall" sc ON sc."completedCallId" = cc.id
     LEFT JOIN "VoiceMessage" vm ON vm."surveyId" = sc.id
+    LEFT JOIN "SurveySms" sms ON sms."surveyId" = sc.id
     WHERE cc."organizationId" = ${q.organizationId}::uuid AND cc."receivedAt" >= ${q.start} AND cc."receivedAt" < ${q.end}
     GROUP BY 1`;
 }

@@ -28,6 +28,8 @@ export interface FunnelRow {
   completed: number;
   partial: number;
   voiceMessages: number;
+  /** SMS fallbacks sent with a link to the web survey (src/sms). */
+  smsSent: number;
   responseRate: number | null;
   responseRateOfSampled: number | null;
   skipReasons: Record<string, number>;
@@ -100,6 +102,7 @@ const emptyRow = (): FunnelRow => ({
   completed: 0,
   partial: 0,
   voiceMessages: 0,
+  smsSent: 0,
   responseRate: null,
   responseRateOfSampled: null,
   skipReasons: {},

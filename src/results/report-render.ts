@@ -168,6 +168,7 @@ export function funnelRows(d: ReportData, L: Lang): [string, number][] {
     [tr(L, "Fullständiga enkätsvar", "Complete surveys"), f.completed],
     [tr(L, "Delvisa enkätsvar", "Partial surveys"), f.partial],
     [tr(L, "Röstmeddelanden", "Voice messages"), f.voiceMessages],
+    [tr(L, "SMS skickat", "SMS sent"), f.smsSent],
   ];
 }
 

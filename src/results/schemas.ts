@@ -219,6 +219,7 @@ export const funnelResponseSchema = z
         completed: z.number().int(),
         partial: z.number().int(),
         voiceMessages: z.number().int(),
+        smsSent: z.number().int(),
         responseRate: z.number().nullable(),
         responseRateOfSampled: z.number().nullable(),
         skipReasons: z.record(z.string(), z.number().int()),

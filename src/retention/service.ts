@@ -133,7 +133,15 @@ export async function eraseStaleCiphertexts(deps: RetentionDeps): Promise<number
       callerNumberEnc: { not: null },
       OR: [
         { survey: { is: null }, receivedAt: { lt: stale } },
-        { survey: { is: { state: { in: [...FINAL_STATES] } } } },
+        // An ended survey whose SMS fallback is still due keeps its number until src/sms sends or gives up.
+        {
+          survey: {
+            is: {
+              state: { in: [...FINAL_STATES] },
+              OR: [{ sms: { is: null } }, { sms: { is: { state: { notIn: ["due", "sending"] } } } }],
+            },
+          },
+        },
         { survey: { is: { expiresAt: { lt: stale } } } },
       ],
     },

@@ -1,4 +1,4 @@
-import type { Prisma } from "../lib/db.js";
+import type { Db, Prisma } from "../lib/db.js";
 import type { Progress } from "./engine.js";
 import type { SurveyTurn } from "./repository.js";
 import { transition } from "./state.js";
@@ -59,4 +59,38 @@ export async function optOutByKeypad(
     }
     return { optedOut, canceledSurveyIds, hashKnown: true };
   });
+}
+
+/**
+ * An opt-out from outside a call (STOPP by SMS, an opt-out reported by the
+ * carrier): records the OptOut (keyed hash only; idempotent) and cancels the
+ * number's scheduled surveys in the organization. Run it inside the caller's
+ * transaction so the opt-out and what triggered it are stored together.
+ */
+export async function optOutNumber(
+  tx: Db,
+  o: { organizationId: string; numberHash: string; source: string; at: Date },
+): Promise<{ canceledSurveyIds: string[] }> {
+  await tx.optOut.upsert({
+    where: { organizationId_numberHash: { organizationId: o.organizationId, numberHash: o.numberHash } },
+    update: {},
+    create: { organizationId: o.organizationId, numberHash: o.numberHash, source: o.source },
+  });
+  const scheduled = await tx.surveyCall.findMany({
+    where: { organizationId: o.organizationId, state: "scheduled", completedCall: { callerHash: o.numberHash } },
+    select: { id: true },
+  });
+  const canceledSurveyIds: string[] = [];
+  for (const s of scheduled) {
+    const done = await transition(tx, {
+      surveyId: s.id,
+      from: "scheduled",
+      to: "canceled",
+      at: o.at,
+      event: "opted-out",
+      detail: { source: o.source },
+    });
+    if (done) canceledSurveyIds.push(s.id);
+  }
+  return { canceledSurveyIds };
 }

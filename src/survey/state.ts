@@ -2,6 +2,7 @@ import { erasedNumberCte } from "../intake/repository.js";
 import { sqlQuery, type Db } from "../lib/db.js";
 import { surveyEntered } from "../lib/metrics.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
+import { SCHEDULE_SMS_CTE } from "../sms/repository.js";
 
 export const FINAL_STATES: ReadonlySet<SurveyState> = new Set([
   "completed",
@@ -90,6 +91,11 @@ export interface TransitionInput {
   unlessHuman?: boolean;
   /** Also guard on the dispatcher's claim still being this one (src/dispatch/fence.ts). */
   claimToken?: string;
+  /**
+   * On a final state: schedule the survey's one SMS fallback (src/sms) at this time and keep the
+   * encrypted number until it is sent or given up, instead of erasing it now.
+   */
+  smsDueAt?: Date;
 }
 
 /**
@@ -135,6 +141,9 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
     );
     sets.push(`"${key}" = $${params.length}::${cast}`);
   }
+  const sms = final && t.smsDueAt !== undefined;
+  if (sms) params.push(t.smsDueAt!.toISOString());
+  const smsParam = params.length;
   let fence = "";
   if (t.claimToken !== undefined) {
     params.push(t.claimToken);
@@ -145,16 +154,19 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
     `WITH moved AS (
        UPDATE "SurveyCall" SET ${sets.join(", ")}
         WHERE id = $1::uuid AND state::text IN (SELECT jsonb_array_elements_text($4::jsonb))${t.unlessHuman ? ` AND "answeredBy" IS DISTINCT FROM 'human'` : ""}${fence}
-       RETURNING id, "completedCallId"
+       RETURNING id, "completedCallId", "organizationId"
      ),
      ev AS (
        INSERT INTO "SurveyEvent" ("surveyId", at, type, "fromState", "toState", "callSid", detail)
        SELECT id, $3::timestamptz, $5::text, $6::text, $2::text, $7::text, $8::jsonb FROM moved
      )${
-       final
+       sms
          ? `,
+     ${SCHEDULE_SMS_CTE(`$${smsParam}::timestamptz`)}`
+         : final
+           ? `,
      ${erasedNumberCte("moved")}`
-         : ""
+           : ""
      }
      SELECT count(*)::int AS moved FROM moved`,
     params,

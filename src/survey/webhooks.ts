@@ -2,6 +2,7 @@ import express, { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { dispatchCallbackRouter } from "../dispatch/callbacks.js";
+import { smsWebhookRouter } from "../sms/webhooks.js";
 import { twilioSignature } from "../telephony/signature.js";
 import type { EngineInput } from "./engine.js";
 import { handleSurveyTurn } from "./service.js";
@@ -39,6 +40,7 @@ export function surveyWebhookRouter(ctx: AppContext): Router {
   router.use(express.urlencoded({ extended: false, limit: "64kb" }));
   router.use(twilioSignature(ctx));
   router.use(dispatchCallbackRouter(ctx));
+  router.use("/sms", smsWebhookRouter(ctx));
 
   const turn =
     (toTurn: (q: z.infer<typeof stepQuery>, form: z.infer<typeof twilioForm>) => Turn) =>

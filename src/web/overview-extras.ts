@@ -41,6 +41,7 @@ function funnelHtml(f: Funnel, L: Lang): Html | undefined {
     [tr(L, "Nådde en person", "Reached a person"), f.reachedPerson],
     [tr(L, "Svarade (helt eller delvis)", "Answered (fully or partly)"), f.completed + f.partial],
     [tr(L, "Lämnade röstmeddelande", "Left a voice message"), f.voiceMessages],
+    [tr(L, "SMS skickat", "SMS sent"), f.smsSent],
   ];
   const max = Math.max(1, f.completedCalls);
   const skips = Object.entries(f.skipReasons).sort((a, b) => b[1] - a[1]);

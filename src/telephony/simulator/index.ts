@@ -4,6 +4,7 @@ import express from "express";
 import type { Logger } from "../../lib/logger.js";
 import { SimulatorEngine } from "./engine.js";
 import type { Persona } from "./personas.js";
+import { SimulatorMessaging } from "./messages.js";
 import { simulatorRestRouter } from "./rest.js";
 import { simulatorTranscriptionRouter } from "./transcription.js";
 import type { CallSummary } from "./virtual-call.js";
@@ -24,6 +25,10 @@ export interface SimulatorOptions {
   logger: Logger;
   /** The base URL the application reaches the simulator at (RecordingUrl, media_url). Default http://localhost:PORT. */
   publicUrl?: string;
+  /** Where simulated citizens' SMS replies are posted (the service's /twilio/sms/inbound); none = no replies. */
+  inboundSmsUrl?: string;
+  /** The number citizens' replies are addressed to. */
+  ownNumber?: string;
 }
 
 export interface RunningSimulator {
@@ -36,6 +41,8 @@ export interface RunningSimulator {
   /** Resolves when no virtual call is running. */
   idle(): Promise<void>;
   engine: SimulatorEngine;
+  /** The Messages API's store and the citizens' reactions to SMS. */
+  messaging: SimulatorMessaging;
 }
 
 /**
@@ -54,13 +61,22 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     logger,
     apiBase: () => base,
   });
+  const messaging = new SimulatorMessaging({
+    accountSid: opts.accountSid,
+    authToken: opts.authToken,
+    timeScale: opts.timeScale ?? 0.05,
+    logger,
+    personaFor: (n) => engine.personaFor(n),
+    inboundUrl: opts.inboundSmsUrl,
+    ownNumber: opts.ownNumber ?? "+46850000000",
+  });
   const app = express();
   app.disable("x-powered-by");
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok", simulator: true });
   });
   app.use(simulatorTranscriptionRouter(engine.voiceTexts, logger));
-  app.use(simulatorRestRouter(engine, () => base));
+  app.use(simulatorRestRouter(engine, () => base, messaging));
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve(s));
     s.once("error", reject);
@@ -77,11 +93,13 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   return {
     url,
     engine,
+    messaging,
     registerCitizen: (n, p) => engine.registerCitizen(n, p),
     onCallEnded: (l) => engine.onCallEnded(l),
     idle: () => engine.idle(),
     async stop() {
       await engine.stop();
+      await messaging.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { z } from "zod";
 import { generateVoiceMp3 } from "./mp3.js";
 import type { SimulatorEngine } from "./engine.js";
+import { messageJson, type SimulatorMessaging } from "./messages.js";
 import { API_VERSION, callJson, FINAL_STATUSES, newSid, recordingJson, type SimCall } from "./store.js";
 import { httpMethod } from "./webhook-client.js";
 
@@ -118,7 +119,11 @@ function basicAuth(accountSid: string, authToken: string) {
   };
 }
 
-export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => string): express.Router {
+export function simulatorRestRouter(
+  engine: SimulatorEngine,
+  apiBase: () => string,
+  messaging?: SimulatorMessaging,
+): express.Router {
   const { accountSid, authToken } = engine.opts;
   const r = express.Router({ mergeParams: true });
   const notFound = (req: Request) => new TwilioApiError(404, 20404, `The requested resource ${req.path} was not found`);
@@ -187,6 +192,20 @@ export function simulatorRestRouter(engine: SimulatorEngine, apiBase: () => stri
     engine.calls.delete(call.sid);
     res.status(204).end();
   });
+
+  if (messaging) {
+    account.post("/Messages.json", (req, res) => {
+      const r = messaging.create((req.body ?? {}) as Record<string, unknown>);
+      if (!r.ok) return sendError(res, new TwilioApiError(r.status, r.code, r.message));
+      res.status(201).json(messageJson(r.message));
+    });
+    account.get("/Messages/:file", (req, res) => {
+      const m = /^(SM[0-9a-fA-F]{32})\.json$/.exec(req.params.file ?? "");
+      const message = m ? messaging.messages.get(m[1]) : undefined;
+      if (!message) return sendError(res, notFound(req));
+      res.json(messageJson(message));
+    });
+  }
 
   account.get("/Recordings/:file", (req, res) => {
     const file = req.params.file;

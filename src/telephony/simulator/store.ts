@@ -59,7 +59,7 @@ export interface SimRecording {
   wav: Buffer;
 }
 
-export const newSid = (prefix: "CA" | "RE") => `${prefix}${randomBytes(16).toString("hex")}`;
+export const newSid = (prefix: "CA" | "RE" | "SM") => `${prefix}${randomBytes(16).toString("hex")}`;
 
 /** RFC 2822 as Twilio writes it: "Tue, 31 Aug 2010 20:36:28 +0000". */
 export function rfc2822(d: Date | undefined): string | null {
