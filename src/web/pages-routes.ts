@@ -2,7 +2,6 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireUser } from "../auth/middleware.js";
 import { homeFor } from "../auth/signin.js";
-import { asyncHandler } from "../lib/http.js";
 import { langOf } from "./i18n.js";
 import { toDocument } from "./html.js";
 import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
@@ -19,35 +18,27 @@ export function pagesRouter(ctx: AppContext): Router {
   const r = Router();
   r.get("/", (req, res) => res.redirect(303, req.user ? homeFor(req.user) : "/login"));
 
-  r.get(
-    "/me",
-    requireUser(ctx),
-    asyncHandler(async (req, res) => {
-      const user = req.user!;
-      // Managers have no agent page of their own; send them where they belong.
-      if (user.role !== "agent") return res.redirect(303, homeFor(user));
-      const selected = pick<AgentPeriodKey>(req.query.p, AGENT_PERIODS, "week");
-      const view = await loadAgentView(ctx, user, selected);
-      res
-        .set("Cache-Control", "no-store")
-        .type("html")
-        .send(toDocument(renderAgentPage(view, user, langOf(req), csrfToken(req))));
-    }),
-  );
+  r.get("/me", requireUser(ctx), async (req, res) => {
+    const user = req.user!;
+    // Managers have no agent page of their own; send them where they belong.
+    if (user.role !== "agent") return res.redirect(303, homeFor(user));
+    const selected = pick<AgentPeriodKey>(req.query.p, AGENT_PERIODS, "week");
+    const view = await loadAgentView(ctx, user, selected);
+    res
+      .set("Cache-Control", "no-store")
+      .type("html")
+      .send(toDocument(renderAgentPage(view, user, langOf(req), csrfToken(req))));
+  });
 
-  r.get(
-    "/overview",
-    requireUser(ctx, ["manager", "admin"]),
-    asyncHandler(async (req, res) => {
-      const user = req.user!;
-      const key = pick<OverviewPeriodKey>(req.query.p, OVERVIEW_PERIODS, "week");
-      const L = langOf(req);
-      const [view, extras] = await Promise.all([loadOverview(ctx, user, key), overviewExtras(ctx, user, key, L)]);
-      res
-        .set("Cache-Control", "no-store")
-        .type("html")
-        .send(toDocument(renderOverview(view, user, L, csrfToken(req), extras)));
-    }),
-  );
+  r.get("/overview", requireUser(ctx, ["manager", "admin"]), async (req, res) => {
+    const user = req.user!;
+    const key = pick<OverviewPeriodKey>(req.query.p, OVERVIEW_PERIODS, "week");
+    const L = langOf(req);
+    const [view, extras] = await Promise.all([loadOverview(ctx, user, key), overviewExtras(ctx, user, key, L)]);
+    res
+      .set("Cache-Control", "no-store")
+      .type("html")
+      .send(toDocument(renderOverview(view, user, L, csrfToken(req), extras)));
+  });
   return r;
 }

@@ -1,12 +1,11 @@
-import express, { Router, type Request, type Response } from "express";
+import express, { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../../auth/middleware.js";
-import { createUser, listUsers, updateUser } from "../../auth/users.js";
+import { createUser, listUsers, roleSchema, updateUser } from "../../auth/users.js";
 import { destroyUserSessions } from "../../auth/sessions.js";
 import { audit, listAudit } from "../../audit/log.js";
-import { AppError } from "../../lib/errors.js";
-import { asyncHandler } from "../../lib/http.js";
+import { AppError, parseOrThrow } from "../../lib/errors.js";
 import { getOrganization } from "../../organizations/service.js";
 import { renderPage } from "../layout.js";
 import { html, toDocument, type Html } from "../html.js";
@@ -16,8 +15,11 @@ import { auditPage, targetsPage, usersPage } from "./lists.js";
 import {
   addTarget,
   deleteTarget,
+  groupFormSchema,
   listGroups,
   listTargets,
+  settingsFormSchema,
+  targetFormSchema,
   updateGroup,
   updateOrgSettings,
   type Actor,
@@ -90,15 +92,19 @@ export function adminRouter(ctx: AppContext): Router {
       );
   }
 
-  const page = (section: Section) => asyncHandler((req, res) => render(req, res, section));
+  const page =
+    (section: Section): RequestHandler =>
+    (req, res) =>
+      render(req, res, section);
   r.get("/admin", admin, page("settings"));
   r.get("/admin/targets", admin, page("targets"));
   r.get("/admin/users", admin, page("users"));
   r.get("/admin/audit", admin, page("audit"));
 
   /** Runs a change; on a validation error shows the same page again with the message. */
-  const change = (section: Section, back: string, fn: (req: Request) => Promise<unknown>) =>
-    asyncHandler(async (req, res) => {
+  const change =
+    (section: Section, back: string, fn: (req: Request) => Promise<unknown>): RequestHandler =>
+    async (req, res) => {
       try {
         await fn(req);
       } catch (err) {
@@ -108,7 +114,7 @@ export function adminRouter(ctx: AppContext): Router {
         throw err;
       }
       res.redirect(303, `${back}?saved=1`);
-    });
+    };
   const post = (path: string, section: Section, back: string, fn: (req: Request) => Promise<unknown>) =>
     r.post(path, admin, form, requireCsrf, change(section, back, fn));
   const body = (req: Request) => req.body as Record<string, string>;
@@ -120,15 +126,22 @@ export function adminRouter(ctx: AppContext): Router {
   };
 
   post("/admin/settings", "settings", "/admin", (req) =>
-    updateOrgSettings(ctx.prisma, actor(req), {
-      ...body(req),
-      skipPublicHolidays: body(req).skipPublicHolidays === "on",
-    } as never),
+    updateOrgSettings(
+      ctx.prisma,
+      actor(req),
+      parseOrThrow(
+        settingsFormSchema,
+        { ...body(req), skipPublicHolidays: body(req).skipPublicHolidays === "on" },
+        "settings",
+      ),
+    ),
   );
   post("/admin/groups/:id", "settings", "/admin", (req) =>
-    updateGroup(ctx.prisma, actor(req), id(req), body(req) as never),
+    updateGroup(ctx.prisma, actor(req), id(req), parseOrThrow(groupFormSchema, body(req), "svarsgrupp")),
   );
-  post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req) as never));
+  post("/admin/targets", "targets", "/admin/targets", (req) =>
+    addTarget(ctx.prisma, actor(req), parseOrThrow(targetFormSchema, body(req), "target")),
+  );
   post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) =>
     deleteTarget(ctx.prisma, actor(req), id(req)),
   );
@@ -138,7 +151,7 @@ export function adminRouter(ctx: AppContext): Router {
       organizationId: req.user!.organizationId,
       email: b.email ?? "",
       name: b.name ?? "",
-      role: b.role as never,
+      role: parseOrThrow(roleSchema, b.role, "role"),
       agentId: b.agentId || null,
       password: b.password || null,
     });
