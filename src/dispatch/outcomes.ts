@@ -1,6 +1,7 @@
 import type { AppContext } from "../context.js";
-import type { SurveyState } from "../generated/prisma/enums.js";
-import { sqlQuery } from "../lib/db.js";
+import { z } from "zod";
+import { SurveyState } from "../generated/prisma/enums.js";
+import { sqlRows } from "../lib/db.js";
 import { recordEvent } from "../survey/state.js";
 import { recordAmdVerdict, type CallbackSurvey } from "./callback-repository.js";
 import { moveSurvey, policyFor } from "./moves.js";
@@ -187,8 +188,9 @@ export async function applyAmdResult(
 }
 
 async function readForAmd(ctx: AppContext, surveyId: string) {
-  const [s] = await sqlQuery<Pick<CallbackSurvey, "state" | "answeredBy" | "organizationId">>(
+  const [s] = await sqlRows(
     ctx.prisma,
+    z.strictObject({ state: z.enum(SurveyState), answeredBy: z.string().nullable(), organizationId: z.string() }),
     `SELECT state::text AS state, "answeredBy", "organizationId" FROM "SurveyCall" WHERE id = $1::uuid`,
     [surveyId],
     { prepare: true },
