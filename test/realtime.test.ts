@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { SessionUser } from "../src/auth/middleware.js";
 import { createLocalEventBus, type DomainEvent } from "../src/lib/events.js";
 import { createLogger } from "../src/lib/logger.js";
@@ -27,6 +27,12 @@ describe("the results hub behind the live stream", () => {
     ctx = await createTestContext(db);
   });
   afterAll(async () => db?.close());
+  // The hub's debounce and maximum wait run on an injected clock: vitest's fake timers (Date too),
+  // advanced explicitly, so a loaded machine cannot make a flush early or late.
+  const clock = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], now: 0 });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   const user = (over: Partial<SessionUser>): SessionUser => ({
     id: "u1",
@@ -39,6 +45,7 @@ describe("the results hub behind the live stream", () => {
   });
 
   it("coalesces a burst of answers into one update per viewer, cut by the snapshot to that viewer", async () => {
+    clock();
     const calls: string[] = [];
     const hub = createResultsHub(
       ctx,
@@ -57,7 +64,9 @@ describe("the results hub behind the live stream", () => {
     hub.subscribe(user({ id: "ub", agentId: "agent-2" }), (m) => gotB.push(m));
     hub.subscribe(user({ id: "uc", organizationId: "org-b", agentId: "agent-9" }), (m) => gotOther.push(m));
     for (let i = 0; i < 10; i++) ctx.events.publish(answer("org-a", "agent-1", i));
-    await sleep(400);
+    await vi.advanceTimersByTimeAsync(49);
+    expect(gotA).toHaveLength(0); // still inside the debounce
+    await vi.advanceTimersByTimeAsync(400);
     expect(gotA).toHaveLength(1);
     expect(gotA[0]).toMatchObject({
       answers: 10,
@@ -72,26 +81,28 @@ describe("the results hub behind the live stream", () => {
   });
 
   it("flushes a steady stream within the maximum wait instead of waiting for quiet", async () => {
+    clock();
     const hub = createResultsHub(ctx, async () => ({}), { debounceMs: 100, maxWaitMs: 250 });
     const got: number[] = [];
-    const start = Date.now();
-    hub.subscribe(user({}), () => got.push(Date.now() - start));
+    hub.subscribe(user({}), () => got.push(Date.now()));
+    // An answer every 50 ms never leaves 100 ms of quiet: only the maximum wait flushes.
     for (let i = 0; i < 12; i++) {
       ctx.events.publish(answer("org-a", "agent-1", i));
-      await sleep(50);
+      await vi.advanceTimersByTimeAsync(50);
     }
-    await sleep(200);
+    await vi.advanceTimersByTimeAsync(200);
     expect(got.length).toBeGreaterThanOrEqual(2);
-    expect(got[0]).toBeLessThan(600);
+    expect(got[0]).toBeLessThanOrEqual(250);
   });
 
   it("stops listening to the bus when the last viewer leaves", async () => {
+    clock();
     let computed = 0;
     const hub = createResultsHub(ctx, async () => ++computed, { debounceMs: 10, maxWaitMs: 20 });
     const off = hub.subscribe(user({}), () => {});
     off();
     ctx.events.publish(answer("org-a", "agent-1"));
-    await sleep(60);
+    await vi.advanceTimersByTimeAsync(60);
     expect(computed).toBe(0);
     expect(hub.subscriberCount()).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { orgSettingsSchema } from "../src/organizations/settings.js";
+import { effectiveSettings, orgSettingsSchema } from "../src/organizations/settings.js";
 import { classifyNumber } from "../src/intake/phone.js";
 import { decideSurvey, sampleValue, talkSeconds, type SurveyFacts, type SurveyInput } from "../src/intake/sampling.js";
 
@@ -53,6 +53,17 @@ describe("caller numbers", () => {
       e164: "+442079460958",
       problem: null,
     });
+  });
+
+  it("reads surveyForeignNumbers from the settings: off by default, on per organization or svarsgrupp", () => {
+    const foreign = "+44 20 7946 0958";
+    const off = effectiveSettings({});
+    expect(off.surveyForeignNumbers).toBe(false);
+    expect(classifyNumber(foreign, off).problem).toBe("foreign_number");
+    expect(classifyNumber(foreign, effectiveSettings({ surveyForeignNumbers: true })).problem).toBeNull();
+    const group = effectiveSettings({ surveyForeignNumbers: false }, { surveyForeignNumbers: true });
+    expect(classifyNumber(foreign, group).problem).toBeNull();
+    expect(() => orgSettingsSchema.parse({ surveyForeignNumbers: "yes" })).toThrow(/surveyForeignNumbers/);
   });
 
   it("skips the organization's own numbers by prefix", () => {

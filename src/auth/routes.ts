@@ -1,7 +1,6 @@
 import express, { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { asyncHandler } from "../lib/http.js";
 import { renderPage } from "../web/layout.js";
 import { html, toDocument } from "../web/html.js";
 import { langOf, tr } from "../web/i18n.js";
@@ -75,51 +74,46 @@ export function authRouter(ctx: AppContext): Router {
     res.set("Cache-Control", "no-store").type("html").send(page(req, { notice, error }));
   });
 
-  r.post(
-    "/login",
-    form,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const parsed = loginSchema.safeParse(req.body);
-      const typed = parsed.success ? parsed.data.email : "";
-      const attempt: SignInAttempt = {
-        email: emailSchema.safeParse(typed).data ?? typed.trim().toLowerCase(),
-        // Under TRUST_PROXY off this is the socket's address: X-Forwarded-For cannot change it.
-        ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
-        now: ctx.now(),
-      };
-      const allowed = await checkSignIn(ctx.prisma, attempt);
-      if (!allowed.allowed) {
-        req.log.warn("sign-in refused", { reason: "throttled", scope: allowed.scope, ip: attempt.ip });
-        await auditRefusedSignIn(ctx, attempt, {
-          reason: "throttled",
-          scope: allowed.scope,
-          retryAfterSeconds: allowed.retryAfterSeconds,
-        });
-        tooMany(req, res, allowed.retryAfterSeconds ?? 1);
-        return;
-      }
-      const user = parsed.success ? await authenticate(ctx.prisma, parsed.data.email, parsed.data.password) : null;
-      if (!user) {
-        await recordFailure(ctx.prisma, attempt);
-        req.log.info("sign-in refused", { reason: "bad credentials", ip: attempt.ip });
-        await auditRefusedSignIn(ctx, attempt, { reason: "bad_credentials" });
-        res
-          .status(401)
-          .type("html")
-          .send(
-            page(req, {
-              email: typed,
-              error: tr(langOf(req), "Fel e-postadress eller lösenord.", "Wrong e-mail address or password."),
-            }),
-          );
-        return;
-      }
-      await recordSuccess(ctx.prisma, attempt);
-      await signIn(ctx, req, res, user, "password");
-      res.redirect(303, safeNext(parsed.data?.next, homeFor(user)));
-    }),
-  );
+  r.post("/login", form, requireCsrf, async (req, res) => {
+    const parsed = loginSchema.safeParse(req.body);
+    const typed = parsed.success ? parsed.data.email : "";
+    const attempt: SignInAttempt = {
+      email: emailSchema.safeParse(typed).data ?? typed.trim().toLowerCase(),
+      // Under TRUST_PROXY off this is the socket's address: X-Forwarded-For cannot change it.
+      ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+      now: ctx.now(),
+    };
+    const allowed = await checkSignIn(ctx.prisma, attempt);
+    if (!allowed.allowed) {
+      req.log.warn("sign-in refused", { reason: "throttled", scope: allowed.scope, ip: attempt.ip });
+      await auditRefusedSignIn(ctx, attempt, {
+        reason: "throttled",
+        scope: allowed.scope,
+        retryAfterSeconds: allowed.retryAfterSeconds,
+      });
+      tooMany(req, res, allowed.retryAfterSeconds ?? 1);
+      return;
+    }
+    const user = parsed.success ? await authenticate(ctx.prisma, parsed.data.email, parsed.data.password) : null;
+    if (!user) {
+      await recordFailure(ctx.prisma, attempt);
+      req.log.info("sign-in refused", { reason: "bad credentials", ip: attempt.ip });
+      await auditRefusedSignIn(ctx, attempt, { reason: "bad_credentials" });
+      res
+        .status(401)
+        .type("html")
+        .send(
+          page(req, {
+            email: typed,
+            error: tr(langOf(req), "Fel e-postadress eller lösenord.", "Wrong e-mail address or password."),
+          }),
+        );
+      return;
+    }
+    await recordSuccess(ctx.prisma, attempt);
+    await signIn(ctx, req, res, user, "password");
+    res.redirect(303, safeNext(parsed.data?.next, homeFor(user)));
+  });
 
   r.get("/logout", (req, res) => {
     if (!req.user) return res.redirect(303, "/login");
@@ -134,14 +128,10 @@ export function authRouter(ctx: AppContext): Router {
       );
   });
 
-  r.post(
-    "/logout",
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      await signOut(ctx, req, res);
-      res.redirect(303, "/login?out=1");
-    }),
-  );
+  r.post("/logout", requireCsrf, async (req, res) => {
+    await signOut(ctx, req, res);
+    res.redirect(303, "/login?out=1");
+  });
 
   r.use(oidcRoutes(ctx));
   return r;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlExecute, sqlRows, type Db } from "../lib/db.js";
 import {
   delayAfterFailures,
   KNOWN_ADDRESS_MS,
@@ -39,8 +40,9 @@ function keys(a: SignInAttempt): { scope: ThrottleScope; key: string }[] {
 /** Whether this attempt may be checked at all, or must wait (and how long). */
 export async function checkSignIn(db: Db, a: SignInAttempt): Promise<ThrottleVerdict> {
   const ks = keys(a);
-  const rows = await sqlQuery<{ key: string; blockedUntil: Date | null; lastSuccessAt: Date | null }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ key: z.string(), blockedUntil: z.date().nullable(), lastSuccessAt: z.date().nullable() }),
     `SELECT key, "blockedUntil", "lastSuccessAt" FROM "SignInThrottle" WHERE key = ANY($1::text[])`,
     [ks.map((k) => k.key)],
   );
@@ -61,8 +63,9 @@ export async function checkSignIn(db: Db, a: SignInAttempt): Promise<ThrottleVer
  */
 export async function recordFailure(db: Db, a: SignInAttempt): Promise<void> {
   const ks = keys(a);
-  const counted = await sqlQuery<{ key: string; failures: number }>(
+  const counted = await sqlRows(
     db,
+    z.strictObject({ key: z.string(), failures: z.number() }),
     `INSERT INTO "SignInThrottle" (key, failures, "lastFailureAt", "updatedAt")
      SELECT k, 1, $2, $2 FROM unnest($1::text[]) AS k
      ON CONFLICT (key) DO UPDATE SET

@@ -1,5 +1,6 @@
-import type { SurveyState } from "../generated/prisma/enums.js";
-import { sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { SurveyState } from "../generated/prisma/enums.js";
+import { sqlRows, type Db } from "../lib/db.js";
 
 /** A survey as a Twilio callback finds it, with what deciding its outcome needs. */
 export interface CallbackSurvey {
@@ -17,6 +18,21 @@ export interface CallbackSurvey {
   /** This callback was recorded before (Twilio replays callbacks). */
   duplicate: boolean;
 }
+
+const callbackSurveyRow = z.strictObject({
+  id: z.string(),
+  state: z.enum(SurveyState),
+  callSid: z.string().nullable(),
+  answeredBy: z.string().nullable(),
+  attempts: z.number(),
+  expiresAt: z.date(),
+  organizationId: z.string(),
+  orgSettings: z.unknown(),
+  timeZone: z.string(),
+  groupSettings: z.unknown(),
+  answers: z.number(),
+  duplicate: z.boolean(),
+}) satisfies z.ZodType<CallbackSurvey>;
 
 /**
  * Reads the survey and, when the callback is for the survey's current call and
@@ -38,8 +54,9 @@ export async function readAndRecordCallback(
     record: boolean;
   },
 ): Promise<CallbackSurvey | null> {
-  const rows = await sqlQuery<CallbackSurvey>(
+  const rows = await sqlRows(
     db,
+    callbackSurveyRow,
     `WITH s AS (
        SELECT s.id, s.state::text AS state, s."callSid", s."answeredBy", s.attempts, s."expiresAt", s."organizationId",
               o.settings AS "orgSettings", o."timeZone", g.settings AS "groupSettings",
@@ -72,8 +89,9 @@ export async function readAndRecordCallback(
  * a SID that is not one of its earlier attempts'. One statement, with its event.
  */
 export async function adoptCallSid(db: Db, surveyId: string, callSid: string, at: Date): Promise<boolean> {
-  const rows = await sqlQuery<{ adopted: number }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ adopted: z.number() }),
     `WITH a AS (
        UPDATE "SurveyCall" SET "callSid" = $2::text, "updatedAt" = $3::timestamptz
         WHERE id = $1::uuid AND "callSid" IS NULL AND state = 'dialling'
@@ -98,8 +116,9 @@ export async function recordAmdVerdict(
   db: Db,
   v: { surveyId: string; callSid: string; verdict: "human" | "unknown"; at: Date; detail: Record<string, unknown> },
 ): Promise<boolean> {
-  const rows = await sqlQuery<{ recorded: number }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ recorded: z.number() }),
     `WITH u AS (
        UPDATE "SurveyCall" SET "answeredBy" = CASE WHEN "answeredBy" = 'human' THEN 'human' ELSE $2::text END, "updatedAt" = $3::timestamptz
         WHERE id = $1::uuid AND "callSid" = $4::text

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { AppContext } from "../context.js";
-import { sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 
 /**
  * Fencing: no instance places a call for a claim it no longer holds, however
@@ -71,8 +72,9 @@ export async function markSending(
 }
 
 async function markSendingRow(db: Db, m: { surveyId: string; token: string; at: Date }): Promise<boolean> {
-  const rows = await sqlQuery<{ id: string }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ id: z.string() }),
     `UPDATE "SurveyCall" SET "sendingAt" = $3::timestamptz
       WHERE id = $1::uuid AND "claimToken" = $2::uuid AND state = 'dialling' AND "callSid" IS NULL
         AND "claimLeaseUntil" > clock_timestamp()

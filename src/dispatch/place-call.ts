@@ -83,7 +83,7 @@ export async function placeCall(ctx: AppContext, r: ReadyCall): Promise<boolean>
 }
 
 async function handleDialError(ctx: AppContext, survey: ClaimedSurvey, err: unknown, log: AppContext["logger"]) {
-  const f = classifyDialError(err as never);
+  const f = classifyDialError(typeof err === "object" && err !== null ? err : {});
   const now = ctx.now();
   const base = {
     surveyId: survey.id,

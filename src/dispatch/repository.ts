@@ -1,4 +1,5 @@
-import { sqlExecute, sqlLiteral, sqlQuery, sqlScript, type Db, type Prisma } from "../lib/db.js";
+import { z } from "zod";
+import { sqlExecute, sqlLiteral, sqlRows, sqlScript, type Db, type Prisma } from "../lib/db.js";
 import { CLAIM_LEASE_MS } from "./fence.js";
 
 /**
@@ -28,13 +29,21 @@ export interface ClaimedForDial {
   group: { settings: unknown };
 }
 
-interface ClaimRow extends ClaimedSurvey {
-  callerNumberEnc: Uint8Array | null;
-  optedOut: boolean;
-  orgSettings: unknown;
-  timeZone: string;
-  groupSettings: unknown;
-}
+const claimRow = z.strictObject({
+  id: z.string(),
+  organizationId: z.string(),
+  groupId: z.string(),
+  completedCallId: z.string(),
+  flowId: z.string(),
+  attempts: z.number(),
+  expiresAt: z.date(),
+  claimToken: z.string(),
+  callerNumberEnc: z.instanceof(Uint8Array).nullable(),
+  optedOut: z.boolean(),
+  orgSettings: z.unknown(),
+  timeZone: z.string(),
+  groupSettings: z.unknown(),
+}) satisfies z.ZodType<ClaimedSurvey>;
 
 // Serialises claims across instances so the concurrent-call cap holds in total.
 const CLAIM_LOCK_KEY = 0x4e4b4931; // "NKI1"
@@ -61,7 +70,7 @@ export async function claimDueSurveys(
   // Two statements, one round trip: the lock first, then the claim, whose
   // snapshot (READ COMMITTED: taken when that statement starts) therefore sees
   // every claim committed before the lock was granted, so the live count holds.
-  const rows = await sqlScript<ClaimRow>(prisma, [
+  const rows = await sqlScript(prisma, claimRow, [
     `SELECT pg_advisory_xact_lock(${CLAIM_LOCK_KEY}::bigint)`,
     `WITH live AS (
        SELECT count(*)::int AS n FROM "SurveyCall" WHERE state IN ('dialling', 'in_progress')
@@ -113,8 +122,9 @@ export async function reserveSlots(
   args: { key: string; count: number; intervalMs: number; leadMs: number },
 ): Promise<{ slotStartMs: number; dbNowMs: number }> {
   const span = args.count * args.intervalMs;
-  const rows = await sqlQuery<{ slot_start_ms: number; db_now_ms: number }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ slot_start_ms: z.number(), db_now_ms: z.number() }),
     `INSERT INTO "DispatchThrottle" (key, "nextSlotAt")
      VALUES ($1::text, clock_timestamp() + ($2::double precision + $3::double precision) * interval '1 millisecond')
      ON CONFLICT (key) DO UPDATE

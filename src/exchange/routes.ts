@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { requireCsrf, requireUser } from "../auth/middleware.js";
 import { AppError, parseOrThrow } from "../lib/errors.js";
-import { asyncHandler } from "../lib/http.js";
 import { importPublishedFigures } from "./published.js";
 import { listPeers, removePeer } from "./repository.js";
 import { addPeer, buildDocument, checkPublishToken, importPeerFile, pullAllPeers } from "./service.js";
@@ -46,67 +45,35 @@ export function exchangeRouter(ctx: AppContext): Router {
   const json = express.json({ limit: "10mb" });
   const text = express.text({ type: ["text/csv", "text/plain"], limit: "10mb" });
 
-  r.get(
-    "/exchange/document",
-    asyncHandler(async (req, res) => {
-      checkPublishToken(ctx.config.EXCHANGE_TOKEN, req.get("authorization"));
-      const q = parseOrThrow(documentQuery, req.query, "query");
-      res.json(await buildDocument(ctx, q.organization ?? ctx.config.DEFAULT_ORG_SLUG));
-    }),
-  );
+  r.get("/exchange/document", async (req, res) => {
+    checkPublishToken(ctx.config.EXCHANGE_TOKEN, req.get("authorization"));
+    const q = parseOrThrow(documentQuery, req.query, "query");
+    res.json(await buildDocument(ctx, q.organization ?? ctx.config.DEFAULT_ORG_SLUG));
+  });
   r.get(
     "/exchange/peers",
     admin,
-    asyncHandler(async (_req, res) => void res.json({ peers: (await listPeers(ctx.prisma)).map(publicPeer) })),
+    async (_req, res) => void res.json({ peers: (await listPeers(ctx.prisma)).map(publicPeer) }),
   );
-  r.post(
-    "/exchange/peers",
-    admin,
-    json,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const body = parseOrThrow(peerBody, req.body, "body");
-      res.status(201).json(publicPeer(await addPeer(ctx.prisma, body)));
-    }),
-  );
-  r.delete(
-    "/exchange/peers/:name",
-    admin,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      if (!(await removePeer(ctx.prisma, String(req.params.name))))
-        throw new AppError("not_found", "No such exchange peer");
-      res.status(204).end();
-    }),
-  );
-  r.post(
-    "/exchange/peers/:name/import",
-    admin,
-    json,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const figures = await importPeerFile(ctx.prisma, String(req.params.name), req.body, ctx.now());
-      res.json({ figures });
-    }),
-  );
-  r.post(
-    "/exchange/pull",
-    admin,
-    requireCsrf,
-    asyncHandler(async (_req, res) => {
-      res.json({ peers: await pullAllPeers(ctx, ctx.config.EXCHANGE_PULL_TIMEOUT_SECONDS * 1000) });
-    }),
-  );
-  r.post(
-    "/exchange/published",
-    admin,
-    json,
-    text,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const input = typeof req.body === "string" ? { csv: req.body } : { rows: req.body as unknown };
-      res.json(await importPublishedFigures(ctx.prisma, input, ctx.now()));
-    }),
-  );
+  r.post("/exchange/peers", admin, json, requireCsrf, async (req, res) => {
+    const body = parseOrThrow(peerBody, req.body, "body");
+    res.status(201).json(publicPeer(await addPeer(ctx.prisma, body)));
+  });
+  r.delete("/exchange/peers/:name", admin, requireCsrf, async (req, res) => {
+    if (!(await removePeer(ctx.prisma, String(req.params.name))))
+      throw new AppError("not_found", "No such exchange peer");
+    res.status(204).end();
+  });
+  r.post("/exchange/peers/:name/import", admin, json, requireCsrf, async (req, res) => {
+    const figures = await importPeerFile(ctx.prisma, String(req.params.name), req.body, ctx.now());
+    res.json({ figures });
+  });
+  r.post("/exchange/pull", admin, requireCsrf, async (_req, res) => {
+    res.json({ peers: await pullAllPeers(ctx, ctx.config.EXCHANGE_PULL_TIMEOUT_SECONDS * 1000) });
+  });
+  r.post("/exchange/published", admin, json, text, requireCsrf, async (req, res) => {
+    const input = typeof req.body === "string" ? { csv: req.body } : { rows: req.body as unknown };
+    res.json(await importPublishedFigures(ctx.prisma, input, ctx.now()));
+  });
   return r;
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 import { AppError } from "../lib/errors.js";
 
 /**
@@ -80,8 +81,14 @@ export async function authenticateApiKey(
     return cached.principal;
   }
   keyCache.delete(hash);
-  const [key] = await sqlQuery<{ id: string; organizationId: string; revokedAt: Date | null; lastUsedAt: Date | null }>(
+  const [key] = await sqlRows(
     db,
+    z.strictObject({
+      id: z.string(),
+      organizationId: z.string(),
+      revokedAt: z.date().nullable(),
+      lastUsedAt: z.date().nullable(),
+    }),
     `SELECT id::text AS id, "organizationId"::text AS "organizationId", "revokedAt", "lastUsedAt" FROM "ApiKey" WHERE hash = $1`,
     [hash],
     { prepare: true },

@@ -1,4 +1,5 @@
-import { sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 import type { SkipReason } from "./sampling.js";
 
 /**
@@ -60,15 +61,15 @@ export interface FactsQuery {
   since: Date;
 }
 
-interface FactRow {
-  kind: "org" | "group" | "agent" | "stored" | "opted_out" | "recent";
-  key: string | null;
-  a: string | null;
-  b: string | null;
-  c: string | null;
-  j: unknown;
-  at: Date | null;
-}
+const factRow = z.strictObject({
+  kind: z.enum(["org", "group", "agent", "stored", "opted_out", "recent"]),
+  key: z.string().nullable(),
+  a: z.string().nullable(),
+  b: z.string().nullable(),
+  c: z.string().nullable(),
+  j: z.unknown(),
+  at: z.date().nullable(),
+});
 
 /**
  * Everything a batch decision needs, in one query: the organization's
@@ -80,8 +81,9 @@ export async function readIntakeFacts(db: Db, organizationId: string, q: FactsQu
   // (LIMIT 1 keeps the planner from flattening it into a join), so the plan does
   // not depend on table statistics. With plain joins, a young fast-growing table
   // made it scan every call of the organization: 100 ms per batch.
-  const rows = await sqlQuery<FactRow>(
+  const rows = await sqlRows(
     db,
+    factRow,
     `SELECT 'org' AS kind, NULL AS key, o."timeZone" AS a, NULL AS b, NULL AS c, o.settings AS j, NULL::timestamptz AS at
        FROM "Organization" o WHERE o.id = $1::uuid
      UNION ALL
@@ -204,8 +206,9 @@ export async function insertDecisions(
   rows: DecisionRow[],
   now: Date,
 ): Promise<{ calls: Set<string>; surveys: string[] }> {
-  const result = await sqlQuery<{ kind: "call" | "survey"; id: string }>(
+  const result = await sqlRows(
     db,
+    z.strictObject({ kind: z.enum(["call", "survey"]), id: z.string() }),
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
          id uuid, "surveyId" uuid, "externalCallId" text, enc text, hash text, "agentId" uuid, "groupId" uuid,

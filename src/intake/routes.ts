@@ -2,7 +2,6 @@ import express, { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { AppError, parseOrThrow } from "../lib/errors.js";
-import { asyncHandler } from "../lib/http.js";
 import { errorBodySchema, openApiRegistry } from "../lib/openapi.js";
 import { authenticateApiKey } from "./api-keys.js";
 import { findCallStatus, dueFromEvents } from "./repository.js";
@@ -44,10 +43,10 @@ const rowField = (index: number, field: string | undefined) =>
 export function intakeRouter(ctx: AppContext): Router {
   const router = Router();
 
-  const requireApiKey: RequestHandler = asyncHandler(async (req, _res, next) => {
+  const requireApiKey: RequestHandler = async (req, _res, next) => {
     req.organizationId = (await authenticateApiKey(ctx.prisma, req.get("authorization"), ctx.now())).organizationId;
     next();
-  });
+  };
   const requireJson: RequestHandler = (req, _res, next) => {
     next(
       req.is("application/json")
@@ -57,91 +56,81 @@ export function intakeRouter(ctx: AppContext): Router {
   };
   const parseJson = express.json({ limit: "1mb", strict: true });
 
-  router.post(
-    "/calls/completed",
-    requireApiKey,
-    requireJson,
-    parseJson,
-    asyncHandler(async (req, res) => {
-      const body: unknown = req.body;
-      const organizationId = req.organizationId!;
-      if (body && typeof body === "object" && !Array.isArray(body) && "calls" in body) {
-        const { calls } = parseOrThrow(envelopeSchema, body, "batch");
-        const results = await ingestCalls(ctx, organizationId, calls);
-        const rejected = results.filter((r) => !r.ok).length;
-        req.log.info("calls received", { calls: calls.length, rejected });
-        // 200 even with rejected rows: the request was understood and every valid row stored; the rows say which failed.
-        res.status(200).json({
-          accepted: results.length - rejected,
-          rejected,
-          results: results.map((r) =>
-            r.ok
-              ? { index: r.index, ...decisionBody(r) }
-              : {
-                  index: r.index,
-                  externalCallId: r.externalCallId,
-                  error: {
-                    code: "validation_failed",
-                    message: r.details.map((d) => `${rowField(r.index, d.field)}: ${d.message}`).join("; "),
-                    details: r.details.map((d) => ({ ...d, field: rowField(r.index, d.field) })),
-                  },
+  router.post("/calls/completed", requireApiKey, requireJson, parseJson, async (req, res) => {
+    const body: unknown = req.body;
+    const organizationId = req.organizationId!;
+    if (body && typeof body === "object" && !Array.isArray(body) && "calls" in body) {
+      const { calls } = parseOrThrow(envelopeSchema, body, "batch");
+      const results = await ingestCalls(ctx, organizationId, calls);
+      const rejected = results.filter((r) => !r.ok).length;
+      req.log.info("calls received", { calls: calls.length, rejected });
+      // 200 even with rejected rows: the request was understood and every valid row stored; the rows say which failed.
+      res.status(200).json({
+        accepted: results.length - rejected,
+        rejected,
+        results: results.map((r) =>
+          r.ok
+            ? { index: r.index, ...decisionBody(r) }
+            : {
+                index: r.index,
+                externalCallId: r.externalCallId,
+                error: {
+                  code: "validation_failed",
+                  message: r.details.map((d) => `${rowField(r.index, d.field)}: ${d.message}`).join("; "),
+                  details: r.details.map((d) => ({ ...d, field: rowField(r.index, d.field) })),
                 },
-          ),
-        });
-        return;
-      }
-      if (!body || typeof body !== "object" || Array.isArray(body)) {
-        throw new AppError("validation_failed", 'Send one call object or { "calls": [...] }', [
-          { field: "(body)", message: "expected an object" },
-        ]);
-      }
-      const [result] = await ingestCalls(ctx, organizationId, [body]);
-      if (!result.ok) {
-        throw new AppError(
-          "validation_failed",
-          `Invalid call: ${result.details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
-          result.details,
-        );
-      }
-      res.status(200).json(decisionBody(result));
-    }),
-  );
-
-  router.get(
-    "/calls/:externalCallId",
-    requireApiKey,
-    asyncHandler(async (req, res) => {
-      // An id intake would refuse cannot exist; checked here so it never reaches the database.
-      const externalCallId = String(req.params.externalCallId);
-      if (!storableText(externalCallId) || externalCallId.length > MAX_ID)
-        throw new AppError("not_found", "No call with this externalCallId");
-      const call = await findCallStatus(ctx.prisma, req.organizationId!, externalCallId);
-      if (!call) throw new AppError("not_found", "No call with this externalCallId");
-      const s = call.survey;
-      res.json({
-        externalCallId: call.externalCallId,
-        decision: call.decision,
-        reason: call.skipReason,
-        dueAt: dueFromEvents(s?.events)?.toISOString() ?? null,
-        survey: s
-          ? {
-              state: s.state,
-              attempts: s.attempts,
-              answers: s.answers.map((a) => ({
-                questionKey: a.questionKey,
-                score: a.score,
-                answeredAt: a.answeredAt.toISOString(),
-              })),
-              // An empty recording (discarded) is no message to the citizen's interlocutors.
-              voiceMessage:
-                s.voiceMessage && s.voiceMessage.state !== "discarded"
-                  ? { durationSeconds: s.voiceMessage.durationSeconds }
-                  : null,
-            }
-          : null,
+              },
+        ),
       });
-    }),
-  );
+      return;
+    }
+    if (!body || typeof body !== "object" || Array.isArray(body)) {
+      throw new AppError("validation_failed", 'Send one call object or { "calls": [...] }', [
+        { field: "(body)", message: "expected an object" },
+      ]);
+    }
+    const [result] = await ingestCalls(ctx, organizationId, [body]);
+    if (!result.ok) {
+      throw new AppError(
+        "validation_failed",
+        `Invalid call: ${result.details.map((d) => `${d.field}: ${d.message}`).join("; ")}`,
+        result.details,
+      );
+    }
+    res.status(200).json(decisionBody(result));
+  });
+
+  router.get("/calls/:externalCallId", requireApiKey, async (req, res) => {
+    // An id intake would refuse cannot exist; checked here so it never reaches the database.
+    const externalCallId = String(req.params.externalCallId);
+    if (!storableText(externalCallId) || externalCallId.length > MAX_ID)
+      throw new AppError("not_found", "No call with this externalCallId");
+    const call = await findCallStatus(ctx.prisma, req.organizationId!, externalCallId);
+    if (!call) throw new AppError("not_found", "No call with this externalCallId");
+    const s = call.survey;
+    res.json({
+      externalCallId: call.externalCallId,
+      decision: call.decision,
+      reason: call.skipReason,
+      dueAt: dueFromEvents(s?.events)?.toISOString() ?? null,
+      survey: s
+        ? {
+            state: s.state,
+            attempts: s.attempts,
+            answers: s.answers.map((a) => ({
+              questionKey: a.questionKey,
+              score: a.score,
+              answeredAt: a.answeredAt.toISOString(),
+            })),
+            // An empty recording (discarded) is no message to the citizen's interlocutors.
+            voiceMessage:
+              s.voiceMessage && s.voiceMessage.state !== "discarded"
+                ? { durationSeconds: s.voiceMessage.durationSeconds }
+                : null,
+          }
+        : null,
+    });
+  });
 
   return router;
 }

@@ -34,10 +34,6 @@ const DAY_MS = 86_400_000;
 /** The settings schema's upper bound for repeatWindowDays. */
 const MAX_REPEAT_WINDOW_DAYS = 3650;
 
-// surveyForeignNumbers is read when the settings schema carries it (see phone.ts).
-const surveysForeign = (s: OrgSettings) =>
-  (s as Partial<Record<"surveyForeignNumbers", boolean>>).surveyForeignNumbers === true;
-
 function validate(rows: unknown[], now: Date) {
   const valid: { index: number; call: CompletedCallInput }[] = [];
   const invalid: IntakeResult[] = [];
@@ -111,7 +107,7 @@ export async function ingestCalls(deps: IntakeDeps, organizationId: string, rows
     if (!settings) settingsByGroup.set(group.id, (settings = effectiveSettings(org.settings, group.settings)));
     const number = applyNumberRules(numbers[i], {
       internalPrefixes: settings.internalPrefixes,
-      surveyForeignNumbers: surveysForeign(settings),
+      surveyForeignNumbers: settings.surveyForeignNumbers,
     });
     return {
       index,

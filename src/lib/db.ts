@@ -4,7 +4,8 @@ import net from "node:net";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "../generated/prisma/client.js";
+import { z } from "zod";
+import { Prisma as PrismaNamespace, PrismaClient } from "../generated/prisma/client.js";
 import { startPgliteWorker, type EmbeddedServer } from "./embedded-postgres.js";
 import type { Logger } from "./logger.js";
 
@@ -75,7 +76,53 @@ async function poolQuery(db: Db, text: string, params: unknown[], opts: SqlOptio
  */
 export async function sqlQuery<T>(db: Db, text: string, params: unknown[] = [], opts: SqlOptions = {}): Promise<T[]> {
   const result = await poolQuery(db, text, params, opts);
-  return result ? (result.rows as T[]) : db.$queryRawUnsafe<T[]>(text, ...params);
+  if (result) return result.rows as T[];
+  const rows = await db.$queryRawUnsafe<Record<string, unknown>[]>(text, ...params);
+  return rows.map(asPgRow) as T[];
+}
+
+/**
+ * One raw statement whose rows are checked against `schema` (one per
+ * statement, beside it): the rows' type is the schema's, and a renamed,
+ * retyped, missing or extra column fails at the statement instead of
+ * travelling on as a wrong value. Use z.strictObject so extra columns fail too.
+ */
+export async function sqlRows<S extends z.ZodType>(
+  db: Db,
+  schema: S,
+  text: string,
+  params: unknown[] = [],
+  opts: SqlOptions = {},
+): Promise<z.output<S>[]> {
+  const rows = await sqlQuery<unknown>(db, text, params, opts);
+  return rows.map((row) => checkedRow(schema, row, text));
+}
+
+function checkedRow<S extends z.ZodType>(schema: S, row: unknown, text: string): z.output<S> {
+  const parsed = schema.safeParse(row);
+  if (parsed.success) return parsed.data;
+  const statement = text.trim().replace(/\s+/g, " ").slice(0, 160);
+  throw new Error(
+    `a row does not have the shape its statement promises: ${z.prettifyError(parsed.error)} (${statement})`,
+  );
+}
+
+/**
+ * Prisma's raw path (inside a transaction) maps bigint to BigInt and numeric
+ * to Decimal where pg gives strings: converted to pg's, so a statement's rows
+ * have one type on both paths (test/sql-rows.test.ts).
+ */
+function asPgRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) out[key] = asPgValue(value);
+  return out;
+}
+
+function asPgValue(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (PrismaNamespace.Decimal.isDecimal(value)) return value.toString();
+  if (Array.isArray(value)) return value.map(asPgValue);
+  return value;
 }
 
 /** The pool under a client (metrics): open connections, idle ones, and queries waiting for one. */
@@ -97,11 +144,12 @@ export async function sqlExecute(db: Db, text: string, params: unknown[] = [], o
  * there: inline values with sqlLiteral. Returns the last statement's rows.
  * Needs the pooled client (not a transaction client).
  */
-export async function sqlScript<T>(db: Db, statements: string[]): Promise<T[]> {
+export async function sqlScript<S extends z.ZodType>(db: Db, schema: S, statements: string[]): Promise<z.output<S>[]> {
   const entry = pools.get(db);
   if (!entry) throw new Error("sqlScript runs on the pooled client, not inside a transaction");
   const result = (await entry.pool.query(statements.join(";\n"))) as pg.QueryResult | pg.QueryResult[];
-  return (Array.isArray(result) ? result.at(-1)! : result).rows as T[];
+  const text = statements.at(-1) ?? "";
+  return (Array.isArray(result) ? result.at(-1)! : result).rows.map((row: unknown) => checkedRow(schema, row, text));
 }
 
 /** A value as a quoted SQL literal, for sqlScript. */

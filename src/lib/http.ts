@@ -29,10 +29,3 @@ export function requestContext(logger: Logger): RequestHandler {
     next();
   };
 }
-
-/** Wraps an async handler so a rejection reaches the error translator. */
-export const asyncHandler =
-  (fn: (req: Request, res: Response, next: NextFunction) => Promise<unknown>): RequestHandler =>
-  (req, res, next) => {
-    fn(req, res, next).catch(next);
-  };

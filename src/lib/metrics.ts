@@ -2,7 +2,8 @@ import { timingSafeEqual } from "node:crypto";
 import { Router, type RequestHandler } from "express";
 import client from "prom-client";
 import type { AppContext } from "../context.js";
-import { poolStats, sqlQuery } from "./db.js";
+import { z } from "zod";
+import { poolStats, sqlRows } from "./db.js";
 
 /**
  * Every Prometheus metric of the service (names nki_*), in one Registry, and
@@ -81,8 +82,9 @@ async function readBacklog(ctx: AppContext): Promise<Backlog | null> {
   const now = ctx.now();
   try {
     // By the (state, nextAttemptAt) index; the inbox is small between folds.
-    const [row] = await sqlQuery<{ due: number; oldest: Date | null; inbox: number }>(
+    const [row] = await sqlRows(
       ctx.prisma,
+      z.strictObject({ due: z.number(), oldest: z.date().nullable(), inbox: z.number() }),
       `SELECT (SELECT count(*)::int FROM "SurveyCall" WHERE state = 'scheduled' AND "nextAttemptAt" <= $1::timestamptz) AS due,
               (SELECT min("nextAttemptAt") FROM "SurveyCall" WHERE state = 'scheduled' AND "nextAttemptAt" <= $1::timestamptz) AS oldest,
               (SELECT count(*)::int FROM "AnswerInbox") AS inbox`,

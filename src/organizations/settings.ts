@@ -25,6 +25,11 @@ export const orgSettingsSchema = z.object({
   repeatWindowDays: z.number().int().min(0).max(3650).default(30),
   /** Calls shorter than this are not real contacts. */
   minTalkSeconds: z.number().int().min(0).max(3600).default(10),
+  /**
+   * Survey callers with a foreign number too (off: they are skipped as foreign_number). For a
+   * kundcenter near a border; a call abroad costs more and may reach someone at an odd local hour.
+   */
+  surveyForeignNumbers: z.boolean().default(false),
   /** E.164 prefixes of the organization's own numbers (never surveyed). */
   internalPrefixes: z.array(z.string().regex(/^\+\d{1,15}$/)).default([]),
   /** Retries after no-answer/busy, and the wait before each. */

@@ -1,7 +1,6 @@
 import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { requireUser } from "../auth/middleware.js";
-import { asyncHandler } from "../lib/http.js";
 import { langOf } from "../web/i18n.js";
 import { createResultsHub, type SnapshotFn, type StreamParams } from "./hub.js";
 
@@ -25,44 +24,40 @@ const HEARTBEAT_MS = 25_000;
 export function realtimeRouter(ctx: AppContext, snapshot: SnapshotFn): Router {
   const r = Router();
   const hub = createResultsHub(ctx, snapshot);
-  r.get(
-    "/api/v1/results/stream",
-    requireUser(ctx),
-    asyncHandler(async (req, res) => {
-      const user = req.user!;
-      res.writeHead(200, {
-        "Content-Type": "text/event-stream; charset=utf-8",
-        "Cache-Control": "no-store",
-        Connection: "keep-alive",
-        // nginx and similar proxies would otherwise buffer the stream.
-        "X-Accel-Buffering": "no",
-      });
-      let id = 0;
-      const write = (event: string, data: unknown) => {
-        id += 1;
-        res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      };
-      res.write("retry: 3000\n\n");
-      const params = streamParams(req.query, langOf(req));
-      const unsubscribe = hub.subscribe(user, (msg) => write("results", msg), params);
-      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
-      const stop = () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-      };
-      req.on("close", stop);
-      let initial;
-      try {
-        initial = await snapshot(ctx, user, new Map(), params);
-      } catch (err) {
-        // Headers are sent, so no error page: end the stream; EventSource reconnects after `retry`.
-        (req.log ?? ctx.logger).error("results stream: first snapshot failed; stream closed", { err });
-        stop();
-        res.end();
-        return;
-      }
-      if (!res.writableEnded) write("results", { answeredAt: null, answers: 0, mine: false, results: initial });
-    }),
-  );
+  r.get("/api/v1/results/stream", requireUser(ctx), async (req, res) => {
+    const user = req.user!;
+    res.writeHead(200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-store",
+      Connection: "keep-alive",
+      // nginx and similar proxies would otherwise buffer the stream.
+      "X-Accel-Buffering": "no",
+    });
+    let id = 0;
+    const write = (event: string, data: unknown) => {
+      id += 1;
+      res.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    res.write("retry: 3000\n\n");
+    const params = streamParams(req.query, langOf(req));
+    const unsubscribe = hub.subscribe(user, (msg) => write("results", msg), params);
+    const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
+    const stop = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    req.on("close", stop);
+    let initial;
+    try {
+      initial = await snapshot(ctx, user, new Map(), params);
+    } catch (err) {
+      // Headers are sent, so no error page: end the stream; EventSource reconnects after `retry`.
+      (req.log ?? ctx.logger).error("results stream: first snapshot failed; stream closed", { err });
+      stop();
+      res.end();
+      return;
+    }
+    if (!res.writableEnded) write("results", { answeredAt: null, answers: 0, mine: false, results: initial });
+  });
   return r;
 }

@@ -1,9 +1,8 @@
-import { Router } from "express";
+import { Router, type RequestHandler } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireUser } from "../auth/middleware.js";
 import { parseOrThrow } from "../lib/errors.js";
-import { asyncHandler } from "../lib/http.js";
 import { langOf } from "../web/i18n.js";
 import { renderPage } from "../web/layout.js";
 import { toDocument } from "../web/html.js";
@@ -40,8 +39,9 @@ function requested(q: z.infer<typeof weeklyQuery>): { period?: string; field: st
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
   const managers = requireUser(ctx, ["manager", "admin"]);
-  const page = (kind: "weekly" | "period", read: (q: unknown) => { period?: string; field: string }) =>
-    asyncHandler(async (req, res) => {
+  const page =
+    (kind: "weekly" | "period", read: (q: unknown) => { period?: string; field: string }): RequestHandler =>
+    async (req, res) => {
       const { period, field } = read(req.query);
       const user = req.user!;
       const L = langOf(req);
@@ -65,13 +65,14 @@ export function reportsRouter(ctx: AppContext): Router {
           }),
         ),
       );
-    });
-  const file = (
-    kind: "weekly" | "period",
-    ext: "xlsx" | "csv",
-    read: (q: unknown) => { period?: string; field: string },
-  ) =>
-    asyncHandler(async (req, res) => {
+    };
+  const file =
+    (
+      kind: "weekly" | "period",
+      ext: "xlsx" | "csv",
+      read: (q: unknown) => { period?: string; field: string },
+    ): RequestHandler =>
+    async (req, res) => {
       const { period, field } = read(req.query);
       const user = req.user!;
       const data = await buildReport(
@@ -83,7 +84,7 @@ export function reportsRouter(ctx: AppContext): Router {
       res.setHeader("Cache-Control", "no-store");
       if (ext === "csv") res.type("text/csv; charset=utf-8").send(reportCsv(data));
       else res.type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").send(await reportXlsx(data));
-    });
+    };
   const readWeekly = (q: unknown) => requested(parseOrThrow(weeklyQuery, q, "query"));
   const readPeriod = (q: unknown) => requested(parseOrThrow(periodQuery, q, "query"));
   r.get("/reports/weekly", managers, page("weekly", readWeekly));

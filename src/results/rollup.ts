@@ -1,5 +1,6 @@
 import { Prisma } from "../generated/prisma/client.js";
-import { sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlQuery, sqlRows, type Db } from "../lib/db.js";
 import { moveAnswersToGroup } from "../survey/repository.js";
 
 /**
@@ -83,8 +84,9 @@ export const FLUSH_BATCH = 5_000;
  * instances flush at once, on disjoint rows. Returns the rows moved.
  */
 export async function flushAnswerInbox(db: Db, limit = FLUSH_BATCH): Promise<number> {
-  const rows = await sqlQuery<{ moved: number }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ moved: z.number() }),
     `WITH moved AS (
        DELETE FROM "AnswerInbox" WHERE id IN (SELECT id FROM "AnswerInbox" ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED)
        RETURNING "organizationId", "groupId", "agentId", "questionKey", score, day

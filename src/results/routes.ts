@@ -4,7 +4,6 @@ import type { AppContext } from "../context.js";
 import { requireUser } from "../auth/middleware.js";
 import { authenticateApiKey } from "../intake/api-keys.js";
 import { parseOrThrow } from "../lib/errors.js";
-import { asyncHandler } from "../lib/http.js";
 import { errorBodySchema, openApiRegistry } from "../lib/openapi.js";
 import type { Viewer } from "./access.js";
 import { findCoachingSignals } from "./coaching.js";
@@ -49,64 +48,51 @@ function send(res: Response, format: string | undefined, body: { rows: object[] 
 export function resultsRouter(ctx: AppContext): Router {
   const r = Router();
 
-  r.get(
-    "/results",
-    asyncHandler(async (req, res) => {
-      const q = parseOrThrow(resultsQuerySchema, req.query, "query");
-      const viewer = await viewerOf(ctx, req);
-      const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
-      const result = await queryResults(ctx, viewer, {
-        organizationId,
-        period: q.period,
-        from: q.from,
-        to: q.to,
-        by: splitList<Dimension>(q.by),
-        group: q.group,
-        agent: q.agent,
-        compare: splitList<Comparison>(q.compare),
-        exact: q.exact === "true",
-      });
-      send(res, q.format, result, `nki-${result.period.label}`);
-    }),
-  );
+  r.get("/results", async (req, res) => {
+    const q = parseOrThrow(resultsQuerySchema, req.query, "query");
+    const viewer = await viewerOf(ctx, req);
+    const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+    const result = await queryResults(ctx, viewer, {
+      organizationId,
+      period: q.period,
+      from: q.from,
+      to: q.to,
+      by: splitList<Dimension>(q.by),
+      group: q.group,
+      agent: q.agent,
+      compare: splitList<Comparison>(q.compare),
+      exact: q.exact === "true",
+    });
+    send(res, q.format, result, `nki-${result.period.label}`);
+  });
 
-  r.get(
-    "/results/series",
-    asyncHandler(async (req, res) => {
-      const q = parseOrThrow(seriesQuerySchema, req.query, "query");
-      const viewer = await viewerOf(ctx, req);
-      const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
-      res.json(await querySeries(ctx, viewer, { organizationId, ...q, exact: q.exact === "true" }));
-    }),
-  );
+  r.get("/results/series", async (req, res) => {
+    const q = parseOrThrow(seriesQuerySchema, req.query, "query");
+    const viewer = await viewerOf(ctx, req);
+    const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+    res.json(await querySeries(ctx, viewer, { organizationId, ...q, exact: q.exact === "true" }));
+  });
 
-  r.get(
-    "/results/funnel",
-    asyncHandler(async (req, res) => {
-      const q = parseOrThrow(funnelQuerySchema, req.query, "query");
-      const viewer = await viewerOf(ctx, req);
-      const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
-      const result = await queryFunnel(ctx, viewer, {
-        organizationId,
-        period: q.period,
-        from: q.from,
-        to: q.to,
-        byGroup: q.by === "group",
-        group: q.group,
-      });
-      send(res, q.format, result, `funnel-${result.period.label}`);
-    }),
-  );
+  r.get("/results/funnel", async (req, res) => {
+    const q = parseOrThrow(funnelQuerySchema, req.query, "query");
+    const viewer = await viewerOf(ctx, req);
+    const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+    const result = await queryFunnel(ctx, viewer, {
+      organizationId,
+      period: q.period,
+      from: q.from,
+      to: q.to,
+      byGroup: q.by === "group",
+      group: q.group,
+    });
+    send(res, q.format, result, `funnel-${result.period.label}`);
+  });
 
-  r.get(
-    "/coaching",
-    requireUser(ctx, ["manager", "admin"]),
-    asyncHandler(async (req, res) => {
-      const q = parseOrThrow(coachingQuerySchema, req.query, "query");
-      const user = req.user!;
-      res.json(await findCoachingSignals(ctx, { kind: "user", user }, { organizationId: user.organizationId, ...q }));
-    }),
-  );
+  r.get("/coaching", requireUser(ctx, ["manager", "admin"]), async (req, res) => {
+    const q = parseOrThrow(coachingQuerySchema, req.query, "query");
+    const user = req.user!;
+    res.json(await findCoachingSignals(ctx, { kind: "user", user }, { organizationId: user.organizationId, ...q }));
+  });
 
   return r;
 }

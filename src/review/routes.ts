@@ -5,7 +5,6 @@ import express, { Router, type Request, type Response } from "express";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../auth/middleware.js";
 import { AppError } from "../lib/errors.js";
-import { asyncHandler } from "../lib/http.js";
 import { renderPage } from "../web/layout.js";
 import { langOf } from "../web/i18n.js";
 import { toDocument } from "../web/html.js";
@@ -60,97 +59,81 @@ export function reviewRouter(ctx: AppContext): Router {
     res.send(a.body);
   });
 
-  r.get(
-    "/queue",
-    reviewers,
-    asyncHandler(async (req, res) => {
-      const q = await getWeekQueue(ctx, actorOf(req), { week: str(req.query.week), page: str(req.query.page) });
-      const lang = langOf(req);
-      const error = str(req.query.error);
-      const m = str(req.query.m);
-      const terr = str(req.query.terr);
-      const transcript = await transcriptPanels(ctx, req.user!.organizationId, q, {
-        lang,
-        csrfToken: csrfToken(req),
-        error: terr && m ? { messageId: m, field: terr } : undefined,
-      });
-      const body = renderQueueBody({
-        q,
-        lang,
-        csrfToken: csrfToken(req),
-        error: error && m ? { messageId: m, field: error } : undefined,
-        transcript,
-      });
-      res.setHeader("Cache-Control", "no-store");
-      res.type("html").send(
-        toDocument(
-          renderPage({
-            title: queueText(lang).title,
-            user: req.user!,
-            active: "queue",
-            body,
-            lang,
-            csrfToken: csrfToken(req),
-            scripts: ["/queue/assets/queue.js"],
-            styles: ["/queue/assets/queue.css"],
-            path: req.originalUrl,
-          }),
-        ),
-      );
-    }),
+  r.get("/queue", reviewers, async (req, res) => {
+    const q = await getWeekQueue(ctx, actorOf(req), { week: str(req.query.week), page: str(req.query.page) });
+    const lang = langOf(req);
+    const error = str(req.query.error);
+    const m = str(req.query.m);
+    const terr = str(req.query.terr);
+    const transcript = await transcriptPanels(ctx, req.user!.organizationId, q, {
+      lang,
+      csrfToken: csrfToken(req),
+      error: terr && m ? { messageId: m, field: terr } : undefined,
+    });
+    const body = renderQueueBody({
+      q,
+      lang,
+      csrfToken: csrfToken(req),
+      error: error && m ? { messageId: m, field: error } : undefined,
+      transcript,
+    });
+    res.setHeader("Cache-Control", "no-store");
+    res.type("html").send(
+      toDocument(
+        renderPage({
+          title: queueText(lang).title,
+          user: req.user!,
+          active: "queue",
+          body,
+          lang,
+          csrfToken: csrfToken(req),
+          scripts: ["/queue/assets/queue.js"],
+          styles: ["/queue/assets/queue.css"],
+          path: req.originalUrl,
+        }),
+      ),
+    );
+  });
+
+  r.get("/queue/history", reviewers, async (req, res) => {
+    const h = await getListeningHistory(ctx, actorOf(req), { week: str(req.query.week) });
+    const lang = langOf(req);
+    res.setHeader("Cache-Control", "no-store");
+    res.type("html").send(
+      toDocument(
+        renderPage({
+          title: lang === "en" ? "Listening history" : "Lyssningshistorik",
+          user: req.user!,
+          active: "queue",
+          body: renderHistoryBody(h, lang),
+          lang,
+          csrfToken: csrfToken(req),
+          path: req.originalUrl,
+        }),
+      ),
+    );
+  });
+
+  r.get("/queue/audio/:id", reviewers, (req: Request, res: Response) =>
+    streamAudio(req, res, actorOf(req), String(req.params.id)),
   );
 
-  r.get(
-    "/queue/history",
-    reviewers,
-    asyncHandler(async (req, res) => {
-      const h = await getListeningHistory(ctx, actorOf(req), { week: str(req.query.week) });
-      const lang = langOf(req);
-      res.setHeader("Cache-Control", "no-store");
-      res.type("html").send(
-        toDocument(
-          renderPage({
-            title: lang === "en" ? "Listening history" : "Lyssningshistorik",
-            user: req.user!,
-            active: "queue",
-            body: renderHistoryBody(h, lang),
-            lang,
-            csrfToken: csrfToken(req),
-            path: req.originalUrl,
-          }),
-        ),
-      );
-    }),
-  );
-
-  r.get(
-    "/queue/audio/:id",
-    reviewers,
-    asyncHandler((req: Request, res: Response) => streamAudio(req, res, actorOf(req), String(req.params.id))),
-  );
-
-  r.post(
-    "/queue/messages/:id",
-    reviewers,
-    express.json({ limit: "32kb" }),
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const { _csrf: _t, week: _w, page: _p, ...patch } = body;
-      const isForm = Boolean(req.is("application/x-www-form-urlencoded"));
-      try {
-        const result = await updateReview(ctx, actorOf(req), id, patch);
-        if (isForm) return res.redirect(303, backTo(body, id));
-        res.json(result);
-      } catch (err) {
-        if (isForm && err instanceof AppError && err.code === "validation_failed") {
-          return res.redirect(303, backTo(body, id, err.details?.[0]?.field ?? "generic"));
-        }
-        throw err;
+  r.post("/queue/messages/:id", reviewers, express.json({ limit: "32kb" }), requireCsrf, async (req, res) => {
+    const id = String(req.params.id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { _csrf: _t, week: _w, page: _p, ...patch } = body;
+    const isForm = Boolean(req.is("application/x-www-form-urlencoded"));
+    try {
+      const result = await updateReview(ctx, actorOf(req), id, patch);
+      if (isForm) return res.redirect(303, backTo(body, id));
+      res.json(result);
+    } catch (err) {
+      if (isForm && err instanceof AppError && err.code === "validation_failed") {
+        return res.redirect(303, backTo(body, id, err.details?.[0]?.field ?? "generic"));
       }
-    }),
-  );
+      throw err;
+    }
+  });
 
   return r;
 }

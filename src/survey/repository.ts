@@ -1,7 +1,8 @@
 import { Prisma as SqlTag } from "../generated/prisma/client.js";
-import type { SurveyState } from "../generated/prisma/enums.js";
+import { z } from "zod";
+import { SurveyState } from "../generated/prisma/enums.js";
 import { erasedNumberCte } from "../intake/repository.js";
-import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
+import { sqlExecute, sqlRows, type Db } from "../lib/db.js";
 import { surveyEntered } from "../lib/metrics.js";
 import { INBOX_CTE, inboxReturning } from "../results/rollup.js";
 import type { Progress } from "./engine.js";
@@ -21,13 +22,28 @@ export interface SurveyTurn {
   timeZone: string;
 }
 
+const surveyTurnRow = z.strictObject({
+  id: z.string(),
+  state: z.enum(SurveyState),
+  progress: z.unknown(),
+  flowId: z.string(),
+  flowVersion: z.string().nullable(),
+  organizationId: z.string(),
+  groupId: z.string(),
+  agentId: z.string(),
+  answeredBy: z.string().nullable(),
+  organizationName: z.string(),
+  timeZone: z.string(),
+}) satisfies z.ZodType<SurveyTurn>;
+
 /**
  * What one webhook needs to know about a survey, in one round trip (the
  * organization joined in). By primary keys only, so it may be prepared.
  */
 export async function loadSurveyTurn(db: Db, surveyId: string): Promise<SurveyTurn | null> {
-  const rows = await sqlQuery<SurveyTurn>(
+  const rows = await sqlRows(
     db,
+    surveyTurnRow,
     `SELECT s.id, s.state::text AS state, s.progress, s."flowId", s."flowVersion", s."organizationId", s."groupId", s."agentId",
             s."answeredBy", o.name AS "organizationName", o."timeZone"
        FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId"
@@ -70,6 +86,16 @@ export interface MovedSurvey {
   inserted: number;
 }
 
+const movedSurveyRow = z.strictObject({
+  state: z.enum(SurveyState),
+  previousState: z.enum(SurveyState),
+  organizationId: z.string(),
+  groupId: z.string(),
+  agentId: z.string(),
+  organizationName: z.string(),
+  inserted: z.number(),
+}) satisfies z.ZodType<MovedSurvey>;
+
 /**
  * A keypress, silence or recording in ONE round trip: the progress is
  * compared-and-set from where the caller believes the survey is (the
@@ -82,7 +108,7 @@ export interface MovedSurvey {
  */
 export async function moveByToken(db: Db, m: TokenMove): Promise<MovedSurvey | null> {
   const sql = moveByTokenSql(m);
-  const rows = await sqlQuery<MovedSurvey>(db, sql.text, sql.values, { prepare: true });
+  const rows = await sqlRows(db, movedSurveyRow, sql.text, sql.values, { prepare: true });
   if (rows[0]?.state === "completed" && rows[0].previousState !== "completed") surveyEntered("completed");
   return rows[0] ?? null;
 }
@@ -134,8 +160,9 @@ export async function startByToken(
   db: Db,
   p: { surveyId: string; flowId: string; progress: Progress; flowVersion: string; at: Date; callSid?: string },
 ): Promise<{ organizationId: string; organizationName: string; previousState: SurveyState } | null> {
-  const rows = await sqlQuery<{ organizationId: string; organizationName: string; previousState: SurveyState }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ organizationId: z.string(), organizationName: z.string(), previousState: z.enum(SurveyState) }),
     `WITH mv AS (
        UPDATE "SurveyCall"
           SET state = 'in_progress', progress = $3::jsonb, "startedAt" = $5::timestamptz, "flowVersion" = $4::text, "updatedAt" = $5::timestamptz

@@ -243,7 +243,7 @@ async function step(
     return renderTwiml(closing(ending), rc);
   }
   const at = ctx.now();
-  const r: EngineResult = advance(flow, s.progress as never, turn.input);
+  const r: EngineResult = advance(flow, isStarted(s.progress) ? s.progress : {}, turn.input);
   if (r.effect === "started") {
     const moved = await startSurvey(ctx.prisma, s, {
       progress: r.progress,

@@ -1,5 +1,7 @@
 import { erasedNumberCte } from "../intake/repository.js";
-import { sqlQuery, type Db } from "../lib/db.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 import { surveyEntered } from "../lib/metrics.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
 import { SCHEDULE_SMS_CTE } from "../sms/repository.js";
@@ -149,8 +151,9 @@ export async function transition(db: Db, t: TransitionInput): Promise<boolean> {
     params.push(t.claimToken);
     fence = ` AND "claimToken" = $${params.length}::uuid`;
   }
-  const rows = await sqlQuery<{ moved: number }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ moved: z.number() }),
     `WITH moved AS (
        UPDATE "SurveyCall" SET ${sets.join(", ")}
         WHERE id = $1::uuid AND state::text IN (SELECT jsonb_array_elements_text($4::jsonb))${t.unlessHuman ? ` AND "answeredBy" IS DISTINCT FROM 'human'` : ""}${fence}
@@ -188,7 +191,7 @@ export async function recordEvent(
       at: e.at,
       type: e.type,
       callSid: e.callSid ?? null,
-      detail: (e.detail ?? undefined) as never,
+      detail: e.detail as Prisma.InputJsonObject | undefined,
     },
   });
 }

@@ -2,7 +2,6 @@ import { Router, type Request } from "express";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../auth/middleware.js";
 import { AppError } from "../lib/errors.js";
-import { asyncHandler } from "../lib/http.js";
 import { getOrganization, listGroupsAndAgents } from "../organizations/service.js";
 import { distinctForvaltningar } from "../review/repository.js";
 import { parseIsoWeek } from "../review/rules.js";
@@ -39,102 +38,88 @@ export function transcriptionPageRouter(ctx: AppContext): Router {
   const r = Router();
   const managers = requireUser(ctx, ["manager", "admin"]);
 
-  r.post(
-    "/queue/transcripts/:id/correction",
-    managers,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const text = body.remove === "1" ? null : typeof body.text === "string" ? body.text : "";
-      try {
-        await correctTranscript(ctx, actorOf(req), id, { text });
-      } catch (err) {
-        if (err instanceof AppError && err.code === "validation_failed")
-          return res.redirect(303, backTo(body, id, "text"));
-        if (err instanceof AppError && err.code === "conflict") return res.redirect(303, backTo(body, id, "generic"));
-        throw err;
-      }
-      res.redirect(303, backTo(body, id));
-    }),
-  );
+  r.post("/queue/transcripts/:id/correction", managers, requireCsrf, async (req, res) => {
+    const id = String(req.params.id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const text = body.remove === "1" ? null : typeof body.text === "string" ? body.text : "";
+    try {
+      await correctTranscript(ctx, actorOf(req), id, { text });
+    } catch (err) {
+      if (err instanceof AppError && err.code === "validation_failed")
+        return res.redirect(303, backTo(body, id, "text"));
+      if (err instanceof AppError && err.code === "conflict") return res.redirect(303, backTo(body, id, "generic"));
+      throw err;
+    }
+    res.redirect(303, backTo(body, id));
+  });
 
-  r.post(
-    "/queue/transcripts/:id/retranscribe",
-    managers,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const id = String(req.params.id);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      try {
-        await requestRetranscription(ctx, actorOf(req), id);
-      } catch (err) {
-        if (err instanceof AppError && (err.code === "unavailable" || err.code === "conflict"))
-          return res.redirect(303, backTo(body, id, "retranscribe"));
-        throw err;
-      }
-      res.redirect(303, backTo(body, id));
-    }),
-  );
+  r.post("/queue/transcripts/:id/retranscribe", managers, requireCsrf, async (req, res) => {
+    const id = String(req.params.id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      await requestRetranscription(ctx, actorOf(req), id);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === "unavailable" || err.code === "conflict"))
+        return res.redirect(303, backTo(body, id, "retranscribe"));
+      throw err;
+    }
+    res.redirect(303, backTo(body, id));
+  });
 
-  r.get(
-    "/search",
-    managers,
-    asyncHandler(async (req, res) => {
-      const actor = actorOf(req);
-      const lang = langOf(req);
-      const query: Record<string, string> = {};
-      for (const k of SEARCH_FIELDS) {
-        const v = req.query[k];
-        if (typeof v === "string" && v.trim() !== "") query[k] = v.trim();
+  r.get("/search", managers, async (req, res) => {
+    const actor = actorOf(req);
+    const lang = langOf(req);
+    const query: Record<string, string> = {};
+    for (const k of SEARCH_FIELDS) {
+      const v = req.query[k];
+      if (typeof v === "string" && v.trim() !== "") query[k] = v.trim();
+    }
+    let result: SearchResult | null = null;
+    let error: { field: string; message: string } | null = null;
+    if (query.q !== undefined) {
+      try {
+        result = await searchTranscripts(ctx, actor, query);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.code !== "validation_failed") throw err;
+        const d = err.details?.[0];
+        error = { field: String(d?.field ?? "q").replace(/^query\./, ""), message: d?.message ?? err.message };
       }
-      let result: SearchResult | null = null;
-      let error: { field: string; message: string } | null = null;
-      if (query.q !== undefined) {
-        try {
-          result = await searchTranscripts(ctx, actor, query);
-        } catch (err) {
-          if (!(err instanceof AppError) || err.code !== "validation_failed") throw err;
-          const d = err.details?.[0];
-          error = { field: String(d?.field ?? "q").replace(/^query\./, ""), message: d?.message ?? err.message };
-        }
-      }
-      const org = await getOrganization(ctx.prisma, actor.organizationId);
-      const { groups, agents } = await listGroupsAndAgents(ctx.prisma, actor.organizationId);
-      const forvaltningar = await distinctForvaltningar(
-        ctx.prisma,
-        actor.organizationId,
-        new Date(ctx.now().getTime() - 365 * 86_400_000),
+    }
+    const org = await getOrganization(ctx.prisma, actor.organizationId);
+    const { groups, agents } = await listGroupsAndAgents(ctx.prisma, actor.organizationId);
+    const forvaltningar = await distinctForvaltningar(
+      ctx.prisma,
+      actor.organizationId,
+      new Date(ctx.now().getTime() - 365 * 86_400_000),
+    );
+    const body = renderSearchBody({
+      lang,
+      timeZone: org.timeZone,
+      query,
+      result,
+      error,
+      groups,
+      agents,
+      forvaltningar,
+    });
+    res.setHeader("Cache-Control", "no-store");
+    res
+      .status(error ? 400 : 200)
+      .type("html")
+      .send(
+        toDocument(
+          renderPage({
+            title: searchTitle(lang),
+            user: req.user!,
+            active: "search",
+            body,
+            lang,
+            csrfToken: csrfToken(req),
+            styles: ["/queue/assets/queue.css"],
+            path: req.originalUrl,
+          }),
+        ),
       );
-      const body = renderSearchBody({
-        lang,
-        timeZone: org.timeZone,
-        query,
-        result,
-        error,
-        groups,
-        agents,
-        forvaltningar,
-      });
-      res.setHeader("Cache-Control", "no-store");
-      res
-        .status(error ? 400 : 200)
-        .type("html")
-        .send(
-          toDocument(
-            renderPage({
-              title: searchTitle(lang),
-              user: req.user!,
-              active: "search",
-              body,
-              lang,
-              csrfToken: csrfToken(req),
-              styles: ["/queue/assets/queue.css"],
-              path: req.originalUrl,
-            }),
-          ),
-        );
-    }),
-  );
+  });
   return r;
 }

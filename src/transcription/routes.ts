@@ -1,7 +1,6 @@
 import express, { Router, type Request } from "express";
 import type { AppContext } from "../context.js";
 import { requireCsrf, requireUser } from "../auth/middleware.js";
-import { asyncHandler } from "../lib/http.js";
 import type { Actor } from "./access.js";
 import { getRules, putRules } from "./classify-service.js";
 import { searchTranscripts } from "./search.js";
@@ -19,55 +18,30 @@ export function transcriptionRouter(ctx: AppContext): Router {
   const managers = requireUser(ctx, ["manager", "admin"]);
   const json = express.json({ limit: "256kb" });
 
-  r.get(
-    "/transcripts/search",
-    managers,
-    asyncHandler(async (req, res) => {
-      res.setHeader("Cache-Control", "no-store");
-      res.json(await searchTranscripts(ctx, actorOf(req), req.query));
-    }),
-  );
-  r.get(
-    "/transcripts/rules",
-    managers,
-    asyncHandler(async (req, res) => void res.json(await getRules(ctx, actorOf(req)))),
-  );
-  r.put(
-    "/transcripts/rules",
-    managers,
-    json,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const body = (req.body ?? {}) as { rules?: unknown };
-      res.json(await putRules(ctx, actorOf(req), body.rules ?? null));
-    }),
-  );
-  r.get(
-    "/transcripts/:voiceMessageId",
-    managers,
-    asyncHandler(async (req, res) => {
-      res.setHeader("Cache-Control", "no-store");
-      res.json(await getTranscript(ctx, actorOf(req), String(req.params.voiceMessageId)));
-    }),
-  );
-  r.post(
-    "/transcripts/:voiceMessageId/retranscribe",
-    managers,
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      await requestRetranscription(ctx, actorOf(req), String(req.params.voiceMessageId));
-      res.status(202).json({ status: "pending" });
-    }),
-  );
+  r.get("/transcripts/search", managers, async (req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.json(await searchTranscripts(ctx, actorOf(req), req.query));
+  });
+  r.get("/transcripts/rules", managers, async (req, res) => void res.json(await getRules(ctx, actorOf(req))));
+  r.put("/transcripts/rules", managers, json, requireCsrf, async (req, res) => {
+    const body = (req.body ?? {}) as { rules?: unknown };
+    res.json(await putRules(ctx, actorOf(req), body.rules ?? null));
+  });
+  r.get("/transcripts/:voiceMessageId", managers, async (req, res) => {
+    res.setHeader("Cache-Control", "no-store");
+    res.json(await getTranscript(ctx, actorOf(req), String(req.params.voiceMessageId)));
+  });
+  r.post("/transcripts/:voiceMessageId/retranscribe", managers, requireCsrf, async (req, res) => {
+    await requestRetranscription(ctx, actorOf(req), String(req.params.voiceMessageId));
+    res.status(202).json({ status: "pending" });
+  });
   r.put(
     "/transcripts/:voiceMessageId/correction",
     managers,
     json,
     requireCsrf,
-    asyncHandler(
-      async (req, res) =>
-        void res.json(await correctTranscript(ctx, actorOf(req), String(req.params.voiceMessageId), req.body)),
-    ),
+    async (req, res) =>
+      void res.json(await correctTranscript(ctx, actorOf(req), String(req.params.voiceMessageId), req.body)),
   );
   return r;
 }

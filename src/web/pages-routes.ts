@@ -2,7 +2,6 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireUser } from "../auth/middleware.js";
 import { homeFor } from "../auth/signin.js";
-import { asyncHandler } from "../lib/http.js";
 import { langOf } from "./i18n.js";
 import { toDocument } from "./html.js";
 import { getOrganization } from "../organizations/service.js";
@@ -25,46 +24,38 @@ export function pagesRouter(ctx: AppContext): Router {
   const r = Router();
   r.get("/", (req, res) => res.redirect(303, req.user ? homeFor(req.user) : "/login"));
 
-  r.get(
-    "/me",
-    requireUser(ctx),
-    asyncHandler(async (req, res) => {
-      const user = req.user!;
-      // Managers have no agent page of their own; send them where they belong.
-      if (user.role !== "agent") return res.redirect(303, homeFor(user));
-      const { period, tab } = periodInQuery(req.query);
-      const view = await loadAgentView(
-        ctx,
-        user,
-        period ? { period } : { key: pick<AgentPeriodKey>(tab, AGENT_PERIODS, "week") },
-      );
-      res
-        .set("Cache-Control", "no-store")
-        .type("html")
-        .send(toDocument(renderAgentPage(view, user, langOf(req), csrfToken(req))));
-    }),
-  );
+  r.get("/me", requireUser(ctx), async (req, res) => {
+    const user = req.user!;
+    // Managers have no agent page of their own; send them where they belong.
+    if (user.role !== "agent") return res.redirect(303, homeFor(user));
+    const { period, tab } = periodInQuery(req.query);
+    const view = await loadAgentView(
+      ctx,
+      user,
+      period ? { period } : { key: pick<AgentPeriodKey>(tab, AGENT_PERIODS, "week") },
+    );
+    res
+      .set("Cache-Control", "no-store")
+      .type("html")
+      .send(toDocument(renderAgentPage(view, user, langOf(req), csrfToken(req))));
+  });
 
-  r.get(
-    "/overview",
-    requireUser(ctx, ["manager", "admin"]),
-    asyncHandler(async (req, res) => {
-      const user = req.user!;
-      const asked = periodInQuery(req.query);
-      const L = langOf(req);
-      const org = await getOrganization(ctx.prisma, user.organizationId);
-      const period =
-        asked.period ??
-        overviewTabPeriod(pick<OverviewPeriodKey>(asked.tab, OVERVIEW_PERIODS, "week"), ctx.now(), org.timeZone);
-      const [view, extras] = await Promise.all([
-        loadOverview(ctx, user, { period }),
-        overviewExtras(ctx, user, period, L),
-      ]);
-      res
-        .set("Cache-Control", "no-store")
-        .type("html")
-        .send(toDocument(renderOverview(view, user, L, csrfToken(req), extras)));
-    }),
-  );
+  r.get("/overview", requireUser(ctx, ["manager", "admin"]), async (req, res) => {
+    const user = req.user!;
+    const asked = periodInQuery(req.query);
+    const L = langOf(req);
+    const org = await getOrganization(ctx.prisma, user.organizationId);
+    const period =
+      asked.period ??
+      overviewTabPeriod(pick<OverviewPeriodKey>(asked.tab, OVERVIEW_PERIODS, "week"), ctx.now(), org.timeZone);
+    const [view, extras] = await Promise.all([
+      loadOverview(ctx, user, { period }),
+      overviewExtras(ctx, user, period, L),
+    ]);
+    res
+      .set("Cache-Control", "no-store")
+      .type("html")
+      .send(toDocument(renderOverview(view, user, L, csrfToken(req), extras)));
+  });
   return r;
 }

@@ -3,7 +3,6 @@ import type { AppContext } from "../../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../../auth/middleware.js";
 import { audit, type AuditInput } from "../../audit/log.js";
 import { AppError } from "../../lib/errors.js";
-import { asyncHandler } from "../../lib/http.js";
 import { getOrganization } from "../../organizations/service.js";
 import { html, toDocument, type Html } from "../html.js";
 import { langOf, type Lang } from "../i18n.js";
@@ -92,24 +91,18 @@ export function adminKit(ctx: AppContext, router: express.Router): AdminKit {
         );
     },
     post(path, section, fn) {
-      router.post(
-        path,
-        admin,
-        form,
-        requireCsrf,
-        asyncHandler(async (req, res) => {
-          let outcome: string | Html;
-          try {
-            outcome = await fn(req, await viewOf(req));
-          } catch (err) {
-            if (err instanceof AppError && SHOWN_ERRORS.has(err.code))
-              return kit.render(req, res, section, { error: userText(err), status: err.status });
-            throw err;
-          }
-          if (typeof outcome === "string") res.redirect(303, outcome);
-          else await kit.render(req, res, section, { once: outcome });
-        }),
-      );
+      router.post(path, admin, form, requireCsrf, async (req, res) => {
+        let outcome: string | Html;
+        try {
+          outcome = await fn(req, await viewOf(req));
+        } catch (err) {
+          if (err instanceof AppError && SHOWN_ERRORS.has(err.code))
+            return kit.render(req, res, section, { error: userText(err), status: err.status });
+          throw err;
+        }
+        if (typeof outcome === "string") res.redirect(303, outcome);
+        else await kit.render(req, res, section, { once: outcome });
+      });
     },
     audit: (req, e) =>
       audit(ctx.prisma, { ...e, organizationId: req.user!.organizationId, actorUserId: req.user!.id, ip: req.ip }),

@@ -1,10 +1,9 @@
-import express, { Router, type Request, type Response } from "express";
+import express, { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../../auth/middleware.js";
 import { listAudit } from "../../audit/log.js";
-import { AppError } from "../../lib/errors.js";
-import { asyncHandler } from "../../lib/http.js";
+import { AppError, parseOrThrow } from "../../lib/errors.js";
 import { getOrganization } from "../../organizations/service.js";
 import { renderPage } from "../layout.js";
 import { html, toDocument, type Html } from "../html.js";
@@ -18,6 +17,7 @@ import { userRoutes } from "./users.js";
 import { flowRoutes } from "./flows.js";
 import { resetPasswordRouter } from "../pages/reset-password.js";
 import {
+  groupFormSchema,
   addTarget,
   deleteTarget,
   listGroups,
@@ -96,14 +96,18 @@ export function adminRouter(ctx: AppContext): Router {
       );
   }
 
-  const page = (section: Section) => asyncHandler((req, res) => render(req, res, section));
+  const page =
+    (section: Section): RequestHandler =>
+    (req, res) =>
+      render(req, res, section);
   r.get("/admin", admin, page("settings"));
   r.get("/admin/targets", admin, page("targets"));
   r.get("/admin/audit", admin, page("audit"));
 
   /** Runs a change; on a validation error shows the same page again with the message. */
-  const change = (section: Section, back: string, fn: (req: Request) => Promise<unknown>) =>
-    asyncHandler(async (req, res) => {
+  const change =
+    (section: Section, back: string, fn: (req: Request) => Promise<unknown>): RequestHandler =>
+    async (req, res) => {
       try {
         await fn(req);
       } catch (err) {
@@ -113,7 +117,7 @@ export function adminRouter(ctx: AppContext): Router {
         throw err;
       }
       res.redirect(303, `${back}?saved=1`);
-    });
+    };
   const post = (path: string, section: Section, back: string, fn: (req: Request) => Promise<unknown>) =>
     r.post(path, admin, form, requireCsrf, change(section, back, fn));
   const body = (req: Request) => req.body as Record<string, string>;
@@ -131,7 +135,7 @@ export function adminRouter(ctx: AppContext): Router {
     }),
   );
   post("/admin/groups/:id", "settings", "/admin", (req) =>
-    updateGroup(ctx.prisma, actor(req), id(req), body(req) as never),
+    updateGroup(ctx.prisma, actor(req), id(req), parseOrThrow(groupFormSchema, body(req), "svarsgrupp")),
   );
   post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req)));
   post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) =>

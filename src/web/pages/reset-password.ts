@@ -4,7 +4,6 @@ import { findPasswordReset, usePasswordReset } from "../../auth/password-reset.j
 import { csrfToken, requireCsrf } from "../../auth/middleware.js";
 import { audit } from "../../audit/log.js";
 import { AppError } from "../../lib/errors.js";
-import { asyncHandler } from "../../lib/http.js";
 import { html, toDocument } from "../html.js";
 import { langOf, tr, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
@@ -36,61 +35,53 @@ ${o.error ? html`<p class="error" role="alert" id="pw-error">${o.error}</p>` : "
 export function resetPasswordRouter(ctx: AppContext): Router {
   const r = Router();
   const noStore = (res: express.Response) => res.set({ "Cache-Control": "no-store" });
-  r.get(
-    "/reset-password",
-    asyncHandler(async (req, res) => {
-      const L = langOf(req);
-      const token = typeof req.query.token === "string" ? req.query.token : "";
-      const found = await findPasswordReset(ctx.prisma, token, ctx.now());
+  r.get("/reset-password", async (req, res) => {
+    const L = langOf(req);
+    const token = typeof req.query.token === "string" ? req.query.token : "";
+    const found = await findPasswordReset(ctx.prisma, token, ctx.now());
+    noStore(res)
+      .status(found ? 200 : 400)
+      .type("html")
+      .send(page(L, { csrf: csrfToken(req), token, name: found?.user.name, gone: !found }));
+  });
+  r.post("/reset-password", express.urlencoded({ extended: false, limit: "10kb" }), requireCsrf, async (req, res) => {
+    const L = langOf(req);
+    const b = (req.body ?? {}) as Record<string, string>;
+    const token = String(b.token ?? "");
+    const again = (error: string) =>
       noStore(res)
-        .status(found ? 200 : 400)
+        .status(400)
         .type("html")
-        .send(page(L, { csrf: csrfToken(req), token, name: found?.user.name, gone: !found }));
-    }),
-  );
-  r.post(
-    "/reset-password",
-    express.urlencoded({ extended: false, limit: "10kb" }),
-    requireCsrf,
-    asyncHandler(async (req, res) => {
-      const L = langOf(req);
-      const b = (req.body ?? {}) as Record<string, string>;
-      const token = String(b.token ?? "");
-      const again = (error: string) =>
-        noStore(res)
+        .send(page(L, { csrf: csrfToken(req), token, error }));
+    if (String(b.password ?? "") !== String(b.password2 ?? ""))
+      return again(
+        tr(
+          L,
+          "Samma lösenord en gång till: lösenorden är inte lika.",
+          "The same password again: the passwords differ.",
+        ),
+      );
+    try {
+      const user = await usePasswordReset(ctx.prisma, token, String(b.password ?? ""), ctx.now());
+      await audit(ctx.prisma, {
+        organizationId: user.organizationId,
+        actorUserId: user.id,
+        action: "user.password-reset",
+        targetType: "user",
+        targetId: user.id,
+        ip: req.ip,
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === "validation_failed")
+        return again(tr(L, "Nytt lösenord: minst 12 och högst 256 tecken.", "New password: 12 to 256 characters."));
+      if (err instanceof AppError && err.code === "bad_request")
+        return noStore(res)
           .status(400)
           .type("html")
-          .send(page(L, { csrf: csrfToken(req), token, error }));
-      if (String(b.password ?? "") !== String(b.password2 ?? ""))
-        return again(
-          tr(
-            L,
-            "Samma lösenord en gång till: lösenorden är inte lika.",
-            "The same password again: the passwords differ.",
-          ),
-        );
-      try {
-        const user = await usePasswordReset(ctx.prisma, token, String(b.password ?? ""), ctx.now());
-        await audit(ctx.prisma, {
-          organizationId: user.organizationId,
-          actorUserId: user.id,
-          action: "user.password-reset",
-          targetType: "user",
-          targetId: user.id,
-          ip: req.ip,
-        });
-      } catch (err) {
-        if (err instanceof AppError && err.code === "validation_failed")
-          return again(tr(L, "Nytt lösenord: minst 12 och högst 256 tecken.", "New password: 12 to 256 characters."));
-        if (err instanceof AppError && err.code === "bad_request")
-          return noStore(res)
-            .status(400)
-            .type("html")
-            .send(page(L, { csrf: csrfToken(req), token: "", gone: true }));
-        throw err;
-      }
-      res.redirect(303, "/login?reset=1");
-    }),
-  );
+          .send(page(L, { csrf: csrfToken(req), token: "", gone: true }));
+      throw err;
+    }
+    res.redirect(303, "/login?reset=1");
+  });
   return r;
 }
