@@ -3,6 +3,7 @@
  * database round trips of one complete survey.
  *
  *   npx tsx bench/twiml.ts [--db pg|embedded|both] [--rate 300] [--seconds 20] [--metrics on|off]
+ *                          [--transcribing interleaved] [--transcribe-delay-ms 0]
  *
  * pg: a fresh database on 127.0.0.1:5432 (dropped afterwards). embedded:
  * PGlite on a temporary data directory, served over its socket as in the
@@ -11,6 +12,12 @@
  * latency from the scheduled time, so a slow response delays nobody's clock.
  * Each simulated call does what Twilio does: first TwiML, seven gathers, the
  * record action; calls are interleaved so one survey's requests are ~2 s apart.
+ *
+ * --transcribing interleaved: after the usual run, four more runs alternate
+ * without and with the transcription job working in the same process and on
+ * the same pool (as in the service), over 3,000 stored voice messages that
+ * are put back in the queue whenever it empties, with a fake transcriber
+ * answering after --transcribe-delay-ms (0: the job is as busy as it can be).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -34,6 +41,9 @@ import { createLocalStorage } from "../src/recordings/storage.js";
 import { loadFlows } from "../src/survey/flows.js";
 import { createTwilioClient } from "../src/telephony/client.js";
 import { runLoad, summarise, type LoadRequest } from "./load.js";
+import { Readable } from "node:stream";
+import { sqlExecute } from "../src/lib/db.js";
+import { runTranscriptionTick } from "../src/transcription/worker.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,6 +54,8 @@ const SECONDS = Number(arg("seconds", "20"));
 const WHICH = arg("db", "both");
 // Prometheus instrumentation (webhook histogram, transition counters): off measures its cost.
 const METRICS = arg("metrics", "on") !== "off";
+const TRANSCRIBING = arg("transcribing", "off") === "interleaved";
+const TRANSCRIBE_DELAY_MS = Number(arg("transcribe-delay-ms", "0"));
 setMetricsEnabled(METRICS);
 const PUBLIC = "https://nki.bench.test";
 const KEYS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
@@ -237,27 +249,103 @@ async function bench(label: string, url: string, poolSize: number) {
   const ms = summarise(r.latencies);
   const answers = await ctx.prisma.answer.count({ where: { surveyId: { in: ids } } });
   const completed = await ctx.prisma.surveyCall.count({ where: { id: { in: ids }, state: "completed" } });
+  const interleaved = TRANSCRIBING ? await transcribingRounds(ctx, org.id, port, token) : [];
   server.closeAllConnections();
   server.close();
   await ctx.prisma.$disconnect();
-  return {
-    label,
-    requests: reqs.length,
-    achievedRps: Math.round((r.latencies.length / r.wallMs) * 1000),
-    bad: r.bad + r.errors,
-    firstProblem: r.firstProblem,
-    p50: ms.p50,
-    p90: ms.p90,
-    p99: ms.p99,
-    max: ms.max,
-    serviceThreadBusy: +busy.toFixed(3),
-    serviceMsPerRequest: +((busy * r.wallMs) / r.latencies.length).toFixed(2),
-    answersStored: `${answers}/${calls * 7}`,
-    completed: `${completed}/${calls}`,
-    roundTripsOneSurvey: perRequest.reduce((a, b) => a + b, 0),
-    perRequest: perRequest.join("+"),
-    oneSurveyCheck: `${check.state}, ${check._count.answers} answers`,
+  return [
+    {
+      label,
+      requests: reqs.length,
+      achievedRps: Math.round((r.latencies.length / r.wallMs) * 1000),
+      bad: r.bad + r.errors,
+      firstProblem: r.firstProblem,
+      p50: ms.p50,
+      p90: ms.p90,
+      p99: ms.p99,
+      max: ms.max,
+      serviceThreadBusy: +busy.toFixed(3),
+      serviceMsPerRequest: +((busy * r.wallMs) / r.latencies.length).toFixed(2),
+      answersStored: `${answers}/${calls * 7}`,
+      completed: `${completed}/${calls}`,
+      roundTripsOneSurvey: perRequest.reduce((a, b) => a + b, 0),
+      perRequest: perRequest.join("+"),
+      oneSurveyCheck: `${check.state}, ${check._count.answers} answers`,
+    },
+    ...interleaved.map((x) => ({ label: `${label} · ${x.label}`, ...x.row })),
+  ];
+}
+
+/** Voice messages with one shared stored audio file (set-based), for the transcription job to chew on. */
+async function seedVoiceMessages(ctx: AppContext, orgId: string, n: number) {
+  const key = `${orgId}/bench-shared.wav`;
+  await ctx.storage.put(key, Readable.from([randomBytes(64_000)]), "audio/wav");
+  const group = await ensureGroup(ctx.prisma, orgId, "val-1", "Val 1");
+  const agent = await ensureAgent(ctx.prisma, orgId, "bench-agent");
+  await sqlExecute(
+    ctx.prisma,
+    `WITH s AS (SELECT g, gen_random_uuid() AS cc, gen_random_uuid() AS sv, gen_random_uuid() AS vm FROM generate_series(1, $1::int) g),
+     c AS (INSERT INTO "CompletedCall" (id, "organizationId", "externalCallId", "agentId", "groupId", "queueSeconds",
+             "talkSeconds", "startedAt", "endedAt", decision)
+           SELECT cc, $2::uuid, 'vm-' || g, $3::uuid, $4::uuid, 30, 120, now(), now(), 'scheduled' FROM s RETURNING id),
+     v AS (INSERT INTO "SurveyCall" (id, "organizationId", "completedCallId", "groupId", "agentId", state, "expiresAt",
+             "flowId", "createdAt", "updatedAt")
+           SELECT sv, $2::uuid, cc, $4::uuid, $3::uuid, 'completed', now(), 'nki-sv', now(), now() FROM s RETURNING id)
+     INSERT INTO "VoiceMessage" (id, "surveyId", "organizationId", "groupId", "agentId", "recordingSid", state,
+             "storageKey", "contentType", "durationSeconds", "sizeBytes", "recordedAt", "updatedAt")
+     SELECT vm, sv, $2::uuid, $4::uuid, $3::uuid, 'RE' || md5(vm::text), 'stored', $5::text, 'audio/wav', 20, 64000,
+            now(), now() FROM s`,
+    [n, orgId, agent.id, group.id, key],
+  );
+}
+
+/** Runs without and with the transcription job busy, interleaved, so drift in machine load hits both alike. */
+async function transcribingRounds(ctx: AppContext, orgId: string, port: number, token: string) {
+  await seedVoiceMessages(ctx, orgId, 3000);
+  const text = "Snöröjningen på vår gata har inte kommit. Ring mig på 070-174 06 05.";
+  const mutable = ctx as { transcriber?: AppContext["transcriber"] };
+  mutable.transcriber = {
+    endpoint: "fake",
+    model: "fake",
+    transcribe: async () => {
+      if (TRANSCRIBE_DELAY_MS > 0) await new Promise((r) => setTimeout(r, TRANSCRIBE_DELAY_MS));
+      return { text, language: "sv", segments: [] };
+    },
   };
+  const out = [];
+  for (const [i, mode] of (["off", "on", "off", "on"] as const).entries()) {
+    const ids = await seedSurveys(ctx.prisma, ctx, orgId, Math.ceil((RATE * SECONDS) / 9));
+    let running = mode === "on";
+    let transcribed = 0;
+    const job = (async () => {
+      while (running) {
+        const n = await runTranscriptionTick(ctx);
+        transcribed += n;
+        if (n === 0)
+          await sqlExecute(
+            ctx.prisma,
+            `UPDATE "Transcript" SET status = 'pending', attempts = 0, "nextAttemptAt" = now(), "claimedUntil" = NULL`,
+          );
+      }
+    })();
+    const r = await twimlLoad(port, schedule(token, ids), RATE);
+    running = false;
+    await job;
+    const ms = summarise(r.latencies);
+    out.push({
+      label: `transcription ${mode} (round ${i + 1})`,
+      row: {
+        requests: r.latencies.length,
+        bad: r.bad + r.errors,
+        p50: ms.p50,
+        p90: ms.p90,
+        p99: ms.p99,
+        max: ms.max,
+        transcribedDuringRun: transcribed,
+      },
+    });
+  }
+  return out;
 }
 
 async function main() {
@@ -269,7 +357,7 @@ async function main() {
     await c.connect();
     await c.query(`CREATE DATABASE ${name}`);
     try {
-      results.push(await bench("PostgreSQL 127.0.0.1:5432", `postgresql://postgres@127.0.0.1:5432/${name}`, 10));
+      results.push(...(await bench("PostgreSQL 127.0.0.1:5432", `postgresql://postgres@127.0.0.1:5432/${name}`, 10)));
       console.table(results.slice(-1));
     } finally {
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -283,7 +371,7 @@ async function main() {
       // EMBEDDED_POOL: concurrent connections through pglite-socket interleave
       // extended-protocol messages (see bench/RESULTS.md); 1 serialises them.
       const poolSize = Number(process.env.EMBEDDED_POOL ?? "1");
-      results.push(await bench(`embedded PGlite (data dir), pool ${poolSize}`, server.url, poolSize));
+      results.push(...(await bench(`embedded PGlite (data dir), pool ${poolSize}`, server.url, poolSize)));
       console.table(results.slice(-1));
     } finally {
       await server.stop();

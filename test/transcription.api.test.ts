@@ -1,4 +1,5 @@
 import express from "express";
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -50,7 +51,7 @@ describe("transcripts: simulator server, API, retention", () => {
   /** A stored message whose WAV the simulator "heard" saying `text`, transcribed through the simulator's server. */
   async function spoken(text: string, seconds = 2, extra: { callerHash?: string } = {}) {
     const wav = makeWav(seconds, 300 + Math.floor(Math.random() * 500));
-    voices.remember(wav, text);
+    voices.remember({ sid: `RE${randomUUID().replace(/-/g, "")}`, wav }, text);
     const m = await createVoiceMessage(db.prisma, {
       organizationId: ctx.organizationId,
       recordedAt: "2026-11-24T08:30:00Z",

@@ -209,6 +209,20 @@ describe("transcript pages: queue panel, correction, re-transcription, search", 
     );
   });
 
+  it("quotes corrected transcripts only, masked and short, in the tertial report's synpunkter section", async () => {
+    const long = `Bygglovet tog för lång tid, ring 070-174 06 05. ${"Handläggningen drog ut på tiden igen. ".repeat(10)}`;
+    const vm = await transcribed("Bygglovet tog lång tid");
+    await post(`/queue/transcripts/${vm.id}/correction`, { text: long });
+    const page = await (await get("/reports/period?period=2026-P3")).text();
+    expect(page).toContain("Citat ur rättade röstmeddelanden");
+    expect(page).toContain("<blockquote><p>Bygglovet tog för lång tid, ring [telefonnummer]. Handläggningen");
+    expect(page).toMatch(/Handläggningen drog ut på tiden igen …<\/p><\/blockquote>/);
+    expect(page).not.toContain("174 06 05");
+    // Automatic text nobody corrected is never quoted.
+    expect(page).not.toContain("Snöröjningen på gatan är dålig och otrevlig");
+    expect(page).not.toContain("Bygglovet tog lång tid");
+  });
+
   describe("search page", () => {
     let hostileId: string;
     let val2Id: string;

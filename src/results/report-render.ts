@@ -218,7 +218,13 @@ function reviewSection(d: ReportData, L: Lang): Html {
           html`<li><span class="muted">${e.recordedAt.toISOString().slice(0, 10)} · ${e.groupName}${e.classification ? ` · ${classificationName(e.classification, L)}` : ""}${e.forvaltning ? ` · ${e.forvaltning}` : ""}</span><br>${e.note}</li>`,
       )}</ul>`
     : "";
-  return html`<p>${r.total} ${tr(L, "röstmeddelanden", "voice messages")}; ${tr(L, "synpunkter registrerade", "feedback registered")} ${r.registered}, ${tr(L, "ej registrerade", "not registered")} ${r.notRegistered}.</p>${cats}${forv}${examples}`;
+  const quotes = d.transcriptQuotes.length
+    ? html`<h3>${tr(L, "Citat ur rättade röstmeddelanden", "Quotes from corrected voice messages")}</h3><p class="muted">${tr(L, "Utdrag ur text som enhetschefen har rättat; personuppgifter maskerade.", "Excerpts of text corrected by the manager; personal details masked.")}</p><ul class="notes quotes">${d.transcriptQuotes.map(
+        (q) =>
+          html`<li><span class="muted">${q.recordedAt.toISOString().slice(0, 10)} · ${q.groupName}${q.classification ? ` · ${classificationName(q.classification, L)}` : ""}${q.forvaltning ? ` · ${q.forvaltning}` : ""}</span><blockquote><p>${q.excerpt}</p></blockquote></li>`,
+      )}</ul>`
+    : "";
+  return html`<p>${r.total} ${tr(L, "röstmeddelanden", "voice messages")}; ${tr(L, "synpunkter registrerade", "feedback registered")} ${r.registered}, ${tr(L, "ej registrerade", "not registered")} ${r.notRegistered}.</p>${cats}${forv}${examples}${quotes}`;
 }
 
 function trendTable(d: ReportData, L: Lang): Html {

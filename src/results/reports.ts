@@ -5,6 +5,7 @@ import { queryFunnel, type FunnelRow } from "./funnel.js";
 import { queueTimes } from "./funnel-repository.js";
 import { localDay } from "../lib/calendar.js";
 import { summarizeReviews, type ReviewSummary } from "../review/service.js";
+import { correctedTranscriptQuotes, type TranscriptQuote } from "../transcription/report-quotes.js";
 import { findCoachingSignals, type CoachingReport } from "./coaching.js";
 import { daysBetween, leadingWeek, parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
 import { querySeries, type SeriesPoint } from "./series.js";
@@ -46,6 +47,8 @@ export interface ReportData {
   trend: SeriesPoint[];
   /** What the listening queue found in the period. */
   reviews: ReviewSummary;
+  /** Short masked quotes from manager-corrected transcripts (never automatic text). */
+  transcriptQuotes: TranscriptQuote[];
   /** Coaching signals over the period (ending today for the current period). */
   coaching: CoachingReport;
 }
@@ -91,7 +94,7 @@ export async function buildReport(
     viewer.kind === "user"
       ? { id: viewer.user.id, organizationId: viewer.user.organizationId, role: viewer.user.role }
       : { id: "system", organizationId: org.id, role: "admin" as const };
-  const [queues, trend, reviews, coaching] = await Promise.all([
+  const [queues, trend, reviews, coaching, transcriptQuotes] = await Promise.all([
     queueTimes(ctx.prisma, { organizationId: org.id, start, end }),
     trendCount
       ? querySeries(ctx, viewer, {
@@ -115,6 +118,7 @@ export async function buildReport(
             weeks: Math.max(1, Math.ceil((Math.max(0, daysBetween(period.from, coachingEnd)) + 1) / 7)),
           },
     ),
+    correctedTranscriptQuotes(ctx, org.id, { start, end }),
   ]);
   const groupIds = await ctx.prisma.answerGroup.findMany({
     where: { organizationId: org.id },
@@ -148,6 +152,7 @@ export async function buildReport(
     minAnswers: total.minAnswers,
     trend,
     reviews,
+    transcriptQuotes,
     coaching,
   };
 }

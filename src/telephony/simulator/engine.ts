@@ -1,7 +1,7 @@
 import type { Logger } from "../../lib/logger.js";
 import { CitizenHungUp, runTwiml } from "./interpreter.js";
 import { personaForNumber, type AmdVerdict, type Persona } from "./personas.js";
-import { pickVoiceText, VoiceTextRegistry } from "./voice-texts.js";
+import { voiceTextFor, VoiceTextRegistry } from "./voice-texts.js";
 import { BoundedMap, FINAL_STATUSES, rfc2822, type CallStatus, type SimCall, type SimRecording } from "./store.js";
 import { Interrupted, VirtualCall, type CallSummary } from "./virtual-call.js";
 
@@ -55,7 +55,7 @@ export class SimulatorEngine {
       apiBase: this.opts.apiBase,
       saveRecording: (r) => {
         this.recordings.set(r.sid, r);
-        this.voiceTexts.remember(r.wav, pickVoiceText(`${vc.persona.seed}:${r.durationSeconds}`));
+        this.voiceTexts.remember(r, voiceTextFor(vc.persona).text);
       },
     });
     const done = this.lifecycle(vc).finally(() => this.running.delete(call.sid));

@@ -82,3 +82,40 @@ export function generateVoiceMp3(durationSeconds: number): Buffer {
   const copies = Math.max(1, Math.ceil(durationSeconds / MP3_CLIP_SECONDS));
   return Buffer.concat(Array.from({ length: copies }, () => CLIP));
 }
+
+const TAG_DESCRIPTION = "nki-sim-recording";
+
+/**
+ * The MP3 of one recording, with an ID3v2.3 tag naming its recording SID
+ * (players skip the tag). Without it every recording of a length would be the
+ * same bytes, and the simulator's transcription server could not tell whose
+ * voice message it is given.
+ */
+export function taggedVoiceMp3(durationSeconds: number, recordingSid: string): Buffer {
+  const body = Buffer.concat([Buffer.from([0]), Buffer.from(`${TAG_DESCRIPTION}\0${recordingSid}`, "latin1")]);
+  const frame = Buffer.alloc(10);
+  frame.write("TXXX", 0, "latin1");
+  frame.writeUInt32BE(body.length, 4);
+  const size = frame.length + body.length;
+  // ID3v2 sizes are "syncsafe": 7 bits per byte.
+  const header = Buffer.from([
+    0x49,
+    0x44,
+    0x33,
+    3,
+    0,
+    0,
+    (size >> 21) & 0x7f,
+    (size >> 14) & 0x7f,
+    (size >> 7) & 0x7f,
+    size & 0x7f,
+  ]);
+  return Buffer.concat([header, frame, body, generateVoiceMp3(durationSeconds)]);
+}
+
+/** The recording SID from a tag written by `taggedVoiceMp3`, or null. */
+export function recordingSidFromMp3(audio: Buffer): string | null {
+  if (audio.length < 20 || audio.toString("latin1", 0, 3) !== "ID3") return null;
+  const m = new RegExp(`${TAG_DESCRIPTION}\\0(RE[0-9a-f]{32})`).exec(audio.toString("latin1", 10, 200));
+  return m?.[1] ?? null;
+}

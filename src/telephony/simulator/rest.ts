@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
-import { generateVoiceMp3 } from "./mp3.js";
+import { taggedVoiceMp3 } from "./mp3.js";
 import type { SimulatorEngine } from "./engine.js";
 import { messageJson, type SimulatorMessaging } from "./messages.js";
 import { API_VERSION, callJson, FINAL_STATUSES, newSid, recordingJson, type SimCall } from "./store.js";
@@ -215,8 +215,8 @@ export function simulatorRestRouter(
     if (!rec) return sendError(res, notFound(req));
     if (jsonSid) return res.json(recordingJson(rec, apiBase()));
     if (mp3Sid) {
-      // As Twilio, MP3 on request: a valid stream of about the recording's length (see mp3.ts).
-      const mp3 = generateVoiceMp3(rec.durationSeconds);
+      // As Twilio, MP3 on request: a valid stream of about the recording's length, tagged with its SID (see mp3.ts).
+      const mp3 = taggedVoiceMp3(rec.durationSeconds, rec.sid);
       return res.set("Content-Type", "audio/mpeg").set("Content-Length", String(mp3.length)).send(mp3);
     }
     res.set("Content-Type", "audio/x-wav").set("Content-Length", String(rec.wav.length)).send(rec.wav);

@@ -1,6 +1,7 @@
 import express, { Router } from "express";
 import type { Logger } from "../../lib/logger.js";
 import { createHash } from "node:crypto";
+import { recordingSidFromMp3 } from "./mp3.js";
 import { pickVoiceText, type VoiceTextRegistry } from "./voice-texts.js";
 
 /**
@@ -37,8 +38,8 @@ export function simulatorTranscriptionRouter(
       return;
     }
     const audio = Buffer.from(await file.arrayBuffer());
-    // Audio it cannot match to a recording of its own (stored re-encoded, say) still gets an invented text, chosen by its hash.
-    const known = voices.lookup(audio);
+    // Its own recordings are known by the MP3's SID tag or the WAV's hash; other audio still gets an invented text, chosen by its hash.
+    const known = voices.lookup(audio, recordingSidFromMp3(audio));
     const text = known ?? pickVoiceText(createHash("sha256").update(audio).digest("hex"));
     logger.debug("simulated transcription", { known: known !== undefined, model: form.get("model") });
     if (form.get("response_format") !== "verbose_json") {
