@@ -58,6 +58,11 @@ export const orgSettingsSchema = z.object({
   transcriptKeepIdentifiers: z.boolean().default(false),
   /** Keep a transcript, with identifiers masked, after its audio is deleted (default: deleted with the audio). */
   transcriptKeepAfterAudio: z.boolean().default(false),
+  /**
+   * Count web-survey answers (the SMS fallback) in the headline NKI. Default false: the headline is the phone
+   * survey's, comparable over time and with other municipalities, and web answers are shown beside it.
+   */
+  webAnswersInHeadline: z.boolean().default(false),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;

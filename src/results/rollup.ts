@@ -21,7 +21,12 @@ export interface RollupAnswer {
   score: number;
   answeredAt: Date;
   timeZone: string;
+  /** Default "phone". */
+  channel?: Channel;
 }
+
+/** Where an answer was given: the keypad of the survey call, or the web survey its SMS links to. */
+export type Channel = "phone" | "web";
 
 const COUNT_COLUMNS = ["n", "c1", "c2", "c3", "c4", "c5"];
 const add = (table: string, cols: string[]) => cols.map((c) => `${c} = "${table}".${c} + EXCLUDED.${c}`).join(", ");
@@ -36,41 +41,41 @@ const sums = (cols: string[]) => cols.map((c) => `sum(${c})`).join(", ");
  */
 const ROLLUP_CTES = Prisma.raw(`
     rd AS (
-      INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
-      SELECT "organizationId", day, "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5 FROM agg
-      ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey") DO UPDATE SET
+      INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", channel, n, sum, "sumSq", c1, c2, c3, c4, c5)
+      SELECT "organizationId", day, "groupId", "agentId", "questionKey", channel, n, sum, "sumSq", c1, c2, c3, c4, c5 FROM agg
+      ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey", channel) DO UPDATE SET
         ${add("AnswerDaily", [...COUNT_COLUMNS, "sum", `"sumSq"`])}),
     rm AS (
-      INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", date_trunc('month', day)::date, "groupId", "agentId", "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4, 5
-      ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey") DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}),
+      INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", channel, n, c1, c2, c3, c4, c5)
+      SELECT "organizationId", date_trunc('month', day)::date, "groupId", "agentId", "questionKey", channel, ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4, 5, 6
+      ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey", channel) DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}),
     od AS (
-      INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", day, "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3
-      ON CONFLICT ("organizationId", "day", "questionKey") DO UPDATE SET ${add("AnswerOrgDaily", COUNT_COLUMNS)}),
+      INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", channel, n, c1, c2, c3, c4, c5)
+      SELECT "organizationId", day, "questionKey", channel, ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4
+      ON CONFLICT ("organizationId", "day", "questionKey", channel) DO UPDATE SET ${add("AnswerOrgDaily", COUNT_COLUMNS)}),
     om AS (
-      INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", date_trunc('month', day)::date, "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3
-      ON CONFLICT ("organizationId", "month", "questionKey") DO UPDATE SET ${add("AnswerOrgMonthly", COUNT_COLUMNS)}
+      INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", channel, n, c1, c2, c3, c4, c5)
+      SELECT "organizationId", date_trunc('month', day)::date, "questionKey", channel, ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4
+      ON CONFLICT ("organizationId", "month", "questionKey", channel) DO UPDATE SET ${add("AnswerOrgMonthly", COUNT_COLUMNS)}
       RETURNING 1)`);
 
-/** `agg` from rows with "organizationId", "groupId", "agentId", "questionKey", score and day in the CTE `source`. */
+/** `agg` from rows with "organizationId", "groupId", "agentId", "questionKey", channel, score and day in the CTE `source`. */
 const aggregate = (source: string) =>
   Prisma.raw(`agg AS (
-      SELECT "organizationId", day, "groupId", "agentId", "questionKey", count(*)::int AS n, sum(score)::int AS sum,
+      SELECT "organizationId", day, "groupId", "agentId", "questionKey", channel, count(*)::int AS n, sum(score)::int AS sum,
              sum(score * score)::int AS "sumSq", count(*) FILTER (WHERE score = 1)::int AS c1, count(*) FILTER (WHERE score = 2)::int AS c2,
              count(*) FILTER (WHERE score = 3)::int AS c3, count(*) FILTER (WHERE score = 4)::int AS c4, count(*) FILTER (WHERE score = 5)::int AS c5
-        FROM ${source} GROUP BY 1, 2, 3, 4, 5)`);
+        FROM ${source} GROUP BY 1, 2, 3, 4, 5, 6)`);
 
 /** The columns the inbox needs from an Answer insert's RETURNING; `tz` is the organization's zone. */
 export const inboxReturning = (tz: Prisma.Sql) =>
-  Prisma.sql`id, "organizationId", "groupId", "agentId", "questionKey", score, ("answeredAt" AT TIME ZONE ${tz})::date AS day`;
+  Prisma.sql`id, "organizationId", "groupId", "agentId", "questionKey", channel, score, ("answeredAt" AT TIME ZONE ${tz})::date AS day`;
 
 /** The inbox row of every answer the CTE `ins` inserted (none for a replay): for the caller's statement. */
 export const INBOX_CTE = Prisma.raw(`
     inbox AS (
-      INSERT INTO "AnswerInbox" ("organizationId", "groupId", "agentId", "questionKey", score, day)
-      SELECT "organizationId", "groupId", "agentId", "questionKey", score, day FROM ins)`);
+      INSERT INTO "AnswerInbox" ("organizationId", "groupId", "agentId", "questionKey", channel, score, day)
+      SELECT "organizationId", "groupId", "agentId", "questionKey", channel, score, day FROM ins)`);
 
 function checkScore(score: number) {
   if (!Number.isInteger(score) || score < 1 || score > 5) throw new RangeError(`score must be 1–5, got ${score}`);
@@ -82,7 +87,7 @@ export async function addAnswerToRollup(db: Db, a: RollupAnswer): Promise<void> 
   await db.$executeRaw`
     WITH one AS (
       SELECT ${a.organizationId}::uuid AS "organizationId", ${a.groupId}::uuid AS "groupId", ${a.agentId}::uuid AS "agentId",
-             ${a.questionKey}::text AS "questionKey", ${a.score}::int AS score, (${a.answeredAt}::timestamptz AT TIME ZONE ${a.timeZone}::text)::date AS day
+             ${a.questionKey}::text AS "questionKey", ${a.channel ?? "phone"}::text AS channel, ${a.score}::int AS score, (${a.answeredAt}::timestamptz AT TIME ZONE ${a.timeZone}::text)::date AS day
     ), ${aggregate("one")}, ${ROLLUP_CTES}
     SELECT 1`;
 }
@@ -101,7 +106,7 @@ export async function flushAnswerInbox(db: Db, limit = FLUSH_BATCH): Promise<num
     db,
     `WITH moved AS (
        DELETE FROM "AnswerInbox" WHERE id IN (SELECT id FROM "AnswerInbox" ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED)
-       RETURNING "organizationId", "groupId", "agentId", "questionKey", score, day
+       RETURNING "organizationId", "groupId", "agentId", "questionKey", channel, score, day
      ), ${aggregate("moved").sql}, ${ROLLUP_CTES.sql}
      SELECT count(*)::int AS moved FROM moved`,
     [limit],
@@ -135,9 +140,9 @@ function answerCtes(a: NewAnswer): Prisma.Sql {
   checkScore(a.score);
   return Prisma.sql`
     ins AS (
-      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
+      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt", channel)
       VALUES (${a.surveyId}::uuid, ${a.organizationId}::uuid, ${a.groupId}::uuid, ${a.agentId}::uuid, ${a.flowId}, ${a.flowVersion},
-              ${a.questionKey}, ${a.score}::smallint, ${a.answeredAt}::timestamptz)
+              ${a.questionKey}, ${a.score}::smallint, ${a.answeredAt}::timestamptz, ${a.channel ?? "phone"}::text)
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
       RETURNING ${inboxReturning(Prisma.sql`${a.timeZone}::text`)}),
     ${INBOX_CTE}`;
@@ -165,24 +170,24 @@ export async function rebuildRollups(db: Db, organizationId?: string): Promise<v
   }
   const counts = Prisma.raw(`sum(n), sum(c1), sum(c2), sum(c3), sum(c4), sum(c5)`);
   await db.$executeRaw`
-    INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
-    SELECT a."organizationId", (a."answeredAt" AT TIME ZONE o."timeZone")::date, a."groupId", a."agentId", a."questionKey",
+    INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", channel, n, sum, "sumSq", c1, c2, c3, c4, c5)
+    SELECT a."organizationId", (a."answeredAt" AT TIME ZONE o."timeZone")::date, a."groupId", a."agentId", a."questionKey", a.channel,
            count(*), sum(a.score), sum(a.score * a.score),
            count(*) FILTER (WHERE a.score = 1), count(*) FILTER (WHERE a.score = 2), count(*) FILTER (WHERE a.score = 3),
            count(*) FILTER (WHERE a.score = 4), count(*) FILTER (WHERE a.score = 5)
     FROM "Answer" a JOIN "Organization" o ON o.id = a."organizationId"
     ${where("a.")}
-    GROUP BY 1, 2, 3, 4, 5`;
+    GROUP BY 1, 2, 3, 4, 5, 6`;
   await db.$executeRaw`
-    INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", n, c1, c2, c3, c4, c5)
-    SELECT "organizationId", date_trunc('month', "day")::date, "groupId", "agentId", "questionKey", ${counts}
-    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3, 4, 5`;
+    INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", channel, n, c1, c2, c3, c4, c5)
+    SELECT "organizationId", date_trunc('month', "day")::date, "groupId", "agentId", "questionKey", channel, ${counts}
+    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3, 4, 5, 6`;
   await db.$executeRaw`
-    INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", n, c1, c2, c3, c4, c5)
-    SELECT "organizationId", "day", "questionKey", ${counts}
-    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3`;
+    INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", channel, n, c1, c2, c3, c4, c5)
+    SELECT "organizationId", "day", "questionKey", channel, ${counts}
+    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3, 4`;
   await db.$executeRaw`
-    INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", n, c1, c2, c3, c4, c5)
-    SELECT "organizationId", "month", "questionKey", ${counts}
-    FROM "AnswerMonthly" ${where("")} GROUP BY 1, 2, 3`;
+    INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", channel, n, c1, c2, c3, c4, c5)
+    SELECT "organizationId", "month", "questionKey", channel, ${counts}
+    FROM "AnswerMonthly" ${where("")} GROUP BY 1, 2, 3, 4`;
 }
