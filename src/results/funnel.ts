@@ -16,6 +16,10 @@ import { resolvePeriod } from "./service.js";
  * responseRate = (completed + partial) / dialled: of the citizens we actually
  * called, how many answered at least one question. responseRateOfSampled uses
  * sampled as the denominator (expired and not-yet-called surveys count against it).
+ * The SMS fallback adds linkOpened → answeredOnWeb → completedOnWeb, and
+ * responseRateAllChannels = (completed + partial + answeredOnWeb) / sampled:
+ * everyone selected, answered on either channel (a survey answered by phone is
+ * never asked on the web, so nobody is counted twice).
  */
 export interface FunnelRow {
   groupKey?: string;
@@ -28,8 +32,13 @@ export interface FunnelRow {
   completed: number;
   partial: number;
   voiceMessages: number;
+  // smsSent: the SMS feature's step goes here (between the phone steps and linkOpened).
+  linkOpened: number;
+  answeredOnWeb: number;
+  completedOnWeb: number;
   responseRate: number | null;
   responseRateOfSampled: number | null;
+  responseRateAllChannels: number | null;
   skipReasons: Record<string, number>;
   surveyStates: Record<string, number>;
 }
@@ -81,6 +90,7 @@ export async function queryFunnel(
       ...n,
       responseRate: rate(c.completed + c.partial, c.dialled),
       responseRateOfSampled: rate(c.completed + c.partial, c.sampled),
+      responseRateAllChannels: rate(c.completed + c.partial + c.answeredOnWeb, c.sampled),
       skipReasons: Object.fromEntries(skips.filter((s) => s.groupId === c.groupId).map((s) => [s.reason, s.count])),
       surveyStates: Object.fromEntries(states.filter((s) => s.groupId === c.groupId).map((s) => [s.state, s.count])),
     };
@@ -100,8 +110,12 @@ const emptyRow = (): FunnelRow => ({
   completed: 0,
   partial: 0,
   voiceMessages: 0,
+  linkOpened: 0,
+  answeredOnWeb: 0,
+  completedOnWeb: 0,
   responseRate: null,
   responseRateOfSampled: null,
+  responseRateAllChannels: null,
   skipReasons: {},
   surveyStates: {},
 });

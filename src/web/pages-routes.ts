@@ -3,6 +3,7 @@ import type { AppContext } from "../context.js";
 import { csrfToken, requireUser } from "../auth/middleware.js";
 import { homeFor } from "../auth/signin.js";
 import { asyncHandler } from "../lib/http.js";
+import { parseOrThrow } from "../lib/errors.js";
 import { langOf } from "./i18n.js";
 import { toDocument } from "./html.js";
 import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
@@ -10,6 +11,10 @@ import { loadOverview, OVERVIEW_PERIODS, type OverviewPeriodKey } from "./data/o
 import { renderAgentPage } from "./pages/agent.js";
 import { renderOverview } from "./pages/overview.js";
 import { overviewExtras } from "./overview-extras.js";
+import { z } from "zod";
+
+/** ?channel=phone|web|all on the pages; anything else is refused with the field named. */
+const channelQuery = z.object({ channel: z.enum(["phone", "web", "all"]).optional() });
 
 const pick = <T extends string>(v: unknown, allowed: readonly T[], fallback: T): T =>
   (allowed as readonly unknown[]).includes(v) ? (v as T) : fallback;
@@ -42,7 +47,11 @@ export function pagesRouter(ctx: AppContext): Router {
       const user = req.user!;
       const key = pick<OverviewPeriodKey>(req.query.p, OVERVIEW_PERIODS, "week");
       const L = langOf(req);
-      const [view, extras] = await Promise.all([loadOverview(ctx, user, key), overviewExtras(ctx, user, key, L)]);
+      const { channel } = parseOrThrow(channelQuery, { channel: req.query.channel }, "query");
+      const [view, extras] = await Promise.all([
+        loadOverview(ctx, user, key, channel),
+        overviewExtras(ctx, user, key, L),
+      ]);
       res
         .set("Cache-Control", "no-store")
         .type("html")

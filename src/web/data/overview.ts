@@ -3,6 +3,7 @@ import type { SessionUser } from "../../auth/middleware.js";
 import { getOrganization } from "../../organizations/service.js";
 import { addDays, leadingWeek, periodContaining, type Period } from "../../results/periods.js";
 import { queryResults, type ResultRow } from "../../results/service.js";
+import type { ChannelFilter } from "../../results/channels.js";
 import { cached, PAST_WEEK_TTL_MS } from "./cache.js";
 
 export type OverviewPeriodKey = "week" | "month" | "tertial";
@@ -10,6 +11,9 @@ export const OVERVIEW_PERIODS: OverviewPeriodKey[] = ["week", "month", "tertial"
 
 export interface OverviewView {
   periodKey: OverviewPeriodKey;
+  /** The channel the page was asked for (absent: the headline's), and the channels its figures include. */
+  channel?: ChannelFilter;
+  channels: string[];
   period: Period;
   timeZone: string;
   total: ResultRow | null;
@@ -22,13 +26,18 @@ export interface OverviewView {
 const TREND_WEEKS = 12;
 
 /** The enhetschef's overview: the organization, each svarsgrupp and each agent, with targets. */
-export async function loadOverview(ctx: AppContext, user: SessionUser, periodKey: OverviewPeriodKey): Promise<OverviewView> {
+export async function loadOverview(
+  ctx: AppContext,
+  user: SessionUser,
+  periodKey: OverviewPeriodKey,
+  channel?: ChannelFilter,
+): Promise<OverviewView> {
   const org = await getOrganization(ctx.prisma, user.organizationId);
   const viewer = { kind: "user" as const, user };
   const now = ctx.now();
   // On Mondays the week that just ended leads: the one the group meeting discusses.
   const period = periodKey === "week" ? leadingWeek(now, org.timeZone) : periodContaining(periodKey, now, org.timeZone);
-  const base = { organizationId: user.organizationId, from: period.from, to: period.to };
+  const base = { organizationId: user.organizationId, from: period.from, to: period.to, channel };
   const thisWeek = periodContaining("week", now, org.timeZone);
   const weeks = Array.from({ length: TREND_WEEKS }, (_, i) =>
     periodContaining("week", new Date(`${addDays(thisWeek.from, -7 * (TREND_WEEKS - 1 - i))}T12:00:00Z`), org.timeZone),
@@ -39,8 +48,11 @@ export async function loadOverview(ctx: AppContext, user: SessionUser, periodKey
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
     queryResults(ctx, viewer, { ...base, by: ["agent"] }),
     ...weeks.map((w) => {
-      const run = () => queryResults(ctx, viewer, { organizationId: user.organizationId, from: w.from, to: w.to, by: ["group"] });
-      return w.label === thisWeek.label ? run() : cached(`org-week:${user.organizationId}:${w.label}`, PAST_WEEK_TTL_MS, run);
+      const run = () =>
+        queryResults(ctx, viewer, { organizationId: user.organizationId, from: w.from, to: w.to, by: ["group"], channel });
+      return w.label === thisWeek.label
+        ? run()
+        : cached(`org-week:${user.organizationId}:${w.label}:${channel ?? "headline"}`, PAST_WEEK_TTL_MS, run);
     }),
   ]);
 
@@ -55,6 +67,8 @@ export async function loadOverview(ctx: AppContext, user: SessionUser, periodKey
   });
   return {
     periodKey,
+    ...(channel ? { channel } : {}),
+    channels: total.channels,
     period,
     timeZone: org.timeZone,
     total: total.rows[0] ?? null,

@@ -74,7 +74,7 @@ export function renderOverview(
 ): Html {
   const tabs = (["week", "month", "tertial"] as const).map(
     (k) =>
-      html`<a href="/overview?p=${k}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Denna vecka", "This week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
+      html`<a href="/overview?p=${k}${ch}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Denna vecka", "This week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
   );
   const trend = lineChart({
     labels: v.trend.labels,
@@ -94,8 +94,16 @@ export function renderOverview(
     ),
     lang: L,
   });
+  const ch = v.channel ? `&channel=${v.channel}` : "";
+  const channelName = (c: string) => ({ phone: tr(L, "telefon", "phone"), web: tr(L, "webb", "web") })[c] ?? c;
+  const channelLinks = (["phone", "web", "all"] as const).map(
+    (c) =>
+      html`<a href="/overview?p=${v.periodKey}&channel=${c}"${c === v.channel && html` aria-current="page"`}>${{ phone: tr(L, "Telefon", "Phone"), web: tr(L, "Webb", "Web"), all: tr(L, "Alla kanaler", "All channels") }[c]}</a>`,
+  );
   const body = html`<h1>${tr(L, "Översikt", "Overview")} <span class="muted">– ${periodTitle(v.periodKey, v.period.label, L)}</span></h1>
 <nav class="tabs" aria-label="${tr(L, "Period", "Period")}">${tabs}</nav>
+<p data-testid="channels">${tr(L, "Svaren kommer från", "Answers from")}: <strong>${v.channels.map(channelName).join(" + ")}</strong></p>
+<nav class="tabs" aria-label="${tr(L, "Kanal", "Channel")}">${channelLinks}</nav>
 <p class="noprint"><a href="/reports/weekly">${tr(L, "Veckorapport", "Weekly report")}</a> · <a href="/reports/period">${tr(L, "Tertialrapport", "Period report")}</a> · <a href="/queue">${tr(L, "Lyssningskö för röstmeddelanden", "Listening queue for voice messages")}</a></p>
 ${totalCards(v, L)}
 <h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>
@@ -113,6 +121,6 @@ ${extras.funnel}`;
     body,
     lang: L,
     csrfToken: csrf,
-    path: `/overview?p=${v.periodKey}`,
+    path: `/overview?p=${v.periodKey}${ch}`,
   });
 }
