@@ -151,8 +151,13 @@ describe("survey funnel", () => {
         completed: 2,
         partial: 1,
         voiceMessages: 1,
+        // No SMS fallback in this week: the web steps are zero and both channels' rate equals the phone's.
+        linkOpened: 0,
+        answeredOnWeb: 0,
+        completedOnWeb: 0,
         responseRate: 0.6,
         responseRateOfSampled: 0.5,
+        responseRateAllChannels: 0.5,
         skipReasons: { short_call: 2, hidden_number: 1, not_sampled: 2 },
         surveyStates: { scheduled: 1, no_answer: 1, machine: 1, completed: 2, partial: 1 },
       },
