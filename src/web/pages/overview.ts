@@ -72,6 +72,7 @@ export function renderOverview(
   csrf: string,
   extras: OverviewExtras = {},
 ): Html {
+  const ch = v.channel ? `&channel=${v.channel}` : "";
   const tabs = (["week", "month", "tertial"] as const).map(
     (k) =>
       html`<a href="/overview?p=${k}${ch}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Denna vecka", "This week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
@@ -94,7 +95,6 @@ export function renderOverview(
     ),
     lang: L,
   });
-  const ch = v.channel ? `&channel=${v.channel}` : "";
   const channelName = (c: string) => ({ phone: tr(L, "telefon", "phone"), web: tr(L, "webb", "web") })[c] ?? c;
   const channelLinks = (["phone", "web", "all"] as const).map(
     (c) =>
