@@ -17,6 +17,7 @@ import { securityHeaders } from "./web/security-headers.js";
 import { exchangeRouter } from "./exchange/routes.js";
 import { metricsPlacement, metricsRouter, webhookTimer } from "./lib/metrics.js";
 import { renderErrorPage, wantsErrorPage } from "./web/error-page.js";
+import { webSurveyRouter } from "./websurvey/routes.js";
 
 /**
  * Builds the Express app without listening (tests boot it on port 0).
@@ -47,6 +48,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(reviewRouter(ctx));
   app.use(transcriptionPageRouter(ctx));
   app.use(reportsRouter(ctx));
+  // The citizens' web survey (SMS fallback): public, its link is its credential.
+  app.use(webSurveyRouter(ctx));
   app.use(webRouter(ctx));
   app.use("/api", (_req, _res, next) => next(new AppError("not_found", "No such API endpoint")));
   // Any other path: the app's own 404 (a page for browsers), never Express's "Cannot GET".

@@ -12,14 +12,18 @@ const MOMENTS = Prisma.raw(`sum(n)::int AS n, sum(c1 + 2 * c2 + 3 * c3 + 4 * c4 
 
 type MomentRow = { month: string; questionKey: string; n: number; sum: number; sumSq: number; top2: number };
 
-/** Kundcenter totals per month and question since `fromMonth`, and opted-in groups summed per category. */
+/**
+ * Kundcenter totals per month and question since `fromMonth`, and opted-in groups summed per category.
+ * Phone answers only: the figures are pooled with other municipalities' phone surveys, and a web answer
+ * is a different measurement (issue 14).
+ */
 export async function publishableFigures(
   db: Db,
   q: { organizationId: string; fromMonth: string; groupCategories: Record<string, string> },
 ): Promise<ExchangeFigureData[]> {
   const org = await db.$queryRaw<MomentRow[]>`
     SELECT to_char("month", 'YYYY-MM') AS month, "questionKey", ${MOMENTS}
-    FROM "AnswerOrgMonthly" WHERE "organizationId" = ${q.organizationId}::uuid AND "month" >= ${q.fromMonth}::date
+    FROM "AnswerOrgMonthly" WHERE "organizationId" = ${q.organizationId}::uuid AND "month" >= ${q.fromMonth}::date AND channel = 'phone'
     GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2`;
   const figures: ExchangeFigureData[] = org.map((r) => ({ scope: "kundcenter", ...r }));
   const groupKeys = Object.keys(q.groupCategories);
@@ -28,6 +32,7 @@ export async function publishableFigures(
     SELECT g.key AS "groupKey", to_char(m."month", 'YYYY-MM') AS month, m."questionKey", ${MOMENTS}
     FROM "AnswerMonthly" m JOIN "AnswerGroup" g ON g.id = m."groupId"
     WHERE m."organizationId" = ${q.organizationId}::uuid AND m."month" >= ${q.fromMonth}::date AND g.key = ANY(${groupKeys}::text[])
+      AND m.channel = 'phone'
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
   const byCategory = new Map<string, ExchangeFigureData>();
   for (const r of groups) {

@@ -68,6 +68,11 @@ export const orgSettingsSchema = z.object({
    * the first question, one SMS with a link to the web survey. Off by default; a svarsgrupp may override.
    */
   smsFallback: z.boolean().default(false),
+  /**
+   * Count web-survey answers (the SMS fallback) in the headline NKI. Default false: the headline is the phone
+   * survey's, comparable over time and with other municipalities, and web answers are shown beside it.
+   */
+  webAnswersInHeadline: z.boolean().default(false),
 });
 
 export type OrgSettings = z.infer<typeof orgSettingsSchema>;

@@ -17,6 +17,12 @@ export interface FunnelCountsRow {
   voiceMessages: number;
   /** SMS fallbacks sent (src/sms owns SurveySms; counted here in the funnel's one statement). */
   smsSent: number;
+  /** The web survey's link was opened (SurveyCall.webOpenedAt). */
+  linkOpened: number;
+  /** At least one answer given on the web. */
+  answeredOnWeb: number;
+  /** The web survey finished (SurveyCall.webCompletedAt). */
+  completedOnWeb: number;
 }
 
 const perGroup = (byGroup: boolean) => (byGroup ? Prisma.raw(`cc."groupId"::text`) : Prisma.raw(`NULL::text`));
@@ -36,7 +42,11 @@ export async function funnelCounts(
       count(sc.id) FILTER (WHERE sc.state = 'completed')::int AS completed,
       count(sc.id) FILTER (WHERE sc.state = 'partial')::int AS partial,
       count(vm.id) FILTER (WHERE vm.state IN ('pending', 'stored', 'purged'))::int AS "voiceMessages",
-      count(sms.id) FILTER (WHERE sms."sentAt" IS NOT NULL)::int AS "smsSent"
+      count(sms.id) FILTER (WHERE sms."sentAt" IS NOT NULL)::int AS "smsSent",
+      count(sc.id) FILTER (WHERE sc."webOpenedAt" IS NOT NULL)::int AS "linkOpened",
+      count(sc.id) FILTER (WHERE sc."webOpenedAt" IS NOT NULL
+        AND EXISTS (SELECT 1 FROM "Answer" a WHERE a."surveyId" = sc.id AND a.channel = 'web'))::int AS "answeredOnWeb",
+      count(sc.id) FILTER (WHERE sc."webCompletedAt" IS NOT NULL)::int AS "completedOnWeb"
     FROM "CompletedCall" cc
     LEFT JOIN "SurveyCall" sc ON sc."completedCallId" = cc.id
     LEFT JOIN "VoiceMessage" vm ON vm."surveyId" = sc.id

@@ -16,6 +16,10 @@ import { resolvePeriod } from "./service.js";
  * responseRate = (completed + partial) / dialled: of the citizens we actually
  * called, how many answered at least one question. responseRateOfSampled uses
  * sampled as the denominator (expired and not-yet-called surveys count against it).
+ * The SMS fallback adds linkOpened → answeredOnWeb → completedOnWeb, and
+ * responseRateAllChannels = (completed + partial + answeredOnWeb) / sampled:
+ * everyone selected, answered on either channel (a survey answered by phone is
+ * never asked on the web, so nobody is counted twice).
  */
 export interface FunnelRow {
   groupKey?: string;
@@ -30,8 +34,12 @@ export interface FunnelRow {
   voiceMessages: number;
   /** SMS fallbacks sent with a link to the web survey (src/sms). */
   smsSent: number;
+  linkOpened: number;
+  answeredOnWeb: number;
+  completedOnWeb: number;
   responseRate: number | null;
   responseRateOfSampled: number | null;
+  responseRateAllChannels: number | null;
   skipReasons: Record<string, number>;
   surveyStates: Record<string, number>;
 }
@@ -83,6 +91,7 @@ export async function queryFunnel(
       ...n,
       responseRate: rate(c.completed + c.partial, c.dialled),
       responseRateOfSampled: rate(c.completed + c.partial, c.sampled),
+      responseRateAllChannels: rate(c.completed + c.partial + c.answeredOnWeb, c.sampled),
       skipReasons: Object.fromEntries(skips.filter((s) => s.groupId === c.groupId).map((s) => [s.reason, s.count])),
       surveyStates: Object.fromEntries(states.filter((s) => s.groupId === c.groupId).map((s) => [s.state, s.count])),
     };
@@ -103,8 +112,12 @@ const emptyRow = (): FunnelRow => ({
   partial: 0,
   voiceMessages: 0,
   smsSent: 0,
+  linkOpened: 0,
+  answeredOnWeb: 0,
+  completedOnWeb: 0,
   responseRate: null,
   responseRateOfSampled: null,
+  responseRateAllChannels: null,
   skipReasons: {},
   surveyStates: {},
 });

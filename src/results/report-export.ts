@@ -107,7 +107,11 @@ export function reportSheets(d: ReportData): ExportSheet[] {
     name: "Undersökningen",
     title: "Från avslutat samtal till enkätsvar, och svarsfrekvensen",
     columns: ["Steg", "Antal"],
-    rows: [...funnelRows(d, L), ["Svarsfrekvens", d.funnel.responseRate]],
+    rows: [
+      ...funnelRows(d, L),
+      ["Svarsfrekvens", d.funnel.responseRate],
+      ["Svarsfrekvens telefon och webb (av utvalda)", d.funnel.responseRateAllChannels],
+    ],
   };
   const r = d.reviews;
   const reviews: ExportSheet = {

@@ -169,6 +169,8 @@ export function funnelRows(d: ReportData, L: Lang): [string, number][] {
     [tr(L, "Delvisa enkätsvar", "Partial surveys"), f.partial],
     [tr(L, "Röstmeddelanden", "Voice messages"), f.voiceMessages],
     [tr(L, "SMS skickat", "SMS sent"), f.smsSent],
+    [tr(L, "Länk öppnad", "Link opened"), f.linkOpened],
+    [tr(L, "Svarat på webben", "Answered on the web"), f.answeredOnWeb],
   ];
 }
 
@@ -178,7 +180,7 @@ function funnelTable(d: ReportData, L: Lang): Html {
     html`<tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col">${tr(L, "Antal", "Count")}</th></tr>`,
     funnelRows(d, L).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="num">${v}</td></tr>`),
     "report-funnel",
-  )}<p>${tr(L, "Svarsfrekvens", "Response rate")}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong></p>`;
+  )}<p>${tr(L, "Svarsfrekvens", "Response rate")}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong>; ${tr(L, "telefon och webb, av alla utvalda", "phone and web, of everyone selected")}: <strong data-testid="response-rate-all">${pct(L, d.funnel.responseRateAllChannels)}</strong></p>`;
 }
 
 function reviewSection(d: ReportData, L: Lang): Html {

@@ -1,6 +1,7 @@
 import { Prisma } from "../generated/prisma/client.js";
 import type { Db } from "../lib/db.js";
 import { addDays } from "./periods.js";
+import type { Channel } from "./rollup.js";
 import type { Counts } from "./stats.js";
 
 /**
@@ -53,6 +54,8 @@ export interface CountsQuery {
   agentId?: string;
   /** Restrict to these question keys (the overall NKI on one question). */
   questionKeys?: string[];
+  /** Only answers given on these channels (every rollup carries the channel); all when absent. */
+  channels?: Channel[];
   /**
    * Every OTHER organization instead, one row per (organization, question):
    * the benchmark. Reads organization totals only, never groups or agents.
@@ -126,6 +129,7 @@ function partSql(label: string, q: CountsQuery): Prisma.Sql {
     q.groupId !== undefined ? Prisma.sql`AND "groupId" = ${q.groupId}::uuid` : Prisma.empty,
     q.agentId !== undefined ? Prisma.sql`AND "agentId" = ${q.agentId}::uuid` : Prisma.empty,
     q.questionKeys ? Prisma.sql`AND "questionKey" = ANY(${q.questionKeys}::text[])` : Prisma.empty,
+    q.channels ? Prisma.sql`AND channel = ANY(${q.channels}::text[])` : Prisma.empty,
     q.mainGroupOfAgent !== undefined
       ? Prisma.sql`AND "groupId" = (SELECT "groupId" FROM (
             SELECT "groupId", n FROM "AnswerDaily" WHERE "organizationId" = ${q.organizationId}::uuid

@@ -23,7 +23,12 @@ export interface RollupAnswer {
   score: number;
   answeredAt: Date;
   timeZone: string;
+  /** Default "phone". */
+  channel?: Channel;
 }
+
+/** Where an answer was given: the keypad of the survey call, or the web survey its SMS links to. */
+export type Channel = "phone" | "web";
 
 const COUNT_COLUMNS = ["n", "c1", "c2", "c3", "c4", "c5"];
 const add = (table: string, cols: string[]) => cols.map((c) => `${c} = "${table}".${c} + EXCLUDED.${c}`).join(", ");
@@ -38,41 +43,41 @@ const sums = (cols: string[]) => cols.map((c) => `sum(${c})`).join(", ");
  */
 export const ROLLUP_CTES = Prisma.raw(`
     rd AS (
-      INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
-      SELECT "organizationId", day, "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5 FROM agg
-      ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey") DO UPDATE SET
+      INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", channel, n, sum, "sumSq", c1, c2, c3, c4, c5)
+      SELECT "organizationId", day, "groupId", "agentId", "questionKey", channel, n, sum, "sumSq", c1, c2, c3, c4, c5 FROM agg
+      ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey", channel) DO UPDATE SET
         ${add("AnswerDaily", [...COUNT_COLUMNS, "sum", `"sumSq"`])}),
     rm AS (
-      INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", date_trunc('month', day)::date, "groupId", "agentId", "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4, 5
-      ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey") DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}),
+      INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", channel, n, c1, c2, c3, c4, c5)
+      SELECT "organizationId", date_trunc('month', day)::date, "groupId", "agentId", "questionKey", channel, ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4, 5, 6
+      ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey", channel) DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}),
     od AS (
-      INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", day, "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3
-      ON CONFLICT ("organizationId", "day", "questionKey") DO UPDATE SET ${add("AnswerOrgDaily", COUNT_COLUMNS)}),
+      INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", channel, n, c1, c2, c3, c4, c5)
+      SELECT "organizationId", day, "questionKey", channel, ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4
+      ON CONFLICT ("organizationId", "day", "questionKey", channel) DO UPDATE SET ${add("AnswerOrgDaily", COUNT_COLUMNS)}),
     om AS (
-      INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", n, c1, c2, c3, c4, c5)
-      SELECT "organizationId", date_trunc('month', day)::date, "questionKey", ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3
-      ON CONFLICT ("organizationId", "month", "questionKey") DO UPDATE SET ${add("AnswerOrgMonthly", COUNT_COLUMNS)}
+      INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", channel, n, c1, c2, c3, c4, c5)
+      SELECT "organizationId", date_trunc('month', day)::date, "questionKey", channel, ${sums(COUNT_COLUMNS)} FROM agg GROUP BY 1, 2, 3, 4
+      ON CONFLICT ("organizationId", "month", "questionKey", channel) DO UPDATE SET ${add("AnswerOrgMonthly", COUNT_COLUMNS)}
       RETURNING 1)`);
 
-/** `agg` from rows with "organizationId", "groupId", "agentId", "questionKey", score and day in the CTE `source`. */
+/** `agg` from rows with "organizationId", "groupId", "agentId", "questionKey", channel, score and day in the CTE `source`. */
 export const aggregate = (source: string) =>
   Prisma.raw(`agg AS (
-      SELECT "organizationId", day, "groupId", "agentId", "questionKey", count(*)::int AS n, sum(score)::int AS sum,
+      SELECT "organizationId", day, "groupId", "agentId", "questionKey", channel, count(*)::int AS n, sum(score)::int AS sum,
              sum(score * score)::int AS "sumSq", count(*) FILTER (WHERE score = 1)::int AS c1, count(*) FILTER (WHERE score = 2)::int AS c2,
              count(*) FILTER (WHERE score = 3)::int AS c3, count(*) FILTER (WHERE score = 4)::int AS c4, count(*) FILTER (WHERE score = 5)::int AS c5
-        FROM ${source} GROUP BY 1, 2, 3, 4, 5)`);
+        FROM ${source} GROUP BY 1, 2, 3, 4, 5, 6)`);
 
 /** The columns the inbox needs from an Answer insert's RETURNING; `tz` is the organization's zone. */
 export const inboxReturning = (tz: Prisma.Sql) =>
-  Prisma.sql`id, "organizationId", "groupId", "agentId", "questionKey", score, ("answeredAt" AT TIME ZONE ${tz})::date AS day`;
+  Prisma.sql`id, "organizationId", "groupId", "agentId", "questionKey", channel, score, ("answeredAt" AT TIME ZONE ${tz})::date AS day`;
 
 /** The inbox row of every answer the CTE `ins` inserted (none for a replay): for the caller's statement. */
 export const INBOX_CTE = Prisma.raw(`
     inbox AS (
-      INSERT INTO "AnswerInbox" ("organizationId", "groupId", "agentId", "questionKey", score, day)
-      SELECT "organizationId", "groupId", "agentId", "questionKey", score, day FROM ins)`);
+      INSERT INTO "AnswerInbox" ("organizationId", "groupId", "agentId", "questionKey", channel, score, day)
+      SELECT "organizationId", "groupId", "agentId", "questionKey", channel, score, day FROM ins)`);
 
 /** Inbox rows moved per statement: bounded, so one flush never holds many row locks for long. */
 export const FLUSH_BATCH = 5_000;
@@ -89,7 +94,7 @@ export async function flushAnswerInbox(db: Db, limit = FLUSH_BATCH): Promise<num
     z.strictObject({ moved: z.number() }),
     `WITH moved AS (
        DELETE FROM "AnswerInbox" WHERE id IN (SELECT id FROM "AnswerInbox" ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED)
-       RETURNING "organizationId", "groupId", "agentId", "questionKey", score, day
+       RETURNING "organizationId", "groupId", "agentId", "questionKey", channel, score, day
      ), ${aggregate("moved").sql}, ${ROLLUP_CTES.sql}
      SELECT count(*)::int AS moved FROM moved`,
     [limit],
@@ -114,26 +119,26 @@ export async function rebuildRollups(db: Db, organizationId?: string): Promise<v
   }
   const counts = Prisma.raw(`sum(n), sum(c1), sum(c2), sum(c3), sum(c4), sum(c5)`);
   await db.$executeRaw`
-    INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5)
-    SELECT a."organizationId", (a."answeredAt" AT TIME ZONE o."timeZone")::date, a."groupId", a."agentId", a."questionKey",
+    INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", channel, n, sum, "sumSq", c1, c2, c3, c4, c5)
+    SELECT a."organizationId", (a."answeredAt" AT TIME ZONE o."timeZone")::date, a."groupId", a."agentId", a."questionKey", a.channel,
            count(*), sum(a.score), sum(a.score * a.score),
            count(*) FILTER (WHERE a.score = 1), count(*) FILTER (WHERE a.score = 2), count(*) FILTER (WHERE a.score = 3),
            count(*) FILTER (WHERE a.score = 4), count(*) FILTER (WHERE a.score = 5)
     FROM "Answer" a JOIN "Organization" o ON o.id = a."organizationId"
     ${where("a.")}
-    GROUP BY 1, 2, 3, 4, 5`;
+    GROUP BY 1, 2, 3, 4, 5, 6`;
   await db.$executeRaw`
-    INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", n, c1, c2, c3, c4, c5)
-    SELECT "organizationId", date_trunc('month', "day")::date, "groupId", "agentId", "questionKey", ${counts}
-    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3, 4, 5`;
+    INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", channel, n, c1, c2, c3, c4, c5)
+    SELECT "organizationId", date_trunc('month', "day")::date, "groupId", "agentId", "questionKey", channel, ${counts}
+    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3, 4, 5, 6`;
   await db.$executeRaw`
-    INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", n, c1, c2, c3, c4, c5)
-    SELECT "organizationId", "day", "questionKey", ${counts}
-    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3`;
+    INSERT INTO "AnswerOrgDaily" ("organizationId", "day", "questionKey", channel, n, c1, c2, c3, c4, c5)
+    SELECT "organizationId", "day", "questionKey", channel, ${counts}
+    FROM "AnswerDaily" ${where("")} GROUP BY 1, 2, 3, 4`;
   await db.$executeRaw`
-    INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", n, c1, c2, c3, c4, c5)
-    SELECT "organizationId", "month", "questionKey", ${counts}
-    FROM "AnswerMonthly" ${where("")} GROUP BY 1, 2, 3`;
+    INSERT INTO "AnswerOrgMonthly" ("organizationId", "month", "questionKey", channel, n, c1, c2, c3, c4, c5)
+    SELECT "organizationId", "month", "questionKey", channel, ${counts}
+    FROM "AnswerMonthly" ${where("")} GROUP BY 1, 2, 3, 4`;
 }
 
 /**
@@ -141,8 +146,8 @@ export async function rebuildRollups(db: Db, organizationId?: string): Promise<v
  * inside the caller's transaction. Inbox rows first: their row locks make a
  * concurrent flush wait for the merge (or the merge wait for it), so no rollup
  * row of the old group can appear after its rows were moved. Rollup rows are
- * added into the survivor's on the primary key (same day, agent and question
- * → sums and counts add), then removed. Organization rollups do not carry a group.
+ * added into the survivor's on the primary key (same day, agent, question and
+ * channel → sums and counts add), then removed. Organization rollups do not carry a group.
  */
 export async function moveGroupAnswers(tx: Db, organizationId: string, fromGroupId: string, toGroupId: string) {
   const args = [organizationId, fromGroupId, toGroupId];
@@ -153,18 +158,18 @@ export async function moveGroupAnswers(tx: Db, organizationId: string, fromGroup
   await sqlQuery(
     tx,
     `WITH gone AS (DELETE FROM "AnswerDaily" WHERE ${where} RETURNING *)
-     INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", ${daily.join(", ")})
-     SELECT "organizationId", day, $3::uuid, "agentId", "questionKey", ${daily.join(", ")} FROM gone
-     ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey") DO UPDATE SET ${add("AnswerDaily", daily)}
+     INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", channel, ${daily.join(", ")})
+     SELECT "organizationId", day, $3::uuid, "agentId", "questionKey", channel, ${daily.join(", ")} FROM gone
+     ON CONFLICT ("organizationId", "day", "groupId", "agentId", "questionKey", channel) DO UPDATE SET ${add("AnswerDaily", daily)}
      RETURNING 1`,
     args,
   );
   await sqlQuery(
     tx,
     `WITH gone AS (DELETE FROM "AnswerMonthly" WHERE ${where} RETURNING *)
-     INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", ${COUNT_COLUMNS.join(", ")})
-     SELECT "organizationId", month, $3::uuid, "agentId", "questionKey", ${COUNT_COLUMNS.join(", ")} FROM gone
-     ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey") DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}
+     INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", channel, ${COUNT_COLUMNS.join(", ")})
+     SELECT "organizationId", month, $3::uuid, "agentId", "questionKey", channel, ${COUNT_COLUMNS.join(", ")} FROM gone
+     ON CONFLICT ("organizationId", "month", "groupId", "agentId", "questionKey", channel) DO UPDATE SET ${add("AnswerMonthly", COUNT_COLUMNS)}
      RETURNING 1`,
     args,
   );

@@ -62,6 +62,7 @@ export function resultsRouter(ctx: AppContext): Router {
       agent: q.agent,
       compare: splitList<Comparison>(q.compare),
       exact: q.exact === "true",
+      channel: q.channel,
     });
     send(res, q.format, result, `nki-${result.period.label}`);
   });

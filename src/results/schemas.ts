@@ -46,6 +46,10 @@ export const resultsQuerySchema = periodQuerySchema.extend({
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "true: unrounded numbers (default: mean 2 decimals, index 1, shares 3)" }),
+  channel: z.enum(["phone", "web", "all"]).optional().openapi({
+    description:
+      "Answers of the phone survey, of the web survey (SMS fallback), or both. Default: the headline's channels (phone only unless the organization counts web answers in it).",
+  }),
 });
 
 export const seriesQuerySchema = z.object({
@@ -159,6 +163,7 @@ const judged = metricsSchema.extend({
 
 export const resultRowSchema = judged
   .extend({
+    channels: z.string().openapi({ description: "The channels the row counts: phone, web or phone+web" }),
     questionKey: z.string().optional(),
     groupKey: z.string().optional(),
     groupName: z.string().optional(),
@@ -180,6 +185,7 @@ export const resultsResponseSchema = z
     previousPeriod: periodSchema.optional(),
     nkiDefinition: z.unknown(),
     minAnswers: z.number().int(),
+    channels: z.array(z.enum(["phone", "web"])).openapi({ description: "The answers' channels these results include" }),
     rows: z.array(resultRowSchema),
   })
   .openapi("Results");
@@ -220,8 +226,14 @@ export const funnelResponseSchema = z
         partial: z.number().int(),
         voiceMessages: z.number().int(),
         smsSent: z.number().int(),
+        linkOpened: z.number().int().openapi({ description: "Web survey link opened (SMS fallback)" }),
+        answeredOnWeb: z.number().int().openapi({ description: "At least one answer on the web survey" }),
+        completedOnWeb: z.number().int().openapi({ description: "Web survey finished" }),
         responseRate: z.number().nullable(),
         responseRateOfSampled: z.number().nullable(),
+        responseRateAllChannels: z.number().nullable().openapi({
+          description: "(completed + partial + answeredOnWeb) / sampled: everyone selected, either channel",
+        }),
         skipReasons: z.record(z.string(), z.number().int()),
         surveyStates: z.record(z.string(), z.number().int()),
       }),

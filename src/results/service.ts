@@ -2,6 +2,8 @@ import type { AppContext } from "../context.js";
 import { otherMunicipalities, type OtherSources } from "../exchange/comparisons.js";
 import { AppError } from "../lib/errors.js";
 import { orgSettingsSchema, type OrgSettings } from "../organizations/settings.js";
+import { channelLabel, channelsFor, type ChannelFilter } from "./channels.js";
+import type { Channel } from "./rollup.js";
 import { assertAgentScope, assertSameOrganization, type Viewer } from "./access.js";
 import { poolBenchmark } from "./benchmark.js";
 import { parsePeriod, previousYear, rangePeriod, type Period } from "./periods.js";
@@ -27,9 +29,13 @@ export interface ResultsInput {
   compare?: Comparison[];
   /** Unrounded numbers (tests, integrations that round themselves). */
   exact?: boolean;
+  /** phone | web | all; default the headline's channels (the organization's webAnswersInHeadline). */
+  channel?: ChannelFilter;
 }
 
 export interface ResultRow extends JudgedMetrics {
+  /** The channels the row counts: "phone", "web" or "phone+web". */
+  channels: string;
   questionKey?: string;
   groupKey?: string;
   groupName?: string;
@@ -52,6 +58,8 @@ export interface ResultsResponse {
   previousPeriod?: Period;
   nkiDefinition: OrgSettings["nkiDefinition"];
   minAnswers: number;
+  /** The answers' channels these results include (other municipalities: always phone). */
+  channels: Channel[];
   rows: ResultRow[];
   /** With compare=benchmark: what each source of other municipalities says, labelled (src/exchange). */
   otherSources?: OtherSources;
@@ -129,13 +137,15 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
     minAnswersForResult: minAnswers,
     nkiDefinition,
     benchmarkMinRespondents,
+    webAnswersInHeadline,
   } = orgSettingsSchema.parse(context.settings);
+  const channels = channelsFor(input.channel, webAnswersInHeadline);
   const targets = toTargetDefs(context.targets);
   const byQuestion = by.includes("question");
   // The overall NKI: all questions pooled, or the one chosen question.
   const questionKeys = !byQuestion && nkiDefinition.kind === "question" ? [nkiDefinition.questionKey] : undefined;
   const qDims: Dimension[] = byQuestion ? ["question"] : [];
-  const range = { organizationId, from: period.from, to: period.to, questionKeys };
+  const range = { organizationId, from: period.from, to: period.to, questionKeys, channels };
   const prev = compare.has("previous-year") ? previousYear(period) : undefined;
   const agentLevel = agent !== undefined || by.includes("agent");
   const groupLevel = group !== undefined || by.includes("group");
@@ -157,7 +167,8 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
     prev: prev && { ...range, ...scope, from: prev.from, to: prev.to },
     org: agentLevel || groupLevel || compare.has("benchmark") ? { ...range, dims: ["question"] } : undefined,
     group: groupPart,
-    others: compare.has("benchmark") ? { ...range, dims: ["question"], others: true } : undefined,
+    // Other municipalities are compared on their phone surveys, whatever this view includes.
+    others: compare.has("benchmark") ? { ...range, dims: ["question"], others: true, channels: ["phone"] } : undefined,
   });
   const hidden = new Set(context.hiddenGroupIds);
   const main = poolRows(parts.main, by).filter((r) => group || !r.groupId || !hidden.has(r.groupId));
@@ -178,6 +189,7 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const rows: ResultRow[] = main.map((r) => {
     // A filter names its group or agent in every row, as a dimension would.
     const row: ResultRow = {
+      channels: channelLabel(channels),
       ...(group ? { groupKey: group.key, groupName: group.name } : {}),
       ...(agent ? { agentId: agent.id, agentExternalId: agent.externalId, agentName: agent.name } : {}),
       ...dimensionFields(r),
@@ -223,7 +235,15 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const otherSources = compare.has("benchmark")
     ? await otherMunicipalities(ctx, { period, settings: context.settings })
     : undefined;
-  return { period, ...(prev ? { previousPeriod: prev } : {}), nkiDefinition, minAnswers, rows, otherSources };
+  return {
+    period,
+    ...(prev ? { previousPeriod: prev } : {}),
+    nkiDefinition,
+    minAnswers,
+    channels,
+    rows,
+    otherSources,
+  };
 }
 
 function dimensionFields(r: PooledRow): Partial<ResultRow> {

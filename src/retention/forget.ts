@@ -152,7 +152,7 @@ export async function forgetNumber(
           data:
             vm.state === "pending"
               ? { state: "discarded", lastError: "number forgotten on request", nextDownloadAt: null }
-              : { state: "purged", audioPurgedAt: now, storageKey: null },
+              : { state: "purged", audioPurgedAt: now, storageKey: null, text: null },
         });
         t.voiceMessages++;
       }

@@ -46,7 +46,8 @@ export async function purgeReviewedAudio(deps: RetentionDeps): Promise<number> {
       for (const m of due) {
         const { count } = await deps.prisma.voiceMessage.updateMany({
           where: { id: m.id, state: "stored", reviewedAt: { lt: cutoff } },
-          data: { state: "purged", audioPurgedAt: now, storageKey: null },
+          // A written comment (kind text) is erased like audio: its text goes with it.
+          data: { state: "purged", audioPurgedAt: now, storageKey: null, text: null },
         });
         if (count === 0) continue;
         if (m.storageKey) await deleteAudio(deps, m.storageKey);

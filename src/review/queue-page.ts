@@ -124,9 +124,14 @@ function card(m: QueueItem, i: QueuePageInput, t: QueueText, fmt: ReturnType<typ
     : "";
   const needsReg =
     m.needsRegistration && !m.registeredAt ? html` <span class="badge few">${t.needsRegistration}</span>` : "";
-  const audio = m.audioAvailable
-    ? html`<audio controls preload="none" src="/queue/audio/${id}" aria-label="${t.audio} ${fmt.when(m.recordedAt)}"></audio>`
-    : html`<p class="muted">${t.audioPurged(m.audioPurgedAt ? fmt.day(m.audioPurgedAt) : "–")}</p>`;
+  const audio =
+    m.kind === "text"
+      ? m.text !== null
+        ? html`<figure class="comment"><figcaption>${t.writtenComment}</figcaption><blockquote>${m.text}</blockquote></figure>`
+        : html`<p class="muted">${t.textPurged(m.audioPurgedAt ? fmt.day(m.audioPurgedAt) : "–")}</p>`
+      : m.audioAvailable
+        ? html`<audio controls preload="none" src="/queue/audio/${id}" aria-label="${t.audio} ${fmt.when(m.recordedAt)}"></audio>`
+        : html`<p class="muted">${t.audioPurged(m.audioPurgedAt ? fmt.day(m.audioPurgedAt) : "–")}</p>`;
   const err = i.error?.messageId === m.id ? i.error.field : null;
   const errText = err ? (t.errors[err] ?? t.errors.generic) : "";
   const radios = [["", t.unclassified], ...CLASSIFICATIONS.map((c) => [c, t.classes[c]])].map(
@@ -136,7 +141,7 @@ function card(m: QueueItem, i: QueuePageInput, t: QueueText, fmt: ReturnType<typ
   return html`<article class="vm${m.reviewed ? html` reviewed` : ""}" id="m-${id}" data-id="${id}"${m.carriedOver ? html` data-carried="1"` : ""} tabindex="-1" aria-labelledby="h-${id}">
 <h3 id="h-${id}"><time datetime="${m.recordedAt.toISOString()}">${fmt.when(m.recordedAt)}</time> · ${m.groupName}</h3>
 <p class="status"><span class="review-status">${status}</span>${carried}<span class="reg-status">${needsReg}</span></p>
-<dl class="meta"><div><dt>${t.agent}</dt><dd>${m.agentName}</dd></div><div><dt>${t.duration}</dt><dd>${duration(m.durationSeconds)}</dd></div><div class="wide"><dt>${t.scores}</dt><dd>${scoreList(m, t)}</dd></div></dl>
+<dl class="meta"><div><dt>${t.agent}</dt><dd>${m.agentName}</dd></div>${m.kind === "text" ? html`<div><dt>${t.channel}</dt><dd>${t.web}</dd></div>` : html`<div><dt>${t.duration}</dt><dd>${duration(m.durationSeconds)}</dd></div>`}<div class="wide"><dt>${t.scores}</dt><dd>${scoreList(m, t)}</dd></div></dl>
 ${audio}
 ${i.transcript?.(m) ?? ""}
 <form method="post" action="/queue/messages/${id}" class="review">

@@ -35,6 +35,10 @@ const TEXT = {
     noScores: "inga svar",
     audio: "Röstmeddelande",
     audioPurged: (d: string) => `Ljudet raderades ${d} enligt gallringsreglerna; klassningen finns kvar.`,
+    writtenComment: "Skriven kommentar (webbenkät)",
+    textPurged: (d: string) => `Kommentaren raderades ${d} enligt gallringsreglerna; klassningen finns kvar.`,
+    channel: "Kanal",
+    web: "Webbenkät",
     classification: "Klassning",
     classes: {
       klagomal: "Klagomål",
@@ -107,6 +111,10 @@ const TEXT = {
     noScores: "no answers",
     audio: "Voice message",
     audioPurged: (d: string) => `The audio was deleted on ${d} under the retention rules; the classification is kept.`,
+    writtenComment: "Written comment (web survey)",
+    textPurged: (d: string) => `The comment was deleted on ${d} under the retention rules; the classification is kept.`,
+    channel: "Channel",
+    web: "Web survey",
     classification: "Classification",
     classes: {
       klagomal: "Complaint",

@@ -7,6 +7,8 @@ export const queueItemSelect = {
   id: true,
   surveyId: true,
   state: true,
+  kind: true,
+  text: true,
   contentType: true,
   durationSeconds: true,
   recordedAt: true,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../context.js";
+import { audit } from "../audit/log.js";
 import { AppError, parseOrThrow } from "../lib/errors.js";
 import { getOrganization } from "../organizations/service.js";
 import {
@@ -54,6 +55,10 @@ export interface QueueItem {
   agentName: string;
   scores: Record<string, number>;
   durationSeconds: number;
+  /** "voice" (a recording to play) or "text" (the web survey's written comment, shown as text). */
+  kind: "voice" | "text";
+  /** The written comment (masked when stored); null once retention removed it. */
+  text: string | null;
   audioAvailable: boolean;
   contentType: string | null;
   listenedAt: Date | null;
@@ -78,7 +83,9 @@ function toItem(r: QueueRow, scores: Record<string, number>, weekStart: Date): Q
     agentName: r.agent.name ?? r.agent.externalId,
     scores,
     durationSeconds: r.durationSeconds,
-    audioAvailable: r.state === "stored",
+    kind: r.kind === "text" ? "text" : "voice",
+    text: r.kind === "text" ? r.text : null,
+    audioAvailable: r.state === "stored" && r.kind !== "text",
     contentType: r.contentType,
     listenedAt: r.listenedAt,
     classification: r.classification,
@@ -124,6 +131,9 @@ export async function getWeekQueue(ctx: AppContext, actor: Actor, query: { week?
     ctx.prisma,
     rows.map((r) => r.surveyId),
   );
+  // Reading a written comment is audited like playing a recording: one row per page that showed any.
+  const shown = rows.filter((r) => r.kind === "text" && r.text !== null).map((r) => r.id);
+  if (shown.length > 0) await auditTextRead(ctx, actor, shown);
   return {
     week: formatIsoWeek(week),
     isCurrentWeek: isCurrent,
@@ -145,6 +155,19 @@ export async function getWeekQueue(ctx: AppContext, actor: Actor, query: { week?
 }
 
 export type WeekQueue = Awaited<ReturnType<typeof getWeekQueue>>;
+
+/** The audit row for written comments shown to a reviewer (the counterpart of voice-message.play). */
+async function auditTextRead(ctx: AppContext, actor: Actor, ids: string[]) {
+  await audit(ctx.prisma, {
+    organizationId: actor.organizationId,
+    actorUserId: actor.id,
+    action: "voice-message.read-text",
+    targetType: "voice-message",
+    targetId: ids.length === 1 ? ids[0] : null,
+    detail: { ids },
+    ip: actor.ip ?? null,
+  });
+}
 
 /** Totals of the weeks up to and including `week`, newest first (weeks without messages show 0). */
 async function recentWeeks(ctx: AppContext, organizationId: string, tz: string, week: IsoWeek) {

@@ -51,6 +51,20 @@ export const questionSchema = z
       .refine((k) => !(RESERVED_STEPS as readonly string[]).includes(k), "this key is reserved")
       .describe("Stable key stored with every answer; never reuse a key for a different question"),
     prompt: prompts.describe("The question itself"),
+    web: z
+      .object({
+        text: z.string().min(1).max(500).describe("The question as read on the web survey page"),
+        low: z
+          .string()
+          .min(1)
+          .max(60)
+          .optional()
+          .describe("Written meaning of 1 on the web page, e.g. Mycket missnöjd"),
+        high: z.string().min(1).max(60).optional().describe("Written meaning of 5 on the web page, e.g. Mycket nöjd"),
+      })
+      .strict()
+      .optional()
+      .describe("Written wording for the web survey (SMS fallback); without it the spoken prompt is shown"),
   })
   .strict();
 
@@ -97,6 +111,12 @@ export const flowFileSchema = z
         prompt: prompts,
         maxLengthSeconds: z.number().int().min(10).max(600).default(120),
         silenceTimeoutSeconds: z.number().int().min(2).max(30).default(8),
+        webText: z
+          .string()
+          .min(1)
+          .max(500)
+          .optional()
+          .describe("Invitation to write a comment on the web survey page (in place of the voice message)"),
       })
       .strict()
       .optional()

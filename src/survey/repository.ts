@@ -132,18 +132,17 @@ export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox:
     ev AS (INSERT INTO "SurveyEvent" ("surveyId", at, type, "toState") SELECT id, ${m.at}::timestamptz, 'questions-done', 'completed' FROM done),
     ${SqlTag.raw(erasedNumberCte("done"))},
     org AS (SELECT o.name, o."timeZone" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
-    ins AS (
-      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
-      SELECT mv.id, mv."organizationId", mv."groupId", mv."agentId", mv."flowId", mv."flowVersion",
-             ${m.answer?.questionKey ?? null}::text, ${m.answer?.score ?? null}::smallint, ${m.at}::timestamptz
-        FROM mv WHERE ${m.answer?.questionKey ?? null}::text IS NOT NULL
-      ON CONFLICT ("surveyId", "questionKey") DO NOTHING
-      RETURNING ${inboxReturning(SqlTag.sql`(SELECT "timeZone" FROM org)`)})${
-        opts.inbox
-          ? SqlTag.sql`,
+    ${answerInsertCte(
+      SqlTag.sql`SELECT mv.id, mv."organizationId", mv."groupId", mv."agentId", mv."flowId", mv."flowVersion",
+             ${m.answer?.questionKey ?? null}::text, ${m.answer?.score ?? null}::smallint, ${m.at}::timestamptz, 'phone'
+        FROM mv WHERE ${m.answer?.questionKey ?? null}::text IS NOT NULL`,
+      SqlTag.sql`(SELECT "timeZone" FROM org)`,
+    )}${
+      opts.inbox
+        ? SqlTag.sql`,
     ${INBOX_CTE}`
-          : SqlTag.empty
-      }
+        : SqlTag.empty
+    }
     SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName",
            (SELECT count(*) FROM ins)::int AS inserted
       FROM mv, org`;
@@ -224,4 +223,19 @@ export async function moveAnswersToGroup(tx: Db, organizationId: string, fromGro
     `UPDATE "Answer" SET "groupId" = $3::uuid WHERE "organizationId" = $1::uuid AND "groupId" = $2::uuid`,
     [organizationId, fromGroupId, toGroupId],
   );
+}
+
+/**
+ * The one Answer insert, as the CTE `ins`, returning what the answer inbox
+ * needs: the keypress statement above and the web survey
+ * (websurvey/repository.ts) both store answers through it. `select` yields
+ * (surveyId, organizationId, groupId, agentId, flowId, flowVersion,
+ * questionKey, score, answeredAt, channel); a replayed answer changes nothing.
+ */
+export function answerInsertCte(select: SqlTag.Sql, timeZone: SqlTag.Sql): SqlTag.Sql {
+  return SqlTag.sql`ins AS (
+      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt", channel)
+      ${select}
+      ON CONFLICT ("surveyId", "questionKey") DO NOTHING
+      RETURNING ${inboxReturning(timeZone)})`;
 }

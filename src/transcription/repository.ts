@@ -32,7 +32,7 @@ export async function enqueueStoredMessages(db: Db, now: Date, limit: number): P
             CASE WHEN vm."durationSeconds" < $3 THEN 'shorter than ' || $3 || ' s' END,
             $1::timestamptz, $1::timestamptz, $1::timestamptz
        FROM "VoiceMessage" vm
-      WHERE vm.state = 'stored'
+      WHERE vm.state = 'stored' AND vm.kind = 'voice'
         AND NOT EXISTS (SELECT 1 FROM "Transcript" t WHERE t."voiceMessageId" = vm.id)
       ORDER BY vm."recordedAt"
       LIMIT $2

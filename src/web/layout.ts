@@ -18,6 +18,11 @@ export interface PageOptions {
   styles?: string[];
   /** Path of this page, so the language toggle comes back to it. */
   path?: string;
+  /**
+   * A page for citizens (the web survey): this name instead of the service's brand, not a link, and the
+   * language toggle going to this address (no cookie: the choice travels in the link).
+   */
+  citizen?: { brand: string; langHref: string };
 }
 
 interface NavItem {
@@ -65,13 +70,17 @@ export function renderPage(o: PageOptions): Html {
     ? html`<span class="who">${t.signedInAs} <strong>${o.user.name}</strong> (${t.roles[o.user.role]})</span>`
     : "";
   const back = encodeURIComponent(o.path ?? "/");
-  const toggle = html`<a href="/lang/${t.otherLangCode}?next=${back}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${t.otherLang}</a>`;
+  const toggleHref = o.citizen ? o.citizen.langHref : `/lang/${t.otherLangCode}?next=${back}`;
+  const toggle = html`<a href="${toggleHref}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${t.otherLang}</a>`;
+  const brand = o.citizen
+    ? html`<span class="brand">${o.citizen.brand}</span>`
+    : html`<a class="brand" href="/">${t.brand}</a>`;
   return html`<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${o.title} – ${t.brand}</title>
+<title>${o.title} – ${o.citizen?.brand ?? t.brand}</title>
 <link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 ${joinHtml(
@@ -82,7 +91,7 @@ ${joinHtml(
 <body>
 <a class="skip" href="#main">${t.skip}</a>
 <header class="top">
-<div class="bar"><a class="brand" href="/">${t.brand}</a><div class="tools">${who}${toggle}${signOut}</div></div>
+<div class="bar">${brand}<div class="tools">${who}${toggle}${signOut}</div></div>
 ${nav}
 </header>
 <main id="main" tabindex="-1">

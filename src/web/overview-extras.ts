@@ -42,11 +42,13 @@ function funnelHtml(f: Funnel, L: Lang): Html | undefined {
     [tr(L, "Svarade (helt eller delvis)", "Answered (fully or partly)"), f.completed + f.partial],
     [tr(L, "Lämnade röstmeddelande", "Left a voice message"), f.voiceMessages],
     [tr(L, "SMS skickat", "SMS sent"), f.smsSent],
+    [tr(L, "Länk öppnad", "Link opened"), f.linkOpened],
+    [tr(L, "Svarat på webben", "Answered on the web"), f.answeredOnWeb],
   ];
   const max = Math.max(1, f.completedCalls);
   const skips = Object.entries(f.skipReasons).sort((a, b) => b[1] - a[1]);
   return html`<h2>${tr(L, "Från samtal till svar", "From call to answer")}</h2>
-<div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${tr(L, "Svarsfrekvens", "Response rate")}: ${pct(L, f.responseRate)} ${tr(L, "av de uppringda", "of those called")}</caption>
+<div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${tr(L, "Svarsfrekvens", "Response rate")}: ${pct(L, f.responseRate)} ${tr(L, "av de uppringda", "of those called")}; ${pct(L, f.responseRateAllChannels)} ${tr(L, "i telefon eller på webben, av alla utvalda", "by phone or on the web, of everyone selected")}</caption>
 <thead><tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Andel", "Share")}</span></th></tr></thead>
 <tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar"><svg class="fill" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${((100 * n) / max).toFixed(1)}" height="1"/></svg></td></tr>`)}</tbody></table></div>
 ${skips.length > 0 && html`<details><summary>${tr(L, "Skäl att inte ringa", "Reasons not to call")}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;

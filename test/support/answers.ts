@@ -16,7 +16,7 @@ export async function addAnswerToRollup(db: Db, a: RollupAnswer): Promise<void> 
   await db.$executeRaw`
     WITH one AS (
       SELECT ${a.organizationId}::uuid AS "organizationId", ${a.groupId}::uuid AS "groupId", ${a.agentId}::uuid AS "agentId",
-             ${a.questionKey}::text AS "questionKey", ${a.score}::int AS score, (${a.answeredAt}::timestamptz AT TIME ZONE ${a.timeZone}::text)::date AS day
+             ${a.questionKey}::text AS "questionKey", ${a.channel ?? "phone"}::text AS channel, ${a.score}::int AS score, (${a.answeredAt}::timestamptz AT TIME ZONE ${a.timeZone}::text)::date AS day
     ), ${aggregate("one")}, ${ROLLUP_CTES}
     SELECT 1`;
 }
@@ -47,9 +47,9 @@ function answerCtes(a: NewAnswer): Prisma.Sql {
   checkScore(a.score);
   return Prisma.sql`
     ins AS (
-      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
+      INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt", channel)
       VALUES (${a.surveyId}::uuid, ${a.organizationId}::uuid, ${a.groupId}::uuid, ${a.agentId}::uuid, ${a.flowId}, ${a.flowVersion},
-              ${a.questionKey}, ${a.score}::smallint, ${a.answeredAt}::timestamptz)
+              ${a.questionKey}, ${a.score}::smallint, ${a.answeredAt}::timestamptz, ${a.channel ?? "phone"}::text)
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
       RETURNING ${inboxReturning(Prisma.sql`${a.timeZone}::text`)}),
     ${INBOX_CTE}`;

@@ -6,6 +6,7 @@ import { leadingWeek, periodContaining, type Period } from "../../results/period
 import { queryResults, type ResultRow } from "../../results/service.js";
 import type { SeriesResponse } from "../../results/series.js";
 import { loadGroupWeeks, loadTrends, type Trends } from "./trends.js";
+import type { ChannelFilter } from "../../results/channels.js";
 
 export type OverviewPeriodKey = "week" | "month" | "tertial";
 export const OVERVIEW_PERIODS: OverviewPeriodKey[] = ["week", "month", "tertial"];
@@ -13,6 +14,9 @@ export const OVERVIEW_PERIODS: OverviewPeriodKey[] = ["week", "month", "tertial"
 export interface OverviewView {
   /** The tab the period is the current one of, when it is. */
   periodKey: OverviewPeriodKey | null;
+  /** The channel the page was asked for (absent: the headline's), and the channels its figures include. */
+  channel?: ChannelFilter;
+  channels: string[];
   period: Period;
   previousPeriod?: Period;
   timeZone: string;
@@ -40,6 +44,7 @@ export async function loadOverview(
   ctx: AppContext,
   user: SessionUser,
   choice: { key: OverviewPeriodKey } | { period: Period },
+  channel?: ChannelFilter,
 ): Promise<OverviewView> {
   const org = await getOrganization(ctx.prisma, user.organizationId);
   const viewer = { kind: "user" as const, user };
@@ -48,7 +53,7 @@ export async function loadOverview(
   const periodKey =
     OVERVIEW_PERIODS.find((k) => overviewTabPeriod(k, now, org.timeZone).label === period.label) ?? null;
   // By name, not as a range: last year's week 53 is week 52, and published figures are found by their period.
-  const base = { organizationId: user.organizationId, period: period.label };
+  const base = { organizationId: user.organizationId, period: period.label, channel };
   const [total, groups, groupQuestions, agents, trends] = await Promise.all([
     queryResults(ctx, viewer, { ...base, by: [], compare: ["previous-year", "benchmark"] }),
     queryResults(ctx, viewer, { ...base, by: ["group"], compare: ["previous-year"] }),
@@ -63,6 +68,8 @@ export async function loadOverview(
   });
   return {
     periodKey,
+    ...(channel ? { channel } : {}),
+    channels: total.channels,
     period,
     previousPeriod: total.previousPeriod,
     timeZone: org.timeZone,

@@ -70,9 +70,10 @@ export function renderOverview(
   csrf: string,
   extras: OverviewExtras = {},
 ): Html {
+  const ch = v.channel ? `&channel=${v.channel}` : "";
   const tabs = (["week", "month", "tertial"] as const).map(
     (k) =>
-      html`<a href="/overview?p=${k}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Aktuell vecka", "Current week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
+      html`<a href="/overview?p=${k}${ch}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Aktuell vecka", "Current week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
   );
   const groupLines = v.groupWeeks.map((s, i) => ({
     name: s.scope.groupName ?? s.scope.groupKey ?? "",
@@ -81,9 +82,16 @@ export function renderOverview(
     dash: i % 2 ? "6 3" : undefined,
   }));
   const q = `?period=${encodeURIComponent(v.period.label)}`;
+  const channelName = (c: string) => ({ phone: tr(L, "telefon", "phone"), web: tr(L, "webb", "web") })[c] ?? c;
+  const channelLinks = (["phone", "web", "all"] as const).map(
+    (c) =>
+      html`<a href="/overview${q}&channel=${c}"${c === v.channel && html` aria-current="page"`}>${{ phone: tr(L, "Telefon", "Phone"), web: tr(L, "Webb", "Web"), all: tr(L, "Alla kanaler", "All channels") }[c]}</a>`,
+  );
   const body = html`<h1>${tr(L, "Översikt", "Overview")} <span class="muted">– ${periodName(v.period, L)}</span></h1>
 <nav class="tabs" aria-label="${tr(L, "Aktuella perioder", "Current periods")}">${tabs}</nav>
 ${periodNav({ path: "/overview", period: v.period, lang: L })}
+<p data-testid="channels">${tr(L, "Svaren kommer från", "Answers from")}: <strong>${v.channels.map(channelName).join(" + ")}</strong></p>
+<nav class="tabs" aria-label="${tr(L, "Kanal", "Channel")}">${channelLinks}</nav>
 <p class="noprint"><a href="/reports/weekly${v.period.kind === "week" ? q : ""}">${tr(L, "Veckorapport", "Weekly report")}</a> · <a href="/reports/period${v.period.kind === "week" ? "" : q}">${tr(L, "Tertialrapport", "Period report")}</a> · <a href="/queue">${tr(L, "Lyssningskö för röstmeddelanden", "Listening queue for voice messages")}</a></p>
 ${totalCards(v, L)}
 <h2>${tr(L, "Jämförelser", "Comparisons")}</h2>
@@ -103,6 +111,6 @@ ${extras.funnel}`;
     body,
     lang: L,
     csrfToken: csrf,
-    path: v.periodKey ? `/overview?p=${v.periodKey}` : `/overview${q}`,
+    path: v.periodKey ? `/overview?p=${v.periodKey}${ch}` : `/overview${q}${ch}`,
   });
 }
