@@ -18,6 +18,8 @@ export interface AgentPeriod {
 export interface AgentView {
   agentName: string | null;
   timeZone: string;
+  /** When the figures were read ("Senast uppdaterad"). */
+  renderedAt: Date;
   periods: AgentPeriod[];
   /** The chosen period in detail (per question). */
   selected: AgentPeriodKey;
@@ -70,6 +72,7 @@ export async function loadAgentView(ctx: AppContext, user: SessionUser, selected
   return {
     agentName: agentRow?.name ?? null,
     timeZone: org.timeZone,
+    renderedAt: ctx.now(),
     periods,
     selected,
     trend: {

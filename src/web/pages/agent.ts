@@ -7,6 +7,9 @@ import { renderPage } from "../layout.js";
 import { questionLabel, sortQuestions } from "../questions.js";
 import type { AgentPeriod, AgentPeriodKey, AgentView } from "../data/agent.js";
 
+const hhmm = (at: Date, timeZone: string) =>
+  new Intl.DateTimeFormat("sv-SE", { timeZone, hour: "2-digit", minute: "2-digit" }).format(at);
+
 const periodName = (key: AgentPeriodKey, p: AgentPeriod["period"], L: Lang) =>
   ({
     today: tr(L, "Idag", "Today"),
@@ -74,8 +77,9 @@ export function renderAgentPage(v: AgentView, user: SessionUser, L: Lang, csrf: 
   const body = html`<h1>${tr(L, "Mina resultat", "My results")}${v.agentName && html` <span class="muted">– ${v.agentName}</span>`}</h1>
 <p class="lead">${tr(L, "Så här har medborgarna bedömt samtalen du tog emot (1 = sämst, 5 = bäst). Resultat med för få svar visas inte som siffror.", "How citizens rated the calls you answered (1 = worst, 5 = best). Results with too few answers are not shown as numbers.")}</p>
 <nav class="tabs" aria-label="${tr(L, "Period", "Period")}">${tabs}</nav>
-<p class="live" id="live-status" role="status" aria-live="polite" data-connected="${tr(L, "Uppdateras automatiskt när nya svar kommer in.", "Updates automatically when new answers arrive.")}" data-new="${tr(L, "Nytt svar inkommet", "New answer received")}" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</p>
-<div id="live" data-stream="/api/v1/results/stream?p=${v.selected}">${user.agentId ? renderAgentLive(v, L) : html`<p>${tr(L, "Ditt konto är inte kopplat till någon kommunvägledare ännu. Kontakta administratören.", "Your account is not linked to an agent yet. Contact the administrator.")}</p>`}</div>`;
+<p class="live"><span id="live-status" data-connected="${tr(L, "Uppdateras automatiskt: dina egna nya svar direkt, gruppens och kundcentrets siffror högst var 30:e sekund.", "Updates automatically: your own new answers at once, the group's and centre's figures at most every 30 seconds.")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</span> <span id="live-updated" data-label="${tr(L, "Senast uppdaterad", "Last updated")}">${tr(L, "Senast uppdaterad", "Last updated")} ${hhmm(v.renderedAt, v.timeZone)}</span></p>
+<p id="live-announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}" data-my-nki="${tr(L, "Mitt NKI", "My NKI")}"></p>
+<div id="live" data-stream="/api/v1/results/stream?p=${v.selected}" data-period="${v.selected}" data-quiet-ms="30000" data-announce-ms="60000">${user.agentId ? renderAgentLive(v, L) : html`<p>${tr(L, "Ditt konto är inte kopplat till någon kommunvägledare ännu. Kontakta administratören.", "Your account is not linked to an agent yet. Contact the administrator.")}</p>`}</div>`;
   return renderPage({
     title: tr(L, "Mina resultat", "My results"),
     user,
