@@ -53,6 +53,8 @@ export interface CountsQuery {
   agentId?: string;
   /** Restrict to these question keys (the overall NKI on one question). */
   questionKeys?: string[];
+  /** Leave these question keys out (NKI totalt without question 7 by default). */
+  excludeQuestionKeys?: string[];
   /**
    * Every OTHER organization instead, one row per (organization, question):
    * the benchmark. Reads organization totals only, never groups or agents.
@@ -126,6 +128,9 @@ function partSql(label: string, q: CountsQuery): Prisma.Sql {
     q.groupId !== undefined ? Prisma.sql`AND "groupId" = ${q.groupId}::uuid` : Prisma.empty,
     q.agentId !== undefined ? Prisma.sql`AND "agentId" = ${q.agentId}::uuid` : Prisma.empty,
     q.questionKeys ? Prisma.sql`AND "questionKey" = ANY(${q.questionKeys}::text[])` : Prisma.empty,
+    q.excludeQuestionKeys?.length
+      ? Prisma.sql`AND NOT ("questionKey" = ANY(${q.excludeQuestionKeys}::text[]))`
+      : Prisma.empty,
     q.mainGroupOfAgent !== undefined
       ? Prisma.sql`AND "groupId" = (SELECT "groupId" FROM (
             SELECT "groupId", n FROM "AnswerDaily" WHERE "organizationId" = ${q.organizationId}::uuid

@@ -17,6 +17,8 @@ export interface SurveyTurn {
   agentId: string;
   answeredBy: string | null;
   organizationName: string;
+  /** The organization's privacyInfo setting (where to read more), null when unset. */
+  privacyInfo: string | null;
   timeZone: string;
 }
 
@@ -28,7 +30,7 @@ export async function loadSurveyTurn(db: Db, surveyId: string): Promise<SurveyTu
   const rows = await sqlQuery<SurveyTurn>(
     db,
     `SELECT s.id, s.state::text AS state, s.progress, s."flowId", s."flowVersion", s."organizationId", s."groupId", s."agentId",
-            s."answeredBy", o.name AS "organizationName", o."timeZone"
+            s."answeredBy", o.name AS "organizationName", o.settings->>'privacyInfo' AS "privacyInfo", o."timeZone"
        FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId"
       WHERE s.id = $1::uuid`,
     [surveyId],
@@ -65,6 +67,7 @@ export interface MovedSurvey {
   groupId: string;
   agentId: string;
   organizationName: string;
+  privacyInfo: string | null;
   /** 1 when this call stored the answer. */
   inserted: number;
 }
@@ -104,7 +107,7 @@ export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox:
     done AS (SELECT * FROM mv WHERE state = 'completed' AND "previousState" <> 'completed'),
     ev AS (INSERT INTO "SurveyEvent" ("surveyId", at, type, "toState") SELECT id, ${m.at}::timestamptz, 'questions-done', 'completed' FROM done),
     erased AS (UPDATE "CompletedCall" SET "callerNumberEnc" = NULL WHERE id IN (SELECT "completedCallId" FROM done)),
-    org AS (SELECT o.name, o."timeZone" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
+    org AS (SELECT o.name, o."timeZone", o.settings->>'privacyInfo' AS "privacyInfo" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
     ins AS (
       INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
       SELECT mv.id, mv."organizationId", mv."groupId", mv."agentId", mv."flowId", mv."flowVersion",
@@ -117,7 +120,7 @@ export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox:
     ${INBOX_CTE}`
           : SqlTag.empty
       }
-    SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName",
+    SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName", org."privacyInfo",
            (SELECT count(*) FROM ins)::int AS inserted
       FROM mv, org`;
 }

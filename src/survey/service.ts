@@ -45,7 +45,13 @@ export async function handleSurveyTurn(
     const s = await loadSurveyTurn(ctx.prisma, turn.surveyId);
     if (!s) return unknownSurvey(log, turn);
     flow = ctx.flows.getFlow(s.flowId);
-    rc = { baseUrl: ctx.config.publicBaseUrl, surveyId: s.id, flowId: s.flowId, organizationName: s.organizationName };
+    rc = {
+      baseUrl: ctx.config.publicBaseUrl,
+      surveyId: s.id,
+      flowId: s.flowId,
+      organizationName: s.organizationName,
+      privacyInfo: s.privacyInfo,
+    };
     // A replay after a lost race re-reads once and then simply renders where the survey is.
     for (let attempt = 0; attempt < 2; attempt++) {
       const current = attempt === 0 ? s : await loadSurveyTurn(ctx.prisma, s.id);
@@ -106,6 +112,7 @@ async function tokenStep(
     surveyId: turn.surveyId,
     flowId: flow.id,
     organizationName: moved.organizationName,
+    privacyInfo: moved.privacyInfo,
   });
 }
 

@@ -5,7 +5,12 @@ import { audit } from "../../audit/log.js";
 import { callingHoursTextProblem, fromSimple } from "../../intake/calling-hours-form.js";
 import { parseTargetInput, type TargetInput } from "../../results/target-input.js";
 import { QUESTION_ORDER } from "../questions.js";
-import { groupSettingsSchema, orgSettingsSchema, type OrgSettings } from "../../organizations/settings.js";
+import {
+  groupSettingsSchema,
+  NOT_IN_NKI_TOTAL_BY_DEFAULT,
+  orgSettingsSchema,
+  type OrgSettings,
+} from "../../organizations/settings.js";
 
 /**
  * What an administrator may change from the web: organization settings
@@ -47,6 +52,8 @@ export const settingsFormSchema = z.object({
   minAnswersForResult: whole(1, 10_000),
   audioRetentionDaysAfterReview: whole(1, 3650),
   nkiQuestion: z.string().regex(/^(all-questions|[a-z0-9_]{1,40})$/),
+  /** Count question 7 (rekommendera) in NKI totalt; off by default. */
+  nkiIncludeRecommend: z.boolean().default(false),
 });
 export type SettingsForm = z.input<typeof settingsFormSchema>;
 
@@ -116,7 +123,9 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: Record<strin
     minAnswersForResult: f.minAnswersForResult,
     audioRetentionDaysAfterReview: f.audioRetentionDaysAfterReview,
     nkiDefinition:
-      f.nkiQuestion === "all-questions" ? { kind: "all-questions" } : { kind: "question", questionKey: f.nkiQuestion },
+      f.nkiQuestion === "all-questions"
+        ? { kind: "all-questions", exclude: f.nkiIncludeRecommend ? [] : [...NOT_IN_NKI_TOTAL_BY_DEFAULT] }
+        : { kind: "question", questionKey: f.nkiQuestion },
   });
   const diff = changes(before, after);
   if (Object.keys(diff).length === 0) return after;

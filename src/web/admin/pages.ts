@@ -99,6 +99,8 @@ ${field(
     (k) => html`<option value="${k}"${nki === k ? html` selected` : ""}>${questionLabel(k, L)}</option>`,
   )}</select>`,
 )}
+<p><input type="checkbox" id="nkiIncludeRecommend" name="nkiIncludeRecommend"${s.nkiDefinition.kind === "all-questions" && s.nkiDefinition.exclude.length === 0 ? html` checked` : ""} aria-describedby="nkiIncludeRecommend-hint"> <label for="nkiIncludeRecommend" class="inline-label">${tr(L, "Räkna med fråga 7 (rekommendera kommunen) i NKI totalt", "Count question 7 (recommend the municipality) in overall NKI")}</label></p>
+<p class="hint" id="nkiIncludeRecommend-hint">${tr(L, "Frågan handlar inte om samtalet och räknas därför inte med som standard. Den ställs ändå och visas som egen fråga.", "The question is not about the call, so it is left out by default. It is still asked and shown on its own.")}</p>
 ${field("audioRetentionDaysAfterReview", tr(L, "Radera röstmeddelanden så här många dagar efter granskning", "Delete voice messages this many days after review"), html`<input id="audioRetentionDaysAfterReview" name="audioRetentionDaysAfterReview" type="number" min="1" max="3650" required value="${s.audioRetentionDaysAfterReview}">`)}
 <p><button type="submit">${tr(L, "Spara inställningar", "Save settings")}</button></p>
 </form>`;
