@@ -54,6 +54,8 @@ export const settingsFormSchema = z.object({
   nkiQuestion: z.string().regex(/^(all-questions|[a-z0-9_]{1,40})$/),
   /** Count question 7 (rekommendera) in NKI totalt; off by default. */
   nkiIncludeRecommend: z.boolean().default(false),
+  /** Read out before the voice message: where to read more about what is recorded. */
+  privacyInfo: z.string().trim().max(200).optional(),
 });
 export type SettingsForm = z.input<typeof settingsFormSchema>;
 
@@ -65,6 +67,7 @@ const SETTINGS_FIELDS: Record<string, string> = {
   audioRetentionDaysAfterReview: "Radera röstmeddelanden efter granskning: skriv ett helt antal dagar, 1–3 650.",
   nkiQuestion: "NKI totalt beräknas som: välj ett alternativ i listan.",
   name: "Namn: skriv ett namn, högst 120 tecken.",
+  privacyInfo: "Var man läser mer om inspelningen: högst 200 tecken.",
 };
 
 /** Parses a form; a refusal carries a Swedish sentence per field for the page and English for the log/API. */
@@ -122,6 +125,7 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: Record<strin
     surveyDelaySeconds: f.surveyDelaySeconds,
     minAnswersForResult: f.minAnswersForResult,
     audioRetentionDaysAfterReview: f.audioRetentionDaysAfterReview,
+    privacyInfo: f.privacyInfo ?? before.privacyInfo,
     nkiDefinition:
       f.nkiQuestion === "all-questions"
         ? { kind: "all-questions", exclude: f.nkiIncludeRecommend ? [] : [...NOT_IN_NKI_TOTAL_BY_DEFAULT] }
