@@ -47,7 +47,10 @@ export interface RunningService {
 
 /**
  * What a newcomer pastes to send a first call. The body goes to a file because
- * the logger masks anything shaped like a phone number (as it must). The demo's
+ * the logger masks anything shaped like a phone number (as it must). A fixed
+ * body would be skipped as call_too_old once pasted hours later, so the command
+ * runs a tiny script that writes the body with the times and id of the moment
+ * it is pasted (first-call.json stays as a sample to read). The demo's
  * own key may be shown (local and demo-only, like the demo passwords); a seed
  * key is named, never printed; otherwise the operator is told how to make one.
  */
@@ -64,11 +67,23 @@ export function writeFirstCallHint(dataDir: string, url: string, apiKey: string 
     queueSeconds: 75,
   };
   writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  const script = path.join(dataDir, "first-call.mjs");
+  writeFileSync(
+    script,
+    [
+      "// Prints a completed call that ended 10 s ago, with a fresh id: pipe it to curl (see the start-up log).",
+      `const body = ${JSON.stringify({ ...body, externalCallId: undefined, startedAt: undefined, endedAt: undefined })};`,
+      "const now = Date.now();",
+      "const at = (s) => new Date(now - s * 1000).toISOString();",
+      "console.log(JSON.stringify({ ...body, externalCallId: `first-call-${now}`, startedAt: at(250), endedAt: at(10) }));",
+      "",
+    ].join("\n"),
+  );
   const lead = apiKey
     ? "Send a first call:"
     : "Send a first call once you have an intake API key (npm run cli -- api-key create --name trio):";
   // --oauth2-bearer sends "Authorization: Bearer …" and, unlike a quoted -H, lets the shell expand $SEED_API_KEY.
-  return `${lead} curl -s ${url}/api/v1/calls/completed --oauth2-bearer ${apiKey ?? "<key>"} -H 'Content-Type: application/json' -d @${file}`;
+  return `${lead} node ${script} | curl -s ${url}/api/v1/calls/completed --oauth2-bearer ${apiKey ?? "<key>"} -H 'Content-Type: application/json' -d @-`;
 }
 
 /**

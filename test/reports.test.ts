@@ -37,7 +37,11 @@ describe("Tertialrapport", () => {
     db = await createTestDatabase();
     ctx = await createTestContext(db, {
       now: "2026-08-20T10:00:00Z",
-      settings: { minAnswersForResult: 2, benchmarkMinRespondents: 2, nkiDefinition: { kind: "all-questions" } },
+      settings: {
+        minAnswersForResult: 2,
+        benchmarkMinRespondents: 2,
+        nkiDefinition: { kind: "all-questions", exclude: [] },
+      },
     });
     const p = db.prisma;
     const org = ctx.organizationId;

@@ -33,6 +33,7 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
     minAnswersForResult: "12",
     audioRetentionDaysAfterReview: "60",
     nkiQuestion: "all-questions",
+    privacyInfo: "testkommun.se/personuppgifter",
     ...over,
   });
 
@@ -49,6 +50,8 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
       surveyDelaySeconds: 90,
       minAnswersForResult: 12,
       audioRetentionDaysAfterReview: 60,
+      privacyInfo: "testkommun.se/personuppgifter",
+      nkiDefinition: { kind: "all-questions", exclude: ["rekommendera"] },
     });
     const ev = await db.prisma.auditEvent.findFirstOrThrow({
       where: { organizationId: ctx.organizationId, action: "settings.update" },

@@ -70,7 +70,11 @@ export async function otherMunicipalities(
       const pool = (keys: readonly string[]) => poolExchange(stored, { flowKeys, questionKeys: keys, minRespondents });
       const keys = flowKeys.split(",");
       for (const k of keys) exchange.figures[k] = pool([k]);
-      exchange.figures[OVERALL] = pool(nkiDefinition.kind === "question" ? [nkiDefinition.questionKey] : keys);
+      exchange.figures[OVERALL] = pool(
+        nkiDefinition.kind === "question"
+          ? [nkiDefinition.questionKey]
+          : keys.filter((k) => !nkiDefinition.exclude.includes(k)),
+      );
       const newest = stored.reduce<Date | null>((a, s) => (a && a > s.importedAt ? a : s.importedAt), null);
       exchange.importedAt = newest?.toISOString() ?? null;
     })(),

@@ -5,6 +5,18 @@ import { z } from "zod";
  * (AnswerGroup.settings, any subset). Stored as JSON, always read through
  * these schemas so a bad value can never reach the domain rules.
  */
+/** Question keys asked but not counted in NKI totalt unless an organization includes them. */
+export const NOT_IN_NKI_TOTAL_BY_DEFAULT = ["rekommendera"] as const;
+
+/** Which answers make up NKI totalt: only these keys, or all but these; undefined = no restriction. */
+export function nkiTotalKeys(d: OrgSettings["nkiDefinition"]): {
+  questionKeys?: string[];
+  excludeQuestionKeys?: string[];
+} {
+  if (d.kind === "question") return { questionKeys: [d.questionKey] };
+  return d.exclude.length ? { excludeQuestionKeys: d.exclude } : {};
+}
+
 export const orgSettingsSchema = z.object({
   /** Share of eligible calls that get a survey, 0–1. */
   sampleRate: z.number().min(0).max(1).default(1),
@@ -42,17 +54,31 @@ export const orgSettingsSchema = z.object({
     .default(15),
   /** Survey flow id (a file in flows/) per language; "default" is used otherwise. */
   flows: z.record(z.string(), z.string()).default({ default: "nki-sv", sv: "nki-sv", en: "nki-en" }),
-  /** Overall NKI: the mean over all answered questions, or one chosen question. */
+  /**
+   * Overall NKI ("NKI totalt"): the mean over all answered questions except
+   * `exclude`, or one chosen question. Question 7 (would you recommend the
+   * municipality as a place to live or work) is not about the call, so it is
+   * asked and shown on its own but left out of the total by default.
+   */
   nkiDefinition: z
     .union([
-      z.object({ kind: z.literal("all-questions") }),
+      z.object({
+        kind: z.literal("all-questions"),
+        exclude: z.array(z.string().regex(/^[a-z0-9_]{1,40}$/)).default([...NOT_IN_NKI_TOTAL_BY_DEFAULT]),
+      }),
       z.object({ kind: z.literal("question"), questionKey: z.string() }),
     ])
-    .default({ kind: "all-questions" }),
+    .default({ kind: "all-questions", exclude: [...NOT_IN_NKI_TOTAL_BY_DEFAULT] }),
   /** Below this many answers a result is "too few to judge". */
   minAnswersForResult: z.number().int().min(1).max(10_000).default(10),
   /** Keep answers this many months; anonymise numbers after survey end. */
   retentionMonths: z.number().int().min(1).max(120).default(25),
+  /**
+   * Where a citizen reads more about what the survey records (GDPR art. 13),
+   * read out before the voice message, e.g. "goteborg.se slash personuppgifter".
+   * Empty: the flow says "kommunens webbplats" / "the municipality's website".
+   */
+  privacyInfo: z.string().trim().max(200).default(""),
   /** Delete voice-message audio this many days after review (classification kept). */
   audioRetentionDaysAfterReview: z.number().int().min(1).max(3650).default(90),
   /** Other municipalities: each one counts only with this many citizens per figure and period (SKR: 100). */

@@ -62,7 +62,8 @@ export async function findCoachingSignals(
     loadResultsContext(db, { organizationId: org.id }),
   ]);
   const targets = toTargetDefs(context?.targets ?? []);
-  const inOverall = (key: string) => nki.kind === "all-questions" || nki.questionKey === key;
+  const inOverall = (key: string) =>
+    nki.kind === "all-questions" ? !nki.exclude.includes(key) : nki.questionKey === key;
 
   // Per agent: all their answers, and their main group (where most answers came in).
   const perAgent = new Map<string, { counts: Map<string, Counts>; perGroup: Map<string, number> }>();

@@ -56,6 +56,8 @@ export interface CountsQuery {
   questionKeys?: string[];
   /** Only answers given on these channels (every rollup carries the channel); all when absent. */
   channels?: Channel[];
+  /** Leave these question keys out (NKI totalt without question 7 by default). */
+  excludeQuestionKeys?: string[];
   /**
    * Every OTHER organization instead, one row per (organization, question):
    * the benchmark. Reads organization totals only, never groups or agents.
@@ -130,6 +132,9 @@ function partSql(label: string, q: CountsQuery): Prisma.Sql {
     q.agentId !== undefined ? Prisma.sql`AND "agentId" = ${q.agentId}::uuid` : Prisma.empty,
     q.questionKeys ? Prisma.sql`AND "questionKey" = ANY(${q.questionKeys}::text[])` : Prisma.empty,
     q.channels ? Prisma.sql`AND channel = ANY(${q.channels}::text[])` : Prisma.empty,
+    q.excludeQuestionKeys?.length
+      ? Prisma.sql`AND NOT ("questionKey" = ANY(${q.excludeQuestionKeys}::text[]))`
+      : Prisma.empty,
     q.mainGroupOfAgent !== undefined
       ? Prisma.sql`AND "groupId" = (SELECT "groupId" FROM (
             SELECT "groupId", n FROM "AnswerDaily" WHERE "organizationId" = ${q.organizationId}::uuid

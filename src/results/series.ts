@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.js";
 import { AppError } from "../lib/errors.js";
-import { orgSettingsSchema } from "../organizations/settings.js";
+import { nkiTotalKeys, orgSettingsSchema } from "../organizations/settings.js";
 import { assertAgentScope, assertSameOrganization, type Viewer } from "./access.js";
 import { parsePeriod, periodContaining, periodsEndingWith, previousYear, type Period } from "./periods.js";
 import { presentChange, presentPlain } from "./present.js";
@@ -83,14 +83,10 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
     );
   const periods = periodsEndingWith(end, count);
   const { minAnswersForResult: minAnswers, nkiDefinition } = orgSettingsSchema.parse(context.settings);
-  const questionKeys = input.question
-    ? [input.question]
-    : nkiDefinition.kind === "question"
-      ? [nkiDefinition.questionKey]
-      : undefined;
+  const total = input.question ? { questionKeys: [input.question] } : nkiTotalKeys(nkiDefinition);
   const scope = {
     organizationId,
-    questionKeys,
+    ...total,
     groupId: group?.id,
     agentId: agent?.id,
     dims: ["question"] as Dimension[],
@@ -119,7 +115,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
     if (agent)
       parts[`g${i}`] = {
         organizationId,
-        questionKeys,
+        ...total,
         from: p.from,
         to: p.to,
         dims: ["group", "question"],

@@ -1,7 +1,7 @@
 import type { AppContext } from "../context.js";
 import { otherMunicipalities, type OtherSources } from "../exchange/comparisons.js";
 import { AppError } from "../lib/errors.js";
-import { orgSettingsSchema, type OrgSettings } from "../organizations/settings.js";
+import { nkiTotalKeys, orgSettingsSchema, type OrgSettings } from "../organizations/settings.js";
 import { channelLabel, channelsFor, type ChannelFilter } from "./channels.js";
 import type { Channel } from "./rollup.js";
 import { assertAgentScope, assertSameOrganization, type Viewer } from "./access.js";
@@ -143,9 +143,9 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const targets = toTargetDefs(context.targets);
   const byQuestion = by.includes("question");
   // The overall NKI: all questions pooled, or the one chosen question.
-  const questionKeys = !byQuestion && nkiDefinition.kind === "question" ? [nkiDefinition.questionKey] : undefined;
+  const total = byQuestion ? {} : nkiTotalKeys(nkiDefinition);
   const qDims: Dimension[] = byQuestion ? ["question"] : [];
-  const range = { organizationId, from: period.from, to: period.to, questionKeys, channels };
+  const range = { organizationId, from: period.from, to: period.to, ...total, channels };
   const prev = compare.has("previous-year") ? previousYear(period) : undefined;
   const agentLevel = agent !== undefined || by.includes("agent");
   const groupLevel = group !== undefined || by.includes("group");

@@ -9,7 +9,13 @@ import { z } from "zod";
 /** Text-to-speech with an explicit voice: Twilio's default voice for a language is not stable. */
 export const sayPromptSchema = z
   .object({
-    say: z.string().min(1).max(2000).describe("Text to speak. {organization} is replaced by the organization's name."),
+    say: z
+      .string()
+      .min(1)
+      .max(2000)
+      .describe(
+        "Text to speak. {organization} is replaced by the organization's name, {privacyInfo} by where to read more about what is recorded (the organization's privacyInfo setting).",
+      ),
     voice: z
       .string()
       .regex(

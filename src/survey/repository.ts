@@ -19,6 +19,8 @@ export interface SurveyTurn {
   agentId: string;
   answeredBy: string | null;
   organizationName: string;
+  /** The organization's privacyInfo setting (where to read more), null when unset. */
+  privacyInfo: string | null;
   timeZone: string;
 }
 
@@ -33,6 +35,7 @@ const surveyTurnRow = z.strictObject({
   agentId: z.string(),
   answeredBy: z.string().nullable(),
   organizationName: z.string(),
+  privacyInfo: z.string().nullable(),
   timeZone: z.string(),
 }) satisfies z.ZodType<SurveyTurn>;
 
@@ -45,7 +48,7 @@ export async function loadSurveyTurn(db: Db, surveyId: string): Promise<SurveyTu
     db,
     surveyTurnRow,
     `SELECT s.id, s.state::text AS state, s.progress, s."flowId", s."flowVersion", s."organizationId", s."groupId", s."agentId",
-            s."answeredBy", o.name AS "organizationName", o."timeZone"
+            s."answeredBy", o.name AS "organizationName", o.settings->>'privacyInfo' AS "privacyInfo", o."timeZone"
        FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId"
       WHERE s.id = $1::uuid`,
     [surveyId],
@@ -82,6 +85,7 @@ export interface MovedSurvey {
   groupId: string;
   agentId: string;
   organizationName: string;
+  privacyInfo: string | null;
   /** 1 when this call stored the answer. */
   inserted: number;
 }
@@ -93,6 +97,7 @@ const movedSurveyRow = z.strictObject({
   groupId: z.string(),
   agentId: z.string(),
   organizationName: z.string(),
+  privacyInfo: z.string().nullable(),
   inserted: z.number(),
 }) satisfies z.ZodType<MovedSurvey>;
 
@@ -131,7 +136,7 @@ export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox:
     done AS (SELECT * FROM mv WHERE state = 'completed' AND "previousState" <> 'completed'),
     ev AS (INSERT INTO "SurveyEvent" ("surveyId", at, type, "toState") SELECT id, ${m.at}::timestamptz, 'questions-done', 'completed' FROM done),
     ${SqlTag.raw(erasedNumberCte("done"))},
-    org AS (SELECT o.name, o."timeZone" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
+    org AS (SELECT o.name, o."timeZone", o.settings->>'privacyInfo' AS "privacyInfo" FROM "Organization" o JOIN mv ON o.id = mv."organizationId"),
     ${answerInsertCte(
       SqlTag.sql`SELECT mv.id, mv."organizationId", mv."groupId", mv."agentId", mv."flowId", mv."flowVersion",
              ${m.answer?.questionKey ?? null}::text, ${m.answer?.score ?? null}::smallint, ${m.at}::timestamptz, 'phone'
@@ -143,7 +148,7 @@ export function moveByTokenSql(m: TokenMove, opts: { inbox: boolean } = { inbox:
     ${INBOX_CTE}`
         : SqlTag.empty
     }
-    SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName",
+    SELECT mv.state, mv."previousState", mv."organizationId", mv."groupId", mv."agentId", org.name AS "organizationName", org."privacyInfo",
            (SELECT count(*) FROM ins)::int AS inserted
       FROM mv, org`;
 }

@@ -58,6 +58,7 @@ export async function handleSurveyTurn(
       flowId: s.flowId,
       flowVersion: flow.version,
       organizationName: s.organizationName,
+      privacyInfo: s.privacyInfo,
     };
     // A replay after a lost race re-reads once and then simply renders where the survey is.
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -120,6 +121,7 @@ async function tokenStep(
     flowId: flow.id,
     flowVersion: flow.version,
     organizationName: moved.organizationName,
+    privacyInfo: moved.privacyInfo,
   });
 }
 

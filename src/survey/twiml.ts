@@ -16,6 +16,18 @@ export interface RenderContext {
   flowVersion?: string;
   /** Substituted into {organization} in spoken text. */
   organizationName: string;
+  /** Substituted into {privacyInfo}: where the citizen reads more about what is recorded (a setting). */
+  privacyInfo?: string | null;
+}
+
+/** {privacyInfo} when the organization has not set its own: the municipality's website, in the prompt's language. */
+const PRIVACY_INFO_FALLBACK: Record<string, string> = { sv: "kommunens webbplats", en: "the municipality's website" };
+
+function spoken(text: string, language: string | undefined, rc: RenderContext): string {
+  const fallback = PRIVACY_INFO_FALLBACK[(language ?? "sv").slice(0, 2)] ?? PRIVACY_INFO_FALLBACK.sv;
+  return text
+    .replaceAll("{organization}", rc.organizationName)
+    .replaceAll("{privacyInfo}", rc.privacyInfo?.trim() || fallback);
 }
 
 /** Query string that ties a callback to the step it answers (stale callbacks are recognised by it). */
@@ -48,7 +60,7 @@ function speak(target: Speaker, prompt: Prompt, rc: RenderContext) {
   }
   target.say(
     { voice: prompt.voice, language: prompt.language } as SayAttributes,
-    prompt.say.replaceAll("{organization}", rc.organizationName),
+    spoken(prompt.say, prompt.language, rc),
   );
 }
 

@@ -119,7 +119,8 @@ describe.skipIf(!chromiumPath)("the web app in a real browser", () => {
     });
     await page.waitForSelector('#live[data-updates="1"]', { timeout: 5000 });
     expect(Number(await page.textContent('[data-testid="n-today"]'))).toBe(before + 3);
-    expect(await page.textContent("#live-status")).toContain("Nytt svar om ditt samtal");
+    await page.waitForSelector('#live[data-announcements="1"]');
+    expect(await page.textContent("#live-announce")).toContain("Nytt svar om ditt samtal");
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
     await screenshot(page, "agent-me-after-live-update");
     await context.close();

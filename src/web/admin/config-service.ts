@@ -6,7 +6,12 @@ import { callingHoursTextProblem, fromSimple } from "../../intake/calling-hours-
 import { parseTargetInput, type TargetInput } from "../../results/target-input.js";
 import { QUESTION_ORDER } from "../questions.js";
 import { saveGroup, saveOrganizationSettings } from "../../organizations/service.js";
-import { groupSettingsSchema, orgSettingsSchema, type OrgSettings } from "../../organizations/settings.js";
+import {
+  groupSettingsSchema,
+  NOT_IN_NKI_TOTAL_BY_DEFAULT,
+  orgSettingsSchema,
+  type OrgSettings,
+} from "../../organizations/settings.js";
 import { deleteTarget as deleteTargetRow, findTarget, saveTarget } from "../../results/target-repository.js";
 
 /**
@@ -49,6 +54,10 @@ export const settingsFormSchema = z.object({
   minAnswersForResult: whole(1, 10_000),
   audioRetentionDaysAfterReview: whole(1, 3650),
   nkiQuestion: z.string().regex(/^(all-questions|[a-z0-9_]{1,40})$/),
+  /** Count question 7 (rekommendera) in NKI totalt; off by default. */
+  nkiIncludeRecommend: z.boolean().default(false),
+  /** Read out before the voice message: where to read more about what is recorded. */
+  privacyInfo: z.string().trim().max(200).optional(),
 });
 export type SettingsForm = z.input<typeof settingsFormSchema>;
 
@@ -60,6 +69,7 @@ const SETTINGS_FIELDS: Record<string, string> = {
   audioRetentionDaysAfterReview: "Radera röstmeddelanden efter granskning: skriv ett helt antal dagar, 1–3 650.",
   nkiQuestion: "NKI totalt beräknas som: välj ett alternativ i listan.",
   name: "Namn: skriv ett namn, högst 120 tecken.",
+  privacyInfo: "Var man läser mer om inspelningen: högst 200 tecken.",
 };
 
 /** Parses a form; a refusal carries a Swedish sentence per field for the page and English for the log/API. */
@@ -117,8 +127,11 @@ export async function updateOrgSettings(db: Db, actor: Actor, form: Record<strin
     surveyDelaySeconds: f.surveyDelaySeconds,
     minAnswersForResult: f.minAnswersForResult,
     audioRetentionDaysAfterReview: f.audioRetentionDaysAfterReview,
+    privacyInfo: f.privacyInfo ?? before.privacyInfo,
     nkiDefinition:
-      f.nkiQuestion === "all-questions" ? { kind: "all-questions" } : { kind: "question", questionKey: f.nkiQuestion },
+      f.nkiQuestion === "all-questions"
+        ? { kind: "all-questions", exclude: f.nkiIncludeRecommend ? [] : [...NOT_IN_NKI_TOTAL_BY_DEFAULT] }
+        : { kind: "question", questionKey: f.nkiQuestion },
   });
   const diff = changes(before, after);
   if (Object.keys(diff).length === 0) return after;

@@ -93,6 +93,7 @@ export function settingsForm(
 ${field("samplePercent", tr(L, "Andel av samtalen som får en enkät (%)", "Share of calls that get a survey (%)"), html`<input id="samplePercent" name="samplePercent" type="number" min="0" max="100" step="0.1" required value="${fmt("en", s.sampleRate * 100, 1).replace(/,/g, "")}" aria-describedby="samplePercent-hint">`, tr(L, "0–100. Gäller alla svarsgrupper som inte har ett eget värde.", "0–100. Applies to every svarsgrupp without its own value."))}
 ${callingHoursFields(s, L, preview, timeZone)}
 ${field("surveyDelaySeconds", tr(L, "Fördröjning efter samtalet (sekunder)", "Delay after the call (seconds)"), html`<input id="surveyDelaySeconds" name="surveyDelaySeconds" type="number" min="0" max="86400" required value="${s.surveyDelaySeconds}">`)}
+${field("privacyInfo", tr(L, "Var medborgaren läser mer om inspelningen", "Where the citizen reads more about the recording"), html`<input id="privacyInfo" name="privacyInfo" maxlength="200" value="${s.privacyInfo}" aria-describedby="privacyInfo-hint">`, tr(L, "Läses upp före röstmeddelandet, t.ex. kommunen.se/personuppgifter. Tomt: ”kommunens webbplats”.", "Read out before the voice message, e.g. kommunen.se/personuppgifter. Empty: “the municipality's website”."))}
 <h2>${tr(L, "Resultat", "Results")}</h2>
 ${field("minAnswersForResult", tr(L, "Minsta antal svar för att visa ett resultat", "Fewest answers before a result is shown"), html`<input id="minAnswersForResult" name="minAnswersForResult" type="number" min="1" max="10000" required value="${s.minAnswersForResult}">`)}
 ${field(
@@ -102,6 +103,8 @@ ${field(
     (k) => html`<option value="${k}"${nki === k ? html` selected` : ""}>${questionLabel(k, L)}</option>`,
   )}</select>`,
 )}
+<p><input type="checkbox" id="nkiIncludeRecommend" name="nkiIncludeRecommend"${s.nkiDefinition.kind === "all-questions" && s.nkiDefinition.exclude.length === 0 ? html` checked` : ""} aria-describedby="nkiIncludeRecommend-hint"> <label for="nkiIncludeRecommend" class="inline-label">${tr(L, "Räkna med fråga 7 (rekommendera kommunen) i NKI totalt", "Count question 7 (recommend the municipality) in overall NKI")}</label></p>
+<p class="hint" id="nkiIncludeRecommend-hint">${tr(L, "Frågan handlar inte om samtalet och räknas därför inte med som standard. Den ställs ändå och visas som egen fråga.", "The question is not about the call, so it is left out by default. It is still asked and shown on its own.")}</p>
 ${field("audioRetentionDaysAfterReview", tr(L, "Radera röstmeddelanden så här många dagar efter granskning", "Delete voice messages this many days after review"), html`<input id="audioRetentionDaysAfterReview" name="audioRetentionDaysAfterReview" type="number" min="1" max="3650" required value="${s.audioRetentionDaysAfterReview}">`)}
 <p><button type="submit">${tr(L, "Spara inställningar", "Save settings")}</button></p>
 </form>`;

@@ -132,6 +132,7 @@ export function adminRouter(ctx: AppContext): Router {
     updateOrgSettings(ctx.prisma, actor(req), {
       ...(req.body as Record<string, string | string[]>),
       skipPublicHolidays: body(req).skipPublicHolidays === "on",
+      nkiIncludeRecommend: body(req).nkiIncludeRecommend === "on",
     }),
   );
   post("/admin/groups/:id", "settings", "/admin", (req) =>

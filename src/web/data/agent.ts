@@ -19,6 +19,8 @@ export interface AgentPeriod {
 export interface AgentView {
   agentName: string | null;
   timeZone: string;
+  /** When the figures were read ("Senast uppdaterad"). */
+  renderedAt: Date;
   /** Today, this week and this tertial: the summary cards. */
   periods: AgentPeriod[];
   /** The period shown in detail (any week, month, tertial, year or day). */
@@ -83,6 +85,7 @@ export async function loadAgentView(
   return {
     agentName: agentRow?.name ?? null,
     timeZone: org.timeZone,
+    renderedAt: ctx.now(),
     periods: cards,
     period,
     previousPeriod: overall?.previousPeriod,

@@ -11,6 +11,9 @@ import { questionLabel, sortQuestions } from "../questions.js";
 import { trendSection } from "../trend-charts.js";
 import type { AgentPeriod, AgentPeriodKey, AgentView } from "../data/agent.js";
 
+const hhmm = (at: Date, timeZone: string) =>
+  new Intl.DateTimeFormat("sv-SE", { timeZone, hour: "2-digit", minute: "2-digit" }).format(at);
+
 const cardName = (key: AgentPeriodKey, p: AgentPeriod["period"], L: Lang) =>
   ({
     today: tr(L, "Idag", "Today"),
@@ -86,8 +89,9 @@ export function renderAgentPage(v: AgentView, user: SessionUser, L: Lang, csrf: 
 ${periodNav({ path: "/me", period: v.period, lang: L })}
 ${
   v.live
-    ? html`<p class="live" id="live-status" role="status" aria-live="polite" data-connected="${tr(L, "Uppdateras automatiskt när nya svar kommer in.", "Updates automatically when new answers arrive.")}" data-new="${tr(L, "Nytt svar inkommet", "New answer received")}" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</p>
-<div id="live" data-stream="${stream}">${results}</div>`
+    ? html`<p class="live"><span id="live-status" data-connected="${tr(L, "Uppdateras automatiskt: dina egna nya svar direkt, gruppens och kundcentrets siffror högst var 30:e sekund.", "Updates automatically: your own new answers at once, the group's and centre's figures at most every 30 seconds.")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</span> <span id="live-updated" data-label="${tr(L, "Senast uppdaterad", "Last updated")}">${tr(L, "Senast uppdaterad", "Last updated")} ${hhmm(v.renderedAt, v.timeZone)}</span></p>
+<p id="live-announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}" data-my-nki="${tr(L, "Mitt NKI", "My NKI")}"></p>
+<div id="live" data-stream="${stream}" data-period="${v.selected ?? ""}" data-quiet-ms="30000" data-announce-ms="60000">${results}</div>`
     : html`<p class="notice" data-testid="not-live">${tr(L, "En avslutad period: sidan uppdateras inte automatiskt.", "A finished period: the page does not update automatically.")} <a href="/me?p=week">${tr(L, "Till aktuell vecka", "To the current week")}</a></p>
 <div id="results">${results}</div>`
 }`;
