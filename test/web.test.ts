@@ -96,7 +96,8 @@ describe("the web app's pages and access rules", () => {
     const html = await res.text();
     expect(html).toContain("Mina resultat");
     expect(html).toContain("Agent Alfa");
-    expect(html).toMatch(/data-testid="n-week">98</); // 14 surveys × 7 questions: n counts answers
+    // 14 surveys × 6 questions: n counts answers, and NKI totalt leaves question 7 (rekommendera) out by default
+    expect(html).toMatch(/data-testid="n-week">84</);
     expect(html).toContain("Bemötande");
     expect(html).toContain("Val 1 – Socialt stöd"); // the group compared with
     expect(html).toMatch(/\(\d,\d\d–\d,\d\d\)/); // a confidence interval, Swedish decimals
@@ -177,9 +178,9 @@ describe("the web app's pages and access rules", () => {
     events.push(await stream.next());
     await stream.close();
     expect(events[0].data.answers).toBe(0);
-    expect(events[0].data.results.html).toMatch(/data-testid="n-week">98</);
+    expect(events[0].data.results.html).toMatch(/data-testid="n-week">84</);
     expect(events[1].data).toMatchObject({ answers: 2, mine: true });
-    expect(events[1].data.results.html).toMatch(/data-testid="n-week">100</);
+    expect(events[1].data.results.html).toMatch(/data-testid="n-week">86</);
   });
 
   it("never streams another agent's individual results to an agent", async () => {
@@ -199,7 +200,7 @@ describe("the web app's pages and access rules", () => {
     await stream.close();
     expect(events[1].data).toMatchObject({ answers: 1, mine: false });
     const html: string = events[1].data.results.html;
-    expect(html).toMatch(/data-testid="n-week">84</); // still B's own count
+    expect(html).toMatch(/data-testid="n-week">72</); // still B's own count (12 surveys × 6 questions in NKI totalt)
     expect(html).not.toContain("Agent Alfa");
   });
 });

@@ -31,6 +31,7 @@ export const AUDIT_EVENT_NAMES: Record<string, readonly [sv: string, en: string]
   "retention.calls-deleted": ["Samtal raderade (gallring)", "Calls deleted (retention)"],
   "transcript.retranscribe": ["Ny transkribering begärd", "Transcription requested again"],
   "voice-message.play": ["Röstmeddelande uppspelat", "Voice message played"],
+  "voice-message.read-text": ["Skriftlig kommentar läst", "Written comment read"],
   "voice-message.listened": ["Markerat som lyssnat", "Marked as listened"],
   "voice-message.unlistened": ["Markerat som ej lyssnat", "Marked as not listened"],
   "voice-message.classify": ["Röstmeddelande klassat", "Voice message classified"],

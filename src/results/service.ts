@@ -189,11 +189,12 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const rows: ResultRow[] = main.map((r) => {
     // A filter names its group or agent in every row, as a dimension would.
     const row: ResultRow = {
-      channels: channelLabel(channels),
       ...(group ? { groupKey: group.key, groupName: group.name } : {}),
       ...(agent ? { agentId: agent.id, agentExternalId: agent.externalId, agentName: agent.name } : {}),
       ...dimensionFields(r),
       ...present(r.counts, r.questionKey, opts, r.respondents),
+      // Last, so a CSV keeps the question and its figures in its first columns.
+      channels: channelLabel(channels),
     };
     if (prev) {
       const earlier = prevMap.get(keyOf(r, by)) ?? { counts: ZERO_COUNTS, respondents: 0 };

@@ -5,6 +5,7 @@ import { createTestContext, startTestApp, type TestContext } from "../support/co
 import { createVoiceMessage, makeWav } from "../review.fixtures.js";
 import { chromiumPath, launchChromium, screenshot, seriousViolations, watchCsp } from "./chromium.js";
 import { makeUser, TEST_PASSWORD } from "./web-client.js";
+import { auditEventName } from "../../src/audit/event-names.js";
 
 async function until<T>(f: () => Promise<T | null | undefined | false>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -157,6 +158,7 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     await signIn(admin, adminEmail);
     await admin.goto(`${app.url}/admin/audit`);
     const text = (await admin.locator("main").textContent()) ?? "";
+    // The audit page names each action in Swedish (src/audit/event-names.ts), not by its code.
     for (const action of [
       "voice-message.play",
       "voice-message.classify",
@@ -164,7 +166,8 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
       "voice-message.register",
       "voice-message.reviewed",
     ]) {
-      expect(text).toContain(action);
+      expect(text).toContain(auditEventName(action, "sv"));
+      expect(text).not.toContain(action);
     }
     expect(text).toContain("FX-2025-0042");
     expect(text).toContain("Enhetschef Test");
