@@ -24,7 +24,7 @@ export interface SurveyTurn {
   timeZone: string;
 }
 
-const surveyTurnRow = z.strictObject({
+export const surveyTurnRow = z.strictObject({
   id: z.string(),
   state: z.enum(SurveyState),
   progress: z.unknown(),
