@@ -31,45 +31,36 @@ export async function optOutByKeypad(
       data: { progress: p.progress, answeredBy: "human" },
     });
     if (!hash) return { optedOut, canceledSurveyIds: [], hashKnown: false };
-    await tx.optOut.upsert({
-      where: { organizationId_numberHash: { organizationId: s.organizationId, numberHash: hash } },
-      update: {},
-      create: { organizationId: s.organizationId, numberHash: hash, source: "keypad" },
+    const { canceledSurveyIds } = await optOutNumber(tx, {
+      organizationId: s.organizationId,
+      numberHash: hash,
+      source: "keypad",
+      at: p.at,
+      exceptSurveyId: s.id,
+      detail: { bySurveyId: s.id },
     });
-    const others = await tx.surveyCall.findMany({
-      where: {
-        organizationId: s.organizationId,
-        state: "scheduled",
-        id: { not: s.id },
-        completedCall: { callerHash: hash },
-      },
-      select: { id: true },
-    });
-    const canceledSurveyIds: string[] = [];
-    for (const o of others) {
-      const done = await transition(tx, {
-        surveyId: o.id,
-        from: "scheduled",
-        to: "canceled",
-        at: p.at,
-        event: "opted-out",
-        detail: { bySurveyId: s.id },
-      });
-      if (done) canceledSurveyIds.push(o.id);
-    }
     return { optedOut, canceledSurveyIds, hashKnown: true };
   });
 }
 
 /**
- * An opt-out from outside a call (STOPP by SMS, an opt-out reported by the
- * carrier): records the OptOut (keyed hash only; idempotent) and cancels the
+ * An opt-out by number (star in a call, STOPP by SMS, an opt-out reported by
+ * the carrier): records the OptOut (keyed hash only; idempotent) and cancels the
  * number's scheduled surveys in the organization. Run it inside the caller's
  * transaction so the opt-out and what triggered it are stored together.
  */
 export async function optOutNumber(
   tx: Db,
-  o: { organizationId: string; numberHash: string; source: string; at: Date },
+  o: {
+    organizationId: string;
+    numberHash: string;
+    source: string;
+    at: Date;
+    /** The survey the opt-out came from (star in a call): ended by the caller, not canceled here. */
+    exceptSurveyId?: string;
+    /** The canceled surveys' event detail; default { source }. */
+    detail?: Record<string, unknown>;
+  },
 ): Promise<{ canceledSurveyIds: string[] }> {
   await tx.optOut.upsert({
     where: { organizationId_numberHash: { organizationId: o.organizationId, numberHash: o.numberHash } },
@@ -77,7 +68,12 @@ export async function optOutNumber(
     create: { organizationId: o.organizationId, numberHash: o.numberHash, source: o.source },
   });
   const scheduled = await tx.surveyCall.findMany({
-    where: { organizationId: o.organizationId, state: "scheduled", completedCall: { callerHash: o.numberHash } },
+    where: {
+      organizationId: o.organizationId,
+      state: "scheduled",
+      completedCall: { callerHash: o.numberHash },
+      ...(o.exceptSurveyId ? { id: { not: o.exceptSurveyId } } : {}),
+    },
     select: { id: true },
   });
   const canceledSurveyIds: string[] = [];
@@ -88,7 +84,7 @@ export async function optOutNumber(
       to: "canceled",
       at: o.at,
       event: "opted-out",
-      detail: { source: o.source },
+      detail: o.detail ?? { source: o.source },
     });
     if (done) canceledSurveyIds.push(s.id);
   }
