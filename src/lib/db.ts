@@ -191,14 +191,20 @@ export type { EmbeddedServer } from "./embedded-postgres.js";
  * `socketDir`, listens on a unix socket there (so CLI commands can reach a
  * running service); otherwise on a free loopback port.
  */
-export async function startEmbeddedPostgres(opts: { dataDir?: string; socketDir?: string }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir?: string;
+  socketDir?: string;
+  fromDump?: string;
+}): Promise<EmbeddedServer> {
   const server = await startPgliteWorker({
     dataDir: opts.dataDir ? path.resolve(opts.dataDir) : undefined,
     socketDir: opts.socketDir ? path.resolve(opts.socketDir) : undefined,
+    fromDump: opts.fromDump,
   });
   embeddedUrls.add(server.url);
   return {
     url: server.url,
+    dump: server.dump,
     async stop() {
       embeddedUrls.delete(server.url);
       await server.stop();
