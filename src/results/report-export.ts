@@ -1,4 +1,3 @@
-import ExcelJS from "exceljs";
 import { questionLabel } from "../web/questions.js";
 import { csvCell } from "./csv.js";
 import { funnelRows, questionKeys } from "./report-render.js";
@@ -186,6 +185,8 @@ export function exportFileName(d: ReportData, ext: "xlsx" | "csv"): string {
 }
 
 export async function reportXlsx(d: ReportData): Promise<Buffer> {
+  // Loaded when a workbook is asked for: exceljs takes over a second to import, paid by every start otherwise.
+  const { default: ExcelJS } = await import("exceljs");
   const wb = new ExcelJS.Workbook();
   wb.creator = "NKI";
   wb.title = `${reportTitle(d.period, L)} – ${d.organizationName}`;
