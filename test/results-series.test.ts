@@ -3,6 +3,7 @@ import { createApiKey } from "../src/intake/api-keys.js";
 import { GOLDEN, type GoldenExpectation } from "./fixtures/golden-expected.js";
 import { GOLDEN_GROUPS, GOLDEN_MIN_ANSWERS } from "./fixtures/golden-data.js";
 import { querySeries, querySeriesOfGroups } from "../src/results/series.js";
+import { loadResultsContext } from "../src/results/repository.js";
 import { loadGolden } from "./fixtures/golden-load.js";
 import { createTestContext, startTestApp } from "./support/context.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
@@ -102,6 +103,18 @@ describe("results over time through GET /api/v1/results/series", () => {
     const none = ofGroup({ key: "val9", name: "Val 9" });
     expect(none.scope).toEqual({ groupKey: "val9", groupName: "Val 9" });
     expect(none.points.map((p) => p.n)).toEqual([0, 0, 0]);
+  });
+
+  it("reads the results context once for calls made while it is being read, and anew after", async () => {
+    const q = { organizationId: ctx.organizationId, groupKey: "val1" };
+    const [a, b] = await Promise.all([loadResultsContext(db.prisma, q), loadResultsContext(db.prisma, q)]);
+    expect(a).toBe(b);
+    expect(a?.group?.key).toBe("val1");
+    const other = await loadResultsContext(db.prisma, { ...q, groupKey: "val2" });
+    expect(other?.group?.key).toBe("val2");
+    const later = await loadResultsContext(db.prisma, q);
+    expect(later).not.toBe(a);
+    expect(later).toEqual(a);
   });
 
   it.each([

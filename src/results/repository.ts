@@ -205,38 +205,63 @@ export async function sumCounts(db: Db, q: CountsQuery): Promise<CountsRow[]> {
   return (await sumCountsMany(db, { q })).q;
 }
 
-export interface ResultsContextRow {
-  timeZone: string;
-  settings: unknown;
-  targets: { questionKey: string; metric: string; threshold: number; upper: number | null; validFrom: string }[];
-  group: { id: string; key: string; name: string } | null;
-  agent: { id: string; externalId: string; name: string | null } | null;
+const contextRow = z.strictObject({
+  timeZone: z.string(),
+  settings: z.unknown(),
+  targets: z.array(
+    z.strictObject({
+      questionKey: z.string(),
+      metric: z.string(),
+      threshold: z.number(),
+      upper: z.number().nullable(),
+      validFrom: z.string(),
+    }),
+  ),
+  group: z.strictObject({ id: z.string(), key: z.string(), name: z.string() }).nullable(),
+  agent: z.strictObject({ id: z.string(), externalId: z.string(), name: z.string().nullable() }).nullable(),
   /** Groups an administrator hid: left out of per-group comparisons, still counted in the totals. */
-  hiddenGroupIds: string[];
-}
+  hiddenGroupIds: z.array(z.string()),
+});
+export type ResultsContextRow = z.output<typeof contextRow>;
 
-/**
- * Everything a results request needs before counting, in one round trip: the
- * organization's zone and settings, its targets, and the group/agent named in
- * the filters (agent by service id first, else by telephony id).
- */
-export async function loadResultsContext(
-  db: Db,
-  q: { organizationId: string; groupKey?: string; agentRef?: string },
-): Promise<ResultsContextRow | null> {
-  const rows = await db.$queryRaw<ResultsContextRow[]>`
+const CONTEXT_SQL = `
     SELECT o."timeZone", o.settings,
       (SELECT coalesce(json_agg(json_build_object('questionKey', t."questionKey", 'metric', t.metric, 'threshold', t.threshold,
               'upper', t.upper, 'validFrom', to_char(t."validFrom", 'YYYY-MM-DD'))), '[]'::json) FROM "Target" t WHERE t."organizationId" = o.id) AS targets,
       (SELECT coalesce(json_agg(h.id), '[]'::json) FROM "AnswerGroup" h
         WHERE h."organizationId" = o.id AND h."hiddenAt" IS NOT NULL) AS "hiddenGroupIds",
       (SELECT json_build_object('id', g.id, 'key', g.key, 'name', g.name) FROM "AnswerGroup" g
-        WHERE g."organizationId" = o.id AND g.key = ${q.groupKey ?? null}::text) AS "group",
+        WHERE g."organizationId" = o.id AND g.key = $2::text) AS "group",
       (SELECT json_build_object('id', a.id, 'externalId', a."externalId", 'name', a.name) FROM "Agent" a
-        WHERE a."organizationId" = o.id AND (a.id::text = ${q.agentRef ?? null}::text OR a."externalId" = ${q.agentRef ?? null}::text)
-        ORDER BY a.id::text = ${q.agentRef ?? null}::text DESC LIMIT 1) AS agent
-    FROM "Organization" o WHERE o.id = ${q.organizationId}::uuid`;
-  return rows[0] ?? null;
+        WHERE a."organizationId" = o.id AND (a.id::text = $3::text OR a."externalId" = $3::text)
+        ORDER BY a.id::text = $3::text DESC LIMIT 1) AS agent
+    FROM "Organization" o WHERE o.id = $1::uuid`;
+
+// Context reads in flight, per client and arguments: a page asks the same one of several results
+// and series calls at once (the overview eight times); they share the one statement.
+const contextsInFlight = new WeakMap<Db, Map<string, Promise<ResultsContextRow | null>>>();
+
+/**
+ * Everything a results request needs before counting, in one round trip: the
+ * organization's zone and settings, its targets, and the group/agent named in
+ * the filters (agent by service id first, else by telephony id). A call made
+ * while an identical one is still running gets that one's answer.
+ */
+export function loadResultsContext(
+  db: Db,
+  q: { organizationId: string; groupKey?: string; agentRef?: string },
+): Promise<ResultsContextRow | null> {
+  const params = [q.organizationId, q.groupKey ?? null, q.agentRef ?? null];
+  const key = JSON.stringify(params);
+  let running = contextsInFlight.get(db);
+  if (!running) contextsInFlight.set(db, (running = new Map()));
+  const shared = running.get(key);
+  if (shared) return shared;
+  const read = sqlRows(db, contextRow, CONTEXT_SQL, params).then((rows) => rows[0] ?? null);
+  running.set(key, read);
+  const done = () => running.delete(key);
+  read.then(done, done);
+  return read;
 }
 
 export const toTargetDefs = (rows: ResultsContextRow["targets"]) =>
