@@ -32,7 +32,7 @@ const embeddedUrls = new Set<string>();
  * Sent at connection start on a real server: no parallel workers. The service's
  * statements are small (rollups, keyed look-ups) and a page sends a dozen at
  * once on the pool; the planner still chose Gather for the period pages' trend
- * statements, and starting workers cost 150–300 ms a statement against 2–35 ms
+ * statements, and with workers those took 125–500 ms a statement against 2–107 ms
  * without (bench/RESULTS.md, period pages). PGlite has no workers to start.
  */
 const NO_PARALLEL_WORKERS = "-c max_parallel_workers_per_gather=0";
