@@ -52,7 +52,8 @@ export interface SeriesResponse {
 
 const NONE: PooledRow = { counts: ZERO_COUNTS, respondents: 0 };
 
-export async function querySeries(ctx: AppContext, viewer: Viewer, input: SeriesInput): Promise<SeriesResponse> {
+/** What every series needs before counting: the checked input, its periods and the organization's rules. */
+async function seriesSetup(ctx: AppContext, viewer: Viewer, input: SeriesInput) {
   assertSameOrganization(viewer, input.organizationId);
   const organizationId = input.organizationId;
   const count = input.count ?? SERIES_DEFAULT_COUNT[input.kind];
@@ -84,6 +85,71 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
   const periods = periodsEndingWith(end, count);
   const { minAnswersForResult: minAnswers, nkiDefinition } = orgSettingsSchema.parse(context.settings);
   const total = input.question ? { questionKeys: [input.question] } : nkiTotalKeys(nkiDefinition);
+  return { organizationId, group, agent, periods, minAnswers, total, exact: input.exact ?? false };
+}
+
+/** Each period with last year's and the change, from the pooled rows of both. */
+function seriesPoints(
+  periods: Period[],
+  pooled: (label: string) => PooledRow,
+  minAnswers: number,
+  exact: boolean,
+): SeriesPoint[] {
+  return periods.map((period, i): SeriesPoint => {
+    const now = pooled(`p${i}`);
+    const before = pooled(`y${i}`);
+    return {
+      period,
+      ...presentPlain(now.counts, minAnswers, exact, now.respondents),
+      previousYear: {
+        period: previousYear(period),
+        ...presentPlain(before.counts, minAnswers, exact, before.respondents),
+      },
+      change: presentChange(now, before, minAnswers, exact),
+    };
+  });
+}
+
+/**
+ * The series of every svarsgrupp at once (the overview's lines): ONE statement
+ * for all groups instead of one per group. Gives, for a group, exactly what
+ * querySeries with `group` gives (a group without answers in the series gets
+ * its periods empty).
+ */
+export async function querySeriesOfGroups(
+  ctx: AppContext,
+  viewer: Viewer,
+  input: Omit<SeriesInput, "group" | "agent">,
+): Promise<(group: { key: string; name: string }) => SeriesResponse> {
+  const { organizationId, periods, minAnswers, total, exact } = await seriesSetup(ctx, viewer, input);
+  const scope = { organizationId, ...total, dims: ["group", "question"] as Dimension[] };
+  const parts: Record<string, CountsQuery> = {};
+  periods.forEach((p, i) => {
+    const last = previousYear(p);
+    parts[`p${i}`] = { ...scope, from: p.from, to: p.to };
+    parts[`y${i}`] = { ...scope, from: last.from, to: last.to };
+  });
+  const rows = await sumCountsMany(ctx.prisma, parts);
+  const byGroup = new Map<string, Map<string, PooledRow>>();
+  for (const [label, partRows] of Object.entries(rows))
+    for (const r of poolRows(partRows, ["group"])) {
+      const key = r.groupKey!;
+      if (!byGroup.has(key)) byGroup.set(key, new Map());
+      byGroup.get(key)!.set(label, r);
+    }
+  return (group) => {
+    const own = byGroup.get(group.key);
+    return {
+      kind: input.kind,
+      scope: { groupKey: group.key, groupName: group.name, ...(input.question ? { questionKey: input.question } : {}) },
+      minAnswers,
+      points: seriesPoints(periods, (label) => own?.get(label) ?? NONE, minAnswers, exact),
+    };
+  };
+}
+
+export async function querySeries(ctx: AppContext, viewer: Viewer, input: SeriesInput): Promise<SeriesResponse> {
+  const { organizationId, group, agent, periods, minAnswers, total, exact } = await seriesSetup(ctx, viewer, input);
   const scope = {
     organizationId,
     ...total,
@@ -123,22 +189,8 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       };
   });
   const rows = await sumCountsMany(ctx.prisma, parts);
-  const exact = input.exact ?? false;
   const pooled = (label: string) => poolRows(rows[label] ?? [], [])[0] ?? NONE;
-
-  const points = periods.map((period, i): SeriesPoint => {
-    const now = pooled(`p${i}`);
-    const before = pooled(`y${i}`);
-    return {
-      period,
-      ...presentPlain(now.counts, minAnswers, exact, now.respondents),
-      previousYear: {
-        period: previousYear(period),
-        ...presentPlain(before.counts, minAnswers, exact, before.respondents),
-      },
-      change: presentChange(now, before, minAnswers, exact),
-    };
-  });
+  const points = seriesPoints(periods, pooled, minAnswers, exact);
   const groupSeries = agent
     ? periods.map((period, i) => {
         const g = poolRows(rows[`g${i}`] ?? [], ["group"])[0] ?? NONE;

@@ -1,7 +1,7 @@
 import type { AppContext } from "../../context.js";
 import type { Viewer } from "../../results/access.js";
 import { monthPeriod, type Period } from "../../results/periods.js";
-import { querySeries, type SeriesResponse } from "../../results/series.js";
+import { querySeries, querySeriesOfGroups, type SeriesResponse } from "../../results/series.js";
 import { trendEnd } from "../page-period.js";
 
 /**
@@ -55,15 +55,16 @@ export async function loadTrends(
   };
 }
 
-/** Weekly series of each svarsgrupp (the overview's lines), ending where the organization's does. */
-export async function loadGroupWeeks(
+/**
+ * Weekly series of every svarsgrupp (the overview's lines), ending where the
+ * organization's does: one statement for all groups, so it runs beside the
+ * page's other queries instead of after them; the caller picks the groups.
+ */
+export function loadGroupWeeks(
   ctx: AppContext,
   viewer: Viewer,
-  o: { organizationId: string; end: string; groups: { key: string }[] },
-): Promise<SeriesResponse[]> {
-  return Promise.all(
-    o.groups.map((g) =>
-      querySeries(ctx, viewer, { organizationId: o.organizationId, kind: "week", end: o.end, count: TREND_WEEKS, group: g.key }),
-    ),
-  );
+  o: { organizationId: string; period: Period; timeZone: string },
+): Promise<(group: { key: string; name: string }) => SeriesResponse> {
+  const end = trendEnd("week", o.period, ctx.now(), o.timeZone).label;
+  return querySeriesOfGroups(ctx, viewer, { organizationId: o.organizationId, kind: "week", end, count: TREND_WEEKS });
 }
