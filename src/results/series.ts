@@ -7,6 +7,8 @@ import { presentChange, presentPlain } from "./present.js";
 import { loadResultsContext, sumCounts, sumCountsMany, type CountsQuery, type Dimension } from "./repository.js";
 import { poolRows, type PooledRow } from "./service.js";
 import { ZERO_COUNTS, type Change, type Metrics } from "./stats.js";
+import { channelsFor, type ChannelFilter } from "./channels.js";
+import type { Channel } from "./rollup.js";
 
 /**
  * Figures over time, read from the rollups in one statement: the last 8–13
@@ -33,6 +35,8 @@ export interface SeriesInput {
   /** One question; default the overall NKI as the organization defines it. */
   question?: string;
   exact?: boolean;
+  /** phone | web | all; default the headline's channels, as queryResults (a trend beside a headline counts the same answers). */
+  channel?: ChannelFilter;
 }
 
 export interface SeriesPoint extends Metrics {
@@ -45,6 +49,8 @@ export interface SeriesResponse {
   kind: SeriesKind;
   scope: { groupKey?: string; groupName?: string; agentId?: string; agentName?: string | null; questionKey?: string };
   minAnswers: number;
+  /** The answers' channels every point includes. */
+  channels: Channel[];
   points: SeriesPoint[];
   /** For an agent: their svarsgrupp's figure for each period (the group most of their answers in the whole series came in on, unless one is named). */
   group?: { period: Period; groupKey: string | null; groupName: string | null; metrics: Metrics }[];
@@ -82,11 +88,17 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       [{ field: "end", message: `expected a ${input.kind}` }],
     );
   const periods = periodsEndingWith(end, count);
-  const { minAnswersForResult: minAnswers, nkiDefinition } = orgSettingsSchema.parse(context.settings);
+  const {
+    minAnswersForResult: minAnswers,
+    nkiDefinition,
+    webAnswersInHeadline,
+  } = orgSettingsSchema.parse(context.settings);
+  const channels = channelsFor(input.channel, webAnswersInHeadline);
   const total = input.question ? { questionKeys: [input.question] } : nkiTotalKeys(nkiDefinition);
   const scope = {
     organizationId,
     ...total,
+    channels,
     groupId: group?.id,
     agentId: agent?.id,
     dims: ["question"] as Dimension[],
@@ -102,6 +114,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
             to: periods[periods.length - 1].to,
             dims: ["group"],
             agentId: agent.id,
+            channels,
           })
         )
           .map((r) => ({ id: r.groupId, n: r.counts.reduce((a, b) => a + b, 0) }))
@@ -116,6 +129,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       parts[`g${i}`] = {
         organizationId,
         ...total,
+        channels,
         from: p.from,
         to: p.to,
         dims: ["group", "question"],
@@ -158,6 +172,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       ...(input.question ? { questionKey: input.question } : {}),
     },
     minAnswers,
+    channels,
     points,
     ...(groupSeries ? { group: groupSeries } : {}),
   };

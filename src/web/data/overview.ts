@@ -59,12 +59,13 @@ export async function loadOverview(
     queryResults(ctx, viewer, { ...base, by: ["group"], compare: ["previous-year"] }),
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
     queryResults(ctx, viewer, { ...base, by: ["agent"], compare: ["previous-year"] }),
-    loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone }),
+    loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone, channel }),
   ]);
   const groupWeeks = await loadGroupWeeks(ctx, viewer, {
     organizationId: user.organizationId,
     end: trends.weeks.points.at(-1)!.period.label,
     groups: groups.rows.filter((g) => g.groupKey).map((g) => ({ key: g.groupKey! })),
+    channel,
   });
   return {
     periodKey,
