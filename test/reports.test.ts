@@ -319,7 +319,8 @@ describe("Tertialrapport", () => {
     expect(bem.getCell(14).value).toBe("nej"); // mål nått
     expect(q.getColumn(2).numFmt).toBe("0.00");
     const g = wb.getWorksheet("Per svarsgrupp")!;
-    expect(g.getRow(2).cellCount).toBe(12);
+    expect(g.getRow(2).cellCount).toBe(13);
+    expect(g.getRow(2).getCell(13).value).toBe("Kanaler");
     const val1 = g.getRow(3).getCell(1).value === "Val 1 – Socialt stöd" ? g.getRow(3) : g.getRow(4);
     expect(val1.getCell(2).value).toBe(4.5);
     expect(val1.getCell(3).value).toBe(3);
@@ -356,11 +357,13 @@ describe("Tertialrapport", () => {
     expect(res.headers.get("content-type")).toContain("text/csv");
     const csv = await res.text();
     const lines = csv.replace(/^\uFEFF/, "").split("\r\n");
-    expect(lines[0]).toBe("Tertialrapport P2 2026 – Testkommun");
+    expect(lines[0]).toBe("Tertialrapport P2 2026 – Testkommun – NKI från telefon");
     expect(lines).toContain("Medelbetyg (1–5) per fråga för hela kundcentret");
     expect(lines).toContain('"Synpunkter (klagomål, beröm, förslag) per förvaltning"');
-    // Fråga, medelbetyg, svarande, svar, andel nöjda (3 of 4), förra året, svarande förra året, förändring, interval, säker, övriga kommuner, antal, mål nått
-    expect(lines.find((l) => l.startsWith("Bemötande,"))).toBe("Bemötande,4,4,4,0.75,3,2,1,-0.3,2.3,nej,4,3,nej");
+    // Fråga, medelbetyg, svarande, svar, andel nöjda (3 of 4), förra året, svarande förra året, förändring, interval, säker, övriga kommuner, antal, mål nått, kanaler
+    expect(lines.find((l) => l.startsWith("Bemötande,"))).toBe(
+      "Bemötande,4,4,4,0.75,3,2,1,-0.3,2.3,nej,4,3,nej,telefon",
+    );
     expect(csv).toContain(`"'=HYPERLINK(""http://example.test"",""klicka"")"`);
     expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
     expect(lines).toContain("Socialförvaltningen,2,1,1");

@@ -4,6 +4,7 @@ import { fmt, pct, tr, type Lang } from "../web/i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../web/questions.js";
 import type { Change, Metrics } from "./stats.js";
 import { periodNav } from "../web/period-nav.js";
+import { channelNames, channelSuffix, channelSwitch } from "../web/channel-switch.js";
 import type { ReportData, ReportGroup } from "./reports.js";
 import { classificationName, periodName, reportName, reportTitle } from "./report-text.js";
 
@@ -260,8 +261,10 @@ function coachingSection(d: ReportData, L: Lang): Html {
 /** The app's period navigation (previous/next, a picker for any period) and the downloads; neither is printed. */
 function navigation(d: ReportData, L: Lang): Html {
   const base = d.kind === "weekly" ? "/reports/weekly" : "/reports/period";
-  const q = `?period=${encodeURIComponent(d.period.label)}`;
-  return html`${periodNav({ path: base, period: d.period, lang: L })}
+  const here = `?period=${encodeURIComponent(d.period.label)}`;
+  const q = `${here}${channelSuffix(d.channel)}`;
+  return html`${periodNav({ path: base, period: d.period, lang: L, keep: { channel: d.channel } })}
+${channelSwitch({ href: `${base}${here}`, channel: d.channel, channels: d.channels, lang: L })}
 <p class="report-exports noprint">${tr(L, "Ladda ner rapporten", "Download the report")}: <a href="${base}.xlsx${q}" download>Excel (XLSX)</a> · <a href="${base}.csv${q}" download>CSV</a></p>`;
 }
 
@@ -310,7 +313,7 @@ export function renderReport(d: ReportData, L: Lang): Html {
     [
       "questions",
       tr(L, "Resultat per fråga för hela kundcentret", "Results per question for the whole contact centre"),
-      html`<p>NKI ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t, L)}`}</p>${chartQ}${questionTable(d, L)}`,
+      html`<p>NKI (${channelNames(d.channels, L)}) ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t, L)}`}</p>${chartQ}${questionTable(d, L)}`,
     ],
     ["groups", tr(L, "Alla frågor per svarsgrupp", "All questions per answer group"), groupTable(d, L)],
     ["answer-time", tr(L, "Svarstid per svarsgrupp", "Waiting time per answer group"), answerTimeTable(d, L)],

@@ -10,6 +10,8 @@ import { findCoachingSignals, type CoachingReport } from "./coaching.js";
 import { daysBetween, leadingWeek, parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
 import { querySeries, type SeriesPoint } from "./series.js";
 import { queryResults, type ResultRow } from "./service.js";
+import type { ChannelFilter } from "./channels.js";
+import type { Channel } from "./rollup.js";
 
 /**
  * The data of the weekly summary and the tertial period report, modelled on
@@ -51,6 +53,9 @@ export interface ReportData {
   transcriptQuotes: TranscriptQuote[];
   /** Coaching signals over the period (ending today for the current period). */
   coaching: CoachingReport;
+  /** The channel asked for (absent: the headline's) and the channels the NKI figures and the trend include. */
+  channel?: ChannelFilter;
+  channels: Channel[];
 }
 
 const TREND_COUNT: Partial<Record<Period["kind"], number>> = { tertial: 6, week: 8, month: 12 };
@@ -65,6 +70,8 @@ export async function buildReport(
     period?: string;
     /** The parameter the period came in, named in the error when it is bad. */
     periodField?: string;
+    /** phone | web | all for the NKI figures and the trend (the funnel shows every channel anyway). */
+    channel?: ChannelFilter;
   },
 ): Promise<ReportData> {
   assertSameOrganization(viewer, input.organizationId);
@@ -76,7 +83,8 @@ export async function buildReport(
       : input.kind === "weekly"
         ? leadingWeek(ctx.now(), org.timeZone).label // on Mondays the week that just ended, for the weekly meeting
         : periodContaining("tertial", ctx.now(), org.timeZone).label;
-  const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const] };
+  const channel = input.channel;
+  const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const], channel };
   const withBench = { ...base, compare: ["previous-year" as const, "benchmark" as const] };
   const [total, totalQ, byGroup, byGroupQ, funnel] = await Promise.all([
     queryResults(ctx, viewer, withBench),
@@ -102,6 +110,7 @@ export async function buildReport(
           kind: period.kind as "tertial" | "week" | "month",
           end: period.label,
           count: trendCount,
+          channel,
         }).then((s) => s.points)
       : Promise.resolve([]),
     summarizeReviews(ctx, actor, { start, end }),
@@ -154,5 +163,7 @@ export async function buildReport(
     reviews,
     transcriptQuotes,
     coaching,
+    ...(channel ? { channel } : {}),
+    channels: total.channels,
   };
 }

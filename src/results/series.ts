@@ -7,6 +7,8 @@ import { presentChange, presentPlain } from "./present.js";
 import { loadResultsContext, sumCounts, sumCountsMany, type CountsQuery, type Dimension } from "./repository.js";
 import { poolRows, type PooledRow } from "./service.js";
 import { ZERO_COUNTS, type Change, type Metrics } from "./stats.js";
+import { channelsFor, type ChannelFilter } from "./channels.js";
+import type { Channel } from "./rollup.js";
 
 /**
  * Figures over time, read from the rollups in one statement: the last 8–13
@@ -33,6 +35,8 @@ export interface SeriesInput {
   /** One question; default the overall NKI as the organization defines it. */
   question?: string;
   exact?: boolean;
+  /** phone | web | all; default the headline's channels, as queryResults (a trend beside a headline counts the same answers). */
+  channel?: ChannelFilter;
 }
 
 export interface SeriesPoint extends Metrics {
@@ -45,6 +49,8 @@ export interface SeriesResponse {
   kind: SeriesKind;
   scope: { groupKey?: string; groupName?: string; agentId?: string; agentName?: string | null; questionKey?: string };
   minAnswers: number;
+  /** The answers' channels every point includes. */
+  channels: Channel[];
   points: SeriesPoint[];
   /** For an agent: their svarsgrupp's figure for each period (the group most of their answers in the whole series came in on, unless one is named). */
   group?: { period: Period; groupKey: string | null; groupName: string | null; metrics: Metrics }[];
@@ -83,9 +89,14 @@ async function seriesSetup(ctx: AppContext, viewer: Viewer, input: SeriesInput) 
       [{ field: "end", message: `expected a ${input.kind}` }],
     );
   const periods = periodsEndingWith(end, count);
-  const { minAnswersForResult: minAnswers, nkiDefinition } = orgSettingsSchema.parse(context.settings);
+  const {
+    minAnswersForResult: minAnswers,
+    nkiDefinition,
+    webAnswersInHeadline,
+  } = orgSettingsSchema.parse(context.settings);
+  const channels = channelsFor(input.channel, webAnswersInHeadline);
   const total = input.question ? { questionKeys: [input.question] } : nkiTotalKeys(nkiDefinition);
-  return { organizationId, group, agent, periods, minAnswers, total, exact: input.exact ?? false };
+  return { organizationId, group, agent, periods, minAnswers, total, channels, exact: input.exact ?? false };
 }
 
 /** Each period with last year's and the change, from the pooled rows of both. */
@@ -121,8 +132,8 @@ export async function querySeriesOfGroups(
   viewer: Viewer,
   input: Omit<SeriesInput, "group" | "agent">,
 ): Promise<(group: { key: string; name: string }) => SeriesResponse> {
-  const { organizationId, periods, minAnswers, total, exact } = await seriesSetup(ctx, viewer, input);
-  const scope = { organizationId, ...total, dims: ["group", "question"] as Dimension[] };
+  const { organizationId, periods, minAnswers, total, channels, exact } = await seriesSetup(ctx, viewer, input);
+  const scope = { organizationId, ...total, channels, dims: ["group", "question"] as Dimension[] };
   const parts: Record<string, CountsQuery> = {};
   periods.forEach((p, i) => {
     const last = previousYear(p);
@@ -143,16 +154,22 @@ export async function querySeriesOfGroups(
       kind: input.kind,
       scope: { groupKey: group.key, groupName: group.name, ...(input.question ? { questionKey: input.question } : {}) },
       minAnswers,
+      channels,
       points: seriesPoints(periods, (label) => own?.get(label) ?? NONE, minAnswers, exact),
     };
   };
 }
 
 export async function querySeries(ctx: AppContext, viewer: Viewer, input: SeriesInput): Promise<SeriesResponse> {
-  const { organizationId, group, agent, periods, minAnswers, total, exact } = await seriesSetup(ctx, viewer, input);
+  const { organizationId, group, agent, periods, minAnswers, total, channels, exact } = await seriesSetup(
+    ctx,
+    viewer,
+    input,
+  );
   const scope = {
     organizationId,
     ...total,
+    channels,
     groupId: group?.id,
     agentId: agent?.id,
     dims: ["question"] as Dimension[],
@@ -168,6 +185,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
             to: periods[periods.length - 1].to,
             dims: ["group"],
             agentId: agent.id,
+            channels,
           })
         )
           .map((r) => ({ id: r.groupId, n: r.counts.reduce((a, b) => a + b, 0) }))
@@ -182,6 +200,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       parts[`g${i}`] = {
         organizationId,
         ...total,
+        channels,
         from: p.from,
         to: p.to,
         dims: ["group", "question"],
@@ -210,6 +229,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       ...(input.question ? { questionKey: input.question } : {}),
     },
     minAnswers,
+    channels,
     points,
     ...(groupSeries ? { group: groupSeries } : {}),
   };

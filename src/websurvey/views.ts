@@ -31,6 +31,7 @@ const T = {
       "Vi hittar ingen enkät för den här länken. Kontrollera att hela länken från sms:et kom med. Tack för att du ville svara.",
     errorTitle: "Något behöver rättas",
     privacy: "Vi sparar dina svar utan namn och telefonnummer.",
+    readMore: "Läs mer om hur kommunen behandlar personuppgifter:",
     brand: "Kundenkät",
   },
   en: {
@@ -54,6 +55,7 @@ const T = {
       "We cannot find a survey for this link. Check that the whole link from the text message came along. Thank you for wanting to answer.",
     errorTitle: "Something needs correcting",
     privacy: "Your answers are stored without your name or phone number.",
+    readMore: "Read more about how the municipality handles personal data:",
     brand: "Customer survey",
   },
 } as const;
@@ -152,7 +154,7 @@ ${hidden("comment", lang)}
 <textarea id="comment" name="comment" rows="6" maxlength="4000" aria-describedby="comment-prompt"${
         invalid ? html` aria-invalid="true"` : ""
       }></textarea>
-<p class="muted">${t.privacy}</p>
+<p class="muted">${t.privacy}${page.privacyInfo && html` ${t.readMore} ${page.privacyInfo}`}</p>
 <button type="submit" class="primary">${t.send}</button>
 </form></div>`,
       o,

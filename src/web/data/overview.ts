@@ -59,8 +59,8 @@ export async function loadOverview(
     queryResults(ctx, viewer, { ...base, by: ["group"], compare: ["previous-year"] }),
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
     queryResults(ctx, viewer, { ...base, by: ["agent"], compare: ["previous-year"] }),
-    loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone }),
-    loadGroupWeeks(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone }),
+    loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone, channel }),
+    loadGroupWeeks(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone, channel }),
   ]);
   // A line for each svarsgrupp in the table (those with answers in the period, hidden ones left out).
   const groupWeeks = groups.rows

@@ -10,6 +10,7 @@ import { periodNav } from "../period-nav.js";
 import { questionLabel, sortQuestions } from "../questions.js";
 import { trendSection } from "../trend-charts.js";
 import type { AgentPeriod, AgentPeriodKey, AgentView } from "../data/agent.js";
+import { channelSuffix, channelSwitch } from "../channel-switch.js";
 
 const hhmm = (at: Date, timeZone: string) =>
   new Intl.DateTimeFormat("sv-SE", { timeZone, hour: "2-digit", minute: "2-digit" }).format(at);
@@ -21,10 +22,10 @@ const cardName = (key: AgentPeriodKey, p: AgentPeriod["period"], L: Lang) =>
     period: `${tr(L, "Tertial", "Period")} ${p.label.slice(-1)} ${p.label.slice(0, 4)}`,
   })[key];
 
-function summaryCard(p: AgentPeriod, L: Lang, selected: boolean): Html {
+function summaryCard(p: AgentPeriod, L: Lang, selected: boolean, ch: string): Html {
   const me = p.overall;
   const value = !me || me.n === 0 ? "–" : me.tooFew || me.mean === null ? tr(L, "för få", "too few") : fmt(L, me.mean);
-  return html`<a class="kpi kpi-link" href="/me?p=${p.key}"${selected && html` aria-current="true"`}>
+  return html`<a class="kpi kpi-link" href="/me?p=${p.key}${ch}"${selected && html` aria-current="true"`}>
 <div class="sub">${cardName(p.key, p.period, L)} · ${tr(L, "mitt NKI", "my NKI")}</div>
 <div class="value" data-testid="kpi-${p.key}">${value}</div>
 <div class="sub">${me?.respondents ?? 0} ${tr(L, "svarande", "respondents")} · <span data-testid="n-${p.key}">${me?.n ?? 0}</span> ${tr(L, "svar", "answers")} · ${tr(L, "gruppen", "group")} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${tr(L, "kundcenter", "centre")} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
@@ -60,7 +61,8 @@ function questionTable(v: AgentView, L: Lang, groupName: string | null): Html {
 /** The part of the page the live stream replaces. */
 export function renderAgentLive(v: AgentView, L: Lang): Html {
   const groupName = v.overall?.group?.groupName ?? v.trends?.weeks.group?.find((g) => g.groupName)?.groupName ?? null;
-  return html`<div class="grid">${v.periods.map((p) => summaryCard(p, L, p.key === v.selected))}</div>
+  const ch = channelSuffix(v.channel);
+  return html`<div class="grid">${v.periods.map((p) => summaryCard(p, L, p.key === v.selected, ch))}</div>
 <h2>${tr(L, "Per fråga", "Per question")} – ${periodName(v.period, L)}</h2>
 ${v.overall && html`<p data-testid="change-line">${tr(L, "Mitt NKI mot samma period förra året", "My NKI against the same period last year")}${v.previousPeriod ? ` (${periodName(v.previousPeriod, L)})` : ""}: ${changeHtml(L, v.overall.change, v.minAnswers)}</p>`}
 ${questionTable(v, L, groupName)}
@@ -71,28 +73,29 @@ ${v.trends && trendSection(v.trends, L, { mainName: tr(L, "Jag", "Me") })}`;
 }
 
 export function renderAgentPage(v: AgentView, user: SessionUser, L: Lang, csrf: string): Html {
+  const ch = channelSuffix(v.channel);
   const tabs = v.periods.map(
     (p) =>
-      html`<a href="/me?p=${p.key}"${p.key === v.selected && html` aria-current="page"`}>${cardName(p.key, p.period, L)}</a>`,
+      html`<a href="/me?p=${p.key}${ch}"${p.key === v.selected && html` aria-current="page"`}>${cardName(p.key, p.period, L)}</a>`,
   );
-  const path = v.selected ? `/me?p=${v.selected}` : `/me?period=${encodeURIComponent(v.period.label)}`;
+  const here = v.selected ? `?p=${v.selected}` : `?period=${encodeURIComponent(v.period.label)}`;
+  const path = `/me${here}${ch}`;
   // Live updates only for a period that contains today; a past period is a fixed record and is not re-rendered.
-  const stream = v.selected
-    ? `/api/v1/results/stream?p=${v.selected}`
-    : `/api/v1/results/stream?period=${encodeURIComponent(v.period.label)}`;
+  const stream = `/api/v1/results/stream${here}${ch}`;
   const results = user.agentId
     ? renderAgentLive(v, L)
     : html`<p>${tr(L, "Ditt konto är inte kopplat till någon kommunvägledare ännu. Kontakta administratören.", "Your account is not linked to an agent yet. Contact the administrator.")}</p>`;
   const body = html`<h1>${tr(L, "Mina resultat", "My results")}${v.agentName && html` <span class="muted">– ${v.agentName}</span>`}</h1>
 <p class="lead">${tr(L, "Så här har medborgarna bedömt samtalen du tog emot (1 = sämst, 5 = bäst). Resultat med för få svarande visas inte som siffror.", "How citizens rated the calls you answered (1 = worst, 5 = best). Results with too few respondents are not shown as numbers.")}</p>
 <nav class="tabs" aria-label="${tr(L, "Aktuella perioder", "Current periods")}">${tabs}</nav>
-${periodNav({ path: "/me", period: v.period, lang: L })}
+${periodNav({ path: "/me", period: v.period, lang: L, keep: { channel: v.channel } })}
+${user.agentId && channelSwitch({ href: `/me${here}`, channel: v.channel, channels: v.channels, lang: L })}
 ${
   v.live
     ? html`<p class="live"><span id="live-status" data-connected="${tr(L, "Uppdateras automatiskt: dina egna nya svar direkt, gruppens och kundcentrets siffror högst var 30:e sekund.", "Updates automatically: your own new answers at once, the group's and centre's figures at most every 30 seconds.")}">${tr(L, "Ansluter för automatisk uppdatering …", "Connecting for live updates …")}</span> <span id="live-updated" data-label="${tr(L, "Senast uppdaterad", "Last updated")}">${tr(L, "Senast uppdaterad", "Last updated")} ${hhmm(v.renderedAt, v.timeZone)}</span></p>
 <p id="live-announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-new-mine="${tr(L, "Nytt svar om ditt samtal", "New answer about your call")}" data-my-nki="${tr(L, "Mitt NKI", "My NKI")}"></p>
 <div id="live" data-stream="${stream}" data-period="${v.selected ?? ""}" data-quiet-ms="30000" data-announce-ms="60000">${results}</div>`
-    : html`<p class="notice" data-testid="not-live">${tr(L, "En avslutad period: sidan uppdateras inte automatiskt.", "A finished period: the page does not update automatically.")} <a href="/me?p=week">${tr(L, "Till aktuell vecka", "To the current week")}</a></p>
+    : html`<p class="notice" data-testid="not-live">${tr(L, "En avslutad period: sidan uppdateras inte automatiskt.", "A finished period: the page does not update automatically.")} <a href="/me?p=week${ch}">${tr(L, "Till aktuell vecka", "To the current week")}</a></p>
 <div id="results">${results}</div>`
 }`;
   return renderPage({

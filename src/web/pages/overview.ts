@@ -10,6 +10,7 @@ import { fmt, tr, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
 import type { OverviewView } from "../data/overview.js";
+import { channelSuffix, channelSwitch } from "../channel-switch.js";
 
 const PALETTE = ["#0b5394", "#b45309", "#1e6b34", "#6b3fa0", "#a4161a", "#00667a", "#5c4b00"];
 
@@ -70,7 +71,7 @@ export function renderOverview(
   csrf: string,
   extras: OverviewExtras = {},
 ): Html {
-  const ch = v.channel ? `&channel=${v.channel}` : "";
+  const ch = channelSuffix(v.channel);
   const tabs = (["week", "month", "tertial"] as const).map(
     (k) =>
       html`<a href="/overview?p=${k}${ch}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Aktuell vecka", "Current week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
@@ -82,17 +83,13 @@ export function renderOverview(
     dash: i % 2 ? "6 3" : undefined,
   }));
   const q = `?period=${encodeURIComponent(v.period.label)}`;
-  const channelName = (c: string) => ({ phone: tr(L, "telefon", "phone"), web: tr(L, "webb", "web") })[c] ?? c;
-  const channelLinks = (["phone", "web", "all"] as const).map(
-    (c) =>
-      html`<a href="/overview${q}&channel=${c}"${c === v.channel && html` aria-current="page"`}>${{ phone: tr(L, "Telefon", "Phone"), web: tr(L, "Webb", "Web"), all: tr(L, "Alla kanaler", "All channels") }[c]}</a>`,
-  );
+  // The reports open on this period when it is of their kind, and on this channel.
+  const reportQuery = (samePeriod: boolean) => (samePeriod ? `${q}${ch}` : v.channel ? `?channel=${v.channel}` : "");
   const body = html`<h1>${tr(L, "Översikt", "Overview")} <span class="muted">– ${periodName(v.period, L)}</span></h1>
 <nav class="tabs" aria-label="${tr(L, "Aktuella perioder", "Current periods")}">${tabs}</nav>
-${periodNav({ path: "/overview", period: v.period, lang: L })}
-<p data-testid="channels">${tr(L, "Svaren kommer från", "Answers from")}: <strong>${v.channels.map(channelName).join(" + ")}</strong></p>
-<nav class="tabs" aria-label="${tr(L, "Kanal", "Channel")}">${channelLinks}</nav>
-<p class="noprint"><a href="/reports/weekly${v.period.kind === "week" ? q : ""}">${tr(L, "Veckorapport", "Weekly report")}</a> · <a href="/reports/period${v.period.kind === "week" ? "" : q}">${tr(L, "Tertialrapport", "Period report")}</a> · <a href="/queue">${tr(L, "Lyssningskö för röstmeddelanden", "Listening queue for voice messages")}</a></p>
+${periodNav({ path: "/overview", period: v.period, lang: L, keep: { channel: v.channel } })}
+${channelSwitch({ href: `/overview${q}`, channel: v.channel, channels: v.channels, lang: L })}
+<p class="noprint"><a href="/reports/weekly${reportQuery(v.period.kind === "week")}">${tr(L, "Veckorapport", "Weekly report")}</a> · <a href="/reports/period${reportQuery(v.period.kind !== "week")}">${tr(L, "Tertialrapport", "Period report")}</a> · <a href="/queue">${tr(L, "Lyssningskö för röstmeddelanden", "Listening queue for voice messages")}</a></p>
 ${totalCards(v, L)}
 <h2>${tr(L, "Jämförelser", "Comparisons")}</h2>
 ${v.total && comparisonsTable({ period: v.period, previousPeriod: v.previousPeriod, own: v.total, ownName: tr(L, "Hela kundcenter", "Whole centre"), other: v.otherSources, minAnswers: v.minAnswers }, L)}
