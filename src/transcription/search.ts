@@ -86,8 +86,8 @@ const NOTE_WEIGHT = 0.5;
  * recording time the transcript carries, so a query reads no message per
  * match: ranking and counting 15,000 matches used to join and re-parse each
  * (bench/RESULTS.md). Only the group, agent, category and förvaltning filters
- * join the message, and only the page's rows are joined for names and
- * highlighted. A message matching in both places ranks as the sum.
+ * join the message to a transcript match, and only the page's rows are joined
+ * for names and highlighted. A message matching in both places ranks as the sum.
  */
 export async function searchTranscripts(ctx: AppContext, actor: Actor, input: unknown): Promise<SearchResult> {
   assertManager(actor);
@@ -118,14 +118,15 @@ export async function searchTranscripts(ctx: AppContext, actor: Actor, input: un
     weekT = `AND t."recordedAt" >= ${from}::timestamptz AND t."recordedAt" < ${to}::timestamptz`;
     weekV = `AND vm."recordedAt" >= ${from}::timestamptz AND vm."recordedAt" < ${to}::timestamptz`;
   }
+  // The message's own filters, `{m}` standing for its alias: the note branch reads the message
+  // anyway; the transcript branch joins it only when there is such a filter.
   const filters: string[] = [];
-  if (p.groupId) filters.push(`f."groupId" = ${param(p.groupId)}::uuid`);
-  if (p.agentId) filters.push(`f."agentId" = ${param(p.agentId)}::uuid`);
-  if (p.category) filters.push(`f.classification = ${param(p.category)}`);
-  if (p.forvaltning) filters.push(`lower(f.forvaltning) = lower(${param(p.forvaltning)})`);
-  const filterJoin = filters.length
-    ? `JOIN "VoiceMessage" f ON f.id = h.id AND f."organizationId" = $1::uuid AND ${filters.join(" AND ")}`
-    : "";
+  if (p.groupId) filters.push(`{m}."groupId" = ${param(p.groupId)}::uuid`);
+  if (p.agentId) filters.push(`{m}."agentId" = ${param(p.agentId)}::uuid`);
+  if (p.category) filters.push(`{m}.classification = ${param(p.category)}`);
+  if (p.forvaltning) filters.push(`lower({m}.forvaltning) = lower(${param(p.forvaltning)})`);
+  const on = (alias: string) => filters.map((f) => `AND ${f.replaceAll("{m}", alias)}`).join(" ");
+  const filterJoin = filters.length ? `JOIN "VoiceMessage" f ON f.id = t."voiceMessageId" ${on("f")}` : "";
   const limit = param(PAGE_SIZE);
   const offset = param((p.page - 1) * PAGE_SIZE);
 
@@ -134,17 +135,17 @@ export async function searchTranscripts(ctx: AppContext, actor: Actor, input: un
     searchRow,
     `WITH matches AS (
        SELECT t."voiceMessageId" AS id, t."recordedAt", ts_rank(t."searchVector", ${tsq}) AS rank
-         FROM "Transcript" t
+         FROM "Transcript" t ${filterJoin}
         WHERE t."organizationId" = $1::uuid AND t."searchVector" @@ (${tsq}) ${weekT}
        UNION ALL
        SELECT vm.id, vm."recordedAt", ${NOTE_WEIGHT} * ts_rank(vm."reviewVector", ${tsq})
          FROM "VoiceMessage" vm
-        WHERE vm."organizationId" = $1::uuid AND vm."reviewVector" @@ (${tsq}) ${weekV}),
+        WHERE vm."organizationId" = $1::uuid AND vm."reviewVector" @@ (${tsq}) ${weekV} ${on("vm")}),
      hits AS (
        SELECT id, max("recordedAt") AS "recordedAt", sum(rank) AS rank FROM matches GROUP BY id),
      chosen AS (
        SELECT h.id, h."recordedAt", h.rank, count(*) OVER () AS total
-         FROM hits h ${filterJoin}
+         FROM hits h
         ORDER BY h.rank DESC, h."recordedAt" DESC, h.id
         LIMIT ${limit} OFFSET ${offset})
      SELECT r.id, r."recordedAt", vm.classification, vm.forvaltning, r.rank::float8 AS rank, r.total,
