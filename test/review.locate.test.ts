@@ -4,7 +4,7 @@ import { locateInQueue, queueHref, type QueueSpot } from "../src/review/locate.j
 import { getWeekQueue, PAGE_SIZE, type Actor } from "../src/review/service.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, type TestContext } from "./support/context.js";
-import { createVoiceMessage } from "./review.fixtures.js";
+import { createVoiceMessage, createVoiceMessageCopies } from "./review.fixtures.js";
 
 /**
  * A link to a message from elsewhere (search) must open the queue page that
@@ -27,39 +27,6 @@ describe("where a message is in the listening queue", () => {
     return vm;
   }
 
-  /**
-   * n more messages a minute apart after `of` (named w47-1 …), in its group with its agent, the
-   * first `reviewed` of them reviewed: one statement, because a page of fixtures made one by one
-   * outlasted the hook's timeout on PGlite on a loaded machine.
-   */
-  async function copies(of: { groupId: string; agentId: string; recordedAt: Date }, n: number, reviewed: number) {
-    const rows = await db.prisma.$queryRawUnsafe<{ id: string; recordedAt: Date; i: number }[]>(
-      `WITH s AS (
-         SELECT g AS i, gen_random_uuid() AS cc, gen_random_uuid() AS sv, gen_random_uuid() AS vm,
-                $1::timestamptz + g * interval '1 minute' AS at
-           FROM generate_series(1, $2::int) g),
-       c AS (INSERT INTO "CompletedCall" (id, "organizationId", "externalCallId", "agentId", "groupId", "queueSeconds",
-                "talkSeconds", "startedAt", "endedAt", decision)
-             SELECT cc, $3::uuid, 'copy-' || vm, $4::uuid, $5::uuid, 30, 120, at, at, 'scheduled' FROM s),
-       v AS (INSERT INTO "SurveyCall" (id, "organizationId", "completedCallId", "groupId", "agentId", state, "expiresAt",
-                "flowId", "flowVersion", "createdAt", "updatedAt")
-             SELECT sv, $3::uuid, cc, $5::uuid, $4::uuid, 'completed', at, 'nki-sv', '1', at, at FROM s)
-       INSERT INTO "VoiceMessage" (id, "surveyId", "organizationId", "groupId", "agentId", "recordingSid", state,
-                "storageKey", "contentType", "durationSeconds", "recordedAt", "updatedAt", classification, "reviewedAt")
-       SELECT vm, sv, $3::uuid, $5::uuid, $4::uuid, 'RE' || md5(vm::text), 'stored', 'k/' || vm, 'audio/wav', 12, at, at,
-              CASE WHEN i <= $6::int THEN 'inget' END, CASE WHEN i <= $6::int THEN at END
-         FROM s
-       RETURNING id, "recordedAt", (EXTRACT(EPOCH FROM "recordedAt" - $1::timestamptz) / 60)::int AS i`,
-      of.recordedAt,
-      n,
-      ctx.organizationId,
-      of.agentId,
-      of.groupId,
-      reviewed,
-    );
-    for (const r of rows) messages.push({ id: r.id, recordedAt: r.recordedAt, name: `w47-${r.i}` });
-  }
-
   beforeAll(async () => {
     db = await createTestDatabase();
     // Wednesday of 2026-W48.
@@ -67,7 +34,8 @@ describe("where a message is in the listening queue", () => {
     manager = { id: "00000000-0000-4000-8000-000000000001", organizationId: ctx.organizationId, role: "manager" };
     // 2026-W47: more than a page; the three oldest reviewed, so they come last.
     const first = await message("w47-0", new Date("2026-11-16T08:00:00Z"), { reviewed: true });
-    await copies(first, PAGE_SIZE + 2, 2);
+    const copies = await createVoiceMessageCopies(db.prisma, first, { count: PAGE_SIZE + 2, reviewed: 2 });
+    copies.forEach((c, i) => messages.push({ ...c, name: `w47-${i + 1}` }));
     // Two unreviewed from 2026-W46 that the current week carries over, and the current week's own.
     await message("w46-a", new Date("2026-11-10T09:00:00Z"));
     await message("w46-b", new Date("2026-11-10T09:00:00Z"));

@@ -8,7 +8,7 @@ import { enqueueStoredMessages } from "../src/transcription/repository.js";
 import { PAGE_SIZE } from "../src/review/service.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
-import { createUser, createVoiceMessage, makeWav } from "./review.fixtures.js";
+import { createUser, createVoiceMessage, createVoiceMessageCopies, makeWav } from "./review.fixtures.js";
 
 /**
  * The transcripts in the listening queue and the search page, over HTTP as a
@@ -229,13 +229,13 @@ describe("transcript pages: queue panel, correction, re-transcription, search", 
     let val2Id: string;
     beforeAll(async () => {
       // A page of older unreviewed messages first in the week's queue (too short to transcribe), so the hits are on page 2.
-      for (let i = 0; i < PAGE_SIZE; i++)
-        await createVoiceMessage(db.prisma, {
-          organizationId: ctx.organizationId,
-          recordedAt: new Date(Date.parse("2026-11-23T07:00:00Z") + i * 60_000),
-          durationSeconds: 1,
-          scores: {},
-        });
+      const { vm } = await createVoiceMessage(db.prisma, {
+        organizationId: ctx.organizationId,
+        recordedAt: "2026-11-23T07:00:00Z",
+        durationSeconds: 1,
+        scores: {},
+      });
+      await createVoiceMessageCopies(db.prisma, vm, { count: PAGE_SIZE - 1, durationSeconds: 1 });
       hostileId = (await transcribed(`<img src=x onerror=alert(1)> klagomålet om snöröjningen "&"`)).id;
       val2Id = (
         await transcribed("Klagomål på förskolan och snöröjning vid skolan", {
