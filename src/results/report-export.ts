@@ -5,6 +5,7 @@ import { funnelRows, questionKeys } from "./report-render.js";
 import { classificationName, periodName, reportTitle } from "./report-text.js";
 import type { ReportData } from "./reports.js";
 import type { Change, Metrics } from "./stats.js";
+import { overallPosition, type TargetCheck, type TargetPosition } from "./targets.js";
 
 /**
  * The tertial (or weekly) report as spreadsheet sections: one sheet per
@@ -30,6 +31,13 @@ const mean = (m: Metrics | null | undefined): number | null => (m && !m.tooFew &
 const diff = (c: Change | undefined) => (c && !c.suppressed ? c.difference : null);
 const MEAN = "0.00";
 
+/** The position against the target band, as the pages' badges say it: one of three words, filterable. */
+const POSITION_WORD: Record<TargetPosition, string> = { under: "under", within: "inom", above: "över" };
+const position = (r: { targets?: readonly TargetCheck[] } | null | undefined): string | null => {
+  const p = r?.targets ? overallPosition(r.targets) : null;
+  return p ? POSITION_WORD[p] : null;
+};
+
 export function reportSheets(d: ReportData): ExportSheet[] {
   const keys = questionKeys(d);
   const questions: ExportSheet = {
@@ -50,6 +58,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       "Övriga kommuner",
       "Antal övriga kommuner",
       "Mål nått",
+      "Mot målet (under/inom/över)",
     ],
     rows: [d.total, ...d.totalQuestions].map((r) => [
       questionLabel(r.questionKey ?? "overall", L),
@@ -66,6 +75,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       r.benchmark?.mean ?? null,
       r.benchmark?.organizations ?? null,
       r.targetMet ?? null,
+      position(r),
     ]),
     formats: { 1: MEAN, 4: "0%", 5: MEAN, 7: MEAN, 8: MEAN, 9: MEAN, 11: MEAN },
   };
@@ -79,6 +89,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       ...keys.map((k) => questionLabel(k, L)),
       "Svarande",
       "Mål NKI nått",
+      "NKI mot målet (under/inom/över)",
     ],
     rows: d.groups.map((g) => [
       g.groupName,
@@ -87,6 +98,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       ...keys.map((k) => mean(g.questions.find((q) => q.questionKey === k))),
       g.overall.respondents,
       g.overall.targetMet ?? null,
+      position(g.overall),
     ]),
     formats: Object.fromEntries([1, 2, ...keys.map((_, i) => i + 3)].map((i) => [i, MEAN])),
   };
