@@ -242,8 +242,10 @@ describe("Tertialrapport", () => {
     expect(at).toContainEqual(["Hela kundcentret", "4,00", "4", "1 min 30 s", "4"]);
 
     const f = table(page, "report-funnel");
-    expect(f).toContainEqual(["Avslutade samtal", "4"]);
-    expect(f).toContainEqual(["Röstmeddelanden", "4"]);
+    // Each step with its share of the completed calls beside a bar drawn to that scale.
+    expect(f).toContainEqual(["Avslutade samtal", "4", "100 %"]);
+    expect(f).toContainEqual(["Röstmeddelanden", "4", "100 %"]);
+    expect(page).toMatch(/data-testid="report-funnel"[\s\S]*?<rect width="100\.0" height="1"\/>/);
     expect(page).toMatch(/data-testid="response-rate">\d+ %</);
 
     const cats = table(page, "report-reviews-category");
