@@ -34,7 +34,7 @@ export interface Actor {
   ip?: string | null;
 }
 
-/** 20 messages a page: on a 375 px phone a page stays a few screens long (see README). */
+/** 20 messages a page: on a 375 px phone about 17,000 px tall (see README), and a page is a URL. */
 export const PAGE_SIZE = 20;
 const RECENT_WEEKS = 8;
 
