@@ -4,6 +4,7 @@ import { funnelRows, questionKeys } from "./report-render.js";
 import { classificationName, periodName, reportTitle } from "./report-text.js";
 import type { ReportData } from "./reports.js";
 import type { Change, Metrics } from "./stats.js";
+import { overallPosition, type TargetCheck, type TargetPosition } from "./targets.js";
 import { channelNames } from "../web/channel-switch.js";
 
 /**
@@ -36,6 +37,13 @@ const channelText = (channels: string | readonly string[]) =>
 const fileTitle = (d: ReportData) =>
   `${reportTitle(d.period, L)} – ${d.organizationName} – NKI från ${channelText(d.channels)}`;
 
+/** The position against the target band, as the pages' badges say it: one of three words, filterable. */
+const POSITION_WORD: Record<TargetPosition, string> = { under: "under", within: "inom", above: "över" };
+const position = (r: { targets?: readonly TargetCheck[] } | null | undefined): string | null => {
+  const p = r?.targets ? overallPosition(r.targets) : null;
+  return p ? POSITION_WORD[p] : null;
+};
+
 export function reportSheets(d: ReportData): ExportSheet[] {
   const keys = questionKeys(d);
   const questions: ExportSheet = {
@@ -56,6 +64,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       "Övriga kommuner",
       "Antal övriga kommuner",
       "Mål nått",
+      "Mot målet (under/inom/över)",
       "Kanaler",
     ],
     rows: [d.total, ...d.totalQuestions].map((r) => [
@@ -73,6 +82,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       r.benchmark?.mean ?? null,
       r.benchmark?.organizations ?? null,
       r.targetMet ?? null,
+      position(r),
       channelText(r.channels),
     ]),
     formats: { 1: MEAN, 4: "0%", 5: MEAN, 7: MEAN, 8: MEAN, 9: MEAN, 11: MEAN },
@@ -87,6 +97,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       ...keys.map((k) => questionLabel(k, L)),
       "Svarande",
       "Mål NKI nått",
+      "NKI mot målet (under/inom/över)",
       "Kanaler",
     ],
     rows: d.groups.map((g) => [
@@ -96,6 +107,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       ...keys.map((k) => mean(g.questions.find((q) => q.questionKey === k))),
       g.overall.respondents,
       g.overall.targetMet ?? null,
+      position(g.overall),
       channelText(g.overall.channels),
     ]),
     formats: Object.fromEntries([1, 2, ...keys.map((_, i) => i + 3)].map((i) => [i, MEAN])),

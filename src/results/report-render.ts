@@ -1,4 +1,4 @@
-import { COLORS, targetBadge } from "../web/components.js";
+import { COLORS, funnelBar, targetBadge } from "../web/components.js";
 import { html, joinHtml, type Html } from "../web/html.js";
 import { fmt, pct, tr, type Lang } from "../web/i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../web/questions.js";
@@ -178,8 +178,11 @@ export function funnelRows(d: ReportData, L: Lang): [string, number][] {
 function funnelTable(d: ReportData, L: Lang): Html {
   return html`${wrap(
     tr(L, "Från avslutat samtal till enkätsvar", "From completed call to survey answer"),
-    html`<tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col">${tr(L, "Antal", "Count")}</th></tr>`,
-    funnelRows(d, L).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="num">${v}</td></tr>`),
+    html`<tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col">${tr(L, "Andel av avslutade samtal", "Share of completed calls")}</th></tr>`,
+    funnelRows(d, L).map(
+      ([k, v]) =>
+        html`<tr><th scope="row">${k}</th><td class="num">${v}</td><td class="bar">${funnelBar(v, d.funnel.completedCalls, L)}</td></tr>`,
+    ),
     "report-funnel",
   )}<p>${tr(L, "Svarsfrekvens", "Response rate")}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong>; ${tr(L, "telefon och webb, av alla utvalda", "phone and web, of everyone selected")}: <strong data-testid="response-rate-all">${pct(L, d.funnel.responseRateAllChannels)}</strong></p>`;
 }

@@ -86,6 +86,44 @@ export async function findQueuePage(db: Db, s: Scope, totals: { unreviewed: numb
 
 export type QueueRow = Awaited<ReturnType<typeof findQueuePage>>[number];
 
+/** (recordedAt, id) after the given message, in the queue's order. */
+const afterWhere = (m: { recordedAt: Date; id: string }) => ({
+  OR: [{ recordedAt: { gt: m.recordedAt } }, { recordedAt: m.recordedAt, id: { gt: m.id } }],
+});
+
+/**
+ * The first unreviewed message after `m` in queue order, else the first one
+ * before it (wrapping round); never `excludeId` itself.
+ */
+export async function findNextUnreviewed(
+  db: Db,
+  s: Scope,
+  m: { recordedAt: Date },
+  excludeId: string,
+): Promise<{ id: string; recordedAt: Date } | null> {
+  const order = [{ recordedAt: "asc" as const }, { id: "asc" as const }];
+  const select = { id: true, recordedAt: true } as const;
+  const base = unreviewedWhere(s);
+  const after = await db.voiceMessage.findFirst({
+    where: { ...base, ...afterWhere({ recordedAt: m.recordedAt, id: excludeId }) },
+    orderBy: order,
+    select,
+  });
+  if (after) return after;
+  return db.voiceMessage.findFirst({ where: { ...base, id: { not: excludeId } }, orderBy: order, select });
+}
+
+/** How many unreviewed messages come before `m` in the queue: its 0-based position. */
+export async function countUnreviewedBefore(db: Db, s: Scope, m: { recordedAt: Date; id: string }) {
+  return db.voiceMessage.count({
+    where: {
+      ...unreviewedWhere(s),
+      NOT: afterWhere(m),
+      id: { not: m.id },
+    },
+  });
+}
+
 /** Scores per survey, keyed by questionKey. */
 export async function findScores(db: Db, surveyIds: string[]): Promise<Map<string, Record<string, number>>> {
   const out = new Map<string, Record<string, number>>();
@@ -171,6 +209,7 @@ export async function distinctForvaltningar(
 
 export const reviewSelect = {
   id: true,
+  recordedAt: true,
   organizationId: true,
   state: true,
   storageKey: true,

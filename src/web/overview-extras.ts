@@ -5,6 +5,7 @@ import { findCoachingSignals } from "../results/coaching.js";
 import type { Period } from "../results/periods.js";
 import { getOrganization } from "../organizations/service.js";
 import { localTime } from "../lib/calendar.js";
+import { funnelBar } from "./components.js";
 import { html, type Html } from "./html.js";
 import { fmt, pct, tr, type Lang } from "./i18n.js";
 import { questionLabel } from "./questions.js";
@@ -49,8 +50,8 @@ function funnelHtml(f: Funnel, L: Lang): Html | undefined {
   const skips = Object.entries(f.skipReasons).sort((a, b) => b[1] - a[1]);
   return html`<h2>${tr(L, "Från samtal till svar", "From call to answer")}</h2>
 <div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${tr(L, "Svarsfrekvens", "Response rate")}: ${pct(L, f.responseRate)} ${tr(L, "av de uppringda", "of those called")}; ${pct(L, f.responseRateAllChannels)} ${tr(L, "i telefon eller på webben, av alla utvalda", "by phone or on the web, of everyone selected")}</caption>
-<thead><tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Andel", "Share")}</span></th></tr></thead>
-<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar"><svg class="fill" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${((100 * n) / max).toFixed(1)}" height="1"/></svg></td></tr>`)}</tbody></table></div>
+<thead><tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col">${tr(L, "Andel av avslutade samtal", "Share of completed calls")}</th></tr></thead>
+<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar">${funnelBar(n, max, L)}</td></tr>`)}</tbody></table></div>
 ${skips.length > 0 && html`<details><summary>${tr(L, "Skäl att inte ringa", "Reasons not to call")}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;
 }
 

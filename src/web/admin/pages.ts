@@ -46,8 +46,16 @@ const DAY_NAMES: Record<Weekday, [string, string]> = {
  * Calling hours as weekday boxes and from–to times, holidays on/off, and the
  * next windows they give. A value with several windows is edited as text (the
  * stored format); the text, when filled in, wins over the boxes. No JS needed.
+ * The organization's form and each svarsgrupp's use it (ids prefixed per group).
  */
-function callingHoursFields(s: OrgSettings, L: Lang, preview: CallingWindow[], timeZone: string): Html {
+function callingHoursFields(
+  s: { callingHours: string; skipPublicHolidays: boolean },
+  L: Lang,
+  preview: CallingWindow[],
+  timeZone: string,
+  idPrefix = "",
+): Html {
+  const p = idPrefix;
   const simple = toSimple(s.callingHours);
   const boxes = simple ?? { days: [], from: "08:00", to: "20:00" };
   const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", {
@@ -61,18 +69,18 @@ function callingHoursFields(s: OrgSettings, L: Lang, preview: CallingWindow[], t
   return html`<fieldset class="calling-hours"><legend>${tr(L, "Tider då vi ringer", "Calling hours")}</legend>
 <fieldset class="days"><legend>${tr(L, "Ringdagar", "Calling days")}</legend>${WEEKDAYS.map(
     (d) =>
-      html`<span class="day"><input type="checkbox" id="day-${d}" name="callingDays" value="${d}"${boxes.days.includes(d) ? html` checked` : ""}> <label for="day-${d}" class="inline-label">${tr(L, ...DAY_NAMES[d])}</label></span>`,
+      html`<span class="day"><input type="checkbox" id="${p}day-${d}" name="callingDays" value="${d}"${boxes.days.includes(d) ? html` checked` : ""}> <label for="${p}day-${d}" class="inline-label">${tr(L, ...DAY_NAMES[d])}</label></span>`,
   )}</fieldset>
 <div class="grid">
-<div>${field("callingFrom", tr(L, "Ring från klockan", "Call from"), html`<input id="callingFrom" name="callingFrom" type="time" value="${boxes.from}">`)}</div>
-<div>${field("callingTo", tr(L, "Ring till klockan", "Call until"), html`<input id="callingTo" name="callingTo" type="time" value="${boxes.to === "24:00" ? "00:00" : boxes.to}" aria-describedby="callingTo-hint">`, tr(L, "00:00 betyder midnatt.", "00:00 means midnight."))}</div>
+<div>${field(`${p}callingFrom`, tr(L, "Ring från klockan", "Call from"), html`<input id="${p}callingFrom" name="callingFrom" type="time" value="${boxes.from}">`)}</div>
+<div>${field(`${p}callingTo`, tr(L, "Ring till klockan", "Call until"), html`<input id="${p}callingTo" name="callingTo" type="time" value="${boxes.to === "24:00" ? "00:00" : boxes.to}" aria-describedby="${p}callingTo-hint">`, tr(L, "00:00 betyder midnatt.", "00:00 means midnight."))}</div>
 </div>
-<p><input type="checkbox" id="skipPublicHolidays" name="skipPublicHolidays"${s.skipPublicHolidays ? html` checked` : ""}> <label for="skipPublicHolidays" class="inline-label">${tr(L, "Ring inte på helgdagar", "Do not call on public holidays")}</label></p>
+<p><input type="checkbox" id="${p}skipPublicHolidays" name="skipPublicHolidays"${s.skipPublicHolidays ? html` checked` : ""}> <label for="${p}skipPublicHolidays" class="inline-label">${tr(L, "Ring inte på helgdagar", "Do not call on public holidays")}</label></p>
 <details${simple ? "" : html` open`}><summary>${tr(L, "Flera tidsfönster (som text)", "Several windows (as text)")}</summary>
-${field("callingHours", tr(L, "Tider som text", "Hours as text"), html`<input id="callingHours" name="callingHours" value="${simple ? "" : s.callingHours}" aria-describedby="callingHours-hint">`, tr(L, "T.ex. mån-fre 08:00-20:00, lör 10:00-14:00. Lämna tomt för att använda rutorna ovan; ifyllt gäller texten.", "E.g. mon-fri 08:00-20:00, sat 10:00-14:00. Leave empty to use the boxes above; when filled in, the text applies."))}
+${field(`${p}callingHours`, tr(L, "Tider som text", "Hours as text"), html`<input id="${p}callingHours" name="callingHours" value="${simple ? "" : s.callingHours}" aria-describedby="${p}callingHours-hint">`, tr(L, "T.ex. mån-fre 08:00-20:00, lör 10:00-14:00. Lämna tomt för att använda rutorna ovan; ifyllt gäller texten.", "E.g. mon-fri 08:00-20:00, sat 10:00-14:00. Leave empty to use the boxes above; when filled in, the text applies."))}
 </details>
 <h3>${tr(L, "Nästa tider då vi ringer", "Next calling windows")}</h3>
-${preview.length ? html`<ul class="preview" id="calling-preview">${preview.map((w) => html`<li>${when.format(w.start)} ${time.format(w.start)}–${end(w.end)}</li>`)}</ul>` : html`<p id="calling-preview">${tr(L, "Inga tider de närmaste 60 dagarna.", "No windows in the next 60 days.")}</p>`}
+${preview.length ? html`<ul class="preview" id="${p}calling-preview">${preview.map((w) => html`<li>${when.format(w.start)} ${time.format(w.start)}–${end(w.end)}</li>`)}</ul>` : html`<p id="${p}calling-preview">${tr(L, "Inga tider de närmaste 60 dagarna.", "No windows in the next 60 days.")}</p>`}
 <p class="hint">${tr(L, "Förhandsvisningen visar sparade inställningar.", "The preview shows the saved settings.")}</p>
 </fieldset>`;
 }
@@ -114,10 +122,38 @@ export interface GroupRow {
   id: string;
   key: string;
   name: string;
-  settings: { sampleRate?: number; callingHours?: string };
+  settings: { sampleRate?: number; callingHours?: string; skipPublicHolidays?: boolean };
+  /** The next calling windows with the group's own hours, or the organization's. */
+  preview?: CallingWindow[];
 }
 
-export function groupsTable(groups: GroupRow[], csrf: string, lang: Lang): Html {
+/** A group's calling hours: the organization's, or its own in the same editor. */
+function groupCallingHours(g: GroupRow, org: OrgSettings, L: Lang, timeZone: string): Html {
+  const own = g.settings.callingHours !== undefined || g.settings.skipPublicHolidays !== undefined;
+  const p = `g-${g.id}-`;
+  const mode = (value: "org" | "own", label: string) =>
+    html`<label class="inline-label radio"><input type="radio" name="callingMode" value="${value}"${own === (value === "own") ? html` checked` : ""}> ${label}</label>`;
+  return html`<fieldset class="calling-mode"><legend>${tr(L, "Tider då gruppens samtal rings upp", "When the group's calls are called back")}</legend>
+<p>${mode("org", tr(L, "Samma som organisationen", "As the organization"))} ${mode("own", tr(L, "Egna tider (nedan)", "Own hours (below)"))}</p>
+${callingHoursFields(
+  {
+    callingHours: g.settings.callingHours ?? org.callingHours,
+    skipPublicHolidays: g.settings.skipPublicHolidays ?? org.skipPublicHolidays,
+  },
+  L,
+  g.preview ?? [],
+  timeZone,
+  p,
+)}
+</fieldset>`;
+}
+
+export function groupsTable(
+  groups: GroupRow[],
+  csrf: string,
+  lang: Lang,
+  org: { settings: OrgSettings; timeZone: string },
+): Html {
   const L = lang;
   if (!groups.length)
     return html`<p>${tr(L, "Inga svarsgrupper ännu. De registreras när telefonisystemet rapporterar det första samtalet.", "No svarsgrupper yet. They are registered when the telephony system reports the first call.")}</p>`;
@@ -127,8 +163,8 @@ export function groupsTable(groups: GroupRow[], csrf: string, lang: Lang): Html 
 <div class="grid">
 <div>${field(`name-${g.id}`, tr(L, "Namn", "Name"), html`<input id="name-${g.id}" name="name" required value="${g.name}">`)}</div>
 <div>${field(`sp-${g.id}`, tr(L, "Egen urvalsandel (%)", "Own sampling share (%)"), html`<input id="sp-${g.id}" name="samplePercent" type="number" min="0" max="100" step="0.1" value="${g.settings.sampleRate === undefined ? "" : Math.round(g.settings.sampleRate * 1000) / 10}" placeholder="${tr(L, "som organisationen", "as the organization")}">`)}</div>
-<div>${field(`ch-${g.id}`, tr(L, "Egna tider", "Own calling hours"), html`<input id="ch-${g.id}" name="callingHours" value="${g.settings.callingHours ?? ""}" placeholder="${tr(L, "som organisationen", "as the organization")}">`)}</div>
 </div>
+${groupCallingHours(g, org.settings, L, org.timeZone)}
 <p><button type="submit" class="secondary">${tr(L, "Spara", "Save")} ${g.name}</button></p>
 </form>`,
   )}`;
