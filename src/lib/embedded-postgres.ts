@@ -1,4 +1,15 @@
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+
+/** A package's entry as a URL the worker can import: ESM resolution, or CommonJS where a loader has no import.meta.resolve (vitest's global setup). */
+function resolvePackage(name: string): string {
+  try {
+    return import.meta.resolve(name);
+  } catch {
+    return pathToFileURL(createRequire(import.meta.url).resolve(name)).href;
+  }
+}
 
 /**
  * PGlite (PostgreSQL compiled to WebAssembly) and its wire-protocol socket
@@ -69,8 +80,8 @@ export function startPgliteWorker(opts: {
   const worker = new Worker(WORKER, {
     eval: true,
     workerData: {
-      pglite: import.meta.resolve("@electric-sql/pglite"),
-      socket: import.meta.resolve("@electric-sql/pglite-socket"),
+      pglite: resolvePackage("@electric-sql/pglite"),
+      socket: resolvePackage("@electric-sql/pglite-socket"),
       dataDir: opts.dataDir,
       socketDir: opts.socketDir,
       fromDump: opts.fromDump,
