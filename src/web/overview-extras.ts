@@ -3,7 +3,6 @@ import type { SessionUser } from "../auth/middleware.js";
 import { queryFunnel } from "../results/funnel.js";
 import { findCoachingSignals } from "../results/coaching.js";
 import type { Period } from "../results/periods.js";
-import { getOrganization } from "../organizations/service.js";
 import { localTime } from "../lib/calendar.js";
 import { funnelBar } from "./components.js";
 import { html, type Html } from "./html.js";
@@ -17,14 +16,14 @@ export async function overviewExtras(
   user: SessionUser,
   period: Period,
   L: Lang,
+  timeZone: string,
 ): Promise<OverviewExtras> {
-  const org = await getOrganization(ctx.prisma, user.organizationId);
   // Coaching looks at the weeks ending with the period (or today, for a period still running).
-  const today = localTime(ctx.now(), org.timeZone).day;
+  const today = localTime(ctx.now(), timeZone).day;
   const end = period.to < today ? period.to : today;
   const viewer = { kind: "user" as const, user };
   const [funnel, coaching] = await Promise.all([
-    queryFunnel(ctx, viewer, { organizationId: user.organizationId, from: period.from, to: period.to }),
+    queryFunnel(ctx, viewer, { organizationId: user.organizationId, from: period.from, to: period.to }, { timeZone }),
     findCoachingSignals(ctx, viewer, { organizationId: user.organizationId, end }),
   ]);
   return { funnel: funnelHtml(funnel.rows[0], L), coaching: coachingHtml(coaching, L) };

@@ -52,8 +52,9 @@ export function pagesRouter(ctx: AppContext): Router {
       overviewTabPeriod(pick<OverviewPeriodKey>(asked.tab, OVERVIEW_PERIODS, "week"), ctx.now(), org.timeZone);
     const channel = channelInQuery(req.query);
     const [view, extras] = await Promise.all([
-      loadOverview(ctx, user, { period }, channel),
-      overviewExtras(ctx, user, period, L),
+      // The organization read above serves both halves (each read it again, the funnel a third time).
+      loadOverview(ctx, user, { period }, channel, org),
+      overviewExtras(ctx, user, period, L, org.timeZone),
     ]);
     res
       .set("Cache-Control", "no-store")

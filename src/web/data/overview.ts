@@ -45,8 +45,10 @@ export async function loadOverview(
   user: SessionUser,
   choice: { key: OverviewPeriodKey } | { period: Period },
   channel?: ChannelFilter,
+  /** The organization when the caller has already read it (the overview route reads it once per request). */
+  known?: { timeZone: string },
 ): Promise<OverviewView> {
-  const org = await getOrganization(ctx.prisma, user.organizationId);
+  const org = known ?? (await getOrganization(ctx.prisma, user.organizationId));
   const viewer = { kind: "user" as const, user };
   const now = ctx.now();
   const period = "period" in choice ? choice.period : overviewTabPeriod(choice.key, now, org.timeZone);
