@@ -1,5 +1,8 @@
 import { erasedNumberCte } from "../intake/repository.js";
-import { sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
+
+const countRow = z.strictObject({ n: z.number() });
 
 /**
  * SQL of SurveySms (owned by src/sms). Every statement that ends an SMS's
@@ -25,6 +28,22 @@ export function SCHEDULE_SMS_CTE(dueAtSql: string): string {
 }
 
 /** A claimed SMS with what sending it needs, read in the claiming statement. */
+const claimedSmsRow = z.strictObject({
+  id: z.string(),
+  surveyId: z.string(),
+  organizationId: z.string(),
+  attempts: z.number(),
+  createdAt: z.date(),
+  flowId: z.string(),
+  organizationName: z.string(),
+  orgSettings: z.unknown(),
+  timeZone: z.string(),
+  groupSettings: z.unknown(),
+  callerNumberEnc: z.instanceof(Uint8Array).nullable(),
+  callerHash: z.string().nullable(),
+  optedOut: z.boolean(),
+}) satisfies z.ZodType<ClaimedSmsRow>;
+
 export interface ClaimedSmsRow {
   id: string;
   surveyId: string;
@@ -49,8 +68,9 @@ export async function claimDueSms(
   db: Db,
   c: { now: Date; limit: number; token: string; instanceNote?: string },
 ): Promise<ClaimedSmsRow[]> {
-  return sqlQuery<ClaimedSmsRow>(
+  return sqlRows(
     db,
+    claimedSmsRow,
     `WITH claimed AS (
        UPDATE "SurveySms" SET state = 'sending', "claimToken" = $3::uuid, "claimedAt" = $1::timestamptz,
               attempts = attempts + 1
@@ -74,8 +94,9 @@ export async function claimDueSms(
 
 /** Re-checks the opt-out right before sending: an opt-out may arrive after the claim. */
 export async function isOptedOut(db: Db, organizationId: string, numberHash: string): Promise<boolean> {
-  const rows = await sqlQuery<{ x: number }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ x: z.number() }),
     `SELECT 1 AS x FROM "OptOut" WHERE "organizationId" = $1::uuid AND "numberHash" = $2::text`,
     [organizationId, numberHash],
     { prepare: true },
@@ -95,8 +116,9 @@ export type SmsEnd =
  */
 export async function finishSms(db: Db, f: { id: string; token: string; at: Date; end: SmsEnd }): Promise<boolean> {
   const e = f.end;
-  const rows = await sqlQuery<{ n: number }>(
+  const rows = await sqlRows(
     db,
+    countRow,
     `WITH done AS (
        UPDATE "SurveySms" SET
               state = CASE WHEN $3::text = 'sent' AND "twilioStatus" IN ('delivered', 'undelivered', 'failed')
@@ -130,8 +152,9 @@ export async function releaseSms(
   db: Db,
   r: { id: string; token: string; dueAt: Date; errorCode?: string | null; giveBackAttempt?: boolean },
 ): Promise<boolean> {
-  const rows = await sqlQuery<{ n: number }>(
+  const rows = await sqlRows(
     db,
+    countRow,
     `WITH r AS (
        UPDATE "SurveySms" SET state = 'due', "dueAt" = $3::timestamptz, "claimToken" = NULL, "claimedAt" = NULL,
               "errorCode" = coalesce($4::text, "errorCode"),
@@ -150,8 +173,9 @@ export async function releaseSms(
  * reason claim_lost and the number is erased.
  */
 export async function abandonStaleClaims(db: Db, olderThan: Date): Promise<number> {
-  const rows = await sqlQuery<{ n: number }>(
+  const rows = await sqlRows(
     db,
+    countRow,
     `WITH lost AS (
        UPDATE "SurveySms" SET state = 'failed', reason = 'claim_lost', "claimToken" = NULL
         WHERE state = 'sending' AND "claimedAt" < $1::timestamptz
@@ -173,8 +197,9 @@ export async function recordSmsStatus(
   db: Db,
   s: { id: string; messageSid: string; status: string; rank: number; errorCode: string | null; at: Date },
 ): Promise<boolean> {
-  const rows = await sqlQuery<{ n: number }>(
+  const rows = await sqlRows(
     db,
+    countRow,
     `WITH u AS (
        UPDATE "SurveySms" SET "twilioStatus" = $3::text, "statusAt" = $6::timestamptz,
               "errorCode" = coalesce($5::text, "errorCode"),
@@ -198,8 +223,9 @@ export async function smsCallerHash(
   db: Db,
   id: string,
 ): Promise<{ organizationId: string; hash: string | null } | null> {
-  const rows = await sqlQuery<{ organizationId: string; hash: string | null }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ organizationId: z.string(), hash: z.string().nullable() }),
     `SELECT m."organizationId", cc."callerHash" AS hash FROM "SurveySms" m
        JOIN "SurveyCall" s ON s.id = m."surveyId" JOIN "CompletedCall" cc ON cc.id = s."completedCallId"
       WHERE m.id = $1::uuid`,
@@ -210,8 +236,9 @@ export async function smsCallerHash(
 
 /** Remembers an inbound message; false when its MessageSid was seen before (a replay). */
 export async function rememberInbound(db: Db, i: { messageSid: string; kind: string; at: Date }): Promise<boolean> {
-  const rows = await sqlQuery<{ n: number }>(
+  const rows = await sqlRows(
     db,
+    countRow,
     `WITH i AS (INSERT INTO "InboundSms" ("messageSid", kind, "receivedAt") VALUES ($1::text, $2::text, $3::timestamptz)
                 ON CONFLICT ("messageSid") DO NOTHING RETURNING 1)
      SELECT count(*)::int AS n FROM i`,

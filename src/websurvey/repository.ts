@@ -1,6 +1,7 @@
 import { erasedNumberCte } from "../intake/repository.js";
 import { Prisma as SqlTag } from "../generated/prisma/client.js";
-import { sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 import { INBOX_CTE } from "../results/rollup.js";
 import { answerInsertCte } from "../survey/repository.js";
 
@@ -29,10 +30,25 @@ export interface WebSurveyRow {
   answers: { questionKey: string; score: number; channel: string }[];
 }
 
+const webSurveyRow = z.strictObject({
+  id: z.string(),
+  state: z.string(),
+  flowId: z.string(),
+  flowVersion: z.string().nullable(),
+  organizationName: z.string(),
+  settings: z.unknown(),
+  webOpenedAt: z.date().nullable(),
+  webCompletedAt: z.date().nullable(),
+  answers: z.array(z.strictObject({ questionKey: z.string(), score: z.number(), channel: z.string() })),
+}) satisfies z.ZodType<WebSurveyRow>;
+
+const idRow = z.strictObject({ id: z.string() });
+
 /** Everything a page needs, in one round trip (by primary key: prepared). */
 export async function loadWebSurvey(db: Db, surveyId: string): Promise<WebSurveyRow | null> {
-  const rows = await sqlQuery<WebSurveyRow>(
+  const rows = await sqlRows(
     db,
+    webSurveyRow,
     `SELECT s.id, s.state::text AS state, s."flowId", s."flowVersion", o.name AS "organizationName", o.settings,
             s."webOpenedAt", s."webCompletedAt",
             (SELECT coalesce(json_agg(json_build_object('questionKey', a."questionKey", 'score', a.score, 'channel', a.channel)), '[]'::json)
@@ -47,8 +63,9 @@ export async function loadWebSurvey(db: Db, surveyId: string): Promise<WebSurvey
 
 /** The first opening of the link, once (the funnel's "länk öppnad"), with its event. */
 export async function markOpened(db: Db, surveyId: string, at: Date): Promise<boolean> {
-  const rows = await sqlQuery<{ id: string }>(
+  const rows = await sqlRows(
     db,
+    idRow,
     `WITH mv AS (
        UPDATE "SurveyCall" SET "webOpenedAt" = $2::timestamptz WHERE id = $1::uuid AND "webOpenedAt" IS NULL RETURNING id
      ), ev AS (INSERT INTO "SurveyEvent" ("surveyId", at, type) SELECT id, $2::timestamptz, 'web-opened' FROM mv)
@@ -88,7 +105,9 @@ export async function storeWebAnswers(db: Db, w: WebAnswers): Promise<{ eligible
     ${INBOX_CTE}
     SELECT (SELECT count(*) FROM s)::int AS eligible, (SELECT count(*) FROM ins)::int AS inserted`;
   // Prepared: every table is reached by its key or inserted into (the text is the same for any number of answers).
-  const rows = await sqlQuery<{ eligible: number; inserted: number }>(db, sql.text, sql.values, { prepare: true });
+  const rows = await sqlRows(db, z.strictObject({ eligible: z.number(), inserted: z.number() }), sql.text, sql.values, {
+    prepare: true,
+  });
   return { eligible: rows[0].eligible > 0, inserted: rows[0].inserted };
 }
 
@@ -106,8 +125,9 @@ export interface WebCompletion {
  * False when it was already finished or is not eligible.
  */
 export async function completeWebSurvey(db: Db, c: WebCompletion): Promise<boolean> {
-  const rows = await sqlQuery<{ id: string }>(
+  const rows = await sqlRows(
     db,
+    idRow,
     `WITH mv AS (
        UPDATE "SurveyCall" s SET "webCompletedAt" = $2::timestamptz, "updatedAt" = $2::timestamptz
         WHERE s.id = $1::uuid AND ${ELIGIBLE}
