@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { sqlQuery, sqlRows } from "../src/lib/db.js";
@@ -72,5 +74,38 @@ describe("raw SQL rows", () => {
     await expect(db.prisma.$transaction((tx) => sqlRows(tx, row, `SELECT 'a' AS id, 2::bigint AS n`))).rejects.toThrow(
       /n/,
     );
+  });
+});
+
+describe("raw statements in src/", () => {
+  /** Every .ts file under src/ (generated Prisma client left out), with its text. */
+  function sources(dir = "src"): { file: string; text: string }[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return p === path.join("src", "generated") ? [] : sources(p);
+      return e.name.endsWith(".ts") ? [{ file: p, text: readFileSync(p, "utf8") }] : [];
+    });
+  }
+
+  it("return rows only through sqlRows or sqlScript (each with its zod schema), never cast", () => {
+    const cast = /\bsqlQuery\s*[<(]|\$queryRaw(Unsafe)?\s*[<(`]/;
+    const offenders = sources()
+      .filter((s) => s.file !== path.join("src", "lib", "db.ts"))
+      .flatMap((s) =>
+        s.text
+          .split("\n")
+          .map((line, i) => ({ line, at: `${s.file}:${i + 1}` }))
+          .filter(({ line }) => cast.test(line) && !line.trim().startsWith("//") && !line.trim().startsWith("*")),
+      )
+      .map((o) => o.at);
+    expect(offenders).toEqual([]);
+  });
+
+  it("the scan catches a cast statement (the pattern is not dead)", () => {
+    const cast = /\bsqlQuery\s*[<(]|\$queryRaw(Unsafe)?\s*[<(`]/;
+    expect(cast.test("const rows = await sqlQuery<{ id: string }>(db, sql);")).toBe(true);
+    expect(cast.test("const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT 1`;")).toBe(true);
+    expect(cast.test("const rows = await tx.$queryRawUnsafe<{ n: number }[]>(text);")).toBe(true);
+    expect(cast.test("const rows = await sqlRows(db, schema, sql);")).toBe(false);
   });
 });

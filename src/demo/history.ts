@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import type { Db, Prisma } from "../lib/db.js";
-import { sqlLiteral } from "../lib/db.js";
+import { sqlLiteral, sqlRows } from "../lib/db.js";
 import { ensureAgent, ensureGroup } from "../organizations/service.js";
 import { periodContaining } from "../results/periods.js";
 import { rebuildRollups } from "../results/rollup.js";
@@ -272,7 +273,9 @@ export async function backfillHistory(
       };
       // A bulk load of rows built from ids just ensured above: the per-row foreign-key triggers (most of
       // the time on PGlite) are skipped where the role may (superuser: always on the embedded database).
-      const [{ su }] = await tx.$queryRawUnsafe<{ su: boolean }[]>(
+      const [{ su }] = await sqlRows(
+        tx,
+        z.strictObject({ su: z.boolean() }),
         `SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`,
       );
       if (su) await tx.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`);
@@ -282,9 +285,15 @@ export async function backfillHistory(
       }
       await rebuildRollups(tx, opts.organizationId);
       step("rebuildRollups");
-      const [c] = await tx.$queryRawUnsafe<
-        { calls: number; surveys: number; answers: number; sms: number; webAnswers: number }[]
-      >(
+      const [c] = await sqlRows(
+        tx,
+        z.strictObject({
+          calls: z.number(),
+          surveys: z.number(),
+          answers: z.number(),
+          sms: z.number(),
+          webAnswers: z.number(),
+        }),
         `SELECT (SELECT count(*) FROM h_call)::int AS calls, (SELECT count(*) FROM h_survey)::int AS surveys,
            (SELECT count(*) FROM "Answer" WHERE "surveyId" IN (SELECT sc_id FROM h_survey))::int AS answers,
            (SELECT count(*) FROM "SurveySms" WHERE "surveyId" IN (SELECT sc_id FROM h_survey) AND "sentAt" IS NOT NULL)::int AS sms,

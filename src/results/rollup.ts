@@ -1,6 +1,6 @@
 import { Prisma } from "../generated/prisma/client.js";
 import { z } from "zod";
-import { sqlQuery, sqlRows, type Db } from "../lib/db.js";
+import { sqlExecute, sqlRows, type Db } from "../lib/db.js";
 import { moveAnswersToGroup } from "../survey/repository.js";
 
 /**
@@ -152,10 +152,10 @@ export async function rebuildRollups(db: Db, organizationId?: string): Promise<v
 export async function moveGroupAnswers(tx: Db, organizationId: string, fromGroupId: string, toGroupId: string) {
   const args = [organizationId, fromGroupId, toGroupId];
   const where = `"organizationId" = $1::uuid AND "groupId" = $2::uuid`;
-  await sqlQuery(tx, `UPDATE "AnswerInbox" SET "groupId" = $3::uuid WHERE ${where} RETURNING 1`, args);
+  await sqlExecute(tx, `UPDATE "AnswerInbox" SET "groupId" = $3::uuid WHERE ${where} RETURNING 1`, args);
   await moveAnswersToGroup(tx, organizationId, fromGroupId, toGroupId);
   const daily = [...COUNT_COLUMNS, "sum", `"sumSq"`];
-  await sqlQuery(
+  await sqlExecute(
     tx,
     `WITH gone AS (DELETE FROM "AnswerDaily" WHERE ${where} RETURNING *)
      INSERT INTO "AnswerDaily" ("organizationId", "day", "groupId", "agentId", "questionKey", channel, ${daily.join(", ")})
@@ -164,7 +164,7 @@ export async function moveGroupAnswers(tx: Db, organizationId: string, fromGroup
      RETURNING 1`,
     args,
   );
-  await sqlQuery(
+  await sqlExecute(
     tx,
     `WITH gone AS (DELETE FROM "AnswerMonthly" WHERE ${where} RETURNING *)
      INSERT INTO "AnswerMonthly" ("organizationId", "month", "groupId", "agentId", "questionKey", channel, ${COUNT_COLUMNS.join(", ")})

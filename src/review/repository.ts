@@ -146,16 +146,23 @@ export async function findScores(db: Db, surveyIds: string[]): Promise<Map<strin
  * has no FILTER aggregates, and three queries cost three round trips).
  */
 export async function countWeek(db: Db, organizationId: string, start: Date, end: Date) {
-  const rows = await db.$queryRaw<
-    { classification: string | null; total: bigint; unreviewed: bigint; listened: bigint }[]
-  >`
-    SELECT classification, count(*) AS total,
-           count(*) FILTER (WHERE "reviewedAt" IS NULL) AS unreviewed,
-           count(*) FILTER (WHERE "listenedAt" IS NOT NULL) AS listened
-    FROM "VoiceMessage"
-    WHERE "organizationId" = ${organizationId}::uuid AND state IN ('stored', 'purged')
-      AND "recordedAt" >= ${start} AND "recordedAt" < ${end}
-    GROUP BY classification`;
+  const rows = await sqlRows(
+    db,
+    z.strictObject({
+      classification: z.string().nullable(),
+      total: z.number(),
+      unreviewed: z.number(),
+      listened: z.number(),
+    }),
+    `SELECT classification::text AS classification, count(*)::int AS total,
+            count(*) FILTER (WHERE "reviewedAt" IS NULL)::int AS unreviewed,
+            count(*) FILTER (WHERE "listenedAt" IS NOT NULL)::int AS listened
+       FROM "VoiceMessage"
+      WHERE "organizationId" = $1::uuid AND state IN ('stored', 'purged')
+        AND "recordedAt" >= $2::timestamptz AND "recordedAt" < $3::timestamptz
+      GROUP BY classification`,
+    [organizationId, start, end],
+  );
   const byClassification: Record<string, number> = {};
   let total = 0;
   let unreviewed = 0;
@@ -177,13 +184,17 @@ export async function countCarriedOver(db: Db, organizationId: string, before: D
 
 /** Messages and unreviewed messages per local ISO week (Monday start) in [start, end). */
 export async function countPerWeek(db: Db, organizationId: string, timeZone: string, start: Date, end: Date) {
-  const rows = await db.$queryRaw<{ monday: Date; total: bigint; unreviewed: bigint }[]>`
-    SELECT date_trunc('week', "recordedAt" AT TIME ZONE ${timeZone})::date AS monday,
-           count(*) AS total, count(*) FILTER (WHERE "reviewedAt" IS NULL) AS unreviewed
-    FROM "VoiceMessage"
-    WHERE "organizationId" = ${organizationId}::uuid AND state IN ('stored', 'purged')
-      AND "recordedAt" >= ${start} AND "recordedAt" < ${end}
-    GROUP BY 1 ORDER BY 1`;
+  const rows = await sqlRows(
+    db,
+    z.strictObject({ monday: z.date(), total: z.number(), unreviewed: z.number() }),
+    `SELECT date_trunc('week', "recordedAt" AT TIME ZONE $2::text)::date AS monday,
+            count(*)::int AS total, count(*) FILTER (WHERE "reviewedAt" IS NULL)::int AS unreviewed
+       FROM "VoiceMessage"
+      WHERE "organizationId" = $1::uuid AND state IN ('stored', 'purged')
+        AND "recordedAt" >= $3::timestamptz AND "recordedAt" < $4::timestamptz
+      GROUP BY 1 ORDER BY 1`,
+    [organizationId, timeZone, start, end],
+  );
   return rows.map((r) => ({ monday: r.monday, total: Number(r.total), unreviewed: Number(r.unreviewed) }));
 }
 

@@ -1,4 +1,5 @@
-import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlExecute, sqlRows, type Db } from "../lib/db.js";
 import { MIN_TRANSCRIBE_SECONDS } from "./rules.js";
 
 /*
@@ -17,6 +18,14 @@ export interface ClaimedTranscript {
   /** The lease this worker holds; every outcome is guarded by it. */
   claimedUntil: Date;
 }
+
+const claimedRow = z.strictObject({
+  id: z.string(),
+  voiceMessageId: z.string(),
+  organizationId: z.string(),
+  attempts: z.number(),
+  claimedUntil: z.date(),
+}) satisfies z.ZodType<ClaimedTranscript>;
 
 /**
  * Gives every stored voice message without a transcript one, in a bounded
@@ -45,8 +54,9 @@ export async function enqueueStoredMessages(db: Db, now: Date, limit: number): P
 
 /** Claims the next due pending transcript (SKIP LOCKED: two instances never take the same). */
 export async function claimNext(db: Db, now: Date, leaseUntil: Date): Promise<ClaimedTranscript | null> {
-  const rows = await sqlQuery<ClaimedTranscript>(
+  const rows = await sqlRows(
     db,
+    claimedRow,
     `UPDATE "Transcript" t
         SET "claimedUntil" = $2::timestamptz, attempts = t.attempts + 1, "updatedAt" = $1::timestamptz
       WHERE t.id = (
