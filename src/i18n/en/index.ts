@@ -1,0 +1,11 @@
+import { errors } from "./errors.js";
+import { auth } from "./auth.js";
+import type { Messages } from "../messages.js";
+import { shell } from "./shell.js";
+
+/** The English catalogue; terms as in docs/glossary.md. */
+export const en: Messages = {
+  shell,
+  auth,
+  errors,
+};

@@ -1,0 +1,10 @@
+import { errors } from "./errors.js";
+import { auth } from "./auth.js";
+import { shell } from "./shell.js";
+
+/** The Swedish catalogue: every user-visible text, namespaced by feature. */
+export const sv = {
+  shell,
+  auth,
+  errors,
+};
