@@ -1,3 +1,4 @@
+import { admin } from "./admin.js";
 import { errors } from "./errors.js";
 import { auth } from "./auth.js";
 import type { Messages } from "../messages.js";
@@ -8,4 +9,5 @@ export const en: Messages = {
   shell,
   auth,
   errors,
+  admin,
 };

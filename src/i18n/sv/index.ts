@@ -1,3 +1,4 @@
+import { admin } from "./admin.js";
 import { errors } from "./errors.js";
 import { auth } from "./auth.js";
 import { shell } from "./shell.js";
@@ -7,4 +8,5 @@ export const sv = {
   shell,
   auth,
   errors,
+  admin,
 };
