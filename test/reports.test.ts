@@ -233,7 +233,7 @@ describe("Tertialrapport", () => {
     const f = table(page, "report-funnel");
     expect(f).toContainEqual(["Avslutade samtal", "4"]);
     expect(f).toContainEqual(["Röstmeddelanden", "4"]);
-    expect(page).toMatch(/data-testid="response-rate">\d+ %</);
+    expect(page).toMatch(/data-testid="response-rate">\d+\s%</);
 
     const cats = table(page, "report-reviews-category");
     expect(cats).toContainEqual(["Klagomål", "2", "1", "1"]);

@@ -1,3 +1,9 @@
+import { survey } from "./survey.js";
+import { terms } from "./terms.js";
+import { reports } from "./reports.js";
+import { agent } from "./agent.js";
+import { overview } from "./overview.js";
+import { common } from "./common.js";
 import { admin } from "./admin.js";
 import { errors } from "./errors.js";
 import { auth } from "./auth.js";
@@ -10,4 +16,10 @@ export const en: Messages = {
   auth,
   errors,
   admin,
+  common,
+  overview,
+  agent,
+  reports,
+  terms,
+  survey,
 };

@@ -1,3 +1,9 @@
+import { survey } from "./survey.js";
+import { terms } from "./terms.js";
+import { reports } from "./reports.js";
+import { agent } from "./agent.js";
+import { overview } from "./overview.js";
+import { common } from "./common.js";
 import { admin } from "./admin.js";
 import { errors } from "./errors.js";
 import { auth } from "./auth.js";
@@ -9,4 +15,10 @@ export const sv = {
   auth,
   errors,
   admin,
+  common,
+  overview,
+  agent,
+  reports,
+  terms,
+  survey,
 };

@@ -18,7 +18,7 @@ export interface TargetRow {
 /** "≥ 4,30", "75–80 %", "≥ 80 %": a target as the enhetschef typed it. */
 export function targetText(L: Lang, t: { metric: string; threshold: number; upper: number | null }): string {
   const v = (x: number) => (t.metric === "mean" ? fmt(L, x) : fmt(L, x * 100, x * 100 === Math.round(x * 100) ? 0 : 1));
-  const unit = t.metric === "mean" ? "" : " %";
+  const unit = t.metric === "mean" ? "" : "\u00a0%";
   return t.upper === null ? `≥ ${v(t.threshold)}${unit}` : `${v(t.threshold)}–${v(t.upper)}${unit}`;
 }
 
