@@ -1,3 +1,4 @@
+import { audit } from "./audit.js";
 import { survey } from "./survey.js";
 import { terms } from "./terms.js";
 import { reports } from "./reports.js";
@@ -22,4 +23,5 @@ export const en: Messages = {
   reports,
   terms,
   survey,
+  audit,
 };

@@ -1,3 +1,4 @@
+import { audit } from "./audit.js";
 import { survey } from "./survey.js";
 import { terms } from "./terms.js";
 import { reports } from "./reports.js";
@@ -21,4 +22,5 @@ export const sv = {
   reports,
   terms,
   survey,
+  audit,
 };

@@ -5,6 +5,7 @@ import { flowTexts, saveFlowTexts } from "../../survey/flow-versions.js";
 import { AppError } from "../../lib/errors.js";
 import { html, type Html } from "../html.js";
 import { msg, type Lang } from "../i18n.js";
+import { questionLabel } from "../questions.js";
 import { csrfField } from "./form.js";
 import { adminKit, formBody, type AdminSection } from "./kit.js";
 
@@ -17,7 +18,7 @@ import { adminKit, formBody, type AdminSection } from "./kit.js";
  */
 function promptView(p: Prompt, L: Lang): Html {
   if ("say" in p)
-    return html`<p class="prompt"><span class="visually-hidden">${msg(L).admin.speech} </span>${p.say} <span class="muted">(${p.voice}, ${p.language})</span></p>`;
+    return html`<p class="prompt"><span class="visually-hidden">${msg(L).admin.speech} </span><span lang="${p.language}">${p.say}</span> <span class="muted">(${p.voice}, ${p.language})</span></p>`;
   const src = `/twilio/${p.play}`;
   return html`<p class="prompt">${msg(L).admin.recordedFile} <code>${p.play}</code></p><audio controls preload="none" src="${src}" aria-label="${msg(L).admin.listenTo} ${p.play}"></audio>`;
 }
@@ -27,7 +28,8 @@ const prompts = (ps: Prompt[], L: Lang) => html`${ps.map((p) => promptView(p, L)
 /** A person's name for a text's place in the flow ("questions.2.prompt.0" → "Fråga 3 (kunskap)"). */
 function textLabel(f: Flow, path: string, L: Lang): string {
   const [part, i] = path.split(".");
-  if (part === "questions") return `${msg(L).admin.question} ${Number(i) + 1} (${f.questions[Number(i)].key})`;
+  if (part === "questions")
+    return `${msg(L).admin.question} ${Number(i) + 1} (${questionLabel(f.questions[Number(i)].key, L)})`;
   const n = (msg(L).admin.flowParts as Record<string, string>)[part];
   return n ?? path;
 }
@@ -38,7 +40,7 @@ function editForm(f: Flow, L: Lang, csrf: string): Html {
   return html`<details class="edit"><summary>${msg(L).admin.editTextsSavedAs}</summary>
 <form method="post" action="/admin/flows/${f.id}" class="card">${csrfField(csrf)}
 <p class="hint">${msg(L).admin.newSurveysUseNew}</p>
-${texts.map((t, i) => html`<label for="ft-${f.id}-${i}">${textLabel(f, t.path, L)}</label><textarea id="ft-${f.id}-${i}" name="${t.path}" rows="3" maxlength="2000" required>${t.text}</textarea>`)}
+${texts.map((t, i) => html`<label for="ft-${f.id}-${i}">${textLabel(f, t.path, L)}</label><textarea lang="${f.language}" id="ft-${f.id}-${i}" name="${t.path}" rows="3" maxlength="2000" required>${t.text}</textarea>`)}
 <p><button type="submit">${msg(L).admin.saveAsNewVersion}</button></p>
 </form></details>`;
 }
@@ -46,10 +48,10 @@ ${texts.map((t, i) => html`<label for="ft-${f.id}-${i}">${textLabel(f, t.path, L
 function flowView(f: Flow, L: Lang, versionsSeen: { version: string; answers: number }[], csrf: string): Html {
   const part = (title: string, ps: Prompt[] | undefined) => (ps ? html`<h4>${title}</h4>${prompts(ps, L)}` : "");
   return html`<section class="card flow" aria-labelledby="flow-${f.id}">
-<h2 id="flow-${f.id}">${f.name} <span class="muted">(${f.id}, ${msg(L).admin.version} <code>${f.version}</code>)</span></h2>
+<h2 id="flow-${f.id}"><span lang="${f.language}">${f.name}</span> <span class="muted">(${f.id}, ${msg(L).admin.version} <code>${f.version}</code>)</span></h2>
 ${part(msg(L).admin.greeting, f.greeting)}
 <h3>${msg(L).admin.questions}</h3>
-<ol class="questions">${f.questions.map((q) => html`<li><span class="muted">${q.key}</span>${prompts(q.prompt, L)}</li>`)}</ol>
+<ol class="questions">${f.questions.map((q) => html`<li data-question="${q.key}"><span class="muted">${questionLabel(q.key, L)}</span>${prompts(q.prompt, L)}</li>`)}</ol>
 ${f.message ? part(msg(L).admin.voiceMessage, f.message.prompt) : ""}
 ${part(msg(L).admin.thanks, f.thanks)}
 ${part(msg(L).admin.invalidKey, f.invalidInput)}

@@ -1,5 +1,5 @@
 import type { AuditRow } from "../../audit/log.js";
-import { auditEventName } from "../../audit/event-names.js";
+import { auditDetailText, auditEventName, auditTargetName } from "../../audit/event-names.js";
 import { html, type Html } from "../html.js";
 import { fmt, msg, type Lang } from "../i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
@@ -82,7 +82,7 @@ export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): Html 
   });
   const body = rows.map(
     (r) =>
-      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td>${auditEventName(r.action, L)}</td><td>${r.targetType ?? ""} ${r.targetId ? html`<span class="muted">${r.targetId.slice(0, 8)}</span>` : ""}</td><td><code>${r.detail ? JSON.stringify(r.detail).slice(0, 200) : ""}</code></td></tr>`,
+      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td>${auditEventName(r.action, L)}</td><td>${r.targetType ? auditTargetName(r.targetType, L) : ""} ${r.targetId ? html`<span class="muted">${r.targetId.slice(0, 8)}</span>` : ""}</td><td>${r.detail ? auditDetailText(r.detail as Record<string, unknown>, L).slice(0, 300) : ""}</td></tr>`,
   );
   const older = rows.length
     ? html`<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${msg(L).admin.olderEvents}</a></p>`
