@@ -32,13 +32,6 @@ const PATTERNS: [string, RegExp][] = [
 
 /** Files not converted yet; empty when the work is done. */
 const PENDING = new Set<string>([
-  "src/review/history-page.ts",
-  "src/review/queue-page.ts",
-  "src/review/queue-text.ts",
-  "src/review/routes.ts",
-  "src/transcription/queue-panel.ts",
-  "src/transcription/search-page.ts",
-  "src/transcription/transcript-text.ts",
   "src/web/i18n.ts",
   "src/websurvey/rules.ts",
   "src/websurvey/views.ts",

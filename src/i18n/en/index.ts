@@ -1,3 +1,5 @@
+import { transcripts } from "./transcripts.js";
+import { queue } from "./queue.js";
 import { audit } from "./audit.js";
 import { survey } from "./survey.js";
 import { terms } from "./terms.js";
@@ -24,4 +26,6 @@ export const en: Messages = {
   terms,
   survey,
   audit,
+  queue,
+  transcripts,
 };

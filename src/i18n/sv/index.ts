@@ -1,3 +1,5 @@
+import { transcripts } from "./transcripts.js";
+import { queue } from "./queue.js";
 import { audit } from "./audit.js";
 import { survey } from "./survey.js";
 import { terms } from "./terms.js";
@@ -23,4 +25,6 @@ export const sv = {
   terms,
   survey,
   audit,
+  queue,
+  transcripts,
 };
