@@ -28,10 +28,11 @@ const NOW = new Date("2026-03-04T10:00:00Z");
  * Swedish word the English catalogue has for the toggle back); NKI, CSV, XLSX, API, OIDC,
  * PDF, SMS and URL are names of things, the same in Swedish; "id" is Swedish usage
  * (agent-id); "e" is the e of "e-post"; "service" is a Swedish word too ("vår service" in the
- * Swedish flow); "sv" is the language code beside a voice on the flows page (sv-SE).
+ * Swedish flow); "sv" and "us" are parts of language codes shown beside a voice (sv-SE, en-US).
  */
 const ALLOWED = new Set([
   "english",
+  "us",
   "svenska",
   "service",
   "sv",
@@ -50,7 +51,7 @@ const ALLOWED = new Set([
 /** Every string a catalogue holds; a message function is called with placeholder arguments. */
 function strings(o: unknown): string[] {
   if (typeof o === "string") return [o];
-  if (typeof o === "function") return [String((o as (...a: unknown[]) => unknown)(...Array(o.length).fill(7)))];
+  if (typeof o === "function") return [String((o as (...a: unknown[]) => unknown)(...Array(o.length).fill("7")))];
   if (Array.isArray(o)) return o.flatMap(strings);
   if (o && typeof o === "object") return Object.values(o).flatMap(strings);
   return [];
@@ -72,7 +73,10 @@ const decode = (s: string) => s.replace(/&(#?\w+);/g, (m, e: string) => ENTITIES
 export function visibleText(page: string): string {
   // Data, not the app's texts: e-mail addresses of test users, and content marked as another
   // language (the English survey flow's prompts on the flows page carry lang="en").
-  page = page.replace(/<(\w+)\b[^>]*\slang="en[^"]*"[^>]*>[\s\S]*?<\/\1>/g, " ").replace(/[\w.+-]+@[\w.-]+/g, " ");
+  page = page
+    .replace(/<(\w+)\b[^>]*\slang="en[^"]*"[^>]*>[\s\S]*?<\/\1>/g, " ")
+    .replace(/[\w.+-]+@[\w.-]+/g, " ")
+    .replace(/<code\b[^>]*>[\s\S]*?<\/code>/g, " ");
   const attrs = [...page.matchAll(/\s(?:aria-label|title|placeholder|alt)="([^"]*)"/g)].map((m) => m[1]);
   const body = page
     .replace(/<script[\s\S]*?<\/script>/g, " ")

@@ -1,3 +1,4 @@
+import { websurvey } from "./websurvey.js";
 import { transcripts } from "./transcripts.js";
 import { queue } from "./queue.js";
 import { audit } from "./audit.js";
@@ -28,4 +29,5 @@ export const en: Messages = {
   audit,
   queue,
   transcripts,
+  websurvey,
 };

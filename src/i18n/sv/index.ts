@@ -1,3 +1,4 @@
+import { websurvey } from "./websurvey.js";
 import { transcripts } from "./transcripts.js";
 import { queue } from "./queue.js";
 import { audit } from "./audit.js";
@@ -27,4 +28,5 @@ export const sv = {
   audit,
   queue,
   transcripts,
+  websurvey,
 };

@@ -82,7 +82,7 @@ export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): Html 
   });
   const body = rows.map(
     (r) =>
-      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td>${auditEventName(r.action, L)}</td><td>${r.targetType ? auditTargetName(r.targetType, L) : ""} ${r.targetId ? html`<span class="muted">${r.targetId.slice(0, 8)}</span>` : ""}</td><td>${r.detail ? auditDetailText(r.detail as Record<string, unknown>, L).slice(0, 300) : ""}</td></tr>`,
+      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td>${auditEventName(r.action, L)}</td><td>${r.targetType ? auditTargetName(r.targetType, L) : ""} ${r.targetId ? html`<code class="muted">${r.targetId.slice(0, 8)}</code>` : ""}</td><td>${r.detail ? auditDetailText(r.detail as Record<string, unknown>, L).slice(0, 300) : ""}</td></tr>`,
   );
   const older = rows.length
     ? html`<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${msg(L).admin.olderEvents}</a></p>`

@@ -1,0 +1,23 @@
+/** Swedish texts: the web survey page chrome (src/websurvey; the questions are the flow's). */
+export const websurvey = {
+  title: "Vad tyckte du om samtalet?",
+  intro: (org: string) => `Du pratade nyligen med ${org}. Svara på några korta frågor; det tar ungefär en minut.`,
+  progress: (n: number, total: number) => `Fråga ${n} av ${total}`,
+  scaleHint: (low: string, high: string) => `1 betyder ${low.toLowerCase()}, 5 betyder ${high.toLowerCase()}.`,
+  next: "Nästa",
+  commentLabel: "Din kommentar (frivillig)",
+  send: "Skicka",
+  thanks: "Tack för dina svar!",
+  thanksText: "Dina svar hjälper oss att bli bättre. Du kan stänga sidan nu.",
+  byPhone: "Du har redan svarat på enkäten i telefon. Tack!",
+  closed: "Enkäten är stängd",
+  closedText: "Den här enkäten tar inte emot fler svar. Tack ändå för att du ville svara.",
+  expired: "Länken har gått ut",
+  expiredText: "Länken till enkäten gällde i sju dagar och har nu slutat gälla. Tack ändå för att du ville svara.",
+  invalid: "Länken fungerar inte",
+  invalidText:
+    "Vi hittar ingen enkät för den här länken. Kontrollera att hela länken från sms:et kom med. Tack för att du ville svara.",
+  errorTitle: "Något behöver rättas",
+  privacy: "Vi sparar dina svar utan namn och telefonnummer.",
+  brand: "Kundenkät",
+};
