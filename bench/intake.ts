@@ -7,7 +7,14 @@
  * (throughput, per-batch latency), and single calls paced open-loop at 200/s
  * (latency from the scheduled send time, so a stall is not hidden).
  *
- *   npx tsx bench/intake.ts [--seconds 20] [--only pg|pglite] [--scenarios batched1,batched4,single200] [--rate 200]
+ *   npx tsx bench/intake.ts [--seconds 20] [--only pg|pglite] [--scenarios batched1,batched4,single200,floor] [--rate 200]
+ *                           [--slice-seconds 4]
+ *
+ * floor: single calls at --rate, the service and a bare Express handler that
+ * checks the key, parses the JSON and inserts one row on the same database
+ * (bench/floor.ts) taking turns in slices of --slice-seconds for --seconds
+ * each; the service's p50/p99 as ratios to the floor's, and each side's
+ * main-thread busy ms per request.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -23,13 +30,15 @@ import { migrate } from "../src/lib/migrate.js";
 import { createApiKey } from "../src/intake/api-keys.js";
 import { createTestContext, startTestApp } from "../test/support/context.js";
 import { runLoad, summarise, type LoadRequest } from "./load.js";
+import { interleavedWithFloor, measuredSlice, startIntakeFloor } from "./floor.js";
 
 const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "20" },
     only: { type: "string" },
-    scenarios: { type: "string", default: "batched1,batched4,single200" },
+    scenarios: { type: "string", default: "batched1,batched4,single200,floor" },
     rate: { type: "string", default: "200" },
+    "slice-seconds": { type: "string", default: "4" },
   },
 });
 const SCENARIOS = new Set(values.scenarios.split(","));
@@ -136,7 +145,33 @@ async function openLoopSingles(port: number, key: string, rate: number, server: 
   };
 }
 
-async function run(name: string, dbUrl: string, prisma: Prisma) {
+/** Single calls, the service and the bare floor taking turns (bench/floor.ts). */
+async function withFloor(port: number, key: string, rate: number, dbUrl: string, poolSize: number) {
+  const floor = await startIntakeFloor(dbUrl, key, poolSize);
+  try {
+    const slice = Number(values["slice-seconds"]);
+    const singles = (n: number) => Array.from({ length: n }, () => request(key, makeCall()));
+    const open = (p: number, reqs: LoadRequest[]) => runLoad({ port: p, reqs, mode: "open", rate, seconds: slice });
+    // Both paths warmed alike (JIT, first-use compilation), unmeasured.
+    await open(port, singles(rate * slice));
+    await open(floor.port, singles(rate * slice));
+    return await interleavedWithFloor(
+      Math.max(2, Math.round(SECONDS / slice)),
+      () => {
+        const reqs = singles(rate * slice);
+        return measuredSlice(() => open(port, reqs));
+      },
+      () => {
+        const reqs = singles(rate * slice);
+        return measuredSlice(() => open(floor.port, reqs));
+      },
+    );
+  } finally {
+    await floor.close();
+  }
+}
+
+async function run(name: string, dbUrl: string, prisma: Prisma, poolSize: number) {
   const ctx = await createTestContext(
     { prisma, url: dbUrl, close: async () => {} },
     {
@@ -156,6 +191,7 @@ async function run(name: string, dbUrl: string, prisma: Prisma) {
     single200: SCENARIOS.has("single200")
       ? await openLoopSingles(port, secret, Number(values.rate), app.server)
       : undefined,
+    floor: SCENARIOS.has("floor") ? await withFloor(port, secret, Number(values.rate), dbUrl, poolSize) : undefined,
     stored: await prisma.completedCall.count(),
     surveys: await prisma.surveyCall.count(),
   };
@@ -175,7 +211,7 @@ if (values.only !== "pglite") {
   try {
     await migrate(url);
     const prisma = createPrisma(url); // the service's default pool (10)
-    all.push(await run("PostgreSQL (127.0.0.1:5432)", url, prisma));
+    all.push(await run("PostgreSQL (127.0.0.1:5432)", url, prisma, 10));
     await prisma.$disconnect();
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -189,7 +225,7 @@ if (values.only !== "pg") {
     await migrate(server.url);
     // One connection: PGlite is one session, and its socket server interleaves concurrent clients' messages.
     const prisma = createPrisma(server.url, 1);
-    all.push(await run("embedded PGlite (on disk)", server.url, prisma));
+    all.push(await run("embedded PGlite (on disk)", server.url, prisma, 1));
     await prisma.$disconnect();
   } finally {
     await server.stop();

@@ -14,7 +14,6 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { Prisma } from "../src/generated/prisma/client.js";
 import { createPrisma } from "../src/lib/db.js";
 import { migrate } from "../src/lib/migrate.js";
 import { monthPeriod, tertialPeriod, weekPeriod, yearPeriod, type Period } from "../src/results/periods.js";
@@ -107,14 +106,15 @@ for (const c of cases) {
   );
 }
 
-// The trend queries' plans: capture the one statement querySeries sends and EXPLAIN it.
-const captured: Prisma.Sql[] = [];
+// The trend queries' plans: capture the one statement querySeries sends and EXPLAIN it. The proxy is
+// not a client with a pool of its own (src/lib/db.ts), so sqlRows sends through $queryRawUnsafe here.
+const captured: { text: string; values: unknown[] }[] = [];
 const spy = new Proxy(prisma, {
   get(target, key, receiver) {
-    if (key === "$queryRaw")
-      return (strings: TemplateStringsArray, ...values: unknown[]) => {
-        captured.push(Prisma.sql(strings, ...values));
-        return target.$queryRaw(strings, ...values);
+    if (key === "$queryRawUnsafe")
+      return (text: string, ...values: unknown[]) => {
+        captured.push({ text, values });
+        return target.$queryRawUnsafe(text, ...values);
       };
     return Reflect.get(target, key, receiver) as unknown;
   },

@@ -3,6 +3,7 @@
  * database round trips of one complete survey.
  *
  *   npx tsx bench/twiml.ts [--db pg|embedded|both] [--rate 300] [--seconds 20] [--metrics on|off]
+ *                          [--floor on|off] [--slice-seconds 4]
  *                          [--transcribing interleaved] [--transcribe-delay-ms 0]
  *
  * pg: a fresh database on 127.0.0.1:5432 (dropped afterwards). embedded:
@@ -12,6 +13,12 @@
  * latency from the scheduled time, so a slow response delays nobody's clock.
  * Each simulated call does what Twilio does: first TwiML, seven gathers, the
  * record action; calls are interleaved so one survey's requests are ~2 s apart.
+ *
+ * --floor on (default): after the usual run, the service and a bare Express
+ * handler that validates the signature and answers constant TwiML
+ * (bench/floor.ts) take turns in slices of --slice-seconds for --seconds
+ * each, at the same rate; the service's p50/p99 are reported as ratios to the
+ * floor's, with each side's main-thread busy ms per request.
  *
  * --transcribing interleaved: after the usual run, four more runs alternate
  * without and with the transcription job working in the same process and on
@@ -41,6 +48,7 @@ import { createLocalStorage } from "../src/recordings/storage.js";
 import { loadFlows } from "../src/survey/flows.js";
 import { createTwilioClient } from "../src/telephony/client.js";
 import { runLoad, summarise, type LoadRequest } from "./load.js";
+import { interleavedWithFloor, measuredSlice, startTwimlFloor } from "./floor.js";
 import { Readable } from "node:stream";
 import { sqlExecute } from "../src/lib/db.js";
 import { runTranscriptionTick } from "../src/transcription/worker.js";
@@ -56,6 +64,8 @@ const WHICH = arg("db", "both");
 const METRICS = arg("metrics", "on") !== "off";
 const TRANSCRIBING = arg("transcribing", "off") === "interleaved";
 const TRANSCRIBE_DELAY_MS = Number(arg("transcribe-delay-ms", "0"));
+const FLOOR = arg("floor", "on") !== "off";
+const SLICE_SECONDS = Number(arg("slice-seconds", "4"));
 setMetricsEnabled(METRICS);
 const PUBLIC = "https://nki.bench.test";
 const KEYS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
@@ -249,6 +259,7 @@ async function bench(label: string, url: string, poolSize: number) {
   const ms = summarise(r.latencies);
   const answers = await ctx.prisma.answer.count({ where: { surveyId: { in: ids } } });
   const completed = await ctx.prisma.surveyCall.count({ where: { id: { in: ids }, state: "completed" } });
+  const floor = FLOOR ? await floorRounds(ctx, org.id, port, token) : null;
   const interleaved = TRANSCRIBING ? await transcribingRounds(ctx, org.id, port, token) : [];
   server.closeAllConnections();
   server.close();
@@ -272,8 +283,40 @@ async function bench(label: string, url: string, poolSize: number) {
       perRequest: perRequest.join("+"),
       oneSurveyCheck: `${check.state}, ${check._count.answers} answers`,
     },
+    ...(floor
+      ? [
+          { label: `${label} · interleaved: service`, ...floor.service },
+          { label: `${label} · interleaved: bare floor`, ...floor.floor },
+          { label: `${label} · service ÷ floor`, p50: floor.ratio.p50, p99: floor.ratio.p99 },
+        ]
+      : []),
     ...interleaved.map((x) => ({ label: `${label} · ${x.label}`, ...x.row })),
   ];
+}
+
+/** The service and the bare floor (bench/floor.ts) in alternating slices at the same rate. */
+async function floorRounds(ctx: AppContext, orgId: string, port: number, token: string) {
+  const floor = await startTwimlFloor(token, PUBLIC);
+  try {
+    const perSlice = Math.ceil((RATE * SLICE_SECONDS) / 9);
+    const floorReqs = schedule(
+      token,
+      Array.from({ length: perSlice }, () => crypto.randomUUID()),
+    );
+    // Warm the floor's path as the service's was warmed.
+    await twimlLoad(floor.port, floorReqs, RATE);
+    const rounds = Math.max(2, Math.round(SECONDS / SLICE_SECONDS));
+    return await interleavedWithFloor(
+      rounds,
+      async () => {
+        const reqs = schedule(token, await seedSurveys(ctx.prisma, ctx, orgId, perSlice));
+        return measuredSlice(() => twimlLoad(port, reqs, RATE));
+      },
+      () => measuredSlice(() => twimlLoad(floor.port, floorReqs, RATE)),
+    );
+  } finally {
+    await floor.close();
+  }
 }
 
 /** Voice messages with one shared stored audio file (set-based), for the transcription job to chew on. */

@@ -51,7 +51,7 @@ export function healthRouter(ctx: AppContext): Router {
     }
     const checks: Record<string, Check> = {};
     try {
-      const pending = await migrationsPending((sql) => ctx.prisma.$queryRawUnsafe(sql));
+      const pending = await migrationsPending(ctx.prisma);
       checks.database = "ok";
       if (pending.length) {
         res.status(503).json({ status: "migrations-pending", pending });

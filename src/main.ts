@@ -12,7 +12,7 @@ try {
   }
   throw err;
 }
-const logger = createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT });
+const logger = createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT, perCall: config.logPerCall });
 const service = await startService(config, { logger }).catch((err) => {
   logger.error("service failed to start", { err });
   process.exit(1);

@@ -75,6 +75,32 @@ describe("demo history on first start", () => {
     ).toBe(0);
   });
 
+  it("has the SMS fallback in past periods: SMS sent, links opened, web answers, about 18 % of those sent answering", async () => {
+    const viewer = { kind: "apiKey" as const, organizationId: ctx.organizationId };
+    const f = (await queryFunnel(ctx, viewer, { organizationId: ctx.organizationId, period: "2026-P2" })).rows[0];
+    // A third of the surveys (unanswered or a machine) get their SMS, a few of them never sent.
+    expect(f.smsSent / f.sampled).toBeGreaterThan(0.28);
+    expect(f.smsSent / f.sampled).toBeLessThan(0.38);
+    expect(f.linkOpened / f.smsSent).toBeGreaterThan(0.25);
+    expect(f.linkOpened / f.smsSent).toBeLessThan(0.35);
+    expect(f.answeredOnWeb / f.smsSent).toBeGreaterThan(0.15);
+    expect(f.answeredOnWeb / f.smsSent).toBeLessThan(0.21);
+    expect(f.completedOnWeb).toBeLessThan(f.answeredOnWeb);
+    expect(f.responseRateAllChannels).toBeGreaterThan(f.responseRateOfSampled!);
+    expect(first.sms).toBeGreaterThan(5_000);
+    // The channel split of a past week has web answers, a little below the phone's.
+    const web = (await results({ period: "2026-W20", channel: "web" })).rows[0];
+    const phone = (await results({ period: "2026-W20", channel: "phone" })).rows[0];
+    expect(web.respondents).toBeGreaterThan(10);
+    expect(web.channels).toBe("web");
+    expect(phone.mean! - web.mean!).toBeGreaterThan(0);
+    // Every SMS-ed survey went unanswered or to a machine; none has a number left.
+    const wrong = await db.prisma.surveySms.count({
+      where: { organizationId: ctx.organizationId, survey: { state: { notIn: ["no_answer", "machine"] } } },
+    });
+    expect(wrong).toBe(0);
+  });
+
   it("fills last year's tertial, the previous tertial and the weeks of a trend", async () => {
     const current = await results({ period: "2026-P3", compare: ["previous-year"] });
     expect(current.rows[0].n).toBeGreaterThan(1_000);
@@ -106,12 +132,13 @@ describe("demo history on first start", () => {
   });
 
   it("the rollups equal a rebuild from the raw answers", async () => {
+    // Keyed by channel too: a day of one agent and question has a phone row and a web row.
     const snapshot = () =>
       db.prisma.$queryRawUnsafe<{ t: string; h: string }[]>(`
-        SELECT 'daily' AS t, md5(string_agg(concat_ws(',', "organizationId", day, "groupId", "agentId", "questionKey", n, sum, "sumSq", c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", day, "groupId", "agentId", "questionKey")) AS h FROM "AnswerDaily"
-        UNION ALL SELECT 'monthly', md5(string_agg(concat_ws(',', "organizationId", month, "groupId", "agentId", "questionKey", n, c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", month, "groupId", "agentId", "questionKey")) FROM "AnswerMonthly"
-        UNION ALL SELECT 'orgDaily', md5(string_agg(concat_ws(',', "organizationId", day, "questionKey", n, c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", day, "questionKey")) FROM "AnswerOrgDaily"
-        UNION ALL SELECT 'orgMonthly', md5(string_agg(concat_ws(',', "organizationId", month, "questionKey", n, c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", month, "questionKey")) FROM "AnswerOrgMonthly"`);
+        SELECT 'daily' AS t, md5(string_agg(concat_ws(',', "organizationId", day, "groupId", "agentId", "questionKey", channel, n, sum, "sumSq", c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", day, "groupId", "agentId", "questionKey", channel)) AS h FROM "AnswerDaily"
+        UNION ALL SELECT 'monthly', md5(string_agg(concat_ws(',', "organizationId", month, "groupId", "agentId", "questionKey", channel, n, c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", month, "groupId", "agentId", "questionKey", channel)) FROM "AnswerMonthly"
+        UNION ALL SELECT 'orgDaily', md5(string_agg(concat_ws(',', "organizationId", day, "questionKey", channel, n, c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", day, "questionKey", channel)) FROM "AnswerOrgDaily"
+        UNION ALL SELECT 'orgMonthly', md5(string_agg(concat_ws(',', "organizationId", month, "questionKey", channel, n, c1, c2, c3, c4, c5), ';' ORDER BY "organizationId", month, "questionKey", channel)) FROM "AnswerOrgMonthly"`);
     const before = await snapshot();
     expect(before.every((r) => r.h !== null)).toBe(true);
     await rebuildRollups(db.prisma);

@@ -108,6 +108,8 @@ describe("the results hub behind the live stream", () => {
   });
 });
 
+const isMarker = (e: DomainEvent) => e.type === "answer.stored" && e.agentId.startsWith("marker-");
+
 const serverUrl = process.env.TEST_DATABASE_URL;
 describe.skipIf(!serverUrl)("events across instances over PostgreSQL LISTEN/NOTIFY", () => {
   if (!serverUrl) console.warn("skipped: LISTEN/NOTIFY needs a real PostgreSQL; set TEST_DATABASE_URL");
@@ -127,11 +129,25 @@ describe.skipIf(!serverUrl)("events across instances over PostgreSQL LISTEN/NOTI
       a.publish(e1);
       b.publish(e2);
       const deadline = Date.now() + 3000;
-      while ((atA.length < 2 || atB.length < 2) && Date.now() < deadline) await sleep(20);
-      await sleep(100); // room for a duplicate to show up
-      expect(atA).toEqual([e1, e2]);
+      const waitFor = async (ok: () => boolean) => {
+        while (!ok() && Date.now() < deadline) await sleep(20);
+      };
+      await waitFor(() => atA.length >= 2 && atB.length >= 2);
+      // A barrier instead of a pause: each bus hears the other's marker only after every notification committed
+      // before it (PostgreSQL delivers them in commit order), so a duplicate of e1 or e2 would already be here.
+      const markA = answer("org-x", "marker-a", 3);
+      const markB = answer("org-x", "marker-b", 4);
+      a.publish(markA);
+      b.publish(markB);
+      const heard = (es: DomainEvent[], agentId: string) =>
+        es.some((e) => e.type === "answer.stored" && e.agentId === agentId);
+      await waitFor(() => heard(atA, "marker-b") && heard(atB, "marker-a"));
+      const unmarked = (es: DomainEvent[]) => es.filter((e) => !isMarker(e));
+      expect(atA.filter(isMarker)).toHaveLength(2);
+      expect(atB.filter(isMarker)).toHaveLength(2);
+      expect(unmarked(atA)).toEqual([e1, e2]);
       expect(
-        atB.sort((x, y) =>
+        unmarked(atB).sort((x, y) =>
           x.type === "answer.stored" && y.type === "answer.stored" ? x.agentId.localeCompare(y.agentId) : 0,
         ),
       ).toEqual([e1, e2]);

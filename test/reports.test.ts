@@ -58,6 +58,17 @@ describe("Tertialrapport", () => {
         validFrom: new Date("2026-01-01T00:00:00Z"),
       },
     });
+    // A band on NKI totalt's share of satisfied: 50–70 %.
+    await p.target.create({
+      data: {
+        organizationId: org,
+        questionKey: "overall",
+        metric: "satisfiedShare",
+        threshold: 0.5,
+        upper: 0.7,
+        validFrom: new Date("2026-01-01T00:00:00Z"),
+      },
+    });
     const store = (groupId: string, agentId: string, at: string, score: number, queueSeconds: number) =>
       storeSurvey(p, { organizationId: org, groupId, agentId, at: new Date(at), scores: all(score), queueSeconds });
     const s1 = await store(val1.id, a1.id, "2026-06-02T09:00:00Z", 5, 30);
@@ -231,8 +242,10 @@ describe("Tertialrapport", () => {
     expect(at).toContainEqual(["Hela kundcentret", "4,00", "4", "1 min 30 s", "4"]);
 
     const f = table(page, "report-funnel");
-    expect(f).toContainEqual(["Avslutade samtal", "4"]);
-    expect(f).toContainEqual(["Röstmeddelanden", "4"]);
+    // Each step with its share of the completed calls beside a bar drawn to that scale.
+    expect(f).toContainEqual(["Avslutade samtal", "4", "100 %"]);
+    expect(f).toContainEqual(["Röstmeddelanden", "4", "100 %"]);
+    expect(page).toMatch(/data-testid="report-funnel"[\s\S]*?<rect width="100\.0" height="1"\/>/);
     expect(page).toMatch(/data-testid="response-rate">\d+\s%</);
 
     const cats = table(page, "report-reviews-category");
@@ -317,12 +330,19 @@ describe("Tertialrapport", () => {
     expect(bem.getCell(12).value).toBe(4); // övriga kommuner
     expect(bem.getCell(13).value).toBe(3);
     expect(bem.getCell(14).value).toBe("nej"); // mål nått
+    expect(bem.getCell(15).value).toBe("under"); // mot målet, as the page's badge
+    expect(q.getRow(3).getCell(1).value).toBe("NKI totalt");
+    expect(q.getRow(3).getCell(15).value).toBe("över"); // 75 % satisfied, above the 50–70 % band
     expect(q.getColumn(2).numFmt).toBe("0.00");
     const g = wb.getWorksheet("Per svarsgrupp")!;
-    expect(g.getRow(2).cellCount).toBe(12);
+    expect(g.getRow(2).cellCount).toBe(14);
+    expect(g.getRow(2).getCell(14).value).toBe("Kanaler");
     const val1 = g.getRow(3).getCell(1).value === "Val 1 – Socialt stöd" ? g.getRow(3) : g.getRow(4);
+    const val2 = val1 === g.getRow(3) ? g.getRow(4) : g.getRow(3);
     expect(val1.getCell(2).value).toBe(4.5);
     expect(val1.getCell(3).value).toBe(3);
+    // NKI against the band: all satisfied is above it, half satisfied is within (the lower bound counts).
+    expect([val1.getCell(13).value, val2.getCell(13).value]).toEqual(["över", "inom"]);
     const t = wb.getWorksheet("Svarstid")!;
     expect(t.getRow(2).values).toEqual([
       undefined,
@@ -356,11 +376,13 @@ describe("Tertialrapport", () => {
     expect(res.headers.get("content-type")).toContain("text/csv");
     const csv = await res.text();
     const lines = csv.replace(/^\uFEFF/, "").split("\r\n");
-    expect(lines[0]).toBe("Tertialrapport P2 2026 – Testkommun");
+    expect(lines[0]).toBe("Tertialrapport P2 2026 – Testkommun – NKI från telefon");
     expect(lines).toContain("Medelbetyg (1–5) per fråga för hela kundcentret");
     expect(lines).toContain('"Synpunkter (klagomål, beröm, förslag) per förvaltning"');
-    // Fråga, medelbetyg, svarande, svar, andel nöjda (3 of 4), förra året, svarande förra året, förändring, interval, säker, övriga kommuner, antal, mål nått
-    expect(lines.find((l) => l.startsWith("Bemötande,"))).toBe("Bemötande,4,4,4,0.75,3,2,1,-0.3,2.3,nej,4,3,nej");
+    // Fråga, medelbetyg, svarande, svar, andel nöjda (3 of 4), förra året, svarande förra året, förändring, interval, säker, övriga kommuner, antal, mål nått, mot målet, kanaler
+    expect(lines.find((l) => l.startsWith("Bemötande,"))).toBe(
+      "Bemötande,4,4,4,0.75,3,2,1,-0.3,2.3,nej,4,3,nej,under,telefon",
+    );
     expect(csv).toContain(`"'=HYPERLINK(""http://example.test"",""klicka"")"`);
     expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
     expect(lines).toContain("Socialförvaltningen,2,1,1");

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../src/intake/api-keys.js";
 import { GOLDEN, type GoldenExpectation } from "./fixtures/golden-expected.js";
-import { GOLDEN_MIN_ANSWERS } from "./fixtures/golden-data.js";
+import { GOLDEN_GROUPS, GOLDEN_MIN_ANSWERS } from "./fixtures/golden-data.js";
+import { querySeries, querySeriesOfGroups } from "../src/results/series.js";
+import { loadResultsContext } from "../src/results/repository.js";
 import { loadGolden } from "./fixtures/golden-load.js";
 import { createTestContext, startTestApp } from "./support/context.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
@@ -13,10 +15,11 @@ describe("results over time through GET /api/v1/results/series", () => {
   let db: TestDatabase;
   let app: Awaited<ReturnType<typeof startTestApp>>;
   let key: string;
+  let ctx: Awaited<ReturnType<typeof createTestContext>>;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const ctx = await createTestContext(db, { now: "2025-01-08T12:00:00Z" });
+    ctx = await createTestContext(db, { now: "2025-01-08T12:00:00Z" });
     await loadGolden(db.prisma, ctx.organizationId);
     key = (await createApiKey(db.prisma, ctx.organizationId, "series")).secret;
     app = await startTestApp(ctx);
@@ -83,6 +86,35 @@ describe("results over time through GET /api/v1/results/series", () => {
     // g-101 answered S1, T1 and S2 in 2025-W01; val1 (g-101 and g-102) also T2 and S3.
     expect(body.points[1]).toMatchObject({ respondents: 3, n: 6 });
     expect(body.group[1]).toMatchObject({ groupKey: "val1", metrics: { respondents: 5, n: 10 } });
+  });
+
+  it("gives every svarsgrupp's series from one statement exactly as each group's own", async () => {
+    const viewer = { kind: "system" as const, organizationId: ctx.organizationId };
+    const input = { organizationId: ctx.organizationId, kind: "week" as const, end: "2025-W02", count: 3, exact: true };
+    const ofGroup = await querySeriesOfGroups(ctx, viewer, input);
+    for (const g of GOLDEN_GROUPS) {
+      const own = await querySeries(ctx, viewer, { ...input, group: g.key });
+      expect(ofGroup(g)).toEqual(own);
+    }
+    // Both groups answered in 2025-W01, so the comparison above is not between empty series.
+    expect(ofGroup(GOLDEN_GROUPS[0]).points[1].n).toBeGreaterThan(0);
+    expect(ofGroup(GOLDEN_GROUPS[1]).points[1].n).toBeGreaterThan(0);
+    // A group without answers in the series gets it empty, named.
+    const none = ofGroup({ key: "val9", name: "Val 9" });
+    expect(none.scope).toEqual({ groupKey: "val9", groupName: "Val 9" });
+    expect(none.points.map((p) => p.n)).toEqual([0, 0, 0]);
+  });
+
+  it("reads the results context once for calls made while it is being read, and anew after", async () => {
+    const q = { organizationId: ctx.organizationId, groupKey: "val1" };
+    const [a, b] = await Promise.all([loadResultsContext(db.prisma, q), loadResultsContext(db.prisma, q)]);
+    expect(a).toBe(b);
+    expect(a?.group?.key).toBe("val1");
+    const other = await loadResultsContext(db.prisma, { ...q, groupKey: "val2" });
+    expect(other?.group?.key).toBe("val2");
+    const later = await loadResultsContext(db.prisma, q);
+    expect(later).not.toBe(a);
+    expect(later).toEqual(a);
   });
 
   it.each([

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../src/lib/errors.js";
 import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizations/service.js";
 import { forgetNumber } from "../src/retention/forget.js";
-import { callerHashCutoff, dataCutoff, monthsBefore } from "../src/retention/rules.js";
+import { callerHashCutoff, dataCutoff, INBOUND_SMS_RETENTION_DAYS, monthsBefore } from "../src/retention/rules.js";
 import {
   anonymiseCallerHashes,
   deleteExpiredCalls,
   eraseStaleCiphertexts,
+  forgetInboundSms,
   purgeReviewedAudio,
 } from "../src/retention/service.js";
+import { handleInboundSms } from "../src/sms/inbound.js";
 import { retentionJobs } from "../src/retention/jobs.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, type TestContext } from "./support/context.js";
@@ -216,6 +218,40 @@ describe("retention jobs", () => {
     expect(await enc0(skippedOld)).toBeNull();
     expect(await enc0(waiting)).not.toBeNull();
     expect(await enc0(skippedNow)).not.toBeNull();
+  });
+});
+
+describe("inbound SMS", () => {
+  let db: TestDatabase;
+  let ctx: TestContext;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ctx = await createTestContext(db, { now: "2025-04-01T00:00:00Z" });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it(`forgets them after ${INBOUND_SMS_RETENTION_DAYS} days, and within that time a replay still does nothing`, async () => {
+    const start = ctx.now().getTime();
+    const day = 86_400_000;
+    const from = "+46701234568";
+    // Through the webhook's own handler, so the rows are what production writes.
+    ctx.setNow(new Date(start));
+    await handleInboundSms(ctx, { messageSid: "SMold", from, body: "STOPP" });
+    ctx.setNow(new Date(start + 10 * day));
+    await handleInboundSms(ctx, { messageSid: "SMyoung", from, body: "Tack!" });
+    ctx.setNow(new Date(start + (INBOUND_SMS_RETENTION_DAYS + 5) * day));
+    // 35 and 25 days old: the first goes, the second stays.
+    expect(await forgetInboundSms(ctx)).toBe(1);
+    const left = await db.prisma.inboundSms.findMany({ select: { messageSid: true } });
+    expect(left.map((r) => r.messageSid)).toEqual(["SMyoung"]);
+    expect(ctx.logs.some((l) => l.message === "inbound SMS past retention forgotten" && l.count === 1)).toBe(true);
+    const replay = await handleInboundSms(ctx, { messageSid: "SMyoung", from, body: "Tack!" });
+    expect(replay.duplicate).toBe(true);
+    expect(await forgetInboundSms(ctx)).toBe(0);
+    // The opt-out the old STOPP made outlives its message.
+    expect(await db.prisma.optOut.count({ where: { organizationId: ctx.organizationId } })).toBe(1);
   });
 });
 

@@ -146,3 +146,41 @@ export function makeWav(seconds: number, hz = 440): Buffer {
   h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
 }
+
+/**
+ * `count` more stored voice messages a minute apart after `of`, in its organization, group and
+ * agent (no answers), the first `reviewed` of them reviewed, in recording order: one statement,
+ * because a page of the queue made one by one outlasts a hook's timeout on PGlite on a loaded machine.
+ */
+export async function createVoiceMessageCopies(
+  prisma: Prisma,
+  of: { organizationId: string; groupId: string; agentId: string; recordedAt: Date },
+  o: { count: number; reviewed?: number; durationSeconds?: number },
+): Promise<{ id: string; recordedAt: Date }[]> {
+  const rows = await prisma.$queryRawUnsafe<{ id: string; recordedAt: Date }[]>(
+    `WITH s AS (
+       SELECT g AS i, gen_random_uuid() AS cc, gen_random_uuid() AS sv, gen_random_uuid() AS vm,
+              $1::timestamptz + g * interval '1 minute' AS at
+         FROM generate_series(1, $2::int) g),
+     c AS (INSERT INTO "CompletedCall" (id, "organizationId", "externalCallId", "agentId", "groupId", "queueSeconds",
+              "talkSeconds", "startedAt", "endedAt", decision)
+           SELECT cc, $3::uuid, 'copy-' || vm, $4::uuid, $5::uuid, 30, 120, at, at, 'scheduled' FROM s),
+     v AS (INSERT INTO "SurveyCall" (id, "organizationId", "completedCallId", "groupId", "agentId", state, "expiresAt",
+              "flowId", "flowVersion", "createdAt", "updatedAt")
+           SELECT sv, $3::uuid, cc, $5::uuid, $4::uuid, 'completed', at, 'nki-sv', '1', at, at FROM s)
+     INSERT INTO "VoiceMessage" (id, "surveyId", "organizationId", "groupId", "agentId", "recordingSid", state,
+              "storageKey", "contentType", "durationSeconds", "recordedAt", "updatedAt", classification, "reviewedAt")
+     SELECT vm, sv, $3::uuid, $5::uuid, $4::uuid, 'RE' || md5(vm::text), 'stored', 'k/' || vm, 'audio/wav', $7::int, at,
+            at, CASE WHEN i <= $6::int THEN 'inget' END, CASE WHEN i <= $6::int THEN at END
+       FROM s
+     RETURNING id, "recordedAt"`,
+    of.recordedAt,
+    o.count,
+    of.organizationId,
+    of.agentId,
+    of.groupId,
+    o.reviewed ?? 0,
+    o.durationSeconds ?? 12,
+  );
+  return rows.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime());
+}

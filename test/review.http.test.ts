@@ -304,6 +304,47 @@ describe("listening queue over HTTP", () => {
       const theirs = await (await stranger.get(`/queue/history?week=${week}`, { accept: "text/html" })).text();
       expect(theirs).not.toContain(vmId);
       expect(theirs).toContain("Ingen har lyssnat");
+
+      // The admin sees the same history, and everything else besides in the audit log, which a manager may not open.
+      const admin = await signIn(ctx.organizationId, "admin");
+      const adminsView = await (await admin.get(`/queue/history?week=${week}`, { accept: "text/html" })).text();
+      expect(adminsView).toMatch(row("Spelade upp"));
+      const log = await admin.get("/admin/audit", { accept: "text/html" });
+      expect(log.status).toBe(200);
+      const logText = await log.text();
+      expect(logText).toContain(vmId.slice(0, 8));
+      expect(logText).toContain("Test manager");
+      expect((await manager.get("/admin/audit", { accept: "text/html" })).status).toBe(403);
+    });
+
+    it("answers a JSON save with the week's figures and, for Spara och nästa, where the next message is", async () => {
+      ctx.setNow("2025-04-02T11:00:00Z");
+      const mk = (at: string) => createVoiceMessage(db.prisma, { organizationId: ctx.organizationId, recordedAt: at });
+      const { vm: first } = await mk("2025-04-01T09:30:00Z");
+      await mk("2025-04-01T10:00:00Z");
+      const save = (id: string, body: Record<string, unknown>) =>
+        manager.post(`/queue/messages/${id}`, { week: "2025-W14", ...body }, { "x-csrf-token": manager.csrf });
+      // A save that changes nothing still answers with the figures: the baseline.
+      const base = (await (await save(first.id, {})).json()).counts;
+      const res = await save(first.id, { classification: "fraga", then: "next" });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.counts).toMatchObject({
+        total: base.total,
+        unreviewed: base.unreviewed - 1,
+        byClassification: { fraga: (base.byClassification.fraga ?? 0) + 1 },
+      });
+      // The next is another message still to review, on page 1 of a small week.
+      expect(body.next).toMatchObject({ page: 1 });
+      expect(body.next.id).not.toBe(first.id);
+      expect((await db.prisma.voiceMessage.findUniqueOrThrow({ where: { id: body.next.id } })).reviewedAt).toBeNull();
+      // Without JavaScript the same choice is a redirect to that message.
+      const form = await manager.post(
+        `/queue/messages/${first.id}`,
+        new URLSearchParams({ _csrf: manager.csrf, week: "2025-W14", page: "1", note: "", then: "next" }),
+      );
+      expect(form.status).toBe(303);
+      expect(form.headers.get("location")).toBe(`/queue?week=2025-W14#m-${body.next.id}`);
     });
 
     it("is refused to an agent, and a malformed week is a 400 naming it", async () => {

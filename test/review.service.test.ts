@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../src/lib/errors.js";
-import { getWeekQueue, type Actor } from "../src/review/service.js";
+import { getWeekCounts, getWeekQueue, nextUnreviewed, type Actor } from "../src/review/service.js";
 import { updateReview } from "../src/review/actions.js";
 import { ensureOrganization } from "../src/organizations/service.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
@@ -269,17 +269,32 @@ describe("a week with many messages", () => {
     await db?.close();
   });
 
-  it("pages 50 at a time, with all 40 unreviewed before the 20 reviewed across the page break", async () => {
-    const p1 = await getWeekQueue(ctx, manager, { page: 1 });
-    const p2 = await getWeekQueue(ctx, manager, { page: "2" });
-    expect(p1).toMatchObject({ totalItems: 60, pageCount: 2 });
-    expect(p1.items).toHaveLength(50);
-    expect(p2.items).toHaveLength(10);
-    const all = [...p1.items, ...p2.items];
+  it("pages 20 at a time, with all 40 unreviewed before the 20 reviewed across the page breaks", async () => {
+    const pages = await Promise.all([1, "2", 3].map((page) => getWeekQueue(ctx, manager, { page })));
+    expect(pages[0]).toMatchObject({ totalItems: 60, pageCount: 3, pageSize: 20 });
+    expect(pages.map((p) => p.items.length)).toEqual([20, 20, 20]);
+    const all = pages.flatMap((p) => p.items);
     expect(all.slice(0, 40).every((i) => !i.reviewed)).toBe(true);
     expect(all.slice(40).every((i) => i.reviewed)).toBe(true);
     expect(new Set(all.map((i) => i.id)).size).toBe(60);
     const times = all.slice(0, 40).map((i) => i.recordedAt.getTime());
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it("finds the next unreviewed message across the page break, on the page it is on after the save", async () => {
+    const [p1, p2] = await Promise.all([1, 2].map((page) => getWeekQueue(ctx, manager, { page })));
+    const week = p1.week;
+    // The last of page 1: the next is the first of page 2.
+    expect(await nextUnreviewed(ctx, manager, { week }, p1.items[19].id)).toEqual({ id: p2.items[0].id, page: 2 });
+    // Saving the last of page 1 reviews it: the next moves up to position 19, page 1.
+    const before = await getWeekCounts(ctx, manager, { week });
+    await updateReview(ctx, manager, p1.items[19].id, { classification: "fraga" });
+    expect(await nextUnreviewed(ctx, manager, { week }, p1.items[19].id)).toEqual({ id: p2.items[0].id, page: 1 });
+    const after = await getWeekCounts(ctx, manager, { week });
+    expect(after.unreviewed).toBe(before.unreviewed - 1);
+    expect(after.byClassification.fraga).toBe((before.byClassification.fraga ?? 0) + 1);
+    // After the last unreviewed one it wraps round to the first; with none left but itself, there is none.
+    expect(await nextUnreviewed(ctx, manager, { week }, p2.items[19].id)).toEqual({ id: p1.items[0].id, page: 1 });
+    await expect(nextUnreviewed(ctx, manager, { week }, "00000000-0000-0000-0000-000000000000")).resolves.toBeNull();
   });
 });

@@ -23,6 +23,15 @@ describe("raw SQL rows", () => {
     await db?.close();
   });
 
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    "on a real server the pool's connections start no parallel workers (small statements, many at once)",
+    async () => {
+      const setting = z.strictObject({ max_parallel_workers_per_gather: z.string() });
+      const rows = await sqlRows(db.prisma, setting, "SHOW max_parallel_workers_per_gather");
+      expect(rows).toEqual([{ max_parallel_workers_per_gather: "0" }]);
+    },
+  );
+
   it("maps every column type the same on the pool and inside a transaction", async () => {
     const pooled = await sqlQuery<Record<string, unknown>>(db.prisma, EVERY_TYPE);
     const inTx = await db.prisma.$transaction((tx) => sqlQuery<Record<string, unknown>>(tx, EVERY_TYPE));

@@ -5,9 +5,10 @@ import { sessionPolicy } from "../src/auth/middleware.js";
 import type { Transcriber, TranscriptionResult } from "../src/transcription/transcriber.js";
 import { transcribeNext } from "../src/transcription/worker.js";
 import { enqueueStoredMessages } from "../src/transcription/repository.js";
+import { PAGE_SIZE } from "../src/review/service.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
-import { createUser, createVoiceMessage, makeWav } from "./review.fixtures.js";
+import { createUser, createVoiceMessage, createVoiceMessageCopies, makeWav } from "./review.fixtures.js";
 
 /**
  * The transcripts in the listening queue and the search page, over HTTP as a
@@ -77,8 +78,8 @@ describe("transcript pages: queue panel, correction, re-transcription, search", 
     return m.vm;
   }
   /** The card of one message in the queue page. */
-  async function cardOf(id: string): Promise<string> {
-    const page = await (await get("/queue?week=2026-W48")).text();
+  async function cardOf(id: string, queuePage = 1): Promise<string> {
+    const page = await (await get(`/queue?week=2026-W48${queuePage > 1 ? `&page=${queuePage}` : ""}`)).text();
     const start = page.indexOf(`id="m-${id}"`);
     expect(start).toBeGreaterThan(-1);
     return page.slice(start, page.indexOf("</article>", start));
@@ -227,6 +228,14 @@ describe("transcript pages: queue panel, correction, re-transcription, search", 
     let hostileId: string;
     let val2Id: string;
     beforeAll(async () => {
+      // A page of older unreviewed messages first in the week's queue (too short to transcribe), so the hits are on page 2.
+      const { vm } = await createVoiceMessage(db.prisma, {
+        organizationId: ctx.organizationId,
+        recordedAt: "2026-11-23T07:00:00Z",
+        durationSeconds: 1,
+        scores: {},
+      });
+      await createVoiceMessageCopies(db.prisma, vm, { count: PAGE_SIZE - 1, durationSeconds: 1 });
       hostileId = (await transcribed(`<img src=x onerror=alert(1)> klagomålet om snöröjningen "&"`)).id;
       val2Id = (
         await transcribed("Klagomål på förskolan och snöröjning vid skolan", {
@@ -250,11 +259,13 @@ describe("transcript pages: queue panel, correction, re-transcription, search", 
       expect(page).toContain("2 träffar");
       expect(page).toContain("onerror=alert(1)&gt; <mark>klagomålet</mark> om <mark>snöröjningen</mark>");
       expect(page).not.toContain("<img");
-      const card = await cardOf(hostileId);
+      const card = await cardOf(hostileId, 2);
       expect(card).toContain("&lt;img src=x onerror=alert(1)&gt; klagomålet om snöröjningen &quot;&amp;&quot;");
       expect(card).not.toContain("<img");
-      expect(page).toContain(`href="/queue?week=2026-W48#m-${hostileId}"`);
-      expect(page).toContain(`href="/queue?week=2026-W48#m-${val2Id}"`);
+      expect(page).toContain(`href="/queue?week=2026-W48&amp;page=2#m-${hostileId}"`);
+      expect(page).toContain(`href="/queue?week=2026-W48&amp;page=2#m-${val2Id}"`);
+      // The link opens the queue page that shows the message's card (above), not page 1.
+      expect(await (await get(`/queue?week=2026-W48`)).text()).not.toContain(`id="m-${hostileId}"`);
     });
 
     it("narrows by group, category, week and förvaltning", async () => {

@@ -54,11 +54,12 @@ describe("transcript search (PostgreSQL full-text, Swedish)", () => {
       data: { note: o.note ?? null, forvaltning: o.forvaltning ?? null },
     });
     await db.prisma.$executeRawUnsafe(
-      `INSERT INTO "Transcript" (id, "voiceMessageId", "organizationId", status, text, "searchVector", "updatedAt")
-       VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'done', $3, to_tsvector('swedish', $3), now())`,
+      `INSERT INTO "Transcript" (id, "voiceMessageId", "organizationId", "recordedAt", status, text, "searchVector", "updatedAt")
+       VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $4::timestamptz, 'done', $3, to_tsvector('swedish', $3), now())`,
       vm.id,
       vm.organizationId,
       text,
+      vm.recordedAt,
     );
     ids[key] = vm.id;
     return vm;
@@ -150,6 +151,29 @@ describe("transcript search (PostgreSQL full-text, Swedish)", () => {
     expect(r.hits.map((h) => h.voiceMessageId)).toEqual([ids.noted]);
     expect(r.hits[0].caseReference!.filter((p) => p.match).map((p) => p.text)).toEqual(["1234"]);
     expect(r.hits[0].note).toEqual([{ text: "Medborgaren nämner gatubelysningen vid skolan.", match: false }]);
+  });
+
+  it("follows a changed note at once (the database keeps its vector)", async () => {
+    await db.prisma.voiceMessage.update({ where: { id: ids.noted }, data: { note: "Trasig parkbänk." } });
+    expect(await found("parkbänken")).toEqual(["noted"]);
+    expect(await found("gatubelysning")).toEqual([]);
+    await db.prisma.voiceMessage.update({
+      where: { id: ids.noted },
+      data: { note: "Medborgaren nämner gatubelysningen vid skolan." },
+    });
+    expect(await found("gatubelysning")).toEqual(["noted"]);
+  });
+
+  it("ranks a match in what the citizen said above one only in a review note, newer or not", async () => {
+    await transcribed("said", "Parkeringen vid biblioteket är alltid full.", { recordedAt: "2026-11-24T08:00:00Z" });
+    await transcribed("notedOnly", "Tack för hjälpen.", {
+      recordedAt: "2026-11-24T09:00:00Z",
+      note: "Gäller parkeringen vid biblioteket.",
+    });
+    const r = await search({ q: "parkering" });
+    expect(r.hits.map((h) => h.voiceMessageId)).toEqual([ids.said, ids.notedOnly]);
+    expect(r.hits[0].rank).toBeGreaterThan(r.hits[1].rank);
+    expect(r.total).toBe(2);
   });
 
   it("filters by week, group, agent, category and förvaltning", async () => {

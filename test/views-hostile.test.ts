@@ -6,6 +6,9 @@ import { makeUser, TEST_PASSWORD, WebClient } from "./browser/web-client.js";
 import { seedSurveys } from "./browser/factories.js";
 import { createVoiceMessage } from "./review.fixtures.js";
 import { formatIsoWeek, weekOf } from "../src/review/rules.js";
+import { parseFlow } from "../src/survey/flows.js";
+import { issueLinkToken } from "../src/websurvey/token.js";
+import { createSurveyCall } from "./support/survey-calls.js";
 
 /**
  * Every page and report rendered with data that tries to become markup: names
@@ -28,6 +31,12 @@ const HOSTILE = {
   email: `"><script>x</script>@kommun.example`,
   /** What a valid address can carry: an apostrophe. */
   adminEmail: `o'hara.admin@kommun.example`,
+  privacyInfo: `"><script>x</script> kommunen.se/pul`,
+  /** The web survey's texts as a flow file (or its operator) could write them. */
+  question: `<img src=x onerror=alert(5)> Hur nöjd?`,
+  low: `' onmouseover='x usel`,
+  high: `<u>1 toppen`,
+  commentPrompt: `</textarea><img src=x onerror=alert(6)> Något mer?`,
 };
 /** Markup that must never reach a page raw, whatever the value it came from. */
 const FORBIDDEN = ["<img src=x", "<script>x", "' onmouseover='", "<u>1", "</textarea><img"];
@@ -218,5 +227,43 @@ describe("pages with hostile data", () => {
     expect(res.status).toBe(401);
     expectInert(await res.text(), [HOSTILE.email]);
     expectInert(await page(as.agent, "/overview", 403), [HOSTILE.agent]);
+  });
+
+  // Last: it makes a hostile version of the flow current for this file's registry.
+  it("the web survey shows a hostile organization name, privacy text and flow texts as text, on every page", async () => {
+    const settings = (await db.prisma.organization.findUniqueOrThrow({ where: { id: ctx.organizationId } })).settings;
+    await db.prisma.organization.update({
+      where: { id: ctx.organizationId },
+      data: { settings: { ...(settings as object), privacyInfo: HOSTILE.privacyInfo } },
+    });
+    const { version: _v, ...flow } = structuredClone(ctx.flows.getFlow("nki-sv"));
+    flow.questions.forEach((q) => (q.web = { text: HOSTILE.question, low: HOSTILE.low, high: HOSTILE.high }));
+    flow.message = { ...flow.message!, webText: HOSTILE.commentPrompt };
+    ctx.flows.addVersion(parseFlow(flow, "hostile web texts"));
+    const { survey } = await createSurveyCall(ctx, { state: "no_answer", flowId: "nki-sv" });
+    const link = `/s/${issueLinkToken(ctx.numbers, survey.id, ctx.now())}`;
+    const citizen = new WebClient(app.url);
+
+    const first = await page(citizen, link);
+    expect(first).toContain('data-survey-state="question"');
+    expectInert(first, [HOSTILE.organization, HOSTILE.question, HOSTILE.low, HOSTILE.high]);
+    // A value off the scale: the page comes back with the field named, still inert.
+    const step = /name="step" value="([^"]+)"/.exec(first)![1];
+    const refused = await citizen.post(link, { step, lang: "sv", [`q_${step}`]: "9" });
+    expect(refused.status).toBe(400);
+    expectInert(await refused.text(), [HOSTILE.question]);
+    let html = first;
+    for (let i = 0; i < 10 && html.includes('data-survey-state="question"'); i++) {
+      const key = /name="step" value="([^"]+)"/.exec(html)![1];
+      expect((await citizen.post(link, { step: key, lang: "sv", [`q_${key}`]: "4" })).status).toBe(303);
+      html = await page(citizen, link);
+    }
+    expect(html).toContain('data-survey-state="comment"');
+    expectInert(html, [HOSTILE.privacyInfo, HOSTILE.commentPrompt, HOSTILE.organization]);
+    expect((await citizen.post(link, { step: "comment", lang: "sv", comment: HOSTILE.note })).status).toBe(303);
+    const done = await page(citizen, link);
+    expect(done).toContain('data-survey-state="done"');
+    expectInert(done, [HOSTILE.organization]);
+    expectInert(await page(citizen, `${link}?lang=en`), [HOSTILE.organization]);
   });
 });

@@ -133,6 +133,47 @@ describe("admin pages: configuration that is validated, CSRF-protected and audit
     expect(await db.prisma.auditEvent.count({ where: { action: "group.update", targetId: g.id } })).toBe(2);
   });
 
+  it("gives a svarsgrupp its own calling hours in the organization's editor, stored as text, and back", async () => {
+    const g = await makeGroup(ctx, "val4", "Val 4 – Kvällar");
+    const form = new URLSearchParams({
+      name: "Val 4 – Kvällar",
+      samplePercent: "",
+      callingMode: "own",
+      callingFrom: "12:00",
+      callingTo: "00:00",
+      callingHours: "",
+      skipPublicHolidays: "on",
+      _csrf: await c.csrfFrom("/admin"),
+    });
+    for (const d of ["mon", "tue", "wed", "sat"]) form.append("callingDays", d);
+    expect((await c.post(`/admin/groups/${g.id}`, form)).status).toBe(303);
+    let row = await db.prisma.answerGroup.findUniqueOrThrow({ where: { id: g.id } });
+    // The format calling-window.ts reads, as the organization's: midnight is 24:00.
+    expect(row.settings).toEqual({ callingHours: "mon-wed,sat 12:00-24:00", skipPublicHolidays: true });
+    const page = await (await c.get("/admin")).text();
+    const p = `g-${g.id}-`;
+    expect(page).toMatch(new RegExp(`id="${p}day-sat" name="callingDays" value="sat" checked`));
+    expect(page).not.toMatch(new RegExp(`id="${p}day-fri" name="callingDays" value="fri" checked`));
+    expect(page).toMatch(
+      new RegExp(`<ul class="preview" id="${p}calling-preview">(<li>[^<]+ 12:00–24:00</li>){3}</ul>`),
+    );
+    expect(page).toMatch(/name="callingMode" value="own" checked/);
+
+    // A time that cannot be read is refused in Swedish, naming the field; nothing changes.
+    const bad = new URLSearchParams(form);
+    bad.set("callingFrom", "25:00");
+    bad.set("_csrf", await c.csrfFrom("/admin"));
+    const refused = await c.post(`/admin/groups/${g.id}`, bad);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("Ring från klockan: skriv en tid som 08:00.");
+
+    const back = new URLSearchParams({ name: "Val 4 – Kvällar", samplePercent: "", callingMode: "org" });
+    back.set("_csrf", await c.csrfFrom("/admin"));
+    expect((await c.post(`/admin/groups/${g.id}`, back)).status).toBe(303);
+    row = await db.prisma.answerGroup.findUniqueOrThrow({ where: { id: g.id } });
+    expect(row.settings).toEqual({});
+  });
+
   it("adds a band target in percent for shares and refuses a mean outside 1–5 in Swedish", async () => {
     let csrf = await c.csrfFrom("/admin/targets");
     await c.post("/admin/targets", {

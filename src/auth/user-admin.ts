@@ -1,8 +1,8 @@
-import type { Prisma } from "../lib/db.js";
+import { sqlRows, type Prisma } from "../lib/db.js";
 import { AppError } from "../lib/errors.js";
 import { destroyUserSessions } from "./sessions.js";
 import { updateUser, type updateUserSchema } from "./users.js";
-import type { z } from "zod";
+import { z } from "zod";
 
 /**
  * Changes an administrator makes to an account (name, role, agent link,
@@ -17,9 +17,13 @@ export async function changeUser(
   patch: z.input<typeof updateUserSchema>,
 ) {
   return prisma.$transaction(async (tx) => {
-    const admins = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id::text FROM "User" WHERE "organizationId" = ${organizationId}::uuid AND role = 'admin' AND "disabledAt" IS NULL
-      ORDER BY id FOR UPDATE`;
+    const admins = await sqlRows(
+      tx,
+      z.strictObject({ id: z.string() }),
+      `SELECT id::text FROM "User" WHERE "organizationId" = $1::uuid AND role = 'admin' AND "disabledAt" IS NULL
+        ORDER BY id FOR UPDATE`,
+      [organizationId],
+    );
     const wasActiveAdmin = admins.some((a) => a.id === userId);
     const losesAdmin = (patch.role !== undefined && patch.role !== "admin") || patch.disabled === true;
     if (wasActiveAdmin && losesAdmin && admins.length <= 1)

@@ -21,6 +21,8 @@ import { DEMO_AGENTS, DEMO_GROUPS, type DemoAgent, type DemoGroup } from "./rost
  * all of it or none. Idempotent: calls carry external ids "history-…", and a
  * second start finds them and adds nothing. No numbers at all: every survey
  * is in a final state, whose number is erased, as the service itself does.
+ * The SMS fallback is in the history too (SurveySms, links opened, answers
+ * with channel web), so the funnel and the channel switch have past periods.
  */
 export const HISTORY_PREFIX = "history-";
 /** Answered calls per weekday in an average month (51,500 a tertial over ~85 weekdays). */
@@ -31,6 +33,22 @@ export const HISTORY_SAMPLE_RATE = 0.15;
 export const SUMMER_DIP = { group: "val1", queueFactor: 2.2 };
 /** The agent who was coached, and how far below the group they were before it. */
 export const COACHED = { externalId: "demo-agent-15", effectBefore: -0.6, monthsAgo: 5 };
+
+/**
+ * What the citizens sent an SMS do, as shares of the SMS (draws per survey):
+ * about 3 % undelivered and 1 % to a number that takes no SMS (Twilio 21211,
+ * never sent); of the rest 30 % open the link and 19 % answer (about 18 % of
+ * those sent, as SKR's SMS servicemätning), 17 % to the end. Web scores sit a
+ * little lower than the phone's.
+ */
+export const WEB_SHARES = {
+  undelivered: 0.03,
+  invalid: 0.01,
+  opened: 0.3,
+  answered: 0.19,
+  completed: 0.17,
+  scoreShift: 0.15,
+};
 
 const MONTH_FACTOR = [1.15, 1.1, 1.05, 1.0, 0.95, 0.85, 0.55, 0.9, 1.1, 1.05, 1.0, 0.8];
 const AGENT_WEIGHT: Record<string, number> = {
@@ -83,6 +101,9 @@ export interface BackfillResult {
   calls: number;
   surveys: number;
   answers: number;
+  /** SMS fallbacks sent, and answers given on the web (part of `answers`). */
+  sms: number;
+  webAnswers: number;
   ms: number;
 }
 
@@ -101,7 +122,7 @@ export async function backfillHistory(
 ): Promise<BackfillResult> {
   const started = performance.now();
   const range = historyRange(opts.now, opts.timeZone);
-  const none = { added: false, range, calls: 0, surveys: 0, answers: 0 };
+  const none = { added: false, range, calls: 0, surveys: 0, answers: 0, sms: 0, webAnswers: 0 };
   if (await hasHistory(prisma, opts.organizationId)) return { ...none, ms: performance.now() - started };
 
   const groups: (DemoGroup & { id: string })[] = [];
@@ -149,6 +170,8 @@ export async function backfillHistory(
   // per 50,000 rows on PGlite, and ascending keys go into the primary-key indexes at their end.
   const ccPrefix = randomUUID().slice(0, 24);
   const scPrefix = randomUUID().slice(0, 24);
+  const smsPrefix = randomUUID().slice(0, 24);
+  const W = WEB_SHARES;
   const uuidFrom = (prefix: string) => `(${L(prefix)} || lpad(to_hex(i), 12, '0'))::uuid`;
   const questionRows = Object.entries(QUESTION_MEANS).map(
     ([key, mean], i) => `(${L(key)}, ${i + 1}, ${mean}, ${AGENT_WEIGHT[key] ?? 0.5})`,
@@ -184,20 +207,41 @@ export async function backfillHistory(
        CASE WHEN talk_seconds < 10 THEN 'short_call' WHEN rs >= ${HISTORY_SAMPLE_RATE} THEN 'not_sampled' END,
        started_at + make_interval(secs => queue_seconds + talk_seconds + 5)
      FROM h_call`,
-    // Survey outcomes: about 52 % completed, 5 % partial, the rest never became answers.
+    // Survey outcomes: about 52 % completed, 5 % partial, the rest never became answers on the phone.
+    // The unanswered and the machines (a third) get the SMS fallback a minute after the last attempt
+    // (src/sms/rules.ts wantsSmsFallback); see WEB_SHARES for what the citizens then do.
     `CREATE TEMP TABLE h_survey ON COMMIT DROP AS
-     SELECT *, CASE WHEN ro < 0.52 THEN 'completed' WHEN ro < 0.57 THEN 'partial' WHEN ro < 0.82 THEN 'no_answer'
-                    WHEN ro < 0.90 THEN 'machine' WHEN ro < 0.91 THEN 'opted_out' WHEN ro < 0.93 THEN 'failed' ELSE 'expired' END AS state,
-       started_at + make_interval(secs => queue_seconds + talk_seconds + 65) AS survey_at
-     FROM h_call WHERE talk_seconds >= 10 AND rs < ${HISTORY_SAMPLE_RATE}`,
+     WITH s AS (
+       SELECT *, CASE WHEN ro < 0.52 THEN 'completed' WHEN ro < 0.57 THEN 'partial' WHEN ro < 0.82 THEN 'no_answer'
+                      WHEN ro < 0.90 THEN 'machine' WHEN ro < 0.91 THEN 'opted_out' WHEN ro < 0.93 THEN 'failed' ELSE 'expired' END AS state,
+         started_at + make_interval(secs => queue_seconds + talk_seconds + 65) AS survey_at, random() AS rw, random() AS rd, random() AS rp
+       FROM h_call WHERE talk_seconds >= 10 AND rs < ${HISTORY_SAMPLE_RATE}
+     ), m AS (
+       SELECT *, CASE WHEN state IN ('no_answer', 'machine') THEN survey_at + interval '210 seconds' END AS sms_at FROM s
+     )
+     SELECT *, CASE WHEN sms_at IS NOT NULL AND rd >= ${W.undelivered + W.invalid} AND rw < ${W.opened}
+                    THEN sms_at + least(interval '6 days', make_interval(secs => 60 + (-ln(1 - rp) * 5400))) END AS web_opened_at
+     FROM m`,
     `INSERT INTO "SurveyCall" (id, "organizationId", "completedCallId", "groupId", "agentId", state, attempts, "expiresAt", "flowId", "flowVersion",
-       "answeredBy", outcome, "startedAt", "endedAt", "createdAt", "updatedAt")
+       "answeredBy", outcome, "startedAt", "endedAt", "createdAt", "updatedAt", "webOpenedAt", "webCompletedAt")
      SELECT sc_id, ${org}::uuid, cc_id, group_id, agent_id, state::"SurveyState", CASE WHEN state = 'expired' THEN 0 WHEN state = 'no_answer' THEN 2 ELSE 1 END,
        survey_at + interval '4 hours', ${L(opts.flowId)}, ${L(opts.flowVersion)},
        CASE WHEN state IN ('completed', 'partial', 'opted_out') THEN 'human' WHEN state = 'machine' THEN 'machine' END, state,
        CASE WHEN state IN ('completed', 'partial', 'opted_out', 'machine') THEN survey_at END,
-       CASE WHEN state <> 'expired' THEN survey_at + interval '150 seconds' END, survey_at - interval '60 seconds', survey_at + interval '150 seconds'
+       CASE WHEN state <> 'expired' THEN survey_at + interval '150 seconds' END, survey_at - interval '60 seconds', survey_at + interval '150 seconds',
+       web_opened_at, CASE WHEN rw < ${W.completed} THEN web_opened_at + interval '3 minutes' END
      FROM h_survey`,
+    // The SMS: a few to numbers that cannot take one (21211, never sent), a few undelivered, the rest delivered.
+    `INSERT INTO "SurveySms" (id, "surveyId", "organizationId", state, "dueAt", attempts, "messageSid", "twilioStatus", "errorCode", reason,
+       "sentAt", "statusAt", "createdAt")
+     SELECT ${uuidFrom(smsPrefix)}, sc_id, ${org}::uuid, CASE WHEN invalid THEN 'skipped' WHEN undelivered THEN 'undelivered' ELSE 'delivered' END,
+       sms_at, 1, CASE WHEN NOT invalid THEN 'SM' || replace(sc_id::text, '-', '') END,
+       CASE WHEN invalid THEN NULL WHEN undelivered THEN 'undelivered' ELSE 'delivered' END,
+       CASE WHEN invalid THEN '21211' WHEN undelivered THEN '30003' END, CASE WHEN invalid THEN 'invalid_number' END,
+       CASE WHEN NOT invalid THEN sms_at END, sms_at + interval '8 seconds', survey_at + interval '150 seconds'
+     FROM (SELECT row_number() OVER () AS i, sc_id, sms_at, survey_at, rd < ${W.undelivered} AS undelivered,
+             rd >= ${W.undelivered} AND rd < ${W.undelivered + W.invalid} AS invalid
+           FROM h_survey WHERE sms_at IS NOT NULL) x`,
     // Scores: the question's mean with the group's and agent's tendencies (svarstid follows the wait), plus noise.
     `INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt")
      SELECT s.sc_id, ${org}::uuid, s.group_id, s.agent_id, ${L(opts.flowId)}, ${L(opts.flowVersion)}, q.key,
@@ -207,6 +251,17 @@ export async function backfillHistory(
          + 0.85 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::smallint,
        s.survey_at + make_interval(secs => 15 * q.ord)
      FROM h_survey s JOIN h_question q ON s.state = 'completed' OR (s.state = 'partial' AND q.ord <= 1 + floor(s.rs * 20)::int % 6)`,
+    // Web answers: every question for those who finished, the first one to three for those who stopped;
+    // a little more critical than on the phone, as written answers to an SMS tend to be.
+    `INSERT INTO "Answer" ("surveyId", "organizationId", "groupId", "agentId", "flowId", "flowVersion", "questionKey", score, "answeredAt", channel)
+     SELECT s.sc_id, ${org}::uuid, s.group_id, s.agent_id, ${L(opts.flowId)}, ${L(opts.flowVersion)}, q.key,
+       greatest(1, least(5, round(
+         CASE WHEN q.key = 'svarstid' THEN least(4.7, greatest(2.6, 4.35 - 0.0045 * s.queue_seconds))
+              ELSE q.mean + s.group_effect + s.agent_effect * q.weight END
+         - ${W.scoreShift} + 0.95 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))))::smallint,
+       s.web_opened_at + make_interval(secs => 20 * q.ord), 'web'
+     FROM h_survey s JOIN h_question q
+       ON s.web_opened_at IS NOT NULL AND s.rw < ${W.answered} AND (s.rw < ${W.completed} OR q.ord <= 1 + floor(s.rp * 1000)::int % 3)`,
   ];
   const counts = await prisma.$transaction(
     async (tx) => {
@@ -227,9 +282,13 @@ export async function backfillHistory(
       }
       await rebuildRollups(tx, opts.organizationId);
       step("rebuildRollups");
-      const [c] = await tx.$queryRawUnsafe<{ calls: number; surveys: number; answers: number }[]>(
+      const [c] = await tx.$queryRawUnsafe<
+        { calls: number; surveys: number; answers: number; sms: number; webAnswers: number }[]
+      >(
         `SELECT (SELECT count(*) FROM h_call)::int AS calls, (SELECT count(*) FROM h_survey)::int AS surveys,
-           (SELECT count(*) FROM "Answer" WHERE "surveyId" IN (SELECT sc_id FROM h_survey))::int AS answers`,
+           (SELECT count(*) FROM "Answer" WHERE "surveyId" IN (SELECT sc_id FROM h_survey))::int AS answers,
+           (SELECT count(*) FROM "SurveySms" WHERE "surveyId" IN (SELECT sc_id FROM h_survey) AND "sentAt" IS NOT NULL)::int AS sms,
+           (SELECT count(*) FROM "Answer" WHERE "surveyId" IN (SELECT sc_id FROM h_survey) AND channel = 'web')::int AS "webAnswers"`,
       );
       return c;
     },

@@ -71,7 +71,7 @@ export async function startDemo(
     });
     log.info(
       history.added
-        ? `demo history: ${history.calls} answered calls, ${history.surveys} surveys, ${history.answers} answers from ${history.range.from} to ${history.range.to}`
+        ? `demo history: ${history.calls} answered calls, ${history.surveys} surveys, ${history.answers} answers (${history.webAnswers} on the web after ${history.sms} SMS) from ${history.range.from} to ${history.range.to}`
         : "demo history already in place",
       { ms: Math.round(history.ms) },
     );

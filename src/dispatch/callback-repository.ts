@@ -34,6 +34,35 @@ const callbackSurveyRow = z.strictObject({
   duplicate: z.boolean(),
 }) satisfies z.ZodType<CallbackSurvey>;
 
+export type AmdSurvey = Pick<
+  CallbackSurvey,
+  "state" | "answeredBy" | "organizationId" | "orgSettings" | "timeZone" | "groupSettings"
+>;
+
+const amdSurveyRow = callbackSurveyRow.pick({
+  state: true,
+  answeredBy: true,
+  organizationId: true,
+  orgSettings: true,
+  timeZone: true,
+  groupSettings: true,
+}) satisfies z.ZodType<AmdSurvey>;
+
+/** What an answering-machine verdict needs to know about its survey. By primary keys only, so it may be prepared. */
+export async function readSurveyForAmd(db: Db, surveyId: string): Promise<AmdSurvey | null> {
+  const [s] = await sqlRows(
+    db,
+    amdSurveyRow,
+    `SELECT s.state::text AS state, s."answeredBy", s."organizationId",
+            o.settings AS "orgSettings", o."timeZone", g.settings AS "groupSettings"
+       FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId" JOIN "AnswerGroup" g ON g.id = s."groupId"
+      WHERE s.id = $1::uuid`,
+    [surveyId],
+    { prepare: true },
+  );
+  return s ?? null;
+}
+
 /**
  * Reads the survey and, when the callback is for the survey's current call and
  * was not seen before, records its event: one statement instead of a read, a

@@ -1,8 +1,7 @@
 import type { AppContext } from "../context.js";
 import type { SurveyState } from "../generated/prisma/enums.js";
-import { sqlQuery } from "../lib/db.js";
 import { recordEvent } from "../survey/state.js";
-import { recordAmdVerdict, type CallbackSurvey } from "./callback-repository.js";
+import { readSurveyForAmd, recordAmdVerdict, type AmdSurvey, type CallbackSurvey } from "./callback-repository.js";
 import { moveSurvey, policyFor } from "./moves.js";
 import { decideRetry, outcomeForCallStatus, shouldHangUpOnMachine } from "./rules.js";
 import { scrubPhoneNumbers } from "../lib/scrub.js";
@@ -154,7 +153,7 @@ export async function applyAmdResult(
 ): Promise<"hung_up" | "recorded" | "ignored"> {
   const log = ctx.logger.child({ surveyId: a.surveyId, callSid: a.callSid });
   const detail = { answeredBy: a.answeredBy, detectionMs: a.detectionMs };
-  let s = current ?? (await readForAmd(ctx, a.surveyId));
+  let s = current ?? (await readSurveyForAmd(ctx.prisma, a.surveyId));
   if (!s) return "ignored";
   if (shouldHangUpOnMachine(a.answeredBy, s.answeredBy)) {
     if (s.state !== "dialling" && s.state !== "in_progress") return "ignored";
@@ -178,7 +177,7 @@ export async function applyAmdResult(
     });
     if (moved) return hangUpOnMachine(ctx, a, log);
     // A keypress (or a status callback) got there first: record the verdict against what it is now.
-    s = await readForAmd(ctx, a.surveyId);
+    s = await readSurveyForAmd(ctx.prisma, a.surveyId);
     if (!s) return "ignored";
     if (shouldHangUpOnMachine(a.answeredBy, s.answeredBy)) return "ignored";
   }
@@ -196,24 +195,6 @@ export async function applyAmdResult(
     result: recorded ? "recorded" : "ignored",
   });
   return recorded ? "recorded" : "ignored";
-}
-
-type AmdSurvey = Pick<
-  CallbackSurvey,
-  "state" | "answeredBy" | "organizationId" | "orgSettings" | "timeZone" | "groupSettings"
->;
-
-async function readForAmd(ctx: AppContext, surveyId: string) {
-  const [s] = await sqlQuery<AmdSurvey>(
-    ctx.prisma,
-    `SELECT s.state::text AS state, s."answeredBy", s."organizationId",
-            o.settings AS "orgSettings", o."timeZone", g.settings AS "groupSettings"
-       FROM "SurveyCall" s JOIN "Organization" o ON o.id = s."organizationId" JOIN "AnswerGroup" g ON g.id = s."groupId"
-      WHERE s.id = $1::uuid`,
-    [surveyId],
-    { prepare: true },
-  );
-  return s ?? null;
 }
 
 async function hangUpOnMachine(

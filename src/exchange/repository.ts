@@ -1,5 +1,5 @@
-import { Prisma } from "../generated/prisma/client.js";
-import type { Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 import type { ExchangeFigureData, ExchangePayload } from "./document.js";
 
 /**
@@ -7,10 +7,17 @@ import type { ExchangeFigureData, ExchangePayload } from "./document.js";
  * the results rollups to publish. The rollups' counts give exact sums:
  * sum = Σ k·c_k, sum of squares = Σ k²·c_k.
  */
-const MOMENTS = Prisma.raw(`sum(n)::int AS n, sum(c1 + 2 * c2 + 3 * c3 + 4 * c4 + 5 * c5)::int AS sum,
-  sum(c1 + 4 * c2 + 9 * c3 + 16 * c4 + 25 * c5)::int AS "sumSq", sum(c4 + c5)::int AS top2`);
+const MOMENTS = `sum(n)::int AS n, sum(c1 + 2 * c2 + 3 * c3 + 4 * c4 + 5 * c5)::int AS sum,
+  sum(c1 + 4 * c2 + 9 * c3 + 16 * c4 + 25 * c5)::int AS "sumSq", sum(c4 + c5)::int AS top2`;
 
-type MomentRow = { month: string; questionKey: string; n: number; sum: number; sumSq: number; top2: number };
+const momentRow = z.strictObject({
+  month: z.string(),
+  questionKey: z.string(),
+  n: z.number(),
+  sum: z.number(),
+  sumSq: z.number(),
+  top2: z.number(),
+});
 
 /**
  * Kundcenter totals per month and question since `fromMonth`, and opted-in groups summed per category.
@@ -21,19 +28,27 @@ export async function publishableFigures(
   db: Db,
   q: { organizationId: string; fromMonth: string; groupCategories: Record<string, string> },
 ): Promise<ExchangeFigureData[]> {
-  const org = await db.$queryRaw<MomentRow[]>`
-    SELECT to_char("month", 'YYYY-MM') AS month, "questionKey", ${MOMENTS}
-    FROM "AnswerOrgMonthly" WHERE "organizationId" = ${q.organizationId}::uuid AND "month" >= ${q.fromMonth}::date AND channel = 'phone'
-    GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2`;
+  const org = await sqlRows(
+    db,
+    momentRow,
+    `SELECT to_char("month", 'YYYY-MM') AS month, "questionKey", ${MOMENTS}
+       FROM "AnswerOrgMonthly" WHERE "organizationId" = $1::uuid AND "month" >= $2::date AND channel = 'phone'
+      GROUP BY 1, 2 HAVING sum(n) > 0 ORDER BY 1, 2`,
+    [q.organizationId, q.fromMonth],
+  );
   const figures: ExchangeFigureData[] = org.map((r) => ({ scope: "kundcenter", ...r }));
   const groupKeys = Object.keys(q.groupCategories);
   if (groupKeys.length === 0) return figures;
-  const groups = await db.$queryRaw<(MomentRow & { groupKey: string })[]>`
-    SELECT g.key AS "groupKey", to_char(m."month", 'YYYY-MM') AS month, m."questionKey", ${MOMENTS}
-    FROM "AnswerMonthly" m JOIN "AnswerGroup" g ON g.id = m."groupId"
-    WHERE m."organizationId" = ${q.organizationId}::uuid AND m."month" >= ${q.fromMonth}::date AND g.key = ANY(${groupKeys}::text[])
-      AND m.channel = 'phone'
-    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`;
+  const groups = await sqlRows(
+    db,
+    momentRow.extend({ groupKey: z.string() }),
+    `SELECT g.key AS "groupKey", to_char(m."month", 'YYYY-MM') AS month, m."questionKey", ${MOMENTS}
+       FROM "AnswerMonthly" m JOIN "AnswerGroup" g ON g.id = m."groupId"
+      WHERE m."organizationId" = $1::uuid AND m."month" >= $2::date AND g.key = ANY($3::text[])
+        AND m.channel = 'phone'
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    [q.organizationId, q.fromMonth, groupKeys],
+  );
   const byCategory = new Map<string, ExchangeFigureData>();
   for (const r of groups) {
     const scope = `group:${q.groupCategories[r.groupKey]}`;
@@ -127,15 +142,31 @@ export interface StoredFigure {
   importedAt: Date;
 }
 
+const storedFigureRow = z.strictObject({
+  peerId: z.string(),
+  municipality: z.string(),
+  flowKeys: z.string(),
+  questionKey: z.string(),
+  n: z.number(),
+  sum: z.number(),
+  sumSq: z.number(),
+  top2: z.number(),
+  importedAt: z.date(),
+}) satisfies z.ZodType<StoredFigure>;
+
 /** Every peer's figures of one scope for whole months [fromMonth, toMonth], summed per peer and question. */
 export async function figuresForMonths(
   db: Db,
   q: { scope: string; fromMonth: string; toMonth: string },
 ): Promise<StoredFigure[]> {
-  return db.$queryRaw<StoredFigure[]>`
-    SELECT "peerId"::text AS "peerId", min(municipality) AS municipality, min("flowKeys") AS "flowKeys", "questionKey",
-      sum(n)::int AS n, sum(sum)::int AS sum, sum("sumSq")::int AS "sumSq", sum(top2)::int AS top2, max("importedAt") AS "importedAt"
-    FROM "ExchangeFigure"
-    WHERE scope = ${q.scope} AND "month" BETWEEN ${q.fromMonth}::date AND ${q.toMonth}::date
-    GROUP BY "peerId", "questionKey", "flowKeys"`;
+  return sqlRows(
+    db,
+    storedFigureRow,
+    `SELECT "peerId"::text AS "peerId", min(municipality) AS municipality, min("flowKeys") AS "flowKeys", "questionKey",
+        sum(n)::int AS n, sum(sum)::int AS sum, sum("sumSq")::int AS "sumSq", sum(top2)::int AS top2, max("importedAt") AS "importedAt"
+       FROM "ExchangeFigure"
+      WHERE scope = $1 AND "month" BETWEEN $2::date AND $3::date
+      GROUP BY "peerId", "questionKey", "flowKeys"`,
+    [q.scope, q.fromMonth, q.toMonth],
+  );
 }

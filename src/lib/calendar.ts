@@ -26,6 +26,26 @@ export type Day = string;
 const UTC = "UTC";
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
+/**
+ * Pure day arithmetic, remembered per argument: a TZDate asks Intl for its
+ * zone's offset on every field it reads, and a period page (13 weeks, last
+ * year's, 6 tertials, 12 months, per svarsgrupp and agent) did tens of
+ * thousands of these, most of its CPU (bench/RESULTS.md, period pages). The
+ * answers never change; the bound keeps a long-running process small.
+ */
+function remembered<A extends (string | number)[], R>(f: (...args: A) => R): (...args: A) => R {
+  const known = new Map<string, R>();
+  return (...args: A): R => {
+    const key = args.join("|");
+    const hit = known.get(key);
+    if (hit !== undefined) return hit;
+    if (known.size >= 20_000) known.clear();
+    const value = f(...args);
+    known.set(key, value);
+    return value;
+  };
+}
+
 /** UTC midnight of a day, zone-aware so date-fns reads its fields in UTC. */
 const utcDay = (day: Day): TZDate => new TZDate(Date.parse(`${day}T00:00:00Z`), UTC);
 const toDay = (d: Date): Day => {
@@ -36,14 +56,17 @@ const toDay = (d: Date): Day => {
 export const dayOf = (year: number, month: number, day: number): Day => `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 
 /** True for an existing calendar date written YYYY-MM-DD. */
-export function isValidDay(day: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && toDay(utcDay(day)) === day;
-}
+export const isValidDay = remembered(
+  (day: string): boolean =>
+    /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && toDay(utcDay(day)) === day,
+);
 
-export const addDays = (day: Day, n: number): Day => toDay(addDaysFns(utcDay(day), n));
-export const daysBetween = (from: Day, to: Day): number => differenceInCalendarDays(utcDay(to), utcDay(from));
+export const addDays = remembered((day: Day, n: number): Day => toDay(addDaysFns(utcDay(day), n)));
+export const daysBetween = remembered((from: Day, to: Day): number =>
+  differenceInCalendarDays(utcDay(to), utcDay(from)),
+);
 /** 0 = Sunday … 6 = Saturday, as Date#getDay. */
-export const weekdayOf = (day: Day): number => utcDay(day).getDay();
+export const weekdayOf = remembered((day: Day): number => utcDay(day).getDay());
 
 export interface IsoWeek {
   weekYear: number;
@@ -51,22 +74,29 @@ export interface IsoWeek {
 }
 
 /** ISO 8601 week: Monday–Sunday; the Thursday decides the week-year (30 Dec 2024 is 2025-W01, 1 Jan 2027 is 2026-W53). */
-export function isoWeekOf(day: Day): IsoWeek {
+const isoWeekFields = remembered((day: Day): readonly [number, number] => {
   const d = utcDay(day);
-  return { weekYear: getISOWeekYear(d), week: getISOWeek(d) };
+  return [getISOWeekYear(d), getISOWeek(d)];
+});
+export function isoWeekOf(day: Day): IsoWeek {
+  const [weekYear, week] = isoWeekFields(day);
+  return { weekYear, week };
 }
 
 /** 52 or 53 (2020 and 2026 have 53). */
-export const isoWeeksInYear = (weekYear: number): number => getISOWeeksInYear(utcDay(dayOf(weekYear, 6, 1)));
+export const isoWeeksInYear = remembered((weekYear: number): number =>
+  getISOWeeksInYear(utcDay(dayOf(weekYear, 6, 1))),
+);
 
 /** The Monday of an ISO week. */
-export function isoWeekMonday(weekYear: number, week: number): Day {
+export const isoWeekMonday = remembered(
   // 4 January is always in week 1 of its week-year.
-  return toDay(startOfISOWeek(setISOWeek(utcDay(dayOf(weekYear, 1, 4)), week)));
-}
+  (weekYear: number, week: number): Day => toDay(startOfISOWeek(setISOWeek(utcDay(dayOf(weekYear, 1, 4)), week))),
+);
 
-export const lastDayOfMonth = (year: number, month: number): Day =>
-  toDay(lastDayOfMonthFns(utcDay(dayOf(year, month, 1))));
+export const lastDayOfMonth = remembered((year: number, month: number): Day =>
+  toDay(lastDayOfMonthFns(utcDay(dayOf(year, month, 1)))),
+);
 
 /** Tertial of a month: P1 January–April, P2 May–August, P3 September–December. */
 export const tertialOfMonth = (month: number): 1 | 2 | 3 => Math.ceil(month / 4) as 1 | 2 | 3;

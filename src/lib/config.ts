@@ -39,6 +39,7 @@ export const configSchema = z
     HOST: z.string().default("0.0.0.0"),
     LOG_LEVEL: z.enum(["error", "warn", "info", "http", "verbose", "debug", "silly"]).default("info"),
     LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
+    LOG_PER_CALL: bool.optional(),
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default("./data"),
     PUBLIC_BASE_URL: z.string().url().optional(),
@@ -202,6 +203,8 @@ export interface Config extends RawConfig {
   embeddedDatabase: boolean;
   /** Demo traffic runs only on the simulator, and can be switched off. */
   demoTraffic: boolean;
+  /** LOG_PER_CALL, or on unless demo traffic runs (its minute summary stands in for the per-call lines). */
+  logPerCall: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -221,5 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     useSimulator,
     embeddedDatabase: !c.DATABASE_URL,
     demoTraffic: useSimulator && (c.DEMO_TRAFFIC ?? true),
+    // The demo's calls would fill a terminal (about 50 lines a minute); its summary says the same once a minute.
+    logPerCall: c.LOG_PER_CALL ?? !(useSimulator && (c.DEMO_TRAFFIC ?? true)),
   };
 }

@@ -28,10 +28,24 @@ const pools = new WeakMap<object, { pool: pg.Pool; prepare: boolean }>();
 /** URLs served by PGlite in this process or by a running service's socket. */
 const embeddedUrls = new Set<string>();
 
+/**
+ * Sent at connection start on a real server: no parallel workers. The service's
+ * statements are small (rollups, keyed look-ups) and a page sends a dozen at
+ * once on the pool; the planner still chose Gather for the period pages' trend
+ * statements, and with workers those took 125–500 ms a statement against 2–107 ms
+ * without (bench/RESULTS.md, period pages). PGlite has no workers to start.
+ */
+const NO_PARALLEL_WORKERS = "-c max_parallel_workers_per_gather=0";
+
 export function createPrisma(url: string, poolSize = 10): PrismaClient {
   // Connections (and the plans they cached for prepared statements) are renewed
   // every few minutes: a plan chosen while a table was tiny cannot outlive its growth.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, maxLifetimeSeconds: PLAN_LIFETIME_SECONDS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    maxLifetimeSeconds: PLAN_LIFETIME_SECONDS,
+    ...(embeddedUrls.has(url) ? {} : { options: NO_PARALLEL_WORKERS }),
+  });
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   // PGlite is one session behind its socket: a client reconnecting after an idle
   // close would find its statement names taken. A real server gives each connection its own.
@@ -191,14 +205,20 @@ export type { EmbeddedServer } from "./embedded-postgres.js";
  * `socketDir`, listens on a unix socket there (so CLI commands can reach a
  * running service); otherwise on a free loopback port.
  */
-export async function startEmbeddedPostgres(opts: { dataDir?: string; socketDir?: string }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir?: string;
+  socketDir?: string;
+  fromDump?: string;
+}): Promise<EmbeddedServer> {
   const server = await startPgliteWorker({
     dataDir: opts.dataDir ? path.resolve(opts.dataDir) : undefined,
     socketDir: opts.socketDir ? path.resolve(opts.socketDir) : undefined,
+    fromDump: opts.fromDump,
   });
   embeddedUrls.add(server.url);
   return {
     url: server.url,
+    dump: server.dump,
     async stop() {
       embeddedUrls.delete(server.url);
       await server.stop();

@@ -1,4 +1,15 @@
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+
+/** A package's entry as a URL the worker can import: ESM resolution, or CommonJS where a loader has no import.meta.resolve (vitest's global setup). */
+function resolvePackage(name: string): string {
+  try {
+    return import.meta.resolve(name);
+  } catch {
+    return pathToFileURL(createRequire(import.meta.url).resolve(name)).href;
+  }
+}
 
 /**
  * PGlite (PostgreSQL compiled to WebAssembly) and its wire-protocol socket
@@ -16,7 +27,9 @@ const path = require("node:path");
   const { PGlite } = await import(workerData.pglite);
   const { PGLiteSocketServer } = await import(workerData.socket);
   if (workerData.dataDir) fs.mkdirSync(workerData.dataDir, { recursive: true });
-  const db = await PGlite.create(workerData.dataDir);
+  const db = workerData.fromDump
+    ? await PGlite.create(workerData.dataDir, { loadDataDir: new Blob([fs.readFileSync(workerData.fromDump)]) })
+    : await PGlite.create(workerData.dataDir);
   let server, url;
   if (workerData.socketDir) {
     fs.mkdirSync(workerData.socketDir, { recursive: true });
@@ -31,6 +44,12 @@ const path = require("node:path");
     url = "postgresql://postgres@127.0.0.1:" + server.server.address().port + "/postgres";
   }
   parentPort.on("message", async (m) => {
+    if (m && m.type === "dump") {
+      const file = await db.dumpDataDir("none");
+      fs.writeFileSync(m.path, Buffer.from(await file.arrayBuffer()));
+      parentPort.postMessage({ type: "dumped" });
+      return;
+    }
     if (m !== "stop") return;
     await server.stop();
     await db.close();
@@ -43,21 +62,29 @@ const path = require("node:path");
 export interface EmbeddedServer {
   url: string;
   stop(): Promise<void>;
+  /** Writes the whole database as a tarball that `fromDump` starts from (the test suite's migrated template). */
+  dump?(file: string): Promise<void>;
 }
 
 /**
- * Starts PGlite on `dataDir` (undefined = in memory) and serves it on a unix
+ * Starts PGlite on `dataDir` (undefined = in memory), from the tarball
+ * `fromDump` when given, and serves it on a unix
  * socket in `socketDir` (so CLI commands reach a running service) or on a free
  * loopback port. Resolves once it accepts connections.
  */
-export function startPgliteWorker(opts: { dataDir?: string; socketDir?: string }): Promise<EmbeddedServer> {
+export function startPgliteWorker(opts: {
+  dataDir?: string;
+  socketDir?: string;
+  fromDump?: string;
+}): Promise<EmbeddedServer> {
   const worker = new Worker(WORKER, {
     eval: true,
     workerData: {
-      pglite: import.meta.resolve("@electric-sql/pglite"),
-      socket: import.meta.resolve("@electric-sql/pglite-socket"),
+      pglite: resolvePackage("@electric-sql/pglite"),
+      socket: resolvePackage("@electric-sql/pglite-socket"),
       dataDir: opts.dataDir,
       socketDir: opts.socketDir,
+      fromDump: opts.fromDump,
     },
   });
   return new Promise((resolve, reject) => {
@@ -78,6 +105,16 @@ export function startPgliteWorker(opts: { dataDir?: string; socketDir?: string }
             );
             worker.once("exit", () => done());
             worker.postMessage("stop");
+          }),
+        dump: (file: string) =>
+          new Promise<void>((done) => {
+            const onDumped = (d: { type: string }) => {
+              if (d.type !== "dumped") return;
+              worker.off("message", onDumped);
+              done();
+            };
+            worker.on("message", onDumped);
+            worker.postMessage({ type: "dump", path: file });
           }),
       });
     });

@@ -25,6 +25,15 @@ const maskFormat = winston.format((info) => {
   return info;
 });
 
+/** Ids a log entry about one survey call, SMS or voice message carries. */
+const PER_CALL_KEYS = ["surveyId", "callSid", "smsId", "voiceMessageId"] as const;
+
+/** Drops info and lower entries about a single call (LOG_PER_CALL=false); warnings and errors always pass. */
+const perCallFilter = winston.format((info) => {
+  if (info.level === "error" || info.level === "warn") return info;
+  return PER_CALL_KEYS.some((k) => info[k] !== undefined) ? false : info;
+});
+
 export type Logger = winston.Logger;
 export type LogFormat = "pretty" | "json";
 
@@ -55,7 +64,7 @@ export function prettyLine(info: Record<string, unknown>): string {
 
 export function createLogger(
   level = "info",
-  opts: { silent?: boolean; format?: LogFormat; colors?: boolean } = {},
+  opts: { silent?: boolean; format?: LogFormat; colors?: boolean; perCall?: boolean } = {},
 ): Logger {
   const format = resolveLogFormat(opts.format);
   const last =
@@ -69,6 +78,7 @@ export function createLogger(
     level,
     silent: opts.silent,
     format: winston.format.combine(
+      ...(opts.perCall === false ? [perCallFilter()] : []),
       winston.format.errors({ stack: true }),
       maskFormat(),
       winston.format.timestamp(),

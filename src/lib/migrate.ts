@@ -2,6 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { z } from "zod";
+import { sqlRows, type Db } from "./db.js";
 import type { Logger } from "./logger.js";
 import { PACKAGE_ROOT } from "./package-root.js";
 
@@ -121,11 +123,10 @@ export function refuseNewerDatabase(appliedNames: string[], known: Migration[]):
 }
 
 /** For /readyz: true when every migration file is recorded as finished. */
-export async function migrationsPending(
-  query: (sql: string) => Promise<{ migration_name: string }[]>,
-  dir = MIGRATIONS_DIR,
-): Promise<string[]> {
-  const rows = await query(
+export async function migrationsPending(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const rows = await sqlRows(
+    db,
+    z.strictObject({ migration_name: z.string() }),
     `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
   );
   const done = new Set(rows.map((r) => r.migration_name));

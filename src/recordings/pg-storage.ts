@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
-import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlExecute, sqlRows, type Db } from "../lib/db.js";
 import type { BlobStore } from "./storage.js";
 
 /** Bytes per AudioChunk row: a Range read fetches only the rows it overlaps. */
@@ -18,8 +19,9 @@ const BY_KEY = { prepare: true } as const;
  */
 export function createPostgresBlobStore(db: Db): BlobStore {
   async function lookup(key: string): Promise<{ objectId: string; sizeBytes: number } | null> {
-    const rows = await sqlQuery<{ objectId: string; sizeBytes: number }>(
+    const rows = await sqlRows(
       db,
+      z.strictObject({ objectId: z.string(), sizeBytes: z.number() }),
       `SELECT "objectId", "sizeBytes" FROM "AudioObject" WHERE key = $1::text`,
       [key],
       BY_KEY,
@@ -54,7 +56,7 @@ export function createPostgresBlobStore(db: Db): BlobStore {
           }
         }
         if (pending.length) await write(pending);
-        await sqlQuery(
+        await sqlExecute(
           db,
           `WITH old AS (SELECT "objectId" FROM "AudioObject" WHERE key = $1::text FOR UPDATE),
            up AS (
@@ -79,8 +81,9 @@ export function createPostgresBlobStore(db: Db): BlobStore {
         const last = Math.floor(end / PG_PART_BYTES);
         for (let from = Math.floor(start / PG_PART_BYTES); from <= last && end >= start; from += ROWS_PER_FETCH) {
           const to = Math.min(last, from + ROWS_PER_FETCH - 1);
-          const rows = await sqlQuery<{ idx: number; data: Buffer }>(
+          const rows = await sqlRows(
             db,
+            z.strictObject({ idx: z.number(), data: z.instanceof(Buffer) }),
             `SELECT idx, data FROM "AudioChunk" WHERE "objectId" = $1::uuid AND idx BETWEEN $2::int AND $3::int ORDER BY idx`,
             [o!.objectId, from, to],
             BY_KEY,
@@ -98,7 +101,7 @@ export function createPostgresBlobStore(db: Db): BlobStore {
       return (await lookup(key))?.sizeBytes ?? null;
     },
     async delete(key) {
-      await sqlQuery(
+      await sqlExecute(
         db,
         `WITH o AS (DELETE FROM "AudioObject" WHERE key = $1::text RETURNING "objectId")
          DELETE FROM "AudioChunk" WHERE "objectId" IN (SELECT "objectId" FROM o)`,
@@ -108,8 +111,9 @@ export function createPostgresBlobStore(db: Db): BlobStore {
     async *list() {
       let after = "";
       for (;;) {
-        const rows = await sqlQuery<{ key: string }>(
+        const rows = await sqlRows(
           db,
+          z.strictObject({ key: z.string() }),
           `SELECT key FROM "AudioObject" WHERE key > $1::text ORDER BY key LIMIT 500`,
           [after],
         );
@@ -133,8 +137,9 @@ export async function sweepOrphanAudioParts(
   db: Db,
   previous: ReadonlySet<string>,
 ): Promise<{ deleted: number; suspects: Set<string> }> {
-  const rows = await sqlQuery<{ objectId: string }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ objectId: z.string() }),
     `SELECT DISTINCT c."objectId"::text AS "objectId" FROM "AudioChunk" c
       WHERE NOT EXISTS (SELECT 1 FROM "AudioObject" o WHERE o."objectId" = c."objectId")`,
     [],

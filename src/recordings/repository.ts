@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
-import type { VoiceMessageState } from "../generated/prisma/enums.js";
+import { z } from "zod";
+import { sqlExecute, sqlRows, type Db } from "../lib/db.js";
+import { VoiceMessageState } from "../generated/prisma/enums.js";
 
 /*
  * The voice-message path in single statements: Prisma's update/updateMany cost
@@ -22,6 +23,31 @@ export interface LeasedVoiceMessage {
   downloadAttempts: number;
   deletedAtTwilio: Date | null;
 }
+
+const leasedRow = z.strictObject({
+  id: z.string(),
+  surveyId: z.string(),
+  organizationId: z.string(),
+  recordingSid: z.string(),
+  state: z.enum(VoiceMessageState),
+  durationSeconds: z.number(),
+  downloadAttempts: z.number(),
+  deletedAtTwilio: z.date().nullable(),
+}) satisfies z.ZodType<LeasedVoiceMessage>;
+
+/** registerVoiceMessage's row: the survey's match, and the new message's columns (all null when none was inserted). */
+const registeredRow = z.strictObject({
+  sameCall: z.boolean().nullable(),
+  existingRecordingSid: z.string().nullable(),
+  id: z.string().nullable(),
+  surveyId: z.string().nullable(),
+  organizationId: z.string().nullable(),
+  recordingSid: z.string().nullable(),
+  state: z.enum(VoiceMessageState).nullable(),
+  durationSeconds: z.number().nullable(),
+  downloadAttempts: z.number().nullable(),
+  deletedAtTwilio: z.date().nullable(),
+});
 
 const LEASED_COLUMNS = `id, "surveyId", "organizationId", "recordingSid", state, "durationSeconds", "downloadAttempts", "deletedAtTwilio"`;
 
@@ -54,10 +80,9 @@ export type RegisterResult =
  * read from the statement's snapshot, so it is the one that blocked the insert.
  */
 export async function registerVoiceMessage(db: Db, m: NewVoiceMessage): Promise<RegisterResult> {
-  const rows = await sqlQuery<
-    { sameCall: boolean | null; existingRecordingSid: string | null } & Partial<LeasedVoiceMessage>
-  >(
+  const rows = await sqlRows(
     db,
+    registeredRow,
     `WITH s AS (
        SELECT id, "organizationId", "groupId", "agentId", "callSid" FROM "SurveyCall" WHERE id = $1::uuid
      ),
@@ -98,7 +123,7 @@ export async function registerVoiceMessage(db: Db, m: NewVoiceMessage): Promise<
   if (!row.sameCall) return { kind: "other-call" };
   if (!row.id) return { kind: "duplicate", existingRecordingSid: row.existingRecordingSid };
   const { sameCall: _s, existingRecordingSid: _e, ...vm } = row;
-  return { kind: "created", vm: vm as LeasedVoiceMessage };
+  return { kind: "created", vm: leasedRow.parse(vm) };
 }
 
 /**
@@ -110,8 +135,9 @@ export async function recordRecordingEvent(
   db: Db,
   e: { surveyId: string; callSid: string; at: Date; detail: Record<string, unknown> },
 ): Promise<"unknown-survey" | "other-call" | "recorded"> {
-  const rows = await sqlQuery<{ sameCall: boolean | null }>(
+  const rows = await sqlRows(
     db,
+    z.strictObject({ sameCall: z.boolean().nullable() }),
     `WITH s AS (SELECT id, "callSid" FROM "SurveyCall" WHERE id = $1::uuid),
      ev AS (
        INSERT INTO "SurveyEvent" ("surveyId", at, type, "callSid", detail)
@@ -136,8 +162,9 @@ export async function leaseVoiceMessage(
   now: Date,
   until: Date,
 ): Promise<LeasedVoiceMessage | null> {
-  const rows = await sqlQuery<LeasedVoiceMessage>(
+  const rows = await sqlRows(
     db,
+    leasedRow,
     `UPDATE "VoiceMessage" SET "nextDownloadAt" = $3::timestamptz, "updatedAt" = $2::timestamptz
       WHERE id = $1::uuid AND "nextDownloadAt" <= $2::timestamptz
       RETURNING ${LEASED_COLUMNS}`,

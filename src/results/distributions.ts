@@ -65,12 +65,29 @@ export function studentTCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
-/** The t value with P(T ≤ t) = p; bisection on the monotone CDF to full double precision. */
+const knownQuantiles = new Map<string, number>();
+
+/**
+ * The t value with P(T ≤ t) = p; bisection on the monotone CDF to full double
+ * precision. Remembered per (p, df): every interval on a page asks for the
+ * 97.5 % point of its n − 1, and the bisection was a quarter of a period page's
+ * CPU (bench/RESULTS.md, period pages). The bound keeps Welch's fractional df few.
+ */
 export function studentTQuantile(p: number, df: number): number {
+  const key = `${p}|${df}`;
+  const known = knownQuantiles.get(key);
+  if (known !== undefined) return known;
+  const t = bisectTQuantile(p, df);
+  if (knownQuantiles.size >= 10_000) knownQuantiles.clear();
+  knownQuantiles.set(key, t);
+  return t;
+}
+
+function bisectTQuantile(p: number, df: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`p must be in (0, 1), got ${p}`);
   if (!(df > 0)) throw new RangeError(`df must be positive, got ${df}`);
   if (p === 0.5) return 0;
-  if (p < 0.5) return -studentTQuantile(1 - p, df);
+  if (p < 0.5) return -bisectTQuantile(1 - p, df);
   let lo = 0;
   let hi = 1;
   while (studentTCdf(hi, df) < p) hi *= 2;

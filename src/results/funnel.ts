@@ -59,15 +59,17 @@ export async function queryFunnel(
   ctx: AppContext,
   viewer: Viewer,
   input: FunnelInput,
+  /** The organization's time zone when the caller has already read it (the overview reads it once per request). */
+  known?: { timeZone: string },
 ): Promise<{ period: Period; rows: FunnelRow[] }> {
   assertSameOrganization(viewer, input.organizationId);
   requireManager(viewer);
   const db = ctx.prisma;
   const period = resolvePeriod(input);
-  const org = await getOrganization(db, input.organizationId);
+  const timeZone = known?.timeZone ?? (await getOrganization(db, input.organizationId)).timeZone;
   const onlyGroup = input.group ? await resolveGroup(db, input.organizationId, input.group) : undefined;
   const byGroup = Boolean(input.byGroup || onlyGroup);
-  const q = { organizationId: input.organizationId, ...periodInstants(period, org.timeZone), byGroup };
+  const q = { organizationId: input.organizationId, ...periodInstants(period, timeZone), byGroup };
   const [counts, skips, states] = await Promise.all([
     funnelCounts(db, q),
     skipReasonCounts(db, q),

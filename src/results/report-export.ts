@@ -1,10 +1,11 @@
-import ExcelJS from "exceljs";
 import { questionLabel } from "../web/questions.js";
 import { csvCell } from "./csv.js";
 import { funnelRows, questionKeys } from "./report-render.js";
 import { classificationName, periodName, reportTitle } from "./report-text.js";
 import type { ReportData } from "./reports.js";
 import type { Change, Metrics } from "./stats.js";
+import { overallPosition, type TargetCheck, type TargetPosition } from "./targets.js";
+import { channelNames } from "../web/channel-switch.js";
 
 /**
  * The tertial (or weekly) report as spreadsheet sections: one sheet per
@@ -29,6 +30,19 @@ const L = "sv" as const;
 const mean = (m: Metrics | null | undefined): number | null => (m && !m.tooFew && m.mean !== null ? m.mean : null);
 const diff = (c: Change | undefined) => (c && !c.suppressed ? c.difference : null);
 const MEAN = "0.00";
+/** "telefon", "webb" or "telefon + webb": which answers a figure counts, in every file that has figures. */
+const channelText = (channels: string | readonly string[]) =>
+  channelNames(typeof channels === "string" ? channels.split("+") : channels, L);
+/** The title line of a file: the report, the organization and the channels its NKI figures include. */
+const fileTitle = (d: ReportData) =>
+  `${reportTitle(d.period, L)} – ${d.organizationName} – NKI från ${channelText(d.channels)}`;
+
+/** The position against the target band, as the pages' badges say it: one of three words, filterable. */
+const POSITION_WORD: Record<TargetPosition, string> = { under: "under", within: "inom", above: "över" };
+const position = (r: { targets?: readonly TargetCheck[] } | null | undefined): string | null => {
+  const p = r?.targets ? overallPosition(r.targets) : null;
+  return p ? POSITION_WORD[p] : null;
+};
 
 export function reportSheets(d: ReportData): ExportSheet[] {
   const keys = questionKeys(d);
@@ -50,6 +64,8 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       "Övriga kommuner",
       "Antal övriga kommuner",
       "Mål nått",
+      "Mot målet (under/inom/över)",
+      "Kanaler",
     ],
     rows: [d.total, ...d.totalQuestions].map((r) => [
       questionLabel(r.questionKey ?? "overall", L),
@@ -66,6 +82,8 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       r.benchmark?.mean ?? null,
       r.benchmark?.organizations ?? null,
       r.targetMet ?? null,
+      position(r),
+      channelText(r.channels),
     ]),
     formats: { 1: MEAN, 4: "0%", 5: MEAN, 7: MEAN, 8: MEAN, 9: MEAN, 11: MEAN },
   };
@@ -79,6 +97,8 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       ...keys.map((k) => questionLabel(k, L)),
       "Svarande",
       "Mål NKI nått",
+      "NKI mot målet (under/inom/över)",
+      "Kanaler",
     ],
     rows: d.groups.map((g) => [
       g.groupName,
@@ -87,6 +107,8 @@ export function reportSheets(d: ReportData): ExportSheet[] {
       ...keys.map((k) => mean(g.questions.find((q) => q.questionKey === k))),
       g.overall.respondents,
       g.overall.targetMet ?? null,
+      position(g.overall),
+      channelText(g.overall.channels),
     ]),
     formats: Object.fromEntries([1, 2, ...keys.map((_, i) => i + 3)].map((i) => [i, MEAN])),
   };
@@ -149,7 +171,7 @@ export function reportSheets(d: ReportData): ExportSheet[] {
   };
   const trend: ExportSheet = {
     name: "Trend",
-    title: "NKI per period med samma period förra året",
+    title: `NKI per period med samma period förra året (${channelText(d.channels)})`,
     columns: ["Period", "NKI", "Svarande", "Samma period förra året", "Förändring", "Säker förändring"],
     rows: d.trend.map((p) => [
       periodName(p.period, L),
@@ -179,19 +201,24 @@ export function reportSheets(d: ReportData): ExportSheet[] {
   return [questions, groups, answerTime, funnel, reviews, forvaltning, notes, trend, coaching];
 }
 
-/** A file name without spaces or Swedish letters: tertialrapport-2026-P3.xlsx. */
+/** A file name without spaces or Swedish letters: tertialrapport-2026-P3.xlsx; a chosen channel is named (…-P3-web.xlsx). */
 export function exportFileName(d: ReportData, ext: "xlsx" | "csv"): string {
   const kind = d.period.kind === "tertial" ? "tertialrapport" : d.period.kind === "week" ? "veckorapport" : "rapport";
-  return `${kind}-${d.period.label.replace(/[^0-9A-Za-z-]/g, "_")}.${ext}`;
+  const channel = d.channel ? `-${d.channel}` : "";
+  return `${kind}-${d.period.label.replace(/[^0-9A-Za-z-]/g, "_")}${channel}.${ext}`;
 }
 
 export async function reportXlsx(d: ReportData): Promise<Buffer> {
+  // Loaded when a workbook is asked for: exceljs takes over a second to import, paid by every start otherwise.
+  const { default: ExcelJS } = await import("exceljs");
   const wb = new ExcelJS.Workbook();
   wb.creator = "NKI";
-  wb.title = `${reportTitle(d.period, L)} – ${d.organizationName}`;
+  wb.title = fileTitle(d);
   for (const s of reportSheets(d)) {
     const ws = wb.addWorksheet(s.name);
-    ws.addRow([`${s.title} – ${d.organizationName}, ${reportTitle(d.period, L)}`]).font = { bold: true };
+    ws.addRow([
+      `${s.title} – ${d.organizationName}, ${reportTitle(d.period, L)}, NKI från ${channelText(d.channels)}`,
+    ]).font = { bold: true };
     const head = ws.addRow(s.columns);
     head.font = { bold: true };
     for (const row of s.rows) ws.addRow(row.map((c) => (typeof c === "boolean" ? (c ? "ja" : "nej") : c)));
@@ -210,7 +237,7 @@ export async function reportXlsx(d: ReportData): Promise<Buffer> {
 
 /** All sections in one CSV: a title line, the headings, the rows, a blank line between sections. */
 export function reportCsv(d: ReportData): string {
-  const lines: string[] = [csvCell(`${reportTitle(d.period, L)} – ${d.organizationName}`), ""];
+  const lines: string[] = [csvCell(fileTitle(d)), ""];
   for (const s of reportSheets(d)) {
     lines.push(csvCell(s.title), s.columns.map(csvCell).join(","));
     for (const row of s.rows)

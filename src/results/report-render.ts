@@ -1,9 +1,10 @@
-import { COLORS, targetBadge } from "../web/components.js";
+import { COLORS, funnelBar, targetBadge } from "../web/components.js";
 import { html, joinHtml, type Html } from "../web/html.js";
 import { fmt, pct, msg, type Lang } from "../web/i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../web/questions.js";
 import type { Change, Metrics } from "./stats.js";
 import { periodNav } from "../web/period-nav.js";
+import { channelNames, channelSuffix, channelSwitch } from "../web/channel-switch.js";
 import type { ReportData, ReportGroup } from "./reports.js";
 import { classificationName, periodName, reportName, reportTitle } from "./report-text.js";
 
@@ -168,8 +169,11 @@ export function funnelRows(d: ReportData, L: Lang): [string, number][] {
 function funnelTable(d: ReportData, L: Lang): Html {
   return html`${wrap(
     msg(L).reports.fromCompletedCallTo,
-    html`<tr><th scope="col">${msg(L).reports.step}</th><th scope="col">${msg(L).reports.count}</th></tr>`,
-    funnelRows(d, L).map(([k, v]) => html`<tr><th scope="row">${k}</th><td class="num">${v}</td></tr>`),
+    html`<tr><th scope="col">${msg(L).reports.step}</th><th scope="col" class="num">${msg(L).reports.count}</th><th scope="col">${msg(L).reports.shareOfCompletedCalls}</th></tr>`,
+    funnelRows(d, L).map(
+      ([k, v]) =>
+        html`<tr><th scope="row">${k}</th><td class="num">${v}</td><td class="bar">${funnelBar(v, d.funnel.completedCalls, L)}</td></tr>`,
+    ),
     "report-funnel",
   )}<p>${msg(L).reports.responseRate}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong>; ${msg(L).reports.phoneAndWebOf}: <strong data-testid="response-rate-all">${pct(L, d.funnel.responseRateAllChannels)}</strong></p>`;
 }
@@ -245,8 +249,10 @@ function coachingSection(d: ReportData, L: Lang): Html {
 /** The app's period navigation (previous/next, a picker for any period) and the downloads; neither is printed. */
 function navigation(d: ReportData, L: Lang): Html {
   const base = d.kind === "weekly" ? "/reports/weekly" : "/reports/period";
-  const q = `?period=${encodeURIComponent(d.period.label)}`;
-  return html`${periodNav({ path: base, period: d.period, lang: L })}
+  const here = `?period=${encodeURIComponent(d.period.label)}`;
+  const q = `${here}${channelSuffix(d.channel)}`;
+  return html`${periodNav({ path: base, period: d.period, lang: L, keep: { channel: d.channel } })}
+${channelSwitch({ href: `${base}${here}`, channel: d.channel, channels: d.channels, lang: L })}
 <p class="report-exports noprint">${msg(L).reports.downloadReport}: <a href="${base}.xlsx${q}" download>Excel (XLSX)</a> · <a href="${base}.csv${q}" download>CSV</a></p>`;
 }
 
@@ -291,7 +297,7 @@ export function renderReport(d: ReportData, L: Lang): Html {
     [
       "questions",
       msg(L).reports.resultsPerQuestionFor,
-      html`<p>NKI ${num(L, t)} (${nText(L, t)}) ${msg(L).reports.against} ${num(L, t.previousYear)} ${msg(L).reports.samePeriodLastYear2}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t, L)}`}</p>${chartQ}${questionTable(d, L)}`,
+      html`<p>NKI (${channelNames(d.channels, L)}) ${num(L, t)} (${nText(L, t)}) ${msg(L).reports.against} ${num(L, t.previousYear)} ${msg(L).reports.samePeriodLastYear2}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t, L)}`}</p>${chartQ}${questionTable(d, L)}`,
     ],
     ["groups", msg(L).reports.allQuestionsPerAnswer, groupTable(d, L)],
     ["answer-time", msg(L).reports.waitingTimePerAnswer, answerTimeTable(d, L)],

@@ -11,6 +11,8 @@ import { exportFileName, reportCsv, reportXlsx } from "./report-export.js";
 import { renderReport } from "./report-render.js";
 import { reportTitle } from "./report-text.js";
 import { buildReport } from "./reports.js";
+import type { ChannelFilter } from "./channels.js";
+import { channelParam } from "./schemas.js";
 
 /**
  * GET /reports/weekly?week=2025-W14 and GET /reports/period?period=2018-P2
@@ -27,28 +29,38 @@ const picker = {
   year: z.string().max(10).optional(),
   number: z.string().max(10).optional(),
 };
-const weeklyQuery = z.object({ week: periodText, period: periodText, ...picker });
-const periodQuery = z.object({ period: periodText, ...picker });
+const weeklyQuery = z.object({ week: periodText, period: periodText, channel: channelParam, ...picker });
+const periodQuery = z.object({ period: periodText, channel: channelParam, ...picker });
 
-/** The period a report URL names: the picker's fields, ?week=, or ?period=. */
-function requested(q: z.infer<typeof weeklyQuery>): { period?: string; field: string } {
-  if (q.kind !== undefined) return { period: periodFromPicker(q.kind, q.year ?? "", q.number).label, field: "period" };
-  return q.week !== undefined ? { period: q.week, field: "week" } : { period: q.period, field: "period" };
+interface Requested {
+  period?: string;
+  field: string;
+  channel?: ChannelFilter;
+}
+
+/** The period a report URL names (the picker's fields, ?week=, or ?period=) and its channel. */
+function requested(q: z.infer<typeof weeklyQuery>): Requested {
+  const channel = q.channel;
+  if (q.kind !== undefined)
+    return { period: periodFromPicker(q.kind, q.year ?? "", q.number).label, field: "period", channel };
+  return q.week !== undefined
+    ? { period: q.week, field: "week", channel }
+    : { period: q.period, field: "period", channel };
 }
 
 export function reportsRouter(ctx: AppContext): Router {
   const r = Router();
   const managers = requireUser(ctx, ["manager", "admin"]);
   const page =
-    (kind: "weekly" | "period", read: (q: unknown) => { period?: string; field: string }): RequestHandler =>
+    (kind: "weekly" | "period", read: (q: unknown) => Requested): RequestHandler =>
     async (req, res) => {
-      const { period, field } = read(req.query);
+      const { period, field, channel } = read(req.query);
       const user = req.user!;
       const L = langOf(req);
       const data = await buildReport(
         ctx,
         { kind: "user", user },
-        { organizationId: user.organizationId, kind, period, periodField: field },
+        { organizationId: user.organizationId, kind, period, periodField: field, channel },
       );
       const title = reportTitle(data.period, L);
       res.type("html").send(
@@ -67,18 +79,14 @@ export function reportsRouter(ctx: AppContext): Router {
       );
     };
   const file =
-    (
-      kind: "weekly" | "period",
-      ext: "xlsx" | "csv",
-      read: (q: unknown) => { period?: string; field: string },
-    ): RequestHandler =>
+    (kind: "weekly" | "period", ext: "xlsx" | "csv", read: (q: unknown) => Requested): RequestHandler =>
     async (req, res) => {
-      const { period, field } = read(req.query);
+      const { period, field, channel } = read(req.query);
       const user = req.user!;
       const data = await buildReport(
         ctx,
         { kind: "user", user },
-        { organizationId: user.organizationId, kind, period, periodField: field },
+        { organizationId: user.organizationId, kind, period, periodField: field, channel },
       );
       res.setHeader("Content-Disposition", `attachment; filename="${exportFileName(data, ext)}"`);
       res.setHeader("Cache-Control", "no-store");

@@ -10,6 +10,8 @@ import { findCoachingSignals, type CoachingReport } from "./coaching.js";
 import { daysBetween, leadingWeek, parsePeriod, periodContaining, periodInstants, type Period } from "./periods.js";
 import { querySeries, type SeriesPoint } from "./series.js";
 import { queryResults, type ResultRow } from "./service.js";
+import type { ChannelFilter } from "./channels.js";
+import type { Channel } from "./rollup.js";
 
 /**
  * The data of the weekly summary and the tertial period report, modelled on
@@ -51,6 +53,9 @@ export interface ReportData {
   transcriptQuotes: TranscriptQuote[];
   /** Coaching signals over the period (ending today for the current period). */
   coaching: CoachingReport;
+  /** The channel asked for (absent: the headline's) and the channels the NKI figures and the trend include. */
+  channel?: ChannelFilter;
+  channels: Channel[];
 }
 
 const TREND_COUNT: Partial<Record<Period["kind"], number>> = { tertial: 6, week: 8, month: 12 };
@@ -65,6 +70,8 @@ export async function buildReport(
     period?: string;
     /** The parameter the period came in, named in the error when it is bad. */
     periodField?: string;
+    /** phone | web | all for the NKI figures and the trend (the funnel shows every channel anyway). */
+    channel?: ChannelFilter;
   },
 ): Promise<ReportData> {
   assertSameOrganization(viewer, input.organizationId);
@@ -76,16 +83,11 @@ export async function buildReport(
       : input.kind === "weekly"
         ? leadingWeek(ctx.now(), org.timeZone).label // on Mondays the week that just ended, for the weekly meeting
         : periodContaining("tertial", ctx.now(), org.timeZone).label;
-  const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const] };
+  const channel = input.channel;
+  const base = { organizationId: org.id, period: periodName, compare: ["previous-year" as const], channel };
   const withBench = { ...base, compare: ["previous-year" as const, "benchmark" as const] };
-  const [total, totalQ, byGroup, byGroupQ, funnel] = await Promise.all([
-    queryResults(ctx, viewer, withBench),
-    queryResults(ctx, viewer, { ...withBench, by: ["question"] }),
-    queryResults(ctx, viewer, { ...base, by: ["group"] }),
-    queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
-    queryFunnel(ctx, viewer, { organizationId: org.id, period: periodName }),
-  ]);
-  const period = total.period;
+  // Every read in one batch (they were three, one after another): the period is known from its name already.
+  const period = parsePeriod(periodName);
   const { start, end } = periodInstants(period, org.timeZone);
   const today = localDay(ctx.now(), org.timeZone);
   const coachingEnd = period.to < today ? period.to : today;
@@ -94,36 +96,40 @@ export async function buildReport(
     viewer.kind === "user"
       ? { id: viewer.user.id, organizationId: viewer.user.organizationId, role: viewer.user.role }
       : { id: "system", organizationId: org.id, role: "admin" as const };
-  const [queues, trend, reviews, coaching, transcriptQuotes] = await Promise.all([
-    queueTimes(ctx.prisma, { organizationId: org.id, start, end }),
-    trendCount
-      ? querySeries(ctx, viewer, {
-          organizationId: org.id,
-          kind: period.kind as "tertial" | "week" | "month",
-          end: period.label,
-          count: trendCount,
-        }).then((s) => s.points)
-      : Promise.resolve([]),
-    summarizeReviews(ctx, actor, { start, end }),
-    // A week is too short to test an agent: the weekly meeting sees the 8 weeks ending with it.
-    findCoachingSignals(
-      ctx,
-      viewer,
-      period.kind === "week"
-        ? { organizationId: org.id, end: coachingEnd, weeks: 8 }
-        : {
+  const [total, totalQ, byGroup, byGroupQ, funnel, queues, trend, reviews, coaching, transcriptQuotes, groupIds] =
+    await Promise.all([
+      queryResults(ctx, viewer, withBench),
+      queryResults(ctx, viewer, { ...withBench, by: ["question"] }),
+      queryResults(ctx, viewer, { ...base, by: ["group"] }),
+      queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
+      queryFunnel(ctx, viewer, { organizationId: org.id, period: periodName }, { timeZone: org.timeZone }),
+      queueTimes(ctx.prisma, { organizationId: org.id, start, end }),
+      trendCount
+        ? querySeries(ctx, viewer, {
             organizationId: org.id,
-            start: period.from,
-            end: coachingEnd,
-            weeks: Math.max(1, Math.ceil((Math.max(0, daysBetween(period.from, coachingEnd)) + 1) / 7)),
-          },
-    ),
-    correctedTranscriptQuotes(ctx, org.id, { start, end }),
-  ]);
-  const groupIds = await ctx.prisma.answerGroup.findMany({
-    where: { organizationId: org.id },
-    select: { id: true, key: true },
-  });
+            kind: period.kind as "tertial" | "week" | "month",
+            end: period.label,
+            count: trendCount,
+            channel,
+          }).then((s) => s.points)
+        : Promise.resolve([]),
+      summarizeReviews(ctx, actor, { start, end }),
+      // A week is too short to test an agent: the weekly meeting sees the 8 weeks ending with it.
+      findCoachingSignals(
+        ctx,
+        viewer,
+        period.kind === "week"
+          ? { organizationId: org.id, end: coachingEnd, weeks: 8 }
+          : {
+              organizationId: org.id,
+              start: period.from,
+              end: coachingEnd,
+              weeks: Math.max(1, Math.ceil((Math.max(0, daysBetween(period.from, coachingEnd)) + 1) / 7)),
+            },
+      ),
+      correctedTranscriptQuotes(ctx, org.id, { start, end }),
+      ctx.prisma.answerGroup.findMany({ where: { organizationId: org.id }, select: { id: true, key: true } }),
+    ]);
   const queueByKey = new Map(queues.map((q) => [groupIds.find((g) => g.id === q.groupId)?.key, q]));
   const totalCalls = queues.reduce((a, q) => a + q.calls, 0);
   const groups: ReportGroup[] = byGroup.rows.map((g) => {
@@ -154,5 +160,7 @@ export async function buildReport(
     reviews,
     transcriptQuotes,
     coaching,
+    ...(channel ? { channel } : {}),
+    channels: total.channels,
   };
 }

@@ -1,5 +1,6 @@
 import { Prisma } from "../generated/prisma/client.js";
-import type { Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 import { addDays } from "./periods.js";
 import type { Channel } from "./rollup.js";
 import type { Counts } from "./stats.js";
@@ -77,22 +78,25 @@ export interface CountsRow {
   counts: Counts;
 }
 
-type RawRow = {
-  label: string;
-  groupId: string | null;
-  groupKey: string | null;
-  groupName: string | null;
-  agentId: string | null;
-  agentExternalId: string | null;
-  agentName: string | null;
-  questionKey: string | null;
-  organizationId: string | null;
-  c1: number;
-  c2: number;
-  c3: number;
-  c4: number;
-  c5: number;
-};
+const id = z.string().nullable();
+/** One summed row of sumCountsMany's statement (names joined in; key columns NULL where not grouped). */
+const rawRow = z.strictObject({
+  label: z.string(),
+  groupId: id,
+  groupKey: id,
+  groupName: id,
+  agentId: id,
+  agentExternalId: id,
+  agentName: id,
+  questionKey: id,
+  organizationId: id,
+  c1: z.number(),
+  c2: z.number(),
+  c3: z.number(),
+  c4: z.number(),
+  c5: z.number(),
+});
+type RawRow = z.output<typeof rawRow>;
 
 function toRow(r: RawRow): CountsRow {
   const row: CountsRow = { counts: [r.c1, r.c2, r.c3, r.c4, r.c5] };
@@ -181,7 +185,7 @@ export async function sumCountsMany<L extends string>(
   // Every label gets an array, also those left out (undefined): callers need not check.
   const out = Object.fromEntries(Object.keys(parts).map((label) => [label, []])) as unknown as Record<L, CountsRow[]>;
   if (entries.length === 0) return out;
-  const rows = await db.$queryRaw<RawRow[]>`
+  const statement = Prisma.sql`
     SELECT p.label, p."groupId"::text, p."agentId"::text, p."questionKey", p."organizationId"::text, p.c1, p.c2, p.c3, p.c4, p.c5,
       g.key AS "groupKey", g.name AS "groupName", a."externalId" AS "agentExternalId", a.name AS "agentName"
     FROM (${Prisma.join(
@@ -191,6 +195,8 @@ export async function sumCountsMany<L extends string>(
     -- Look-ups per result row only where there is a key (a one-time filter skips the rest).
     LEFT JOIN LATERAL (SELECT key, name FROM "AnswerGroup" WHERE id = p."groupId" AND p."groupId" IS NOT NULL) g ON true
     LEFT JOIN LATERAL (SELECT "externalId", name FROM "Agent" WHERE id = p."agentId" AND p."agentId" IS NOT NULL) a ON true`;
+  // On pg's pool, not Prisma's raw path: a page sends a dozen of these, and Prisma's costs about 1 ms of CPU each.
+  const rows = await sqlRows(db, rawRow, statement.text, statement.values);
   for (const r of rows) out[r.label as L].push(toRow(r));
   return out;
 }
@@ -199,38 +205,63 @@ export async function sumCounts(db: Db, q: CountsQuery): Promise<CountsRow[]> {
   return (await sumCountsMany(db, { q })).q;
 }
 
-export interface ResultsContextRow {
-  timeZone: string;
-  settings: unknown;
-  targets: { questionKey: string; metric: string; threshold: number; upper: number | null; validFrom: string }[];
-  group: { id: string; key: string; name: string } | null;
-  agent: { id: string; externalId: string; name: string | null } | null;
+const contextRow = z.strictObject({
+  timeZone: z.string(),
+  settings: z.unknown(),
+  targets: z.array(
+    z.strictObject({
+      questionKey: z.string(),
+      metric: z.string(),
+      threshold: z.number(),
+      upper: z.number().nullable(),
+      validFrom: z.string(),
+    }),
+  ),
+  group: z.strictObject({ id: z.string(), key: z.string(), name: z.string() }).nullable(),
+  agent: z.strictObject({ id: z.string(), externalId: z.string(), name: z.string().nullable() }).nullable(),
   /** Groups an administrator hid: left out of per-group comparisons, still counted in the totals. */
-  hiddenGroupIds: string[];
-}
+  hiddenGroupIds: z.array(z.string()),
+});
+export type ResultsContextRow = z.output<typeof contextRow>;
 
-/**
- * Everything a results request needs before counting, in one round trip: the
- * organization's zone and settings, its targets, and the group/agent named in
- * the filters (agent by service id first, else by telephony id).
- */
-export async function loadResultsContext(
-  db: Db,
-  q: { organizationId: string; groupKey?: string; agentRef?: string },
-): Promise<ResultsContextRow | null> {
-  const rows = await db.$queryRaw<ResultsContextRow[]>`
+const CONTEXT_SQL = `
     SELECT o."timeZone", o.settings,
       (SELECT coalesce(json_agg(json_build_object('questionKey', t."questionKey", 'metric', t.metric, 'threshold', t.threshold,
               'upper', t.upper, 'validFrom', to_char(t."validFrom", 'YYYY-MM-DD'))), '[]'::json) FROM "Target" t WHERE t."organizationId" = o.id) AS targets,
       (SELECT coalesce(json_agg(h.id), '[]'::json) FROM "AnswerGroup" h
         WHERE h."organizationId" = o.id AND h."hiddenAt" IS NOT NULL) AS "hiddenGroupIds",
       (SELECT json_build_object('id', g.id, 'key', g.key, 'name', g.name) FROM "AnswerGroup" g
-        WHERE g."organizationId" = o.id AND g.key = ${q.groupKey ?? null}::text) AS "group",
+        WHERE g."organizationId" = o.id AND g.key = $2::text) AS "group",
       (SELECT json_build_object('id', a.id, 'externalId', a."externalId", 'name', a.name) FROM "Agent" a
-        WHERE a."organizationId" = o.id AND (a.id::text = ${q.agentRef ?? null}::text OR a."externalId" = ${q.agentRef ?? null}::text)
-        ORDER BY a.id::text = ${q.agentRef ?? null}::text DESC LIMIT 1) AS agent
-    FROM "Organization" o WHERE o.id = ${q.organizationId}::uuid`;
-  return rows[0] ?? null;
+        WHERE a."organizationId" = o.id AND (a.id::text = $3::text OR a."externalId" = $3::text)
+        ORDER BY a.id::text = $3::text DESC LIMIT 1) AS agent
+    FROM "Organization" o WHERE o.id = $1::uuid`;
+
+// Context reads in flight, per client and arguments: a page asks the same one of several results
+// and series calls at once (the overview eight times); they share the one statement.
+const contextsInFlight = new WeakMap<Db, Map<string, Promise<ResultsContextRow | null>>>();
+
+/**
+ * Everything a results request needs before counting, in one round trip: the
+ * organization's zone and settings, its targets, and the group/agent named in
+ * the filters (agent by service id first, else by telephony id). A call made
+ * while an identical one is still running gets that one's answer.
+ */
+export function loadResultsContext(
+  db: Db,
+  q: { organizationId: string; groupKey?: string; agentRef?: string },
+): Promise<ResultsContextRow | null> {
+  const params = [q.organizationId, q.groupKey ?? null, q.agentRef ?? null];
+  const key = JSON.stringify(params);
+  let running = contextsInFlight.get(db);
+  if (!running) contextsInFlight.set(db, (running = new Map()));
+  const shared = running.get(key);
+  if (shared) return shared;
+  const read = sqlRows(db, contextRow, CONTEXT_SQL, params).then((rows) => rows[0] ?? null);
+  running.set(key, read);
+  const done = () => running.delete(key);
+  read.then(done, done);
+  return read;
 }
 
 export const toTargetDefs = (rows: ResultsContextRow["targets"]) =>

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import "../lib/openapi.js";
+import { CHANNEL_FILTERS } from "./channels.js";
 
 /**
  * Query and response schemas of the results API. Query parameters stay
@@ -20,6 +21,12 @@ export const periodQuerySchema = z.object({
   }),
   from: day.optional().openapi({ description: "First day (inclusive) of a date range", example: "2025-03-01" }),
   to: day.optional().openapi({ description: "Last day (inclusive) of a date range", example: "2025-03-31" }),
+});
+
+/** ?channel= on the results, the series, the pages and the reports: one parameter, one meaning. */
+export const channelParam = z.enum(CHANNEL_FILTERS).optional().openapi({
+  description:
+    "Answers of the phone survey, of the web survey (SMS fallback), or both. Default: the headline's channels (phone only unless the organization counts web answers in it).",
 });
 
 export const resultsQuerySchema = periodQuerySchema.extend({
@@ -46,13 +53,11 @@ export const resultsQuerySchema = periodQuerySchema.extend({
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "true: unrounded numbers (default: mean 2 decimals, index 1, shares 3)" }),
-  channel: z.enum(["phone", "web", "all"]).optional().openapi({
-    description:
-      "Answers of the phone survey, of the web survey (SMS fallback), or both. Default: the headline's channels (phone only unless the organization counts web answers in it).",
-  }),
+  channel: channelParam,
 });
 
 export const seriesQuerySchema = z.object({
+  channel: channelParam,
   kind: z.enum(["week", "month", "tertial"]).openapi({
     description:
       "week: the last 8–13 weeks (default 13); tertial: the last 6 tertials; month: e.g. end=2026-12&count=12 for a year",
@@ -196,6 +201,7 @@ export const seriesResponseSchema = z
     kind: z.enum(["week", "month", "tertial"]),
     scope: z.record(z.string(), z.unknown()),
     minAnswers: z.number().int(),
+    channels: z.array(z.enum(["phone", "web"])).openapi({ description: "The answers' channels every point includes" }),
     points: z.array(periodMetrics.extend({ previousYear: periodMetrics, change: changeSchema })),
     group: z
       .array(

@@ -7,6 +7,8 @@ import { presentChange, presentPlain } from "./present.js";
 import { loadResultsContext, sumCounts, sumCountsMany, type CountsQuery, type Dimension } from "./repository.js";
 import { poolRows, type PooledRow } from "./service.js";
 import { ZERO_COUNTS, type Change, type Metrics } from "./stats.js";
+import { channelsFor, type ChannelFilter } from "./channels.js";
+import type { Channel } from "./rollup.js";
 
 /**
  * Figures over time, read from the rollups in one statement: the last 8–13
@@ -33,6 +35,8 @@ export interface SeriesInput {
   /** One question; default the overall NKI as the organization defines it. */
   question?: string;
   exact?: boolean;
+  /** phone | web | all; default the headline's channels, as queryResults (a trend beside a headline counts the same answers). */
+  channel?: ChannelFilter;
 }
 
 export interface SeriesPoint extends Metrics {
@@ -45,6 +49,8 @@ export interface SeriesResponse {
   kind: SeriesKind;
   scope: { groupKey?: string; groupName?: string; agentId?: string; agentName?: string | null; questionKey?: string };
   minAnswers: number;
+  /** The answers' channels every point includes. */
+  channels: Channel[];
   points: SeriesPoint[];
   /** For an agent: their svarsgrupp's figure for each period (the group most of their answers in the whole series came in on, unless one is named). */
   group?: { period: Period; groupKey: string | null; groupName: string | null; metrics: Metrics }[];
@@ -52,7 +58,8 @@ export interface SeriesResponse {
 
 const NONE: PooledRow = { counts: ZERO_COUNTS, respondents: 0 };
 
-export async function querySeries(ctx: AppContext, viewer: Viewer, input: SeriesInput): Promise<SeriesResponse> {
+/** What every series needs before counting: the checked input, its periods and the organization's rules. */
+async function seriesSetup(ctx: AppContext, viewer: Viewer, input: SeriesInput) {
   assertSameOrganization(viewer, input.organizationId);
   const organizationId = input.organizationId;
   const count = input.count ?? SERIES_DEFAULT_COUNT[input.kind];
@@ -82,11 +89,87 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       [{ field: "end", message: `expected a ${input.kind}` }],
     );
   const periods = periodsEndingWith(end, count);
-  const { minAnswersForResult: minAnswers, nkiDefinition } = orgSettingsSchema.parse(context.settings);
+  const {
+    minAnswersForResult: minAnswers,
+    nkiDefinition,
+    webAnswersInHeadline,
+  } = orgSettingsSchema.parse(context.settings);
+  const channels = channelsFor(input.channel, webAnswersInHeadline);
   const total = input.question ? { questionKeys: [input.question] } : nkiTotalKeys(nkiDefinition);
+  return { organizationId, group, agent, periods, minAnswers, total, channels, exact: input.exact ?? false };
+}
+
+/** Each period with last year's and the change, from the pooled rows of both. */
+function seriesPoints(
+  periods: Period[],
+  pooled: (label: string) => PooledRow,
+  minAnswers: number,
+  exact: boolean,
+): SeriesPoint[] {
+  return periods.map((period, i): SeriesPoint => {
+    const now = pooled(`p${i}`);
+    const before = pooled(`y${i}`);
+    return {
+      period,
+      ...presentPlain(now.counts, minAnswers, exact, now.respondents),
+      previousYear: {
+        period: previousYear(period),
+        ...presentPlain(before.counts, minAnswers, exact, before.respondents),
+      },
+      change: presentChange(now, before, minAnswers, exact),
+    };
+  });
+}
+
+/**
+ * The series of every svarsgrupp at once (the overview's lines): ONE statement
+ * for all groups instead of one per group. Gives, for a group, exactly what
+ * querySeries with `group` gives (a group without answers in the series gets
+ * its periods empty).
+ */
+export async function querySeriesOfGroups(
+  ctx: AppContext,
+  viewer: Viewer,
+  input: Omit<SeriesInput, "group" | "agent">,
+): Promise<(group: { key: string; name: string }) => SeriesResponse> {
+  const { organizationId, periods, minAnswers, total, channels, exact } = await seriesSetup(ctx, viewer, input);
+  const scope = { organizationId, ...total, channels, dims: ["group", "question"] as Dimension[] };
+  const parts: Record<string, CountsQuery> = {};
+  periods.forEach((p, i) => {
+    const last = previousYear(p);
+    parts[`p${i}`] = { ...scope, from: p.from, to: p.to };
+    parts[`y${i}`] = { ...scope, from: last.from, to: last.to };
+  });
+  const rows = await sumCountsMany(ctx.prisma, parts);
+  const byGroup = new Map<string, Map<string, PooledRow>>();
+  for (const [label, partRows] of Object.entries(rows))
+    for (const r of poolRows(partRows, ["group"])) {
+      const key = r.groupKey!;
+      if (!byGroup.has(key)) byGroup.set(key, new Map());
+      byGroup.get(key)!.set(label, r);
+    }
+  return (group) => {
+    const own = byGroup.get(group.key);
+    return {
+      kind: input.kind,
+      scope: { groupKey: group.key, groupName: group.name, ...(input.question ? { questionKey: input.question } : {}) },
+      minAnswers,
+      channels,
+      points: seriesPoints(periods, (label) => own?.get(label) ?? NONE, minAnswers, exact),
+    };
+  };
+}
+
+export async function querySeries(ctx: AppContext, viewer: Viewer, input: SeriesInput): Promise<SeriesResponse> {
+  const { organizationId, group, agent, periods, minAnswers, total, channels, exact } = await seriesSetup(
+    ctx,
+    viewer,
+    input,
+  );
   const scope = {
     organizationId,
     ...total,
+    channels,
     groupId: group?.id,
     agentId: agent?.id,
     dims: ["question"] as Dimension[],
@@ -102,6 +185,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
             to: periods[periods.length - 1].to,
             dims: ["group"],
             agentId: agent.id,
+            channels,
           })
         )
           .map((r) => ({ id: r.groupId, n: r.counts.reduce((a, b) => a + b, 0) }))
@@ -116,6 +200,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       parts[`g${i}`] = {
         organizationId,
         ...total,
+        channels,
         from: p.from,
         to: p.to,
         dims: ["group", "question"],
@@ -123,22 +208,8 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       };
   });
   const rows = await sumCountsMany(ctx.prisma, parts);
-  const exact = input.exact ?? false;
   const pooled = (label: string) => poolRows(rows[label] ?? [], [])[0] ?? NONE;
-
-  const points = periods.map((period, i): SeriesPoint => {
-    const now = pooled(`p${i}`);
-    const before = pooled(`y${i}`);
-    return {
-      period,
-      ...presentPlain(now.counts, minAnswers, exact, now.respondents),
-      previousYear: {
-        period: previousYear(period),
-        ...presentPlain(before.counts, minAnswers, exact, before.respondents),
-      },
-      change: presentChange(now, before, minAnswers, exact),
-    };
-  });
+  const points = seriesPoints(periods, pooled, minAnswers, exact);
   const groupSeries = agent
     ? periods.map((period, i) => {
         const g = poolRows(rows[`g${i}`] ?? [], ["group"])[0] ?? NONE;
@@ -158,6 +229,7 @@ export async function querySeries(ctx: AppContext, viewer: Viewer, input: Series
       ...(input.question ? { questionKey: input.question } : {}),
     },
     minAnswers,
+    channels,
     points,
     ...(groupSeries ? { group: groupSeries } : {}),
   };

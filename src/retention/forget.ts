@@ -2,7 +2,8 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 import type { AppContext } from "../context.js";
 import { audit } from "../audit/log.js";
 import { AppError } from "../lib/errors.js";
-import { sqlExecute, sqlQuery, type Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlExecute, sqlRows, type Db } from "../lib/db.js";
 import { maskPhone } from "../lib/logger.js";
 import { scrubPhoneNumbers } from "../lib/scrub.js";
 import { transition } from "../survey/state.js";
@@ -59,14 +60,19 @@ export async function scrubNumberFromTexts(db: Db, e164: string): Promise<number
   const nsn = parsePhoneNumberFromString(e164)?.nationalNumber ?? e164.replace(/\D/g, "");
   const sqlPattern = spellingPattern(nsn, "[-[:space:]().]");
   const jsPattern = new RegExp(spellingPattern(nsn, "[-\\s().]"), "g");
-  const columns = await sqlQuery<{ table: string; column: string; type: string }>(db, TEXT_COLUMNS_SQL);
+  const columns = await sqlRows(
+    db,
+    z.strictObject({ table: z.string(), column: z.string(), type: z.string() }),
+    TEXT_COLUMNS_SQL,
+  );
   let changed = 0;
   for (const c of columns) {
     const col = quoteIdent(c.column);
     const table = quoteIdent(c.table);
     const cast = c.type === "jsonb" || c.type === "json" ? c.type : "text";
-    const rows = await sqlQuery<{ id: string; value: string }>(
+    const rows = await sqlRows(
       db,
+      z.strictObject({ id: z.string(), value: z.string() }),
       `SELECT ctid::text AS id, ${col}::text AS value FROM ${table} WHERE ${col}::text ~ $1`,
       [sqlPattern],
     );

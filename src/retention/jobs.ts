@@ -1,5 +1,11 @@
 import type { Job } from "../jobs/index.js";
-import { anonymiseCallerHashes, deleteExpiredCalls, eraseStaleCiphertexts, purgeReviewedAudio } from "./service.js";
+import {
+  anonymiseCallerHashes,
+  deleteExpiredCalls,
+  eraseStaleCiphertexts,
+  forgetInboundSms,
+  purgeReviewedAudio,
+} from "./service.js";
 
 /**
  * Retention runs as two jobs: audio after review hourly (the setting is in
@@ -20,6 +26,7 @@ export const retentionJobs: Job[] = [
       await eraseStaleCiphertexts(ctx);
       await anonymiseCallerHashes(ctx);
       await deleteExpiredCalls(ctx);
+      await forgetInboundSms(ctx);
     },
   },
 ];

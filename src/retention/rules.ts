@@ -12,10 +12,17 @@
  * - The caller's encrypted number: erased when the survey ends (survey/state);
  *   a sweep catches calls left behind (skipped, never scheduled, or stuck past
  *   their expiry by more than a day).
+ * - Inbound SMS (MessageSid, stop/other, time; never the number or the text):
+ *   kept 30 days. Their only purpose is to answer a replayed webhook with
+ *   nothing (no second opt-out, no second confirmation); Twilio's retries
+ *   come within minutes, and a MessageSid leads to the sender's number in
+ *   Twilio's console, so it should not pile up. One sender serves every
+ *   organization, so this is not an organization's setting.
  */
 
 export const CALLER_HASH_MONTHS = 4;
 export const STALE_CIPHERTEXT_GRACE_MS = 24 * 3_600_000;
+export const INBOUND_SMS_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /** The same day-of-month `months` earlier (clamped to the month's last day), same time of day, UTC. */
@@ -50,4 +57,9 @@ export function callerHashCutoff(now: Date, repeatWindowDays: number): Date {
 
 export function staleCiphertextCutoff(now: Date): Date {
   return new Date(now.getTime() - STALE_CIPHERTEXT_GRACE_MS);
+}
+
+/** Inbound SMS received before this instant are forgotten. */
+export function inboundSmsCutoff(now: Date): Date {
+  return new Date(now.getTime() - INBOUND_SMS_RETENTION_DAYS * DAY_MS);
 }

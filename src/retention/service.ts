@@ -2,7 +2,8 @@ import type { AppContext } from "../context.js";
 import { audit } from "../audit/log.js";
 import { orgSettingsSchema, type OrgSettings } from "../organizations/settings.js";
 import { FINAL_STATES } from "../survey/state.js";
-import { audioPurgeCutoff, callerHashCutoff, dataCutoff, staleCiphertextCutoff } from "./rules.js";
+import { audioPurgeCutoff, callerHashCutoff, dataCutoff, inboundSmsCutoff, staleCiphertextCutoff } from "./rules.js";
+import { purgeInboundSms } from "../sms/repository.js";
 
 export type RetentionDeps = Pick<AppContext, "prisma" | "storage" | "logger" | "now">;
 
@@ -104,6 +105,15 @@ export async function deleteExpiredCalls(deps: RetentionDeps): Promise<number> {
     total += deleted;
   }
   return total;
+}
+
+/** Forgets inbound SMS past INBOUND_SMS_RETENTION_DAYS (the table belongs to src/sms, which deletes). */
+export async function forgetInboundSms(deps: RetentionDeps): Promise<number> {
+  const before = inboundSmsCutoff(deps.now());
+  const count = await purgeInboundSms(deps.prisma, before);
+  if (count > 0)
+    deps.logger.info("inbound SMS past retention forgotten", { count, receivedBefore: before.toISOString() });
+  return count;
 }
 
 /** Nulls the caller hash of calls past the hash's lifetime (see rules.callerHashCutoff). */

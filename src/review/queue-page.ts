@@ -1,5 +1,5 @@
 import type { QueueItem, WeekQueue } from "./service.js";
-import { CLASSIFICATIONS, parseIsoWeek, weekOf } from "./rules.js";
+import { CLASSIFICATIONS, needsRegistration, parseIsoWeek, weekOf } from "./rules.js";
 import { html, joinHtml, type Html } from "../web/html.js";
 import type { Lang } from "../web/i18n.js";
 import { QUESTION_ORDER, queueText, type QueueText } from "./queue-text.js";
@@ -17,7 +17,7 @@ export interface QueuePageInput {
 /**
  * The body of /queue: week navigation, the week's counts, and one card per
  * voice message with its player and review form. Server-rendered and paged
- * (50 per page) so 2,000 messages a week stay quick; queue.client.js adds
+ * (20 per page) so 2,000 messages a week stay quick; queue.client.js adds
  * shortcuts and saving without reload, the forms work without it.
  */
 export function renderQueueBody(i: QueuePageInput): Html {
@@ -30,16 +30,21 @@ export function renderQueueBody(i: QueuePageInput): Html {
     reviewed: t.reviewedBadge,
     unreviewed: t.unreviewedBadge,
     needsRegistration: t.needsRegistration,
+    allDone: t.allDone,
+    play: t.play,
+    pause: t.pause,
+    // Which categories need förvaltning, case reference and "registered": the rest hide those fields.
+    registers: CLASSIFICATIONS.filter((c) => needsRegistration(c)),
     errors: t.errors,
   };
-  return html`<div class="queue" id="queue" data-csrf="${i.csrfToken}" data-text="${JSON.stringify(texts)}">
+  return html`<div class="queue" id="queue" data-csrf="${i.csrfToken}" data-week="${i.q.week}" data-text="${JSON.stringify(texts)}">
 <h1>${t.title}: ${t.week(w.week, w.year)}</h1>
 <p class="lead">${t.lead}</p>
 ${weekNav(i.q, t)}
 ${counts(i.q, t)}
 <details class="shortcuts"><summary>${t.shortcuts}</summary><dl>${t.shortcutList.map(
     ([k, d]) => html`<dt><kbd>${k}</kbd></dt><dd>${d}</dd>`,
-  )}</dl></details>
+  )}</dl><p class="hint">${t.shortcutsNote}</p></details>
 <p id="queue-status" class="live" role="status" aria-live="polite"></p>
 <datalist id="forvaltningar">${i.q.forvaltningar.map((f) => html`<option value="${f}"></option>`)}</datalist>
 <h2 id="messages-h">${t.messages} <span class="muted">(${i.q.totalItems})</span></h2>
@@ -88,15 +93,17 @@ function weekNav(q: WeekQueue, t: QueueText): Html {
 function counts(q: WeekQueue, t: QueueText): Html {
   const kpi = (label: string, v: number, key = "") =>
     html`<div class="kpi"><div class="sub">${label}</div><div class="value"${key ? html` data-count="${key}"` : ""}>${v}</div></div>`;
+  // data-count names the figure a save's answer updates (queue.client.js), so none goes stale.
   const byClass = CLASSIFICATIONS.map(
-    (c) => html`<li>${t.classes[c]}: <strong>${q.counts.byClassification[c] ?? 0}</strong></li>`,
+    (c) =>
+      html`<li>${t.classes[c]}: <strong data-count="class-${c}">${q.counts.byClassification[c] ?? 0}</strong></li>`,
   );
   const perWeek = q.recentWeeks.map(
     (r) =>
       html`<tr${r.week === q.week ? html` aria-current="true"` : ""}><th scope="row"><a href="${weekHref(r.week)}">${r.week}</a></th><td class="num">${r.total}</td><td class="num">${r.unreviewed}</td></tr>`,
   );
   return html`<section aria-labelledby="counts-h"><h2 id="counts-h">${t.counts}</h2>
-<div class="grid">${kpi(t.total, q.counts.total)}${kpi(t.unreviewed, q.counts.unreviewed, "unreviewed")}${kpi(t.listened, q.counts.listened)}${q.isCurrentWeek ? kpi(t.carriedOver, q.counts.carriedOver, "carried") : ""}</div>
+<div class="grid">${kpi(t.total, q.counts.total, "total")}${kpi(t.unreviewed, q.counts.unreviewed, "unreviewed")}${kpi(t.listened, q.counts.listened, "listened")}${q.isCurrentWeek ? kpi(t.carriedOver, q.counts.carriedOver, "carried") : ""}</div>
 <ul class="class-counts">${byClass}</ul>
 <details><summary>${t.perWeek}</summary><div class="table-wrap"><table><caption class="sr-only">${t.perWeek}</caption><thead><tr><th scope="col">${t.weekCol}</th><th scope="col" class="num">${t.total}</th><th scope="col" class="num">${t.unreviewed}</th></tr></thead><tbody>${perWeek}</tbody></table></div></details>
 </section>`;
@@ -130,13 +137,14 @@ function card(m: QueueItem, i: QueuePageInput, t: QueueText, fmt: ReturnType<typ
         ? html`<figure class="comment"><figcaption>${t.writtenComment}</figcaption><blockquote>${m.text}</blockquote></figure>`
         : html`<p class="muted">${t.textPurged(m.audioPurgedAt ? fmt.day(m.audioPurgedAt) : "–")}</p>`
       : m.audioAvailable
-        ? html`<audio controls preload="none" src="/queue/audio/${id}" aria-label="${t.audio} ${fmt.when(m.recordedAt)}"></audio>`
+        ? html`<audio controls preload="none" src="/queue/audio/${id}" data-duration="${m.durationSeconds}" aria-label="${t.audio} ${fmt.when(m.recordedAt)}"></audio>`
         : html`<p class="muted">${t.audioPurged(m.audioPurgedAt ? fmt.day(m.audioPurgedAt) : "–")}</p>`;
   const err = i.error?.messageId === m.id ? i.error.field : null;
   const errText = err ? (t.errors[err] ?? t.errors.generic) : "";
+  // Digit shortcuts pick the category: 0 = not classified, 1–5 in CLASSIFICATIONS order (queue.client.js).
   const radios = [["", t.unclassified], ...CLASSIFICATIONS.map((c) => [c, t.classes[c]])].map(
-    ([v, label]) =>
-      html`<label class="radio"><input type="radio" name="classification" value="${v}"${(m.classification ?? "") === v ? html` checked` : ""}> ${label}</label>`,
+    ([v, label], n) =>
+      html`<label class="radio"><input type="radio" name="classification" value="${v}" aria-keyshortcuts="${n}"${(m.classification ?? "") === v ? html` checked` : ""}> ${label} <kbd aria-hidden="true">${n}</kbd></label>`,
   );
   return html`<article class="vm${m.reviewed ? html` reviewed` : ""}" id="m-${id}" data-id="${id}"${m.carriedOver ? html` data-carried="1"` : ""} tabindex="-1" aria-labelledby="h-${id}">
 <h3 id="h-${id}"><time datetime="${m.recordedAt.toISOString()}">${fmt.when(m.recordedAt)}</time> · ${m.groupName}</h3>
@@ -149,15 +157,15 @@ ${i.transcript?.(m) ?? ""}
 <p class="error form-error"${err ? "" : html` hidden`} id="err-${id}">${errText}</p>
 <fieldset><legend>${t.classification}</legend><div class="radios">${radios}</div></fieldset>
 <div class="fields">
-<div><label for="fv-${id}">${t.forvaltning}</label><input id="fv-${id}" name="forvaltning" list="forvaltningar" maxlength="200" value="${m.forvaltning}" aria-describedby="fvh-${id}"><p class="hint" id="fvh-${id}">${t.forvaltningHint}</p></div>
-<div><label for="cr-${id}">${t.caseReference}</label><input id="cr-${id}" name="caseReference" maxlength="100" value="${m.caseReference}" aria-describedby="crh-${id}${err === "caseReference" ? ` err-${id}` : ""}"${err === "caseReference" ? html` aria-invalid="true"` : ""}><p class="hint" id="crh-${id}">${t.caseReferenceHint}</p></div>
+<div class="reg"><label for="fv-${id}">${t.forvaltning}</label><input id="fv-${id}" name="forvaltning" list="forvaltningar" maxlength="200" value="${m.forvaltning}" aria-describedby="fvh-${id}"><p class="hint" id="fvh-${id}">${t.forvaltningHint}</p></div>
+<div class="reg"><label for="cr-${id}">${t.caseReference}</label><input id="cr-${id}" name="caseReference" maxlength="100" value="${m.caseReference}" aria-describedby="crh-${id}${err === "caseReference" ? ` err-${id}` : ""}"${err === "caseReference" ? html` aria-invalid="true"` : ""}><p class="hint" id="crh-${id}">${t.caseReferenceHint}</p></div>
 <div class="wide"><label for="nt-${id}">${t.note}</label><textarea id="nt-${id}" name="note" rows="2" maxlength="4000">${m.note}</textarea></div>
 </div>
 <div class="checks">
-<input type="hidden" name="registered" value="0"><label class="check"><input type="checkbox" name="registered" value="1"${m.registeredAt ? html` checked` : ""}> ${t.registered}</label>
+<input type="hidden" name="registered" value="0"><label class="check reg"><input type="checkbox" name="registered" value="1"${m.registeredAt ? html` checked` : ""}> ${t.registered}</label>
 <input type="hidden" name="listened" value="0"><label class="check"><input type="checkbox" name="listened" value="1"${m.listenedAt ? html` checked` : ""}> ${t.listenedBox}</label>
 </div>
-<button type="submit">${t.save}</button>
+<div class="actions"><button type="submit" name="then" value="next" aria-keyshortcuts="s">${t.saveAndNext}</button><button type="submit" name="then" value="stay" class="secondary" aria-keyshortcuts="Shift+S">${t.save}</button></div>
 </form>
 </article>`;
 }

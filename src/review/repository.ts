@@ -1,4 +1,5 @@
-import type { Db } from "../lib/db.js";
+import { z } from "zod";
+import { sqlRows, type Db } from "../lib/db.js";
 
 /** Voice messages that belong in the queue: audio stored, or purged after review. */
 export const QUEUE_STATES = ["stored", "purged"] as const;
@@ -54,7 +55,8 @@ function reviewedWhere(s: Scope) {
  * One page of the queue in its order: unreviewed (oldest first, so
  * carried-over messages lead) then reviewed. `reviewedAt` is kept non-null
  * exactly when a message is reviewed, which lets the index order it. The
- * caller passes the two totals it already counted.
+ * caller passes the two totals it already counted. countAheadInQueue (below)
+ * counts in the same order: change both together.
  */
 export async function findQueuePage(db: Db, s: Scope, totals: { unreviewed: number }, offset: number, limit: number) {
   const order = [{ recordedAt: "asc" as const }, { id: "asc" as const }];
@@ -83,6 +85,44 @@ export async function findQueuePage(db: Db, s: Scope, totals: { unreviewed: numb
 }
 
 export type QueueRow = Awaited<ReturnType<typeof findQueuePage>>[number];
+
+/** (recordedAt, id) after the given message, in the queue's order. */
+const afterWhere = (m: { recordedAt: Date; id: string }) => ({
+  OR: [{ recordedAt: { gt: m.recordedAt } }, { recordedAt: m.recordedAt, id: { gt: m.id } }],
+});
+
+/**
+ * The first unreviewed message after `m` in queue order, else the first one
+ * before it (wrapping round); never `excludeId` itself.
+ */
+export async function findNextUnreviewed(
+  db: Db,
+  s: Scope,
+  m: { recordedAt: Date },
+  excludeId: string,
+): Promise<{ id: string; recordedAt: Date } | null> {
+  const order = [{ recordedAt: "asc" as const }, { id: "asc" as const }];
+  const select = { id: true, recordedAt: true } as const;
+  const base = unreviewedWhere(s);
+  const after = await db.voiceMessage.findFirst({
+    where: { ...base, ...afterWhere({ recordedAt: m.recordedAt, id: excludeId }) },
+    orderBy: order,
+    select,
+  });
+  if (after) return after;
+  return db.voiceMessage.findFirst({ where: { ...base, id: { not: excludeId } }, orderBy: order, select });
+}
+
+/** How many unreviewed messages come before `m` in the queue: its 0-based position. */
+export async function countUnreviewedBefore(db: Db, s: Scope, m: { recordedAt: Date; id: string }) {
+  return db.voiceMessage.count({
+    where: {
+      ...unreviewedWhere(s),
+      NOT: afterWhere(m),
+      id: { not: m.id },
+    },
+  });
+}
 
 /** Scores per survey, keyed by questionKey. */
 export async function findScores(db: Db, surveyIds: string[]): Promise<Map<string, Record<string, number>>> {
@@ -169,6 +209,7 @@ export async function distinctForvaltningar(
 
 export const reviewSelect = {
   id: true,
+  recordedAt: true,
   organizationId: true,
   state: true,
   storageKey: true,
@@ -196,4 +237,58 @@ export async function findMessageLabels(db: Db, organizationId: string, ids: str
     select: { id: true, recordedAt: true, group: { select: { name: true } } },
   });
   return new Map(rows.map((r) => [r.id, { recordedAt: r.recordedAt, groupName: r.group.name }]));
+}
+
+/** A message to place in its week's queue: the week's bounds, and whether that week carries over older ones. */
+export interface QueueSpotTarget {
+  id: string;
+  start: Date;
+  end: Date;
+  /** The current week: unreviewed messages of earlier weeks lead its queue. */
+  carryOver: boolean;
+}
+
+const aheadRow = z.strictObject({ id: z.string(), ahead: z.string() });
+const IN_QUEUE = `IN (${QUEUE_STATES.map((s) => `'${s}'`).join(", ")})`;
+
+/**
+ * How many messages come before each one in its week's queue, in
+ * findQueuePage's order (unreviewed oldest first, earlier weeks' included
+ * when the week carries over, then reviewed oldest first; ties by id). One
+ * statement for a page of search hits. Messages not in the queue (not stored
+ * or purged, or another organization's) are left out of the map.
+ */
+export async function countAheadInQueue(
+  db: Db,
+  organizationId: string,
+  targets: QueueSpotTarget[],
+): Promise<Map<string, number>> {
+  if (targets.length === 0) return new Map();
+  const unreviewedBefore = (bound: string) =>
+    `(SELECT count(*) FROM "VoiceMessage" v
+       WHERE v."organizationId" = $1::uuid AND v.state ${IN_QUEUE} AND v."reviewedAt" IS NULL
+         AND v."recordedAt" >= COALESCE(x.lo, '-infinity'::timestamptz) AND v."recordedAt" < x.hi ${bound})`;
+  const rows = await sqlRows(
+    db,
+    aheadRow,
+    `SELECT m.id,
+            (CASE WHEN m."reviewedAt" IS NULL
+                  THEN ${unreviewedBefore(`AND (v."recordedAt", v.id) < (m."recordedAt", m.id)`)}
+                  ELSE ${unreviewedBefore("")} +
+                       (SELECT count(*) FROM "VoiceMessage" v
+                         WHERE v."organizationId" = $1::uuid AND v.state ${IN_QUEUE} AND v."reviewedAt" IS NOT NULL
+                           AND v."recordedAt" >= x.start AND v."recordedAt" < x.hi
+                           AND (v."recordedAt", v.id) < (m."recordedAt", m.id))
+             END)::text AS ahead
+       FROM unnest($2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[]) AS x(id, start, lo, hi)
+       JOIN "VoiceMessage" m ON m.id = x.id AND m."organizationId" = $1::uuid AND m.state ${IN_QUEUE}`,
+    [
+      organizationId,
+      targets.map((t) => t.id),
+      targets.map((t) => t.start),
+      targets.map((t) => (t.carryOver ? null : t.start)),
+      targets.map((t) => t.end),
+    ],
+  );
+  return new Map(rows.map((r) => [r.id, Number(r.ahead)]));
 }

@@ -16,7 +16,7 @@ import { queueText } from "./queue-text.js";
 import { updateReview } from "./actions.js";
 import { createAudioHandler } from "./audio.js";
 import { parseIsoWeek } from "./rules.js";
-import { getWeekQueue, type Actor } from "./service.js";
+import { getWeekCounts, getWeekQueue, nextUnreviewed, type Actor } from "./service.js";
 
 const WEB = path.join(PACKAGE_ROOT, "src/web");
 // Read once: two small files, served with the page.
@@ -27,10 +27,13 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 
 const actorOf = (req: Request): Actor => ({ ...req.user!, ip: req.ip ?? null });
 
+const weekOfBody = (body: Record<string, unknown>) =>
+  typeof body.week === "string" && parseIsoWeek(body.week) ? body.week : undefined;
+
 /** Where a form post without JavaScript returns to: the same week, page and message. */
 function backTo(body: Record<string, unknown>, id: string, error?: string): string {
-  const week = typeof body.week === "string" && parseIsoWeek(body.week) ? body.week : undefined;
-  const page = typeof body.page === "string" && /^\d{1,5}$/.test(body.page) ? body.page : undefined;
+  const week = weekOfBody(body);
+  const page = typeof body.page === "string" && /^\d{1,5}$/.test(String(body.page)) ? String(body.page) : undefined;
   const qs = new URLSearchParams();
   if (week) qs.set("week", week);
   if (page && page !== "1") qs.set("page", page);
@@ -121,12 +124,20 @@ export function reviewRouter(ctx: AppContext): Router {
   r.post("/queue/messages/:id", reviewers, express.json({ limit: "32kb" }), requireCsrf, async (req, res) => {
     const id = String(req.params.id);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { _csrf: _t, week: _w, page: _p, ...patch } = body;
+    const { _csrf: _t, week: _w, page: _p, then, ...patch } = body;
     const isForm = Boolean(req.is("application/x-www-form-urlencoded"));
+    const actor = actorOf(req);
+    const week = weekOfBody(body);
     try {
-      const result = await updateReview(ctx, actorOf(req), id, patch);
-      if (isForm) return res.redirect(303, backTo(body, id));
-      res.json(result);
+      const result = await updateReview(ctx, actor, id, patch);
+      // "Spara och nästa": the next unreviewed message, wherever in the week's queue it now is.
+      const next = then === "next" ? await nextUnreviewed(ctx, actor, { week }, id) : null;
+      if (isForm) {
+        if (!next) return res.redirect(303, backTo(body, id));
+        return res.redirect(303, backTo({ week, page: String(next.page) }, next.id));
+      }
+      // The page's figures as they now are, so the counts stay right without a reload.
+      res.json({ ...result, counts: await getWeekCounts(ctx, actor, { week }), next });
     } catch (err) {
       if (isForm && err instanceof AppError && err.code === "validation_failed") {
         return res.redirect(303, backTo(body, id, err.details?.[0]?.field ?? "generic"));

@@ -219,3 +219,12 @@ export async function rememberInbound(db: Db, i: { messageSid: string; kind: str
   );
   return rows[0].n === 1;
 }
+
+/**
+ * Forgets inbound messages received before `before` (retention calls this
+ * nightly). A MessageSid is kept only to answer a replayed webhook with
+ * nothing; Twilio's own retries come within minutes.
+ */
+export async function purgeInboundSms(db: Db, before: Date): Promise<number> {
+  return (await db.inboundSms.deleteMany({ where: { receivedAt: { lt: before } } })).count;
+}

@@ -21,13 +21,15 @@ export interface ClaimedTranscript {
 /**
  * Gives every stored voice message without a transcript one, in a bounded
  * batch: pending, or skipped at once when it is too short to transcribe.
- * Reads the recordings feature's table for nothing but ids, state and length.
+ * Reads the recordings feature's table for nothing but ids, state, length and
+ * recording time (copied for search: it never changes).
  */
 export async function enqueueStoredMessages(db: Db, now: Date, limit: number): Promise<number> {
   return sqlExecute(
     db,
-    `INSERT INTO "Transcript" (id, "voiceMessageId", "organizationId", status, "lastError", "nextAttemptAt", "createdAt", "updatedAt")
-     SELECT gen_random_uuid(), vm.id, vm."organizationId",
+    `INSERT INTO "Transcript" (id, "voiceMessageId", "organizationId", "recordedAt", status, "lastError", "nextAttemptAt",
+                               "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), vm.id, vm."organizationId", vm."recordedAt",
             CASE WHEN vm."durationSeconds" < $3 THEN 'skipped'::"TranscriptStatus" ELSE 'pending'::"TranscriptStatus" END,
             CASE WHEN vm."durationSeconds" < $3 THEN 'shorter than ' || $3 || ' s' END,
             $1::timestamptz, $1::timestamptz, $1::timestamptz
@@ -114,8 +116,11 @@ export async function storeOutcome(
 export async function requeue(db: Db, voiceMessageId: string, organizationId: string, now: Date): Promise<void> {
   await sqlExecute(
     db,
-    `INSERT INTO "Transcript" (id, "voiceMessageId", "organizationId", status, "nextAttemptAt", "createdAt", "updatedAt")
-     VALUES (gen_random_uuid(), $1::uuid, $2::uuid, 'pending', $3::timestamptz, $3::timestamptz, $3::timestamptz)
+    `INSERT INTO "Transcript" (id, "voiceMessageId", "organizationId", "recordedAt", status, "nextAttemptAt", "createdAt",
+                               "updatedAt")
+     SELECT gen_random_uuid(), vm.id, vm."organizationId", vm."recordedAt", 'pending', $3::timestamptz, $3::timestamptz,
+            $3::timestamptz
+       FROM "VoiceMessage" vm WHERE vm.id = $1::uuid AND vm."organizationId" = $2::uuid
      ON CONFLICT ("voiceMessageId") DO UPDATE
         SET status = 'pending', attempts = 0, "nextAttemptAt" = $3::timestamptz, "claimedUntil" = NULL,
             "lastError" = NULL, "updatedAt" = $3::timestamptz`,

@@ -121,3 +121,13 @@ export function lineChart(opts: {
 }
 
 export const COLORS = { me: "#0b5394", group: "#b45309", org: "#4a5360", bench: "#6b3fa0" };
+
+/**
+ * One step of the survey funnel drawn to scale: a bar as long as the step's
+ * share of the first step (the SVG's own width, as the CSP allows no style=),
+ * with the share written beside it. The count stands in its own column.
+ */
+export function funnelBar(n: number, first: number, lang: Lang): Html {
+  const share = first > 0 ? n / first : 0;
+  return html`<div class="funnel-bar"><svg class="fill" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${(100 * Math.min(1, share)).toFixed(1)}" height="1"/></svg><span class="share">${pct(lang, share)}</span></div>`;
+}

@@ -5,6 +5,7 @@ import { getOrganization } from "../organizations/service.js";
 import { AGENT_PERIODS, loadAgentView, type AgentPeriodKey } from "./data/agent.js";
 import { renderAgentLive } from "./pages/agent.js";
 import type { Lang } from "./i18n.js";
+import { CHANNEL_FILTERS, type ChannelFilter } from "../results/channels.js";
 import { toDocument } from "./html.js";
 
 /**
@@ -23,6 +24,10 @@ function agentChoice(params: Record<string, string>): { key: AgentPeriodKey } | 
   return { key: (AGENT_PERIODS as string[]).includes(params.p ?? "") ? (params.p as AgentPeriodKey) : "week" };
 }
 
+/** The page's channel, when the stream was opened with a known one; else the headline's. */
+const streamChannel = (c: string | undefined): ChannelFilter | undefined =>
+  (CHANNEL_FILTERS as readonly string[]).includes(c ?? "") ? (c as ChannelFilter) : undefined;
+
 /**
  * What the live stream sends each viewer. An agent gets the re-rendered
  * results region of their page (`html`, produced by the same function as the
@@ -33,7 +38,7 @@ export const webSnapshot: SnapshotFn = async (ctx, user, memo, params) => {
   const lang: Lang = params.lang === "en" ? "en" : "sv";
   if (user.role === "agent") {
     if (!user.agentId) return { html: null, periods: [] };
-    const view = await loadAgentView(ctx, user, agentChoice(params));
+    const view = await loadAgentView(ctx, user, agentChoice(params), streamChannel(params.channel));
     return {
       html: toDocument(renderAgentLive(view, lang)),
       periods: view.periods.map((p) => ({

@@ -3,8 +3,8 @@ import type { SessionUser } from "../auth/middleware.js";
 import { queryFunnel } from "../results/funnel.js";
 import { findCoachingSignals } from "../results/coaching.js";
 import type { Period } from "../results/periods.js";
-import { getOrganization } from "../organizations/service.js";
 import { localTime } from "../lib/calendar.js";
+import { funnelBar } from "./components.js";
 import { html, type Html } from "./html.js";
 import { fmt, pct, msg, type Lang } from "./i18n.js";
 import { questionLabel } from "./questions.js";
@@ -16,14 +16,14 @@ export async function overviewExtras(
   user: SessionUser,
   period: Period,
   L: Lang,
+  timeZone: string,
 ): Promise<OverviewExtras> {
-  const org = await getOrganization(ctx.prisma, user.organizationId);
   // Coaching looks at the weeks ending with the period (or today, for a period still running).
-  const today = localTime(ctx.now(), org.timeZone).day;
+  const today = localTime(ctx.now(), timeZone).day;
   const end = period.to < today ? period.to : today;
   const viewer = { kind: "user" as const, user };
   const [funnel, coaching] = await Promise.all([
-    queryFunnel(ctx, viewer, { organizationId: user.organizationId, from: period.from, to: period.to }),
+    queryFunnel(ctx, viewer, { organizationId: user.organizationId, from: period.from, to: period.to }, { timeZone }),
     findCoachingSignals(ctx, viewer, { organizationId: user.organizationId, end }),
   ]);
   return { funnel: funnelHtml(funnel.rows[0], L), coaching: coachingHtml(coaching, L) };
@@ -49,8 +49,8 @@ function funnelHtml(f: Funnel, L: Lang): Html | undefined {
   const skips = Object.entries(f.skipReasons).sort((a, b) => b[1] - a[1]);
   return html`<h2>${msg(L).overview.fromCallToAnswer}</h2>
 <div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${msg(L).overview.responseRate}: ${pct(L, f.responseRate)} ${msg(L).overview.ofThoseCalled}; ${pct(L, f.responseRateAllChannels)} ${msg(L).overview.byPhoneOrOn}</caption>
-<thead><tr><th scope="col">${msg(L).overview.step}</th><th scope="col" class="num">${msg(L).overview.count}</th><th scope="col"><span class="visually-hidden">${msg(L).overview.share}</span></th></tr></thead>
-<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar"><svg class="fill" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true"><rect width="${((100 * n) / max).toFixed(1)}" height="1"/></svg></td></tr>`)}</tbody></table></div>
+<thead><tr><th scope="col">${msg(L).overview.step}</th><th scope="col" class="num">${msg(L).overview.count}</th><th scope="col">${msg(L).overview.shareOfCompletedCalls}</th></tr></thead>
+<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar">${funnelBar(n, max, L)}</td></tr>`)}</tbody></table></div>
 ${skips.length > 0 && html`<details><summary>${msg(L).overview.reasonsNotToCall}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;
 }
 

@@ -2,7 +2,6 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { csrfToken, requireUser } from "../auth/middleware.js";
 import { homeFor } from "../auth/signin.js";
-import { parseOrThrow } from "../lib/errors.js";
 import { langOf } from "./i18n.js";
 import { toDocument } from "./html.js";
 import { getOrganization } from "../organizations/service.js";
@@ -12,10 +11,7 @@ import { periodInQuery } from "./page-period.js";
 import { renderAgentPage } from "./pages/agent.js";
 import { renderOverview } from "./pages/overview.js";
 import { overviewExtras } from "./overview-extras.js";
-import { z } from "zod";
-
-/** ?channel=phone|web|all on the pages; anything else is refused with the field named. */
-const channelQuery = z.object({ channel: z.enum(["phone", "web", "all"]).optional() });
+import { channelInQuery } from "./channel-switch.js";
 
 const pick = <T extends string>(v: unknown, allowed: readonly T[], fallback: T): T =>
   (allowed as readonly unknown[]).includes(v) ? (v as T) : fallback;
@@ -38,6 +34,7 @@ export function pagesRouter(ctx: AppContext): Router {
       ctx,
       user,
       period ? { period } : { key: pick<AgentPeriodKey>(tab, AGENT_PERIODS, "week") },
+      channelInQuery(req.query),
     );
     res
       .set("Cache-Control", "no-store")
@@ -53,10 +50,11 @@ export function pagesRouter(ctx: AppContext): Router {
     const period =
       asked.period ??
       overviewTabPeriod(pick<OverviewPeriodKey>(asked.tab, OVERVIEW_PERIODS, "week"), ctx.now(), org.timeZone);
-    const { channel } = parseOrThrow(channelQuery, { channel: req.query.channel }, "query");
+    const channel = channelInQuery(req.query);
     const [view, extras] = await Promise.all([
-      loadOverview(ctx, user, { period }, channel),
-      overviewExtras(ctx, user, period, L),
+      // The organization read above serves both halves (each read it again, the funnel a third time).
+      loadOverview(ctx, user, { period }, channel, org),
+      overviewExtras(ctx, user, period, L, org.timeZone),
     ]);
     res
       .set("Cache-Control", "no-store")

@@ -21,7 +21,10 @@ function pickerValues(p: Period): { kind: PickerKind; year: string; number: stri
   }
 }
 
-const hrefFor = (path: string, p: Period) => `${path}?period=${encodeURIComponent(p.label)}`;
+const hrefFor = (path: string, p: Period, keep: Record<string, string>) =>
+  `${path}?period=${encodeURIComponent(p.label)}${Object.entries(keep)
+    .map(([k, v]) => `&${k}=${encodeURIComponent(v)}`)
+    .join("")}`;
 
 /** Links to neighbours that exist (within 2000–2100). */
 function neighbour(p: Period, step: -1 | 1): Period | null {
@@ -32,16 +35,26 @@ function neighbour(p: Period, step: -1 | 1): Period | null {
   }
 }
 
-export function periodNav(o: { path: string; period: Period; lang: Lang }): Html {
+/** `keep`: other query parameters the page's links and picker carry along (e.g. the channel). */
+export function periodNav(o: {
+  path: string;
+  period: Period;
+  lang: Lang;
+  keep?: Record<string, string | undefined>;
+}): Html {
   const L = o.lang;
+  const keep = Object.fromEntries(
+    Object.entries(o.keep ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const prev = neighbour(o.period, -1);
   const next = neighbour(o.period, 1);
   const v = pickerValues(o.period);
   return html`<nav class="period-nav noprint" aria-label="${msg(L).common.period}">
-  ${prev && html`<a rel="prev" href="${hrefFor(o.path, prev)}">← ${prev.label}</a>`}
+  ${prev && html`<a rel="prev" href="${hrefFor(o.path, prev, keep)}">← ${prev.label}</a>`}
   <strong aria-current="page">${o.period.label}</strong>
-  ${next && html`<a rel="next" href="${hrefFor(o.path, next)}">${next.label} →</a>`}
+  ${next && html`<a rel="next" href="${hrefFor(o.path, next, keep)}">${next.label} →</a>`}
   <form method="get" action="${o.path}" class="period-picker">
+    ${Object.entries(keep).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
     <label>${msg(L).common.kind}
       <select name="kind">${PICKER_KINDS.map(
         (k) => html`<option value="${k}"${k === v.kind ? html` selected` : ""}>${msg(L).terms.periodKinds[k]}</option>`,

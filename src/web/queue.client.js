@@ -44,16 +44,40 @@
     else a.pause();
   }
 
+  // Fields a person types in: no shortcut fires there. Radios, boxes and buttons keep only Space and Enter.
+  const TYPING =
+    'textarea, select, input:not([type="radio"]):not([type="checkbox"]):not([type="button"]):not([type="submit"]), [contenteditable]';
+  const CATEGORY_KEYS = ["0", "1", "2", "3", "4", "5"];
+
+  function pickCategory(n) {
+    const radio = cards[current]?.querySelectorAll('input[name="classification"]')[n];
+    if (!radio) return;
+    radio.checked = true;
+    showRegistrationFields(radio.form);
+    const label = radio.closest("label");
+    announce(label ? label.textContent.replace(/\s*\d\s*$/, "").trim() : "");
+  }
+
+  function submitCurrent(then) {
+    const form = cards[current]?.querySelector("form.review");
+    const button = form && form.querySelector(`button[name="then"][value="${then}"]`);
+    if (button) form.requestSubmit(button);
+  }
+
   document.addEventListener("keydown", (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
-    if (
-      t instanceof HTMLElement &&
-      (t.closest("input, textarea, select, button, audio, summary, a") || t.isContentEditable)
-    )
-      return;
+    if (t instanceof HTMLElement && (t.closest(TYPING) || t.isContentEditable)) return;
     const k = e.key;
-    if (k === " " || k === "k") {
+    const onControl = t instanceof HTMLElement && t.closest("input, button, audio, summary, a");
+    if (onControl && (k === " " || k === "Enter")) return;
+    if (CATEGORY_KEYS.includes(k)) {
+      e.preventDefault();
+      pickCategory(Number(k));
+    } else if (k === "s" || k === "S") {
+      e.preventDefault();
+      submitCurrent(e.shiftKey ? "stay" : "next");
+    } else if (k === " " || k === "k") {
       e.preventDefault();
       togglePlay();
     } else if (k === "j" || k === "n") {
@@ -71,6 +95,69 @@
     for (const c of cards) {
       const a = audioOf(c);
       if (a && a !== except && !a.paused) a.pause();
+    }
+  }
+
+  const clock = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+
+  // The native player is several Tab stops (play, timeline, volume, menu); one button is one stop,
+  // with ←/→ to seek and the bar to click. Without this script the native player stays.
+  function enhancePlayer(a) {
+    a.controls = false;
+    a.hidden = true;
+    const wrap = document.createElement("div");
+    wrap.className = "player";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "play secondary";
+    button.setAttribute("aria-keyshortcuts", "k");
+    const icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    const label = document.createElement("span");
+    button.append(icon, " ", label);
+    const bar = document.createElement("progress");
+    bar.max = 1;
+    bar.value = 0;
+    bar.setAttribute("aria-hidden", "true");
+    const time = document.createElement("span");
+    time.className = "time";
+    const length = () => (Number.isFinite(a.duration) && a.duration > 0 ? a.duration : Number(a.dataset.duration) || 0);
+    const draw = () => {
+      icon.textContent = a.paused ? "▶" : "❚❚";
+      label.textContent = a.paused ? text.play : text.pause;
+      bar.value = length() ? Math.min(1, a.currentTime / length()) : 0;
+      time.textContent = `${clock(a.currentTime)} / ${clock(length())}`;
+    };
+    button.addEventListener("click", () => {
+      if (a.paused) a.play().catch(() => announce(text.failed || ""));
+      else a.pause();
+    });
+    button.addEventListener("keydown", (e) => {
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      e.preventDefault();
+      const step = e.key === "ArrowLeft" ? -5 : 5;
+      a.currentTime = Math.max(0, Math.min(length() || Infinity, a.currentTime + step));
+    });
+    bar.addEventListener("click", (e) => {
+      const box = bar.getBoundingClientRect();
+      if (length() && box.width > 0) a.currentTime = ((e.clientX - box.left) / box.width) * length();
+    });
+    for (const ev of ["play", "pause", "timeupdate", "loadedmetadata", "ended", "seeked"]) a.addEventListener(ev, draw);
+    draw();
+    wrap.append(button, bar, time);
+    a.after(wrap);
+  }
+
+  // Förvaltning, case reference and "registered" matter only for a synpunkt: shown when one is chosen
+  // (or already filled in), so a question or "nothing to register" has three Tab stops fewer.
+  function showRegistrationFields(form) {
+    const chosen = form.querySelector('input[name="classification"]:checked');
+    const needs = (text.registers || []).includes(chosen ? chosen.value : "");
+    for (const el of form.querySelectorAll(".reg")) {
+      const filled = Array.from(el.querySelectorAll('input:not([type="hidden"]), textarea')).some((f) =>
+        f.type === "checkbox" ? f.checked : f.value.trim() !== "",
+      );
+      el.hidden = !needs && !filled;
     }
   }
 
@@ -92,15 +179,19 @@
         }
       });
     }
+    if (a) enhancePlayer(a);
     const form = card.querySelector("form.review");
+    showRegistrationFields(form);
+    for (const r of form.querySelectorAll('input[name="classification"]'))
+      r.addEventListener("change", () => showRegistrationFields(form));
     form.addEventListener("submit", (e) => {
       e.preventDefault();
       const data = {};
       // Hidden "0" then checkbox "1": the last value of a key wins, as on the server.
       for (const [key, value] of new FormData(form)) data[key] = value;
       delete data._csrf;
-      delete data.week;
       delete data.page;
+      data.then = e.submitter && e.submitter.value === "next" ? "next" : "stay";
       save(card, data);
     });
   });
@@ -137,12 +228,7 @@
     }
     const r = await res.json();
     clearError(card);
-    const was = card.classList.contains("reviewed");
-    if (was !== r.reviewed) {
-      // Keep the week's figures true without a reload.
-      const kpi = root.querySelector(`[data-count="${card.dataset.carried ? "carried" : "unreviewed"}"]`);
-      if (kpi) kpi.textContent = String(Math.max(0, Number(kpi.textContent) + (r.reviewed ? -1 : 1)));
-    }
+    if (r.counts) showCounts(r.counts);
     card.classList.toggle("reviewed", r.reviewed);
     card.querySelector(".review-status").innerHTML = "";
     const badge = document.createElement("span");
@@ -157,7 +243,33 @@
       b.textContent = text.needsRegistration;
       reg.append(" ", b);
     }
-    announce(text.saved || "");
+    if (data.then !== "next") return announce(text.saved || "");
+    if (!r.next) return announce(text.allDone || text.saved || "");
+    const i = cards.findIndex((c) => c.dataset.id === r.next.id);
+    if (i >= 0) {
+      pauseAll();
+      select(i, true);
+      announce(text.saved || "");
+    } else {
+      // The next one is on another page now: load it, and the hash focuses it there.
+      const qs = new URLSearchParams({ week: root.dataset.week });
+      if (r.next.page > 1) qs.set("page", String(r.next.page));
+      const url = new URL(`/queue?${qs}#m-${r.next.id}`, location.href);
+      if (url.pathname + url.search === location.pathname + location.search) {
+        location.hash = url.hash;
+        location.reload();
+      } else location.assign(url);
+    }
+  }
+
+  /** The week's figures from the server's answer: every one the page shows, none counted here. */
+  function showCounts(c) {
+    const values = { total: c.total, unreviewed: c.unreviewed, listened: c.listened, carried: c.carriedOver };
+    for (const el of root.querySelectorAll("[data-count]")) {
+      const key = el.dataset.count;
+      const v = key.startsWith("class-") ? (c.byClassification || {})[key.slice(6)] || 0 : values[key];
+      if (typeof v === "number") el.textContent = String(v);
+    }
   }
 
   // The transcript's suggestion only fills the form; the manager still saves (nothing registers by itself).
@@ -170,7 +282,10 @@
       const radio = form.querySelector(
         `input[name="classification"][value="${CSS.escape(b.dataset.classification || "")}"]`,
       );
-      if (radio) radio.checked = true;
+      if (radio) {
+        radio.checked = true;
+        showRegistrationFields(form);
+      }
       const fv = form.querySelector('input[name="forvaltning"]');
       if (fv && b.dataset.forvaltning) fv.value = b.dataset.forvaltning;
       (radio || fv)?.focus();

@@ -87,7 +87,8 @@ export async function storeWebAnswers(db: Db, w: WebAnswers): Promise<{ eligible
     )},
     ${INBOX_CTE}
     SELECT (SELECT count(*) FROM s)::int AS eligible, (SELECT count(*) FROM ins)::int AS inserted`;
-  const rows = await sqlQuery<{ eligible: number; inserted: number }>(db, sql.text, sql.values);
+  // Prepared: every table is reached by its key or inserted into (the text is the same for any number of answers).
+  const rows = await sqlQuery<{ eligible: number; inserted: number }>(db, sql.text, sql.values, { prepare: true });
   return { eligible: rows[0].eligible > 0, inserted: rows[0].inserted };
 }
 
@@ -124,6 +125,7 @@ export async function completeWebSurvey(db: Db, c: WebCompletion): Promise<boole
      ${erasedNumberCte("mv")}
      SELECT id FROM mv`,
     [c.surveyId, c.at, c.comment],
+    { prepare: true },
   );
   return rows.length > 0;
 }

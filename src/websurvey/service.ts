@@ -9,15 +9,17 @@ import { openLinkToken } from "./token.js";
 export type WebSurveyDeps = Pick<AppContext, "prisma" | "numbers" | "flows" | "now" | "logger">;
 
 /** What the page shows; the views draw it, the route picks the status. */
+/** `privacyInfo`: where the citizen reads more about what is stored (the organization's setting, as the call reads it out). */
 export type WebSurveyPage =
   | { kind: "invalid" }
   | { kind: "expired" }
-  | { kind: "closed"; organizationName: string; texts: WebTexts }
-  | { kind: "done"; organizationName: string; texts: WebTexts; byPhone: boolean }
+  | { kind: "closed"; organizationName: string; texts: WebTexts; privacyInfo: string | null }
+  | { kind: "done"; organizationName: string; texts: WebTexts; byPhone: boolean; privacyInfo: string | null }
   | {
       kind: "step";
       organizationName: string;
       texts: WebTexts;
+      privacyInfo: string | null;
       step: WebStep;
       error?: { field: string; reason: string };
     };
@@ -48,7 +50,9 @@ async function open(
 
 function pageOf(o: Opened): WebSurveyPage {
   const { row, texts } = o;
-  const base = { organizationName: row.organizationName, texts };
+  const settings = orgSettingsSchema.safeParse(row.settings);
+  const privacyInfo = (settings.success && settings.data.privacyInfo?.trim()) || null;
+  const base = { organizationName: row.organizationName, texts, privacyInfo };
   if (row.state === "opted_out" || row.state === "canceled") return { kind: "closed", ...base };
   const byPhone = row.answers.some((a) => a.channel === "phone");
   if (byPhone) return { kind: "done", ...base, byPhone: true };

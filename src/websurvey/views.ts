@@ -106,7 +106,7 @@ ${hidden("comment", lang)}
 <textarea id="comment" name="comment" rows="6" maxlength="4000" aria-describedby="comment-prompt"${
         invalid ? html` aria-invalid="true"` : ""
       }></textarea>
-<p class="muted">${t.privacy}</p>
+<p class="muted">${t.privacy}${page.privacyInfo && html` ${t.readMore} ${page.privacyInfo}`}</p>
 <button type="submit" class="primary">${t.send}</button>
 </form></div>`,
       o,

@@ -52,6 +52,8 @@ export async function storeAnswers(
     at: Date;
     scores: Record<string, number>;
     publish?: boolean;
+    /** The survey's channel; default phone. */
+    channel?: "phone" | "web";
   },
 ): Promise<string> {
   const org = await ctx.prisma.organization.findUniqueOrThrow({
@@ -71,6 +73,7 @@ export async function storeAnswers(
       score,
       answeredAt: o.at,
       timeZone: org.timeZone,
+      channel: o.channel,
     });
     if (o.publish !== false) {
       ctx.events.publish({

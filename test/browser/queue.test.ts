@@ -126,7 +126,7 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     await card.getByLabel("Berörd förvaltning").fill("Socialförvaltningen");
     await card.getByLabel("Ärendereferens").fill("FX-2025-0042");
     await card.getByLabel("Registrerad i ärendesystemet").check();
-    await card.getByRole("button", { name: "Spara" }).click();
+    await card.getByRole("button", { name: "Spara", exact: true }).click();
     await expect.poll(() => page.locator("#queue-status").textContent()).toBe("Sparat");
     expect(await card.locator(".review-status").textContent()).toBe("Granskad");
     expect(await page.locator('[data-count="unreviewed"]').textContent()).toBe("1");
@@ -145,7 +145,7 @@ describe.skipIf(!chromiumPath)("the listening queue in Chromium", () => {
     const card = page.locator("article.vm").nth(1);
     await card.getByLabel("Beröm").check();
     await card.getByLabel("Registrerad i ärendesystemet").check();
-    await card.getByRole("button", { name: "Spara" }).click();
+    await card.getByRole("button", { name: "Spara", exact: true }).click();
     await expect.poll(() => card.locator(".form-error").isVisible()).toBe(true);
     expect(await card.locator(".form-error").textContent()).toContain("ärendereferens");
     expect(await card.getByLabel("Ärendereferens").getAttribute("aria-invalid")).toBe("true");

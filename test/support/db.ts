@@ -12,17 +12,22 @@ export interface TestDatabase {
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite served
  * on a loopback port by default, or a new database on the server named by
- * TEST_DATABASE_URL (CI runs both). Dropped again by close().
+ * TEST_DATABASE_URL (CI runs both). Dropped again by close(). Under vitest it
+ * starts as a copy of the database test/support/global-setup.ts migrated once
+ * (a data-directory tarball, or a template database); elsewhere, or with
+ * { migrate: false }, it is built from nothing.
  */
 export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const admin = process.env.TEST_DATABASE_URL;
+  const template = opts.migrate !== false ? process.env.NKI_TEST_TEMPLATE_DB : undefined;
+  const dump = opts.migrate !== false ? process.env.NKI_TEST_TEMPLATE_DUMP : undefined;
   let url: string;
   let teardown: () => Promise<void>;
   if (admin) {
     const name = `nki_test_${randomBytes(6).toString("hex")}`;
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
-    await c.query(`CREATE DATABASE ${name}`);
+    await c.query(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
     await c.end();
     const u = new URL(admin);
     u.pathname = `/${name}`;
@@ -34,11 +39,11 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
       await c2.end();
     };
   } else {
-    const server = await startEmbeddedPostgres({});
+    const server = await startEmbeddedPostgres({ fromDump: dump });
     url = server.url;
     teardown = () => server.stop();
   }
-  if (opts.migrate !== false) await migrate(url);
+  if (opts.migrate !== false && !(admin ? template : dump)) await migrate(url);
   // One connection on PGlite (see EMBEDDED_POOL_SIZE); a small pool on a real server.
   const prisma = createPrisma(url, admin ? 5 : EMBEDDED_POOL_SIZE);
   return {

@@ -52,4 +52,13 @@ export const common: Messages["common"] = {
   comparison: "Comparison",
   sourceAndMethod: "Source and method",
   note: "Note",
+  channels: {
+    phone: "phone",
+    web: "web",
+    phoneTab: "Phone",
+    webTab: "Web",
+    allTab: "All channels",
+    answersFrom: "Answers from",
+    channel: "Channel",
+  },
 };

@@ -38,6 +38,7 @@ export const reports: Messages["reports"] = {
   fromCompletedCallTo: "From completed call to survey answer",
   step: "Step",
   count: "Count",
+  shareOfCompletedCalls: "Share of completed calls",
   responseRate: "Response rate",
   phoneAndWebOf: "phone and web, of everyone selected",
   noVoiceMessagesWere: "No voice messages were recorded in the period.",

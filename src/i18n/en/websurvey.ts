@@ -22,5 +22,6 @@ export const websurvey: Messages["websurvey"] = {
     "We cannot find a survey for this link. Check that the whole link from the text message came along. Thank you for wanting to answer.",
   errorTitle: "Something needs correcting",
   privacy: "Your answers are stored without your name or phone number.",
+  readMore: "Read more about how the municipality handles personal data:",
   brand: "Customer survey",
 };

@@ -50,4 +50,14 @@ export const common = {
   comparison: "Jämförelse",
   sourceAndMethod: "Källa och metod",
   note: "Anmärkning",
+  /** The channel switch of the result pages (src/web/channel-switch.ts). */
+  channels: {
+    phone: "telefon",
+    web: "webb",
+    phoneTab: "Telefon",
+    webTab: "Webb",
+    allTab: "Alla kanaler",
+    answersFrom: "Svaren kommer från",
+    channel: "Kanal",
+  },
 };

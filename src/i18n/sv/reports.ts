@@ -36,6 +36,7 @@ export const reports = {
   fromCompletedCallTo: "Från avslutat samtal till enkätsvar",
   step: "Steg",
   count: "Antal",
+  shareOfCompletedCalls: "Andel av avslutade samtal",
   responseRate: "Svarsfrekvens",
   phoneAndWebOf: "telefon och webb, av alla utvalda",
   noVoiceMessagesWere: "Inga röstmeddelanden spelades in under perioden.",

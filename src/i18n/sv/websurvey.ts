@@ -19,5 +19,6 @@ export const websurvey = {
     "Vi hittar ingen enkät för den här länken. Kontrollera att hela länken från sms:et kom med. Tack för att du ville svara.",
   errorTitle: "Något behöver rättas",
   privacy: "Vi sparar dina svar utan namn och telefonnummer.",
+  readMore: "Läs mer om hur kommunen behandlar personuppgifter:",
   brand: "Kundenkät",
 };

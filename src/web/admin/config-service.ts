@@ -90,7 +90,12 @@ function parseForm<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 }
 
 /** Stored calling hours from the form: the text when given, else the weekday boxes and times. */
-function callingHoursFromForm(f: z.infer<typeof settingsFormSchema>): string {
+function callingHoursFromForm(f: {
+  callingHours?: string;
+  callingDays?: string | string[];
+  callingFrom?: string;
+  callingTo?: string;
+}): string {
   if (f.callingHours) return f.callingHours;
   const days = f.callingDays === undefined ? [] : Array.isArray(f.callingDays) ? f.callingDays : [f.callingDays];
   const r = fromSimple({ days, from: f.callingFrom ?? "", to: f.callingTo ?? "" });
@@ -152,7 +157,17 @@ export const groupFormSchema = z.object({
   name: z.string().trim().min(1).max(120),
   /** Empty = use the organization's. */
   samplePercent: z.union([z.literal(""), decimal(0, 100)]),
-  callingHours: z.union([z.literal(""), callingHours]),
+  /**
+   * "org": the organization's hours; "own": the group's, from the same editor as the organization's
+   * (boxes, times, holidays; the text wins when filled in). Absent (API and older forms): the text
+   * alone, empty meaning the organization's.
+   */
+  callingMode: z.enum(["org", "own"]).optional(),
+  callingHours: z.union([z.literal(""), callingHours]).optional(),
+  callingDays: z.union([z.string(), z.array(z.string())]).optional(),
+  callingFrom: z.string().optional(),
+  callingTo: z.string().optional(),
+  skipPublicHolidays: z.boolean().optional(),
 });
 export type GroupForm = z.input<typeof groupFormSchema>;
 
@@ -171,13 +186,24 @@ export async function updateGroup(db: Db, actor: Actor, groupId: string, form: G
   const next: Record<string, unknown> = { ...before };
   if (f.samplePercent === "") delete next.sampleRate;
   else next.sampleRate = Math.round(Number(f.samplePercent) * 100) / 10_000;
-  if (f.callingHours === "") delete next.callingHours;
+  if (f.callingMode === "own") {
+    next.callingHours = callingHoursFromForm(f);
+    next.skipPublicHolidays = f.skipPublicHolidays ?? false;
+  } else if (f.callingMode === "org") {
+    delete next.callingHours;
+    delete next.skipPublicHolidays;
+  } else if (!f.callingHours) delete next.callingHours;
   else next.callingHours = f.callingHours;
   const parsed = groupSettingsSchema.parse(next);
   const after = Object.fromEntries(Object.keys(next).map((k) => [k, parsed[k as keyof typeof parsed]]));
   const diff = changes(
     { name: group.name, ...before },
-    { name: f.name, sampleRate: after.sampleRate, callingHours: after.callingHours },
+    {
+      name: f.name,
+      sampleRate: after.sampleRate,
+      callingHours: after.callingHours,
+      skipPublicHolidays: after.skipPublicHolidays,
+    },
   );
   if (Object.keys(diff).length === 0) return;
   await saveGroup(db, groupId, { name: f.name, settings: after });

@@ -36,8 +36,16 @@ function field(id: string, label: string, input: Html, hint?: string): Html {
  * Calling hours as weekday boxes and from–to times, holidays on/off, and the
  * next windows they give. A value with several windows is edited as text (the
  * stored format); the text, when filled in, wins over the boxes. No JS needed.
+ * The organization's form and each svarsgrupp's use it (ids prefixed per group).
  */
-function callingHoursFields(s: OrgSettings, L: Lang, preview: CallingWindow[], timeZone: string): Html {
+function callingHoursFields(
+  s: { callingHours: string; skipPublicHolidays: boolean },
+  L: Lang,
+  preview: CallingWindow[],
+  timeZone: string,
+  idPrefix = "",
+): Html {
+  const p = idPrefix;
   const simple = toSimple(s.callingHours);
   const boxes = simple ?? { days: [], from: "08:00", to: "20:00" };
   const when = new Intl.DateTimeFormat(L === "en" ? "en-GB" : "sv-SE", {
@@ -51,18 +59,18 @@ function callingHoursFields(s: OrgSettings, L: Lang, preview: CallingWindow[], t
   return html`<fieldset class="calling-hours"><legend>${msg(L).admin.callingHours}</legend>
 <fieldset class="days"><legend>${msg(L).admin.callingDays}</legend>${WEEKDAYS.map(
     (d) =>
-      html`<span class="day"><input type="checkbox" id="day-${d}" name="callingDays" value="${d}"${boxes.days.includes(d) ? html` checked` : ""}> <label for="day-${d}" class="inline-label">${msg(L).admin.weekdays[d]}</label></span>`,
+      html`<span class="day"><input type="checkbox" id="${p}day-${d}" name="callingDays" value="${d}"${boxes.days.includes(d) ? html` checked` : ""}> <label for="${p}day-${d}" class="inline-label">${msg(L).admin.weekdays[d]}</label></span>`,
   )}</fieldset>
 <div class="grid">
-<div>${field("callingFrom", msg(L).admin.callFrom, html`<input id="callingFrom" name="callingFrom" type="time" value="${boxes.from}">`)}</div>
-<div>${field("callingTo", msg(L).admin.callUntil, html`<input id="callingTo" name="callingTo" type="time" value="${boxes.to === "24:00" ? "00:00" : boxes.to}" aria-describedby="callingTo-hint">`, msg(L).admin.n0000MeansMidnight)}</div>
+<div>${field(`${p}callingFrom`, msg(L).admin.callFrom, html`<input id="${p}callingFrom" name="callingFrom" type="time" value="${boxes.from}">`)}</div>
+<div>${field(`${p}callingTo`, msg(L).admin.callUntil, html`<input id="${p}callingTo" name="callingTo" type="time" value="${boxes.to === "24:00" ? "00:00" : boxes.to}" aria-describedby="${p}callingTo-hint">`, msg(L).admin.n0000MeansMidnight)}</div>
 </div>
-<p><input type="checkbox" id="skipPublicHolidays" name="skipPublicHolidays"${s.skipPublicHolidays ? html` checked` : ""}> <label for="skipPublicHolidays" class="inline-label">${msg(L).admin.doNotCallOn}</label></p>
+<p><input type="checkbox" id="${p}skipPublicHolidays" name="skipPublicHolidays"${s.skipPublicHolidays ? html` checked` : ""}> <label for="${p}skipPublicHolidays" class="inline-label">${msg(L).admin.doNotCallOn}</label></p>
 <details${simple ? "" : html` open`}><summary>${msg(L).admin.severalWindowsAsText}</summary>
-${field("callingHours", msg(L).admin.hoursAsText, html`<input id="callingHours" name="callingHours" value="${simple ? "" : s.callingHours}" aria-describedby="callingHours-hint">`, msg(L).admin.eGMonFri)}
+${field(`${p}callingHours`, msg(L).admin.hoursAsText, html`<input id="${p}callingHours" name="callingHours" value="${simple ? "" : s.callingHours}" aria-describedby="${p}callingHours-hint">`, msg(L).admin.eGMonFri)}
 </details>
 <h3>${msg(L).admin.nextCallingWindows}</h3>
-${preview.length ? html`<ul class="preview" id="calling-preview">${preview.map((w) => html`<li>${when.format(w.start)} ${time.format(w.start)}–${end(w.end)}</li>`)}</ul>` : html`<p id="calling-preview">${msg(L).admin.noWindowsInNext}</p>`}
+${preview.length ? html`<ul class="preview" id="${p}calling-preview">${preview.map((w) => html`<li>${when.format(w.start)} ${time.format(w.start)}–${end(w.end)}</li>`)}</ul>` : html`<p id="${p}calling-preview">${msg(L).admin.noWindowsInNext}</p>`}
 <p class="hint">${msg(L).admin.previewShowsSavedSettings}</p>
 </fieldset>`;
 }
@@ -104,10 +112,38 @@ export interface GroupRow {
   id: string;
   key: string;
   name: string;
-  settings: { sampleRate?: number; callingHours?: string };
+  settings: { sampleRate?: number; callingHours?: string; skipPublicHolidays?: boolean };
+  /** The next calling windows with the group's own hours, or the organization's. */
+  preview?: CallingWindow[];
 }
 
-export function groupsTable(groups: GroupRow[], csrf: string, lang: Lang): Html {
+/** A group's calling hours: the organization's, or its own in the same editor. */
+function groupCallingHours(g: GroupRow, org: OrgSettings, L: Lang, timeZone: string): Html {
+  const own = g.settings.callingHours !== undefined || g.settings.skipPublicHolidays !== undefined;
+  const p = `g-${g.id}-`;
+  const mode = (value: "org" | "own", label: string) =>
+    html`<label class="inline-label radio"><input type="radio" name="callingMode" value="${value}"${own === (value === "own") ? html` checked` : ""}> ${label}</label>`;
+  return html`<fieldset class="calling-mode"><legend>${msg(L).admin.groupCallingHours}</legend>
+<p>${mode("org", msg(L).admin.sameAsOrganization)} ${mode("own", msg(L).admin.ownHoursBelow)}</p>
+${callingHoursFields(
+  {
+    callingHours: g.settings.callingHours ?? org.callingHours,
+    skipPublicHolidays: g.settings.skipPublicHolidays ?? org.skipPublicHolidays,
+  },
+  L,
+  g.preview ?? [],
+  timeZone,
+  p,
+)}
+</fieldset>`;
+}
+
+export function groupsTable(
+  groups: GroupRow[],
+  csrf: string,
+  lang: Lang,
+  org: { settings: OrgSettings; timeZone: string },
+): Html {
   const L = lang;
   if (!groups.length) return html`<p>${msg(L).admin.noSvarsgrupperYetThey}</p>`;
   return html`${groups.map(
@@ -116,8 +152,8 @@ export function groupsTable(groups: GroupRow[], csrf: string, lang: Lang): Html 
 <div class="grid">
 <div>${field(`name-${g.id}`, msg(L).admin.name, html`<input id="name-${g.id}" name="name" required value="${g.name}">`)}</div>
 <div>${field(`sp-${g.id}`, msg(L).admin.ownSamplingShare, html`<input id="sp-${g.id}" name="samplePercent" type="number" min="0" max="100" step="0.1" value="${g.settings.sampleRate === undefined ? "" : Math.round(g.settings.sampleRate * 1000) / 10}" placeholder="${msg(L).admin.asOrganization}">`)}</div>
-<div>${field(`ch-${g.id}`, msg(L).admin.ownCallingHours, html`<input id="ch-${g.id}" name="callingHours" value="${g.settings.callingHours ?? ""}" placeholder="${msg(L).admin.asOrganization}">`)}</div>
 </div>
+${groupCallingHours(g, org.settings, L, org.timeZone)}
 <p><button type="submit" class="secondary">${msg(L).admin.save} ${g.name}</button></p>
 </form>`,
   )}`;

@@ -54,17 +54,19 @@ export function adminRouter(ctx: AppContext): Router {
     if (section === "settings") {
       const org = await getOrganization(ctx.prisma, orgId);
       title = msg(L).admin.settingsAndSvarsgrupper;
-      const groups = await listGroups(ctx.prisma, orgId);
-      const preview = nextCallingWindows(
-        ctx.now(),
-        {
-          callingHours: org.settings.callingHours,
-          skipPublicHolidays: org.settings.skipPublicHolidays,
-          timeZone: org.timeZone,
-        },
-        5,
-      );
-      content = html`${settingsForm(org.settings, csrf, L, [], preview, org.timeZone)}<h2>${msg(L).admin.svarsgrupper}</h2>${groupsTable(groups, csrf, L)}`;
+      const windows = (s: { callingHours?: string; skipPublicHolidays?: boolean }, n: number) =>
+        nextCallingWindows(
+          ctx.now(),
+          {
+            callingHours: s.callingHours ?? org.settings.callingHours,
+            skipPublicHolidays: s.skipPublicHolidays ?? org.settings.skipPublicHolidays,
+            timeZone: org.timeZone,
+          },
+          n,
+        );
+      const groups = (await listGroups(ctx.prisma, orgId)).map((g) => ({ ...g, preview: windows(g.settings, 3) }));
+      const preview = windows({}, 5);
+      content = html`${settingsForm(org.settings, csrf, L, [], preview, org.timeZone)}<h2>${msg(L).admin.svarsgrupper}</h2>${groupsTable(groups, csrf, L, org)}`;
     } else if (section === "targets") {
       title = msg(L).admin.targets;
       content = targetsPage(await listTargets(ctx.prisma, orgId), csrf, L, ctx.now().toISOString().slice(0, 10));
@@ -136,7 +138,16 @@ export function adminRouter(ctx: AppContext): Router {
     }),
   );
   post("/admin/groups/:id", "settings", "/admin", (req) =>
-    updateGroup(ctx.prisma, actor(req), id(req), parseOrThrow(groupFormSchema, body(req), "svarsgrupp")),
+    updateGroup(
+      ctx.prisma,
+      actor(req),
+      id(req),
+      parseOrThrow(
+        groupFormSchema,
+        { ...(req.body as Record<string, unknown>), skipPublicHolidays: body(req).skipPublicHolidays === "on" },
+        "svarsgrupp",
+      ),
+    ),
   );
   post("/admin/targets", "targets", "/admin/targets", (req) => addTarget(ctx.prisma, actor(req), body(req)));
   post("/admin/targets/:id/delete", "targets", "/admin/targets", (req) =>

@@ -6,6 +6,8 @@ import { periodContaining, type Period } from "../../results/periods.js";
 import { queryResults, type ResultRow } from "../../results/service.js";
 import { isCurrentPeriod } from "../page-period.js";
 import { loadTrends, type Trends } from "./trends.js";
+import { channelsFor, type ChannelFilter } from "../../results/channels.js";
+import type { Channel } from "../../results/rollup.js";
 
 export type AgentPeriodKey = "today" | "week" | "period";
 export const AGENT_PERIODS: AgentPeriodKey[] = ["today", "week", "period"];
@@ -36,6 +38,9 @@ export interface AgentView {
   questions: ResultRow[];
   otherSources?: OtherSources;
   trends: Trends | null;
+  /** The channel the page was asked for (absent: the headline's), and the channels its figures include. */
+  channel?: ChannelFilter;
+  channels: Channel[];
 }
 
 const KIND = { today: "day", week: "week", period: "tertial" } as const;
@@ -52,6 +57,7 @@ export async function loadAgentView(
   ctx: AppContext,
   user: SessionUser,
   choice: { key: AgentPeriodKey } | { period: Period },
+  channel?: ChannelFilter,
 ): Promise<AgentView> {
   const org = await getOrganization(ctx.prisma, user.organizationId);
   const viewer = { kind: "user" as const, user };
@@ -68,6 +74,7 @@ export async function loadAgentView(
           by: byQuestion ? ["question"] : [],
           agent,
           compare: compare ? ["previous-year", "benchmark"] : [],
+          channel,
         })
       : null;
   const [cards, overall, detail, trends, agentRow] = await Promise.all([
@@ -79,7 +86,9 @@ export async function loadAgentView(
     ),
     ask(period, false, true),
     ask(period, true, true),
-    agent ? loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone, agent }) : null,
+    agent
+      ? loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone, agent, channel })
+      : null,
     agent ? ctx.prisma.agent.findUnique({ where: { id: agent }, select: { name: true } }) : null,
   ]);
   return {
@@ -96,5 +105,7 @@ export async function loadAgentView(
     questions: detail?.rows ?? [],
     otherSources: overall?.otherSources,
     trends,
+    ...(channel ? { channel } : {}),
+    channels: overall?.channels ?? channelsFor(channel, org.settings.webAnswersInHeadline),
   };
 }

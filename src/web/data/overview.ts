@@ -45,8 +45,10 @@ export async function loadOverview(
   user: SessionUser,
   choice: { key: OverviewPeriodKey } | { period: Period },
   channel?: ChannelFilter,
+  /** The organization when the caller has already read it (the overview route reads it once per request). */
+  known?: { timeZone: string },
 ): Promise<OverviewView> {
-  const org = await getOrganization(ctx.prisma, user.organizationId);
+  const org = known ?? (await getOrganization(ctx.prisma, user.organizationId));
   const viewer = { kind: "user" as const, user };
   const now = ctx.now();
   const period = "period" in choice ? choice.period : overviewTabPeriod(choice.key, now, org.timeZone);
@@ -54,18 +56,18 @@ export async function loadOverview(
     OVERVIEW_PERIODS.find((k) => overviewTabPeriod(k, now, org.timeZone).label === period.label) ?? null;
   // By name, not as a range: last year's week 53 is week 52, and published figures are found by their period.
   const base = { organizationId: user.organizationId, period: period.label, channel };
-  const [total, groups, groupQuestions, agents, trends] = await Promise.all([
+  const [total, groups, groupQuestions, agents, trends, groupWeeksOf] = await Promise.all([
     queryResults(ctx, viewer, { ...base, by: [], compare: ["previous-year", "benchmark"] }),
     queryResults(ctx, viewer, { ...base, by: ["group"], compare: ["previous-year"] }),
     queryResults(ctx, viewer, { ...base, by: ["group", "question"] }),
     queryResults(ctx, viewer, { ...base, by: ["agent"], compare: ["previous-year"] }),
-    loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone }),
+    loadTrends(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone, channel }),
+    loadGroupWeeks(ctx, viewer, { organizationId: user.organizationId, period, timeZone: org.timeZone, channel }),
   ]);
-  const groupWeeks = await loadGroupWeeks(ctx, viewer, {
-    organizationId: user.organizationId,
-    end: trends.weeks.points.at(-1)!.period.label,
-    groups: groups.rows.filter((g) => g.groupKey).map((g) => ({ key: g.groupKey! })),
-  });
+  // A line for each svarsgrupp in the table (those with answers in the period, hidden ones left out).
+  const groupWeeks = groups.rows
+    .filter((g) => g.groupKey)
+    .map((g) => groupWeeksOf({ key: g.groupKey!, name: g.groupName ?? g.groupKey! }));
   return {
     periodKey,
     ...(channel ? { channel } : {}),

@@ -1,8 +1,9 @@
 import type { AppContext } from "../../context.js";
 import type { Viewer } from "../../results/access.js";
 import { monthPeriod, type Period } from "../../results/periods.js";
-import { querySeries, type SeriesResponse } from "../../results/series.js";
+import { querySeries, querySeriesOfGroups, type SeriesResponse } from "../../results/series.js";
 import { trendEnd } from "../page-period.js";
+import type { ChannelFilter } from "../../results/channels.js";
 
 /**
  * The figures over time a page shows around its period, from the series
@@ -26,8 +27,9 @@ export const TREND_TERTIALS = 6;
 export async function loadTrends(
   ctx: AppContext,
   viewer: Viewer,
-  o: { organizationId: string; period: Period; timeZone: string; agent?: string },
+  o: { organizationId: string; period: Period; timeZone: string; agent?: string; channel?: ChannelFilter },
 ): Promise<Trends> {
+  const channel = o.channel;
   const now = ctx.now();
   const weekEnd = trendEnd("week", o.period, now, o.timeZone).label;
   const tertialEnd = trendEnd("tertial", o.period, now, o.timeZone).label;
@@ -35,15 +37,30 @@ export async function loadTrends(
   const monthEnd = monthPeriod(year, 12).label;
   const three = (agent?: string) =>
     Promise.all([
-      querySeries(ctx, viewer, { organizationId: o.organizationId, kind: "week", end: weekEnd, count: TREND_WEEKS, agent }),
+      querySeries(ctx, viewer, {
+        organizationId: o.organizationId,
+        kind: "week",
+        end: weekEnd,
+        count: TREND_WEEKS,
+        agent,
+        channel,
+      }),
       querySeries(ctx, viewer, {
         organizationId: o.organizationId,
         kind: "tertial",
         end: tertialEnd,
         count: TREND_TERTIALS,
         agent,
+        channel,
       }),
-      querySeries(ctx, viewer, { organizationId: o.organizationId, kind: "month", end: monthEnd, count: 12, agent }),
+      querySeries(ctx, viewer, {
+        organizationId: o.organizationId,
+        kind: "month",
+        end: monthEnd,
+        count: 12,
+        agent,
+        channel,
+      }),
     ]);
   const [main, org] = await Promise.all([three(o.agent), o.agent ? three() : undefined]);
   const [weeks, tertials, months] = main;
@@ -55,15 +72,22 @@ export async function loadTrends(
   };
 }
 
-/** Weekly series of each svarsgrupp (the overview's lines), ending where the organization's does. */
-export async function loadGroupWeeks(
+/**
+ * Weekly series of every svarsgrupp (the overview's lines), ending where the
+ * organization's does: one statement for all groups, so it runs beside the
+ * page's other queries instead of after them; the caller picks the groups.
+ */
+export function loadGroupWeeks(
   ctx: AppContext,
   viewer: Viewer,
-  o: { organizationId: string; end: string; groups: { key: string }[] },
-): Promise<SeriesResponse[]> {
-  return Promise.all(
-    o.groups.map((g) =>
-      querySeries(ctx, viewer, { organizationId: o.organizationId, kind: "week", end: o.end, count: TREND_WEEKS, group: g.key }),
-    ),
-  );
+  o: { organizationId: string; period: Period; timeZone: string; channel?: ChannelFilter },
+): Promise<(group: { key: string; name: string }) => SeriesResponse> {
+  const end = trendEnd("week", o.period, ctx.now(), o.timeZone).label;
+  return querySeriesOfGroups(ctx, viewer, {
+    organizationId: o.organizationId,
+    kind: "week",
+    end,
+    count: TREND_WEEKS,
+    channel: o.channel,
+  });
 }

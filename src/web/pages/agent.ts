@@ -10,6 +10,7 @@ import { periodNav } from "../period-nav.js";
 import { questionLabel, sortQuestions } from "../questions.js";
 import { trendSection } from "../trend-charts.js";
 import type { AgentPeriod, AgentPeriodKey, AgentView } from "../data/agent.js";
+import { channelSuffix, channelSwitch } from "../channel-switch.js";
 
 const hhmm = (at: Date, timeZone: string) =>
   new Intl.DateTimeFormat("sv-SE", { timeZone, hour: "2-digit", minute: "2-digit" }).format(at);
@@ -21,10 +22,10 @@ const cardName = (key: AgentPeriodKey, p: AgentPeriod["period"], L: Lang) =>
     period: `${msg(L).agent.period} ${p.label.slice(-1)} ${p.label.slice(0, 4)}`,
   })[key];
 
-function summaryCard(p: AgentPeriod, L: Lang, selected: boolean): Html {
+function summaryCard(p: AgentPeriod, L: Lang, selected: boolean, ch: string): Html {
   const me = p.overall;
   const value = !me || me.n === 0 ? "–" : me.tooFew || me.mean === null ? msg(L).agent.tooFew : fmt(L, me.mean);
-  return html`<a class="kpi kpi-link" href="/me?p=${p.key}"${selected && html` aria-current="true"`}>
+  return html`<a class="kpi kpi-link" href="/me?p=${p.key}${ch}"${selected && html` aria-current="true"`}>
 <div class="sub">${cardName(p.key, p.period, L)} · ${msg(L).agent.myNki}</div>
 <div class="value" data-testid="kpi-${p.key}">${value}</div>
 <div class="sub">${me?.respondents ?? 0} ${msg(L).agent.respondents} · <span data-testid="n-${p.key}">${me?.n ?? 0}</span> ${msg(L).agent.answers} · ${msg(L).agent.group} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${msg(L).agent.centre} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
@@ -59,7 +60,8 @@ function questionTable(v: AgentView, L: Lang, groupName: string | null): Html {
 /** The part of the page the live stream replaces. */
 export function renderAgentLive(v: AgentView, L: Lang): Html {
   const groupName = v.overall?.group?.groupName ?? v.trends?.weeks.group?.find((g) => g.groupName)?.groupName ?? null;
-  return html`<div class="grid">${v.periods.map((p) => summaryCard(p, L, p.key === v.selected))}</div>
+  const ch = channelSuffix(v.channel);
+  return html`<div class="grid">${v.periods.map((p) => summaryCard(p, L, p.key === v.selected, ch))}</div>
 <h2>${msg(L).agent.perQuestion} – ${periodName(v.period, L)}</h2>
 ${v.overall && html`<p data-testid="change-line">${msg(L).agent.myNkiAgainstSame}${v.previousPeriod ? ` (${periodName(v.previousPeriod, L)})` : ""}: ${changeHtml(L, v.overall.change, v.minAnswers)}</p>`}
 ${questionTable(v, L, groupName)}
@@ -70,26 +72,27 @@ ${v.trends && trendSection(v.trends, L, { mainName: msg(L).agent.me })}`;
 }
 
 export function renderAgentPage(v: AgentView, user: SessionUser, L: Lang, csrf: string): Html {
+  const ch = channelSuffix(v.channel);
   const tabs = v.periods.map(
     (p) =>
-      html`<a href="/me?p=${p.key}"${p.key === v.selected && html` aria-current="page"`}>${cardName(p.key, p.period, L)}</a>`,
+      html`<a href="/me?p=${p.key}${ch}"${p.key === v.selected && html` aria-current="page"`}>${cardName(p.key, p.period, L)}</a>`,
   );
-  const path = v.selected ? `/me?p=${v.selected}` : `/me?period=${encodeURIComponent(v.period.label)}`;
+  const here = v.selected ? `?p=${v.selected}` : `?period=${encodeURIComponent(v.period.label)}`;
+  const path = `/me${here}${ch}`;
   // Live updates only for a period that contains today; a past period is a fixed record and is not re-rendered.
-  const stream = v.selected
-    ? `/api/v1/results/stream?p=${v.selected}`
-    : `/api/v1/results/stream?period=${encodeURIComponent(v.period.label)}`;
+  const stream = `/api/v1/results/stream${here}${ch}`;
   const results = user.agentId ? renderAgentLive(v, L) : html`<p>${msg(L).agent.yourAccountIsNot}</p>`;
   const body = html`<h1>${msg(L).agent.myResults}${v.agentName && html` <span class="muted">– ${v.agentName}</span>`}</h1>
 <p class="lead">${msg(L).agent.howCitizensRatedCalls}</p>
 <nav class="tabs" aria-label="${msg(L).agent.currentPeriods}">${tabs}</nav>
-${periodNav({ path: "/me", period: v.period, lang: L })}
+${periodNav({ path: "/me", period: v.period, lang: L, keep: { channel: v.channel } })}
+${user.agentId && channelSwitch({ href: `/me${here}`, channel: v.channel, channels: v.channels, lang: L })}
 ${
   v.live
     ? html`<p class="live"><span id="live-status" data-connected="${msg(L).agent.updatesAutomaticallyYourOwn}">${msg(L).agent.connectingForLiveUpdates}</span> <span id="live-updated" data-label="${msg(L).agent.lastUpdated}">${msg(L).agent.lastUpdated} ${hhmm(v.renderedAt, v.timeZone)}</span></p>
 <p id="live-announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-new-mine="${msg(L).agent.newAnswerAboutYour}" data-my-nki="${msg(L).agent.myNki2}"></p>
 <div id="live" data-stream="${stream}" data-period="${v.selected ?? ""}" data-quiet-ms="30000" data-announce-ms="60000">${results}</div>`
-    : html`<p class="notice" data-testid="not-live">${msg(L).agent.finishedPeriodPageDoes} <a href="/me?p=week">${msg(L).agent.toCurrentWeek}</a></p>
+    : html`<p class="notice" data-testid="not-live">${msg(L).agent.finishedPeriodPageDoes} <a href="/me?p=week${ch}">${msg(L).agent.toCurrentWeek}</a></p>
 <div id="results">${results}</div>`
 }`;
   return renderPage({

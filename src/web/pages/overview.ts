@@ -10,6 +10,7 @@ import { fmt, msg, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
 import type { OverviewView } from "../data/overview.js";
+import { channelSuffix, channelSwitch } from "../channel-switch.js";
 
 const PALETTE = ["#0b5394", "#b45309", "#1e6b34", "#6b3fa0", "#a4161a", "#00667a", "#5c4b00"];
 
@@ -70,7 +71,7 @@ export function renderOverview(
   csrf: string,
   extras: OverviewExtras = {},
 ): Html {
-  const ch = v.channel ? `&channel=${v.channel}` : "";
+  const ch = channelSuffix(v.channel);
   const tabs = (["week", "month", "tertial"] as const).map(
     (k) =>
       html`<a href="/overview?p=${k}${ch}"${k === v.periodKey && html` aria-current="page"`}>${{ week: msg(L).overview.currentWeek, month: msg(L).overview.thisMonth, tertial: msg(L).overview.thisPeriod }[k]}</a>`,
@@ -82,17 +83,13 @@ export function renderOverview(
     dash: i % 2 ? "6 3" : undefined,
   }));
   const q = `?period=${encodeURIComponent(v.period.label)}`;
-  const channelName = (c: string) => ({ phone: msg(L).overview.phone, web: msg(L).overview.web })[c] ?? c;
-  const channelLinks = (["phone", "web", "all"] as const).map(
-    (c) =>
-      html`<a href="/overview${q}&channel=${c}"${c === v.channel && html` aria-current="page"`}>${{ phone: msg(L).overview.phone2, web: msg(L).overview.web2, all: msg(L).overview.allChannels }[c]}</a>`,
-  );
+  // The reports open on this period when it is of their kind, and on this channel.
+  const reportQuery = (samePeriod: boolean) => (samePeriod ? `${q}${ch}` : v.channel ? `?channel=${v.channel}` : "");
   const body = html`<h1>${msg(L).overview.overview} <span class="muted">– ${periodName(v.period, L)}</span></h1>
 <nav class="tabs" aria-label="${msg(L).overview.currentPeriods}">${tabs}</nav>
-${periodNav({ path: "/overview", period: v.period, lang: L })}
-<p data-testid="channels">${msg(L).overview.answersFrom}: <strong>${v.channels.map(channelName).join(" + ")}</strong></p>
-<nav class="tabs" aria-label="${msg(L).overview.channel}">${channelLinks}</nav>
-<p class="noprint"><a href="/reports/weekly${v.period.kind === "week" ? q : ""}">${msg(L).overview.weeklyReport}</a> · <a href="/reports/period${v.period.kind === "week" ? "" : q}">${msg(L).overview.periodReport}</a> · <a href="/queue">${msg(L).overview.listeningQueueForVoice}</a></p>
+${periodNav({ path: "/overview", period: v.period, lang: L, keep: { channel: v.channel } })}
+${channelSwitch({ href: `/overview${q}`, channel: v.channel, channels: v.channels, lang: L })}
+<p class="noprint"><a href="/reports/weekly${reportQuery(v.period.kind === "week")}">${msg(L).overview.weeklyReport}</a> · <a href="/reports/period${reportQuery(v.period.kind !== "week")}">${msg(L).overview.periodReport}</a> · <a href="/queue">${msg(L).overview.listeningQueueForVoice}</a></p>
 ${totalCards(v, L)}
 <h2>${msg(L).overview.comparisons}</h2>
 ${v.total && comparisonsTable({ period: v.period, previousPeriod: v.previousPeriod, own: v.total, ownName: msg(L).overview.wholeCentre, other: v.otherSources, minAnswers: v.minAnswers }, L)}

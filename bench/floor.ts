@@ -1,0 +1,148 @@
+/**
+ * The floor under a benchmark: what the same machine gives a bare Express
+ * handler doing the least the real endpoint must do, measured in the same run
+ * as the service, in short alternating slices (service, floor, service, …), so
+ * drift in the machine's load hits both alike. On a shared 2-core VM a bare
+ * handler's p99 at 300 req/s ranged from 20 to 67 ms between runs, so absolute
+ * tails say little there; the service's percentiles as ratios to the floor's,
+ * and the service thread's busy time per request, say what the service adds.
+ *
+ * - TwiML floor: validates Twilio's signature (twilio-node, as the service
+ *   does) and answers one constant TwiML document.
+ * - Intake floor: checks the bearer key, parses the JSON body and does one
+ *   single-row INSERT on the same database.
+ */
+import type { Server } from "node:http";
+import { performance } from "node:perf_hooks";
+import express from "express";
+import pg from "pg";
+import twilio from "twilio";
+import { summarise, type LoadResult } from "./load.js";
+
+export interface Floor {
+  port: number;
+  close(): Promise<void>;
+}
+
+function listen(app: express.Express): Promise<Server> {
+  return new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+}
+
+function closer(server: Server, also?: () => Promise<void>) {
+  return async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await also?.();
+  };
+}
+
+const FLOOR_TWIML =
+  '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/next" input="dtmf" numDigits="1" timeout="6">' +
+  '<Say language="sv-SE">Hur nöjd är du med bemötandet? Tryck en siffra mellan ett och fem.</Say></Gather></Response>';
+
+/** A bare handler that validates the signature against `publicBase` + path and answers constant TwiML. */
+export async function startTwimlFloor(authToken: string, publicBase: string): Promise<Floor> {
+  const app = express();
+  app.use(express.urlencoded({ extended: false }));
+  app.post(/.*/, (req, res) => {
+    const ok = twilio.validateRequest(
+      authToken,
+      req.header("x-twilio-signature") ?? "",
+      publicBase + req.originalUrl,
+      req.body as Record<string, string>,
+    );
+    if (!ok) {
+      res.status(403).type("text/plain").send("bad signature");
+      return;
+    }
+    res.type("text/xml").send(FLOOR_TWIML);
+  });
+  const server = await listen(app);
+  return { port: (server.address() as { port: number }).port, close: closer(server) };
+}
+
+/** A bare handler that checks the key, parses JSON and inserts one row on `dbUrl` (its own small table). */
+export async function startIntakeFloor(dbUrl: string, bearer: string, poolSize: number): Promise<Floor> {
+  const pool = new pg.Pool({ connectionString: dbUrl, max: poolSize });
+  await pool.query(`CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, external text, at timestamptz)`);
+  const app = express();
+  app.use(express.json({ limit: "1mb" }));
+  app.post(/.*/, async (req, res) => {
+    if (req.header("authorization") !== `Bearer ${bearer}`) {
+      res.status(401).json({ error: "unauthorized" });
+      return;
+    }
+    const body = req.body as { externalCallId?: string; endedAt?: string };
+    await pool.query(`INSERT INTO bench_floor (external, at) VALUES ($1, $2::timestamptz)`, [
+      body.externalCallId ?? null,
+      body.endedAt ?? null,
+    ]);
+    res.status(200).json({ accepted: 1 });
+  });
+  const server = await listen(app);
+  return {
+    port: (server.address() as { port: number }).port,
+    close: closer(server, async () => {
+      await pool.query(`DROP TABLE IF EXISTS bench_floor`);
+      await pool.end();
+    }),
+  };
+}
+
+export interface SliceResult {
+  load: LoadResult;
+  /** Main-thread (service or floor) busy ms over the slice. */
+  busyMs: number;
+}
+
+/** Runs one slice and measures this thread's busy time around it (event-loop utilisation × wall time). */
+export async function measuredSlice(run: () => Promise<LoadResult>): Promise<SliceResult> {
+  const elu = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  const load = await run();
+  const u = performance.eventLoopUtilization(elu);
+  return { load, busyMs: u.utilization * (performance.now() - t0) };
+}
+
+interface Side {
+  latencies: number[];
+  bad: number;
+  busyMs: number;
+}
+
+const merge = (slices: SliceResult[]): Side => ({
+  latencies: slices.flatMap((s) => s.load.latencies),
+  bad: slices.reduce((a, s) => a + s.load.bad + s.load.errors, 0),
+  busyMs: slices.reduce((a, s) => a + s.busyMs, 0),
+});
+
+/**
+ * Alternates `rounds` pairs of slices (service first, then floor), and reports
+ * both sides' percentiles, the service's as ratios to the floor's, and each
+ * side's main-thread busy ms per request.
+ */
+export async function interleavedWithFloor(
+  rounds: number,
+  service: (round: number) => Promise<SliceResult>,
+  floor: (round: number) => Promise<SliceResult>,
+) {
+  const s: SliceResult[] = [];
+  const f: SliceResult[] = [];
+  for (let i = 0; i < rounds; i++) {
+    s.push(await service(i));
+    f.push(await floor(i));
+  }
+  const sv = merge(s);
+  const fl = merge(f);
+  const sm = summarise(sv.latencies);
+  const fm = summarise(fl.latencies);
+  const ratio = (a: number, b: number) => +(a / b).toFixed(2);
+  return {
+    rounds,
+    service: { ...sm, bad: sv.bad, busyMsPerRequest: +(sv.busyMs / sv.latencies.length).toFixed(2) },
+    floor: { ...fm, bad: fl.bad, busyMsPerRequest: +(fl.busyMs / fl.latencies.length).toFixed(2) },
+    ratio: { p50: ratio(sm.p50, fm.p50), p99: ratio(sm.p99, fm.p99) },
+  };
+}
