@@ -11,6 +11,3 @@ export function langOf(req: Request): Lang {
 }
 
 export const shellText = (lang: Lang) => msg(lang).shell;
-
-/** @deprecated being replaced by `msg(lang)`; goes when the last call site is converted. */
-export const tr = (lang: Lang, sv: string, en: string) => (lang === "en" ? en : sv);

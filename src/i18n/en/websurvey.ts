@@ -24,4 +24,13 @@ export const websurvey: Messages["websurvey"] = {
   privacy: "Your answers are stored without your name or phone number.",
   readMore: "Read more about how the municipality handles personal data:",
   brand: "Customer survey",
+  defaultLow: "Very dissatisfied",
+  defaultHigh: "Very satisfied",
+  defaultComment: "Would you like to add something in your own words?",
+  refused: {
+    score: (min: number, max: number) => `the answer must be ${min}–${max}`,
+    commentMax: (n: number) => `at most ${n} characters`,
+    noSuchQuestion: "there is no such question in this survey",
+    oneAnswerAtATime: "one answer at a time",
+  },
 };

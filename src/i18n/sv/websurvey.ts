@@ -21,4 +21,15 @@ export const websurvey = {
   privacy: "Vi sparar dina svar utan namn och telefonnummer.",
   readMore: "Läs mer om hur kommunen behandlar personuppgifter:",
   brand: "Kundenkät",
+  /** A flow's defaults when it has no written texts of its own (src/websurvey/rules.ts). */
+  defaultLow: "Mycket missnöjd",
+  defaultHigh: "Mycket nöjd",
+  defaultComment: "Vill du lägga till något med egna ord?",
+  /** Why a posted form was refused; the field is named beside it. */
+  refused: {
+    score: (min: number, max: number) => `svaret måste vara ${min}–${max}`,
+    commentMax: (n: number) => `högst ${n} tecken`,
+    noSuchQuestion: "frågan finns inte i den här enkäten",
+    oneAnswerAtATime: "ett svar i taget",
+  },
 };
