@@ -9,7 +9,7 @@ import { call, NOW } from "./intake-helpers.js";
 import { hashApiKey } from "../src/intake/api-keys.js";
 import { flushAnswerInbox } from "../src/results/rollup.js";
 import { queryResults } from "../src/results/service.js";
-import { AUDIT_EVENT_NAMES } from "../src/audit/event-names.js";
+import { AUDIT_ACTIONS } from "../src/audit/event-names.js";
 import { RESET_LINK_HOURS } from "../src/auth/password-reset.js";
 
 const csrfOf = (page: string) => /name="_csrf" value="([^"]+)"/.exec(page)![1];
@@ -381,7 +381,7 @@ describe("IT administration: API keys, svarsgrupper, users, flows", () => {
         for (const m of text.matchAll(/action: "([a-z-]+\.[a-z_.-]+)"/g)) actions.add(m[1]);
       }
       expect(actions.size).toBeGreaterThan(20);
-      const missing = [...actions].filter((a) => !AUDIT_EVENT_NAMES[a]);
+      const missing = [...actions].filter((a) => !AUDIT_ACTIONS.includes(a));
       expect(missing).toEqual([]);
     });
   });

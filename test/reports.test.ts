@@ -246,7 +246,7 @@ describe("Tertialrapport", () => {
     expect(f).toContainEqual(["Avslutade samtal", "4", "100 %"]);
     expect(f).toContainEqual(["Röstmeddelanden", "4", "100 %"]);
     expect(page).toMatch(/data-testid="report-funnel"[\s\S]*?<rect width="100\.0" height="1"\/>/);
-    expect(page).toMatch(/data-testid="response-rate">\d+ %</);
+    expect(page).toMatch(/data-testid="response-rate">\d+\s%</);
 
     const cats = table(page, "report-reviews-category");
     expect(cats).toContainEqual(["Klagomål", "2", "1", "1"]);

@@ -1,50 +1,39 @@
-/**
- * What each audit action is called on the audit page, Swedish first. An
- * action missing here is shown by its code, so a new action is never hidden;
- * test/admin-it.test.ts checks that every action the code writes has a name.
- */
-export const AUDIT_EVENT_NAMES: Record<string, readonly [sv: string, en: string]> = {
-  "auth.login": ["Inloggning", "Signed in"],
-  "auth.login_refused": ["Inloggning nekad", "Sign-in refused"],
-  "auth.logout": ["Utloggning", "Signed out"],
-  "settings.update": ["Inställningar ändrade", "Settings changed"],
-  "group.update": ["Svarsgruppens inställningar ändrade", "Svarsgrupp settings changed"],
-  "group.create": ["Svarsgrupp skapad", "Svarsgrupp created"],
-  "group.rename": ["Svarsgrupp fick nytt namn", "Svarsgrupp renamed"],
-  "group.hide": ["Svarsgrupp dold", "Svarsgrupp hidden"],
-  "group.show": ["Svarsgrupp visas igen", "Svarsgrupp shown again"],
-  "group.merge": ["Svarsgrupper sammanslagna", "Svarsgrupper merged"],
-  "target.set": ["Mål satt", "Target set"],
-  "target.delete": ["Mål borttaget", "Target deleted"],
-  "user.create": ["Användare skapad", "User created"],
-  "user.update": ["Användare ändrad", "User changed"],
-  "user.disable": ["Användare avstängd", "User disabled"],
-  "user.enable": ["Användare aktiverad", "User enabled"],
-  "user.password-reset-link": ["Återställningslänk skapad", "Password-reset link made"],
-  "user.password-reset": ["Lösenord bytt med länk", "Password changed with a link"],
-  "user.sign-out-everywhere": ["Utloggad överallt", "Signed out everywhere"],
-  "flow.version-create": ["Ny version av enkätflöde", "New survey-flow version"],
-  "api-key.create": ["API-nyckel skapad", "API key created"],
-  "api-key.revoke": ["API-nyckel återkallad", "API key revoked"],
-  "number.forgotten": ["Telefonnummer glömt", "Phone number forgotten"],
-  "retention.audio-purged": ["Röstmeddelanden raderade (gallring)", "Voice messages deleted (retention)"],
-  "retention.calls-deleted": ["Samtal raderade (gallring)", "Calls deleted (retention)"],
-  "transcript.retranscribe": ["Ny transkribering begärd", "Transcription requested again"],
-  "voice-message.play": ["Röstmeddelande uppspelat", "Voice message played"],
-  "voice-message.read-text": ["Skriftlig kommentar läst", "Written comment read"],
-  "voice-message.listened": ["Markerat som lyssnat", "Marked as listened"],
-  "voice-message.unlistened": ["Markerat som ej lyssnat", "Marked as not listened"],
-  "voice-message.classify": ["Röstmeddelande klassat", "Voice message classified"],
-  "voice-message.forvaltning": ["Förvaltning angiven", "Förvaltning set"],
-  "voice-message.note": ["Anteckning ändrad", "Note changed"],
-  "voice-message.case-reference": ["Ärendenummer angivet", "Case number set"],
-  "voice-message.register": ["Registrerat som synpunkt", "Registered as a synpunkt"],
-  "voice-message.unregister": ["Registrering ångrad", "Registration undone"],
-  "voice-message.reviewed": ["Granskning klar", "Review done"],
-  "voice-message.reopened": ["Granskning öppnad igen", "Review reopened"],
-};
+import { num } from "../i18n/format.js";
+import { msg, type Lang } from "../i18n/index.js";
 
-export function auditEventName(action: string, lang: "sv" | "en"): string {
-  const n = AUDIT_EVENT_NAMES[action];
-  return n ? n[lang === "en" ? 1 : 0] : action;
+/** What each audit action is called on the audit page; an unknown action is shown by its code, never hidden. */
+export function auditEventName(action: string, lang: Lang): string {
+  return msg(lang).audit.events[action] ?? action;
+}
+
+/** The names of every action the audit page knows (test/admin-it.test.ts compares them with the code's). */
+export const AUDIT_ACTIONS: readonly string[] = Object.keys(msg("sv").audit.events);
+
+/** What an event concerns ("Användare", "Röstmeddelande"); an unknown kind by its code. */
+export function auditTargetName(targetType: string, lang: Lang): string {
+  return msg(lang).audit.targets[targetType] ?? targetType;
+}
+
+function value(key: string, v: unknown, lang: Lang): string {
+  const m = msg(lang);
+  if (v === null || v === undefined || v === "") return "–";
+  if (typeof v === "boolean") return v ? m.audit.yes : m.audit.no;
+  if (typeof v === "number") return num(lang, v);
+  if (key === "role" && typeof v === "string") return (m.shell.roles as Record<string, string>)[v] ?? v;
+  if (key === "method" && typeof v === "string") return m.audit.methods[v] ?? v;
+  if (Array.isArray(v)) return v.map((x) => value(key, x, lang)).join(", ");
+  if (typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if ("from" in o || "to" in o) return `${value(key, o.from, lang)} → ${value(key, o.to, lang)}`;
+    return auditDetailText(o, lang);
+  }
+  return String(v);
+}
+
+/** An event's details as a person reads them: "Roll: enhetschef → administratör; Namn: …", never raw JSON. */
+export function auditDetailText(detail: Record<string, unknown>, lang: Lang): string {
+  const names = msg(lang).audit.fields;
+  return Object.entries(detail)
+    .map(([k, v]) => `${names[k] ?? k}: ${value(k, v, lang)}`)
+    .join("; ");
 }

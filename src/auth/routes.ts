@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { renderPage } from "../web/layout.js";
 import { html, toDocument } from "../web/html.js";
-import { langOf, tr } from "../web/i18n.js";
+import { langOf, msg } from "../web/i18n.js";
 import { renderLogin } from "../web/pages/login.js";
 import { safeNext } from "../web/safe-next.js";
 import { csrfToken, requireCsrf } from "./middleware.js";
@@ -35,11 +35,7 @@ export function authRouter(ctx: AppContext): Router {
       .type("html")
       .send(
         page(req, {
-          error: tr(
-            langOf(req),
-            "För många inloggningsförsök. Vänta en stund och försök igen.",
-            "Too many sign-in attempts. Wait a while and try again.",
-          ),
+          error: msg(langOf(req)).auth.tooManySignIn,
         }),
       );
   };
@@ -59,18 +55,11 @@ export function authRouter(ctx: AppContext): Router {
     const L = langOf(req);
     const notice =
       req.query.out === "1"
-        ? tr(L, "Du är utloggad.", "You are signed out.")
+        ? msg(L).auth.youAreSignedOut
         : req.query.reset === "1"
-          ? tr(L, "Lösenordet är bytt. Logga in med det nya.", "The password was changed. Sign in with the new one.")
+          ? msg(L).auth.passwordWasChangedSign
           : undefined;
-    const error =
-      req.query.error === "oidc"
-        ? tr(
-            L,
-            "Inloggningen misslyckades eller kontot saknas. Kontakta administratören.",
-            "Sign-in failed or there is no account. Contact the administrator.",
-          )
-        : undefined;
+    const error = req.query.error === "oidc" ? msg(L).auth.signInFailedOr : undefined;
     res.set("Cache-Control", "no-store").type("html").send(page(req, { notice, error }));
   });
 
@@ -105,7 +94,7 @@ export function authRouter(ctx: AppContext): Router {
         .send(
           page(req, {
             email: typed,
-            error: tr(langOf(req), "Fel e-postadress eller lösenord.", "Wrong e-mail address or password."),
+            error: msg(langOf(req)).auth.wrongEMailAddress,
           }),
         );
       return;
@@ -118,14 +107,10 @@ export function authRouter(ctx: AppContext): Router {
   r.get("/logout", (req, res) => {
     if (!req.user) return res.redirect(303, "/login");
     const L = langOf(req);
-    const body = html`<div class="narrow"><h1>${tr(L, "Logga ut", "Sign out")}</h1><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${csrfToken(req)}"><button type="submit">${tr(L, "Logga ut", "Sign out")}</button></form></div>`;
+    const body = html`<div class="narrow"><h1>${msg(L).auth.signOut}</h1><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${csrfToken(req)}"><button type="submit">${msg(L).auth.signOut}</button></form></div>`;
     res
       .type("html")
-      .send(
-        toDocument(
-          renderPage({ title: tr(L, "Logga ut", "Sign out"), user: req.user, body, lang: L, path: "/logout" }),
-        ),
-      );
+      .send(toDocument(renderPage({ title: msg(L).auth.signOut, user: req.user, body, lang: L, path: "/logout" })));
   });
 
   r.post("/logout", requireCsrf, async (req, res) => {

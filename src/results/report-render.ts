@@ -1,6 +1,6 @@
 import { COLORS, funnelBar, targetBadge } from "../web/components.js";
 import { html, joinHtml, type Html } from "../web/html.js";
-import { fmt, pct, tr, type Lang } from "../web/i18n.js";
+import { fmt, pct, msg, type Lang } from "../web/i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../web/questions.js";
 import type { Change, Metrics } from "./stats.js";
 import { periodNav } from "../web/period-nav.js";
@@ -62,21 +62,20 @@ const mean = (m: Metrics | null | undefined) => (m && !m.tooFew && m.mean !== nu
 /** A mean, or why there is none; "svarande" are citizens, "svar" answers (seven per citizen in the NKI total). */
 function num(L: Lang, m: Metrics | null | undefined): Html | string {
   if (!m || m.n === 0) return "–";
-  if (mean(m) === null)
-    return html`<span class="muted">${tr(L, "för få svarande", "too few respondents")} (${m.respondents})</span>`;
+  if (mean(m) === null) return html`<span class="muted">${msg(L).reports.tooFewRespondents} (${m.respondents})</span>`;
   return fmt(L, m.mean);
 }
 
 function nText(L: Lang, m: Metrics | null | undefined): string {
   if (!m) return "–";
-  return `${m.respondents} ${tr(L, "svarande", "respondents")} · ${m.n} ${tr(L, "svar", "answers")}`;
+  return `${m.respondents} ${msg(L).reports.respondents} · ${m.n} ${msg(L).reports.answers}`;
 }
 
 function changeText(L: Lang, c: Change | undefined): Html | string {
   if (!c || c.suppressed || c.difference === null) return "–";
   const sign = c.difference > 0 ? "+" : "";
   const ci = c.ci95 ? ` (${fmt(L, c.ci95.low)} – ${fmt(L, c.ci95.high)})` : "";
-  return html`${sign}${fmt(L, c.difference)}${ci}${c.significant ? html` <span class="badge">${tr(L, "säker", "significant")}</span>` : ""}`;
+  return html`${sign}${fmt(L, c.difference)}${ci}${c.significant ? html` <span class="badge">${msg(L).reports.significant}</span>` : ""}`;
 }
 
 export function formatQueue(seconds: number | null, _L: Lang): string {
@@ -91,17 +90,13 @@ const wrap = (caption: string, head: Html, body: Html[] | Html, testid: string) 
 function questionTable(d: ReportData, L: Lang): Html {
   const body = d.totalQuestions.map(
     (r) =>
-      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td class="num">${num(L, r)}</td><td class="num">${r.respondents}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${changeText(L, r.change)}</td><td class="num">${r.benchmark ? html`${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations} ${tr(L, "kommuner", "municipalities")})</span>` : "–"}</td><td>${targetBadge(r, L)}</td></tr>`,
+      html`<tr><th scope="row">${questionLabel(r.questionKey ?? "overall", L)}</th><td class="num">${num(L, r)}</td><td class="num">${r.respondents}</td><td class="num">${num(L, r.previousYear)}</td><td class="num">${changeText(L, r.change)}</td><td class="num">${r.benchmark ? html`${fmt(L, r.benchmark.mean)} <span class="muted">(${r.benchmark.organizations} ${msg(L).reports.municipalities})</span>` : "–"}</td><td>${targetBadge(r, L)}</td></tr>`,
   );
   const t = d.total;
   const totalRow = html`<tr class="total"><th scope="row">${questionLabel("overall", L)}</th><td class="num">${num(L, t)}</td><td class="num">${t.respondents}</td><td class="num">${num(L, t.previousYear)}</td><td class="num">${changeText(L, t.change)}</td><td class="num">${t.benchmark ? fmt(L, t.benchmark.mean) : "–"}</td><td>${targetBadge(t, L)}</td></tr>`;
   return wrap(
-    tr(
-      L,
-      "Medelbetyg (1–5) per fråga för hela kundcentret",
-      "Mean score (1–5) per question for the whole contact centre",
-    ),
-    html`<tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${periodName(d.period, L)}</th><th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Samma period förra året", "Same period last year")} (${periodName(d.previousPeriod, L)})</th><th scope="col">${tr(L, "Förändring (95 % intervall)", "Change (95 % interval)")}</th><th scope="col">${tr(L, "Övriga kommuner", "Other municipalities")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr>`,
+    msg(L).reports.meanScore15,
+    html`<tr><th scope="col">${msg(L).reports.question}</th><th scope="col">${periodName(d.period, L)}</th><th scope="col">${msg(L).reports.respondents2}</th><th scope="col">${msg(L).reports.samePeriodLastYear} (${periodName(d.previousPeriod, L)})</th><th scope="col">${msg(L).reports.change95Interval}</th><th scope="col">${msg(L).reports.otherMunicipalities}</th><th scope="col">${msg(L).reports.target}</th></tr>`,
     [totalRow, ...body],
     "report-questions",
   );
@@ -120,7 +115,7 @@ function groupTable(d: ReportData, L: Lang): Html {
   const q = (g: ReportGroup, key: string) => {
     const r = g.questions.find((x) => x.questionKey === key);
     return r
-      ? html`${num(L, r)}${r.targetMet === false ? html` <span class="badge bad" title="${tr(L, "under mål", "below target")}">✗</span>` : ""}`
+      ? html`${num(L, r)}${r.targetMet === false ? html` <span class="badge bad" title="${msg(L).reports.belowTarget}">✗</span>` : ""}`
       : "–";
   };
   const body = d.groups.map(
@@ -128,8 +123,8 @@ function groupTable(d: ReportData, L: Lang): Html {
       html`<tr><th scope="row">${g.groupName}</th><td class="num">${num(L, g.overall)}</td><td class="num">${num(L, g.overall.previousYear)}</td>${keys.map((k) => html`<td class="num">${q(g, k)}</td>`)}<td class="num">${g.overall.respondents}</td><td>${targetBadge(g.overall, L)}</td></tr>`,
   );
   return wrap(
-    tr(L, "Medelbetyg (1–5) per svarsgrupp och fråga", "Mean score (1–5) per answer group and question"),
-    html`<tr><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "NKI förra året", "NKI last year")}</th>${keys.map((k) => html`<th scope="col">${questionLabel(k, L)}</th>`)}<th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Mål NKI", "NKI target")}</th></tr>`,
+    msg(L).reports.meanScore152,
+    html`<tr><th scope="col">${msg(L).reports.answerGroup}</th><th scope="col">NKI</th><th scope="col">${msg(L).reports.nkiLastYear}</th>${keys.map((k) => html`<th scope="col">${questionLabel(k, L)}</th>`)}<th scope="col">${msg(L).reports.respondents2}</th><th scope="col">${msg(L).reports.nkiTarget}</th></tr>`,
     body,
     "report-groups",
   );
@@ -143,15 +138,11 @@ function answerTimeTable(d: ReportData, L: Lang): Html {
   const calls = d.groups.reduce((a, g) => a + g.calls, 0);
   const at = d.totalQuestions.find((r) => r.questionKey === "svarstid");
   return wrap(
-    tr(
-      L,
-      "Betyg på svarstiden, snittkötid och besvarade samtal per svarsgrupp",
-      "Waiting-time score, mean queue time and answered calls per answer group",
-    ),
-    html`<tr><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">${tr(L, "Betyg svarstid (1–5)", "Waiting-time score (1–5)")}</th><th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Snittkötid", "Mean queue time")}</th><th scope="col">${tr(L, "Besvarade samtal", "Answered calls")}</th></tr>`,
+    msg(L).reports.waitingTimeScoreMean,
+    html`<tr><th scope="col">${msg(L).reports.answerGroup}</th><th scope="col">${msg(L).reports.waitingTimeScore1}</th><th scope="col">${msg(L).reports.respondents2}</th><th scope="col">${msg(L).reports.meanQueueTime}</th><th scope="col">${msg(L).reports.answeredCalls}</th></tr>`,
     [
       ...body,
-      html`<tr class="total"><th scope="row">${tr(L, "Hela kundcentret", "Whole contact centre")}</th><td class="num">${num(L, at)}</td><td class="num">${at?.respondents ?? 0}</td><td class="num">${formatQueue(d.meanQueueSeconds, L)}</td><td class="num">${calls}</td></tr>`,
+      html`<tr class="total"><th scope="row">${msg(L).reports.wholeContactCentre}</th><td class="num">${num(L, at)}</td><td class="num">${at?.respondents ?? 0}</td><td class="num">${formatQueue(d.meanQueueSeconds, L)}</td><td class="num">${calls}</td></tr>`,
     ],
     "report-answer-time",
   );
@@ -161,82 +152,77 @@ function answerTimeTable(d: ReportData, L: Lang): Html {
 export function funnelRows(d: ReportData, L: Lang): [string, number][] {
   const f = d.funnel;
   return [
-    [tr(L, "Avslutade samtal", "Completed calls"), f.completedCalls],
-    [tr(L, "Möjliga att fråga", "Eligible"), f.eligible],
-    [tr(L, "Utvalda", "Sampled"), f.sampled],
-    [tr(L, "Uppringda", "Dialled"), f.dialled],
-    [tr(L, "Svarade i telefon", "Reached a person"), f.reachedPerson],
-    [tr(L, "Fullständiga enkätsvar", "Complete surveys"), f.completed],
-    [tr(L, "Delvisa enkätsvar", "Partial surveys"), f.partial],
-    [tr(L, "Röstmeddelanden", "Voice messages"), f.voiceMessages],
-    [tr(L, "SMS skickat", "SMS sent"), f.smsSent],
-    [tr(L, "Länk öppnad", "Link opened"), f.linkOpened],
-    [tr(L, "Svarat på webben", "Answered on the web"), f.answeredOnWeb],
+    [msg(L).reports.completedCalls, f.completedCalls],
+    [msg(L).reports.eligible, f.eligible],
+    [msg(L).reports.sampled, f.sampled],
+    [msg(L).reports.dialled, f.dialled],
+    [msg(L).reports.reachedPerson, f.reachedPerson],
+    [msg(L).reports.completeSurveys, f.completed],
+    [msg(L).reports.partialSurveys, f.partial],
+    [msg(L).reports.voiceMessages, f.voiceMessages],
+    [msg(L).reports.smsSent, f.smsSent],
+    [msg(L).reports.linkOpened, f.linkOpened],
+    [msg(L).reports.answeredOnWeb, f.answeredOnWeb],
   ];
 }
 
 function funnelTable(d: ReportData, L: Lang): Html {
   return html`${wrap(
-    tr(L, "Från avslutat samtal till enkätsvar", "From completed call to survey answer"),
-    html`<tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col">${tr(L, "Andel av avslutade samtal", "Share of completed calls")}</th></tr>`,
+    msg(L).reports.fromCompletedCallTo,
+    html`<tr><th scope="col">${msg(L).reports.step}</th><th scope="col" class="num">${msg(L).reports.count}</th><th scope="col">${msg(L).reports.shareOfCompletedCalls}</th></tr>`,
     funnelRows(d, L).map(
       ([k, v]) =>
         html`<tr><th scope="row">${k}</th><td class="num">${v}</td><td class="bar">${funnelBar(v, d.funnel.completedCalls, L)}</td></tr>`,
     ),
     "report-funnel",
-  )}<p>${tr(L, "Svarsfrekvens", "Response rate")}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong>; ${tr(L, "telefon och webb, av alla utvalda", "phone and web, of everyone selected")}: <strong data-testid="response-rate-all">${pct(L, d.funnel.responseRateAllChannels)}</strong></p>`;
+  )}<p>${msg(L).reports.responseRate}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong>; ${msg(L).reports.phoneAndWebOf}: <strong data-testid="response-rate-all">${pct(L, d.funnel.responseRateAllChannels)}</strong></p>`;
 }
 
 function reviewSection(d: ReportData, L: Lang): Html {
   const r = d.reviews;
-  if (r.total === 0)
-    return html`<p>${tr(L, "Inga röstmeddelanden spelades in under perioden.", "No voice messages were recorded in the period.")}</p>`;
+  if (r.total === 0) return html`<p>${msg(L).reports.noVoiceMessagesWere}</p>`;
   const cats = wrap(
-    tr(L, "Röstmeddelanden per kategori", "Voice messages per category"),
-    html`<tr><th scope="col">${tr(L, "Kategori", "Category")}</th><th scope="col">${tr(L, "Antal", "Count")}</th><th scope="col">${tr(L, "Registrerade", "Registered")}</th><th scope="col">${tr(L, "Ej registrerade", "Not registered")}</th></tr>`,
+    msg(L).reports.voiceMessagesPerCategory,
+    html`<tr><th scope="col">${msg(L).reports.category}</th><th scope="col">${msg(L).reports.count}</th><th scope="col">${msg(L).reports.registered}</th><th scope="col">${msg(L).reports.notRegistered}</th></tr>`,
     [
       ...r.byCategory.map(
         (c) =>
           html`<tr><th scope="row">${classificationName(c.classification, L)}</th><td class="num">${c.total}</td><td class="num">${c.needsRegistration ? c.registered : "–"}</td><td class="num">${c.needsRegistration ? c.total - c.registered : "–"}</td></tr>`,
       ),
-      html`<tr><th scope="row">${tr(L, "Ej granskade", "Not reviewed")}</th><td class="num">${r.unreviewed}</td><td class="num">–</td><td class="num">–</td></tr>`,
+      html`<tr><th scope="row">${msg(L).reports.notReviewed}</th><td class="num">${r.unreviewed}</td><td class="num">–</td><td class="num">–</td></tr>`,
     ],
     "report-reviews-category",
   );
   const forv = r.byForvaltning.length
     ? wrap(
-        tr(
-          L,
-          "Synpunkter (klagomål, beröm, förslag) per förvaltning",
-          "Feedback (complaints, praise, suggestions) per department",
-        ),
-        html`<tr><th scope="col">${tr(L, "Förvaltning", "Department")}</th><th scope="col">${tr(L, "Synpunkter", "Feedback")}</th><th scope="col">${tr(L, "Registrerade", "Registered")}</th><th scope="col">${tr(L, "Ej registrerade", "Not registered")}</th></tr>`,
+        msg(L).reports.feedbackComplaintsPraiseSuggestions,
+        html`<tr><th scope="col">${msg(L).reports.department}</th><th scope="col">${msg(L).reports.feedback}</th><th scope="col">${msg(L).reports.registered}</th><th scope="col">${msg(L).reports.notRegistered}</th></tr>`,
         r.byForvaltning.map(
           (f) =>
-            html`<tr><th scope="row">${f.forvaltning || tr(L, "(ingen angiven)", "(none given)")}</th><td class="num">${f.total}</td><td class="num">${f.registered}</td><td class="num">${f.notRegistered}</td></tr>`,
+            html`<tr><th scope="row">${f.forvaltning || msg(L).reports.noneGiven}</th><td class="num">${f.total}</td><td class="num">${f.registered}</td><td class="num">${f.notRegistered}</td></tr>`,
         ),
         "report-reviews-forvaltning",
       )
     : "";
   const examples = r.examples.length
-    ? html`<h3>${tr(L, "Exempel ur enhetschefens anteckningar", "Examples from the manager's notes")}</h3><ul class="notes">${r.examples.map(
+    ? html`<h3>${msg(L).reports.examplesFromManagerS}</h3><ul class="notes">${r.examples.map(
         (e) =>
           html`<li><span class="muted">${e.recordedAt.toISOString().slice(0, 10)} · ${e.groupName}${e.classification ? ` · ${classificationName(e.classification, L)}` : ""}${e.forvaltning ? ` · ${e.forvaltning}` : ""}</span><br>${e.note}</li>`,
       )}</ul>`
     : "";
   const quotes = d.transcriptQuotes.length
-    ? html`<h3>${tr(L, "Citat ur rättade röstmeddelanden", "Quotes from corrected voice messages")}</h3><p class="muted">${tr(L, "Utdrag ur text som enhetschefen har rättat; personuppgifter maskerade.", "Excerpts of text corrected by the manager; personal details masked.")}</p><ul class="notes quotes">${d.transcriptQuotes.map(
+    ? html`<h3>${msg(L).reports.quotesFromCorrectedVoice}</h3><p class="muted">${msg(L).reports.excerptsOfTextCorrected}</p><ul class="notes quotes">${d.transcriptQuotes.map(
         (q) =>
           html`<li><span class="muted">${q.recordedAt.toISOString().slice(0, 10)} · ${q.groupName}${q.classification ? ` · ${classificationName(q.classification, L)}` : ""}${q.forvaltning ? ` · ${q.forvaltning}` : ""}</span><blockquote><p>${q.excerpt}</p></blockquote></li>`,
       )}</ul>`
     : "";
-  return html`<p>${r.total} ${tr(L, "röstmeddelanden", "voice messages")}; ${tr(L, "synpunkter registrerade", "feedback registered")} ${r.registered}, ${tr(L, "ej registrerade", "not registered")} ${r.notRegistered}.</p>${cats}${forv}${examples}${quotes}`;
+  return html`<p>${r.total} ${msg(L).reports.voiceMessages2}; ${msg(L).reports.feedbackRegistered} ${r.registered}, ${msg(L).reports.notRegistered2} ${r.notRegistered}.</p>${cats}${forv}${examples}${quotes}`;
 }
 
 function trendTable(d: ReportData, L: Lang): Html {
   return wrap(
-    tr(L, "NKI per period med samma period förra året", "NKI per period with the same period last year"),
-    html`<tr><th scope="col">${tr(L, "Period", "Period")}</th><th scope="col">NKI</th><th scope="col">${tr(L, "Svarande", "Respondents")}</th><th scope="col">${tr(L, "Samma period förra året", "Same period last year")}</th><th scope="col">${tr(L, "Förändring (95 % intervall)", "Change (95 % interval)")}</th></tr>`,
+    msg(L).reports.nkiPerPeriodWith,
+    html`<tr><th scope="col">${msg(L).reports.period}</th><th scope="col">NKI</th><th scope="col">${msg(L).reports.respondents2}</th><th scope="col">${msg(L).reports.samePeriodLastYear}</th><th scope="col">${msg(L).reports.change95Interval}</th></tr>`,
     d.trend.map(
       (p) =>
         html`<tr><th scope="row">${periodName(p.period, L)}</th><td class="num">${num(L, p)}</td><td class="num">${p.respondents}</td><td class="num">${num(L, p.previousYear)}</td><td class="num">${changeText(L, p.change)}</td></tr>`,
@@ -247,15 +233,14 @@ function trendTable(d: ReportData, L: Lang): Html {
 
 function coachingSection(d: ReportData, L: Lang): Html {
   const c = d.coaching;
-  const intro = html`<p class="muted">${c.window.from} – ${c.window.to}; ${c.agentsTested} ${tr(L, "kommunvägledare prövade", "agents tested")}, ${c.agentsTooFewAnswers} ${tr(L, "med för få svar", "with too few answers")}.</p>`;
-  if (c.flags.length === 0)
-    return html`${intro}<p>${tr(L, "Inga signaler: ingen kommunvägledare ligger under sin grupp eller under målet mer än slumpen förklarar.", "No signals: no agent is below their group or the target by more than chance explains.")}</p>`;
+  const intro = html`<p class="muted">${c.window.from} – ${c.window.to}; ${c.agentsTested} ${msg(L).reports.agentsTested}, ${c.agentsTooFewAnswers} ${msg(L).reports.withTooFewAnswers}.</p>`;
+  if (c.flags.length === 0) return html`${intro}<p>${msg(L).reports.noSignalsNoAgent}</p>`;
   return html`${intro}${wrap(
-    tr(L, "Kommunvägledare under sin grupp eller under målet", "Agents below their group or below the target"),
-    html`<tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">${tr(L, "Svarsgrupp", "Answer group")}</th><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Medelbetyg", "Mean")}</th><th scope="col">${tr(L, "Svar", "Answers")}</th><th scope="col">${tr(L, "Jämfört med", "Compared with")}</th></tr>`,
+    msg(L).reports.agentsBelowTheirGroup,
+    html`<tr><th scope="col">${msg(L).reports.agent}</th><th scope="col">${msg(L).reports.answerGroup}</th><th scope="col">${msg(L).reports.question}</th><th scope="col">${msg(L).reports.mean}</th><th scope="col">${msg(L).reports.answers2}</th><th scope="col">${msg(L).reports.comparedWith}</th></tr>`,
     c.flags.map(
       (f) =>
-        html`<tr><th scope="row">${f.agentName ?? f.agentExternalId}</th><td>${f.groupName}</td><td>${questionLabel(f.questionKey, L)}</td><td class="num">${fmt(L, f.mean)}</td><td class="num">${f.n}</td><td>${f.reference.kind === "group" ? `${tr(L, "gruppen", "the group")} ${fmt(L, f.reference.mean)}` : `${tr(L, "målet", "the target")} ${fmt(L, f.reference.threshold)}`}</td></tr>`,
+        html`<tr><th scope="row">${f.agentName ?? f.agentExternalId}</th><td>${f.groupName}</td><td>${questionLabel(f.questionKey, L)}</td><td class="num">${fmt(L, f.mean)}</td><td class="num">${f.n}</td><td>${f.reference.kind === "group" ? `${msg(L).reports.group} ${fmt(L, f.reference.mean)}` : `${msg(L).reports.target2} ${fmt(L, f.reference.threshold)}`}</td></tr>`,
     ),
     "report-coaching",
   )}`;
@@ -268,24 +253,20 @@ function navigation(d: ReportData, L: Lang): Html {
   const q = `${here}${channelSuffix(d.channel)}`;
   return html`${periodNav({ path: base, period: d.period, lang: L, keep: { channel: d.channel } })}
 ${channelSwitch({ href: `${base}${here}`, channel: d.channel, channels: d.channels, lang: L })}
-<p class="report-exports noprint">${tr(L, "Ladda ner rapporten", "Download the report")}: <a href="${base}.xlsx${q}" download>Excel (XLSX)</a> · <a href="${base}.csv${q}" download>CSV</a></p>`;
+<p class="report-exports noprint">${msg(L).reports.downloadReport}: <a href="${base}.xlsx${q}" download>Excel (XLSX)</a> · <a href="${base}.csv${q}" download>CSV</a></p>`;
 }
 
 export function renderReport(d: ReportData, L: Lang): Html {
   const title = reportTitle(d.period, L);
   const qs = d.totalQuestions;
   const chartQ = barChart({
-    title: tr(
-      L,
-      "Medelbetyg per fråga: perioden, förra året och övriga kommuner",
-      "Mean per question: the period, last year and other municipalities",
-    ),
+    title: msg(L).reports.meanPerQuestionPeriod,
     categories: qs.map((r) => questionLabel(r.questionKey!, L)),
     series: [
       { name: periodName(d.period, L), color: COLORS.me, values: qs.map(mean) },
       { name: periodName(d.previousPeriod, L), color: COLORS.org, values: qs.map((r) => mean(r.previousYear)) },
       {
-        name: tr(L, "Övriga kommuner", "Other municipalities"),
+        name: msg(L).reports.otherMunicipalities,
         color: COLORS.bench,
         values: qs.map((r) => mean(r.benchmark)),
       },
@@ -296,12 +277,12 @@ export function renderReport(d: ReportData, L: Lang): Html {
   });
   const chartT = d.trend.length
     ? barChart({
-        title: tr(L, "NKI per period och samma period förra året", "NKI per period and the same period last year"),
+        title: msg(L).reports.nkiPerPeriodAnd,
         categories: d.trend.map((p) => periodName(p.period, L)),
         series: [
           { name: "NKI", color: COLORS.me, values: d.trend.map(mean) },
           {
-            name: tr(L, "Förra året", "Last year"),
+            name: msg(L).reports.lastYear,
             color: COLORS.org,
             values: d.trend.map((p) => mean(p.previousYear)),
           },
@@ -315,26 +296,22 @@ export function renderReport(d: ReportData, L: Lang): Html {
   const sections: [string, string, Html][] = [
     [
       "questions",
-      tr(L, "Resultat per fråga för hela kundcentret", "Results per question for the whole contact centre"),
-      html`<p>NKI (${channelNames(d.channels, L)}) ${num(L, t)} (${nText(L, t)}) ${tr(L, "mot", "against")} ${num(L, t.previousYear)} ${tr(L, "samma period förra året", "the same period last year")}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t, L)}`}</p>${chartQ}${questionTable(d, L)}`,
+      msg(L).reports.resultsPerQuestionFor,
+      html`<p>NKI (${channelNames(d.channels, L)}) ${num(L, t)} (${nText(L, t)}) ${msg(L).reports.against} ${num(L, t.previousYear)} ${msg(L).reports.samePeriodLastYear2}.${t.targetMet === null || t.targetMet === undefined ? "" : html` ${targetBadge(t, L)}`}</p>${chartQ}${questionTable(d, L)}`,
     ],
-    ["groups", tr(L, "Alla frågor per svarsgrupp", "All questions per answer group"), groupTable(d, L)],
-    ["answer-time", tr(L, "Svarstid per svarsgrupp", "Waiting time per answer group"), answerTimeTable(d, L)],
-    ["funnel", tr(L, "Undersökningen och svarsfrekvensen", "The survey and the response rate"), funnelTable(d, L)],
-    ["reviews", tr(L, "Synpunkter från lyssningskön", "Feedback from the listening queue"), reviewSection(d, L)],
-    [
-      "trend",
-      tr(L, "NKI över tid", "NKI over time"),
-      d.trend.length ? html`${chartT}${trendTable(d, L)}` : html`<p>–</p>`,
-    ],
-    ["coaching", tr(L, "Coachningssignaler under perioden", "Coaching signals of the period"), coachingSection(d, L)],
+    ["groups", msg(L).reports.allQuestionsPerAnswer, groupTable(d, L)],
+    ["answer-time", msg(L).reports.waitingTimePerAnswer, answerTimeTable(d, L)],
+    ["funnel", msg(L).reports.surveyAndResponseRate, funnelTable(d, L)],
+    ["reviews", msg(L).reports.feedbackFromListeningQueue, reviewSection(d, L)],
+    ["trend", msg(L).reports.nkiOverTime, d.trend.length ? html`${chartT}${trendTable(d, L)}` : html`<p>–</p>`],
+    ["coaching", msg(L).reports.coachingSignalsOfPeriod, coachingSection(d, L)],
   ];
   const running = `${d.organizationName} · ${title}`;
   return html`<article class="report" data-testid="report">
 <table class="report-print" role="presentation"><thead><tr><td class="report-running">${running}</td></tr></thead><tbody><tr><td>
 <h1>${title}</h1>
-<p class="muted">${d.organizationName} · ${d.period.from} – ${d.period.to} · ${tr(L, "jämförs med", "compared with")} ${periodName(d.previousPeriod, L)} (${d.previousPeriod.from} – ${d.previousPeriod.to})</p>
-<p class="muted">${tr(L, "Svarande = medborgare som besvarat enkäten; svar = besvarade frågor (upp till sju per svarande). Resultat med färre än", "Respondents = citizens who answered; answers = questions answered (up to seven per respondent). Results with fewer than")} ${d.minAnswers} ${tr(L, "svarande visas inte.", "respondents are not shown.")}</p>
+<p class="muted">${d.organizationName} · ${d.period.from} – ${d.period.to} · ${msg(L).reports.comparedWith2} ${periodName(d.previousPeriod, L)} (${d.previousPeriod.from} – ${d.previousPeriod.to})</p>
+<p class="muted">${msg(L).reports.respondentsCitizensWhoAnswered} ${d.minAnswers} ${msg(L).reports.respondentsAreNotShown}</p>
 ${navigation(d, L)}
 ${joinHtml(sections.map(([id, h, body]) => html`<section class="report-section" id="${id}" aria-labelledby="h-${id}"><h2 id="h-${id}">${h}</h2>${body}</section>`))}
 </td></tr></tbody></table>

@@ -6,7 +6,7 @@ import type { AppContext } from "../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../auth/middleware.js";
 import { AppError } from "../lib/errors.js";
 import { renderPage } from "../web/layout.js";
-import { langOf } from "../web/i18n.js";
+import { langOf, msg } from "../web/i18n.js";
 import { toDocument } from "../web/html.js";
 import { getListeningHistory } from "./history.js";
 import { renderHistoryBody } from "./history-page.js";
@@ -105,7 +105,7 @@ export function reviewRouter(ctx: AppContext): Router {
     res.type("html").send(
       toDocument(
         renderPage({
-          title: lang === "en" ? "Listening history" : "Lyssningshistorik",
+          title: msg(lang).queue.historyPage.title,
           user: req.user!,
           active: "queue",
           body: renderHistoryBody(h, lang),

@@ -3,6 +3,7 @@ import type VoiceResponse from "twilio/lib/twiml/VoiceResponse.js";
 import type { Prompt } from "./flow-schema.js";
 import type { TwimlNode } from "./engine.js";
 import { withConnectionOverrides } from "../telephony/signature.js";
+import { msg } from "../i18n/index.js";
 
 const { VoiceResponse: Response } = twilio.twiml;
 
@@ -21,10 +22,8 @@ export interface RenderContext {
 }
 
 /** {privacyInfo} when the organization has not set its own: the municipality's website, in the prompt's language. */
-const PRIVACY_INFO_FALLBACK: Record<string, string> = { sv: "kommunens webbplats", en: "the municipality's website" };
-
 function spoken(text: string, language: string | undefined, rc: RenderContext): string {
-  const fallback = PRIVACY_INFO_FALLBACK[(language ?? "sv").slice(0, 2)] ?? PRIVACY_INFO_FALLBACK.sv;
+  const fallback = msg((language ?? "sv").startsWith("en") ? "en" : "sv").survey.privacyInfoFallback;
   return text
     .replaceAll("{organization}", rc.organizationName)
     .replaceAll("{privacyInfo}", rc.privacyInfo?.trim() || fallback);

@@ -1,5 +1,5 @@
 import { html, type Html } from "../web/html.js";
-import { type Lang } from "../web/i18n.js";
+import { msg, type Lang, type Messages } from "../i18n/index.js";
 import { queueText } from "../review/queue-text.js";
 import { queueHref, type QueueSpot } from "../review/locate.js";
 import { formatIsoWeek, weekOf } from "../review/rules.js";
@@ -21,74 +21,7 @@ export interface SearchPageInput {
   spots: ReadonlyMap<string, QueueSpot>;
 }
 
-const TEXT = {
-  sv: {
-    title: "Sök i röstmeddelanden",
-    lead: "Sök i automatisk och rättad text, anteckningar och ärendereferenser.",
-    q: "Sökord",
-    week: "Vecka",
-    weekHint: "T.ex. 2026-W48",
-    group: "Svarsgrupp",
-    agent: "Kommunvägledare",
-    category: "Klassning",
-    forvaltning: "Förvaltning",
-    any: "Alla",
-    search: "Sök",
-    results: (n: number) => `${n} träffar`,
-    none: "Inga träffar.",
-    transcript: "Automatisk text",
-    corrected: "Rättad text",
-    note: "Anteckning",
-    caseRef: "Ärendereferens",
-    open: "Öppna i lyssningskön",
-    prev: "Föregående sida",
-    next: "Nästa sida",
-    page: (p: number, n: number) => `Sida ${p} av ${n}`,
-    pages: "Sidor",
-    helpTitle: "Så fungerar sökningen",
-    help: [
-      "Sökningen använder PostgreSQL:s svenska ordstammar: ”snöröjningen” hittar ”snöröjning”, ”bemötandet” hittar ”bemötande”.",
-      "Stammaren slår inte ihop alla böjningar. Därför matchar varje ord också som början av ett ord, och med bestämd form eller plural borttagen: ”klagomål” hittar ”klagomålet” och tvärtom, ”vänta” hittar ”väntetiden”.",
-      "Delar av sammansatta ord hittas inte baklänges: ”väntetiden” hittar inte ”vänta”. Sök på den kortare formen när du vill ha fler träffar.",
-      "Alla sökord måste finnas med. Den automatiska texten kan innehålla fel, och maskerade uppgifter (t.ex. [personnummer]) går inte att söka fram.",
-    ],
-    errorPrefix: "Kontrollera fältet",
-  },
-  en: {
-    title: "Search voice messages",
-    lead: "Search automatic and corrected text, notes and case references.",
-    q: "Search words",
-    week: "Week",
-    weekHint: "E.g. 2026-W48",
-    group: "Answer group",
-    agent: "Agent",
-    category: "Classification",
-    forvaltning: "Department",
-    any: "All",
-    search: "Search",
-    results: (n: number) => `${n} results`,
-    none: "No results.",
-    transcript: "Automatic text",
-    corrected: "Corrected text",
-    note: "Note",
-    caseRef: "Case reference",
-    open: "Open in the listening queue",
-    prev: "Previous page",
-    next: "Next page",
-    page: (p: number, n: number) => `Page ${p} of ${n}`,
-    pages: "Pages",
-    helpTitle: "How search works",
-    help: [
-      "Search uses PostgreSQL's Swedish stemmer: “snöröjningen” finds “snöröjning”, “bemötandet” finds “bemötande”.",
-      "The stemmer does not join every form, so each word also matches as the start of a word, and with a definite or plural ending removed: “klagomål” finds “klagomålet” and back, “vänta” finds “väntetiden”.",
-      "Parts of compounds are not found backwards: “väntetiden” does not find “vänta”. Search for the shorter form to get more results.",
-      "All words must match. The automatic text may contain errors, and masked details (e.g. [personnummer]) cannot be searched for.",
-    ],
-    errorPrefix: "Check the field",
-  },
-};
-
-const FIELD_LABEL: Record<string, keyof (typeof TEXT)["sv"]> = {
+const FIELD_LABEL: Record<string, keyof SearchText> = {
   q: "q",
   week: "week",
   groupId: "group",
@@ -98,7 +31,7 @@ const FIELD_LABEL: Record<string, keyof (typeof TEXT)["sv"]> = {
   page: "pages",
 };
 
-export const searchTitle = (lang: Lang) => TEXT[lang].title;
+export const searchTitle = (lang: Lang) => msg(lang).transcripts.searchPage.title;
 
 /** Matching words in <mark>; every part is text the template escapes. */
 export function renderHighlight(parts: readonly HighlightPart[]): Html[] {
@@ -106,7 +39,7 @@ export function renderHighlight(parts: readonly HighlightPart[]): Html[] {
 }
 
 export function renderSearchBody(i: SearchPageInput): Html {
-  const t = TEXT[i.lang];
+  const t = msg(i.lang).transcripts.searchPage;
   const classes = queueText(i.lang).classes;
   const v = (k: string) => i.query[k] ?? "";
   const invalid = (k: string) =>
@@ -140,7 +73,7 @@ ${i.result ? results(i, t, classes) : ""}
 </div>`;
 }
 
-type SearchText = (typeof TEXT)["sv"];
+type SearchText = Messages["transcripts"]["searchPage"];
 
 function results(i: SearchPageInput, t: SearchText, classes: Record<string, string>): Html {
   const r = i.result!;

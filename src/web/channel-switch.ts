@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CHANNEL_FILTERS, type ChannelFilter } from "../results/channels.js";
 import { parseOrThrow } from "../lib/errors.js";
 import { html, type Html } from "./html.js";
-import { tr, type Lang } from "./i18n.js";
+import { msg, type Lang } from "./i18n.js";
 
 /**
  * The channel switch of the result pages (overview, agent page, reports):
@@ -28,7 +28,7 @@ export function effectiveChannel(channel: ChannelFilter | undefined, channels: r
 }
 
 export const channelNames = (channels: readonly string[], L: Lang) =>
-  channels.map((c) => ({ phone: tr(L, "telefon", "phone"), web: tr(L, "webb", "web") })[c] ?? c).join(" + ");
+  channels.map((c) => ({ phone: msg(L).common.channels.phone, web: msg(L).common.channels.web })[c] ?? c).join(" + ");
 
 /**
  * "Svaren kommer från: telefon" and the three links. `href` is the page's
@@ -43,14 +43,11 @@ export function channelSwitch(o: {
   const L = o.lang;
   const current = effectiveChannel(o.channel, o.channels);
   const join = o.href.includes("?") ? "&" : "?";
-  const label = {
-    phone: tr(L, "Telefon", "Phone"),
-    web: tr(L, "Webb", "Web"),
-    all: tr(L, "Alla kanaler", "All channels"),
-  };
+  const t = msg(L).common.channels;
+  const label = { phone: t.phoneTab, web: t.webTab, all: t.allTab };
   const links = CHANNEL_FILTERS.map(
     (c) => html`<a href="${o.href}${join}channel=${c}"${c === current && html` aria-current="page"`}>${label[c]}</a>`,
   );
-  return html`<p data-testid="channels">${tr(L, "Svaren kommer från", "Answers from")}: <strong>${channelNames(o.channels, L)}</strong></p>
-<nav class="tabs noprint" aria-label="${tr(L, "Kanal", "Channel")}">${links}</nav>`;
+  return html`<p data-testid="channels">${t.answersFrom}: <strong>${channelNames(o.channels, L)}</strong></p>
+<nav class="tabs noprint" aria-label="${t.channel}">${links}</nav>`;
 }

@@ -1,5 +1,5 @@
 import { html, type Html } from "./html.js";
-import { fmt, pct, tr, type Lang } from "./i18n.js";
+import { fmt, pct, msg, type Lang } from "./i18n.js";
 
 /** The metric fields the pages show; a subset of the results service's rows. */
 export interface Cell {
@@ -17,14 +17,14 @@ export interface Cell {
 
 /** Mean with its interval and n; small samples say so instead of showing a confident number. */
 export function cellHtml(c: Cell | null | undefined, lang: Lang): Html {
-  if (!c || c.n === 0) return html`<span class="muted">${tr(lang, "inga svar", "no answers")}</span>`;
+  if (!c || c.n === 0) return html`<span class="muted">${msg(lang).common.noAnswers}</span>`;
   if (c.tooFew || c.mean === null) {
     const people = c.respondents ?? c.n;
-    return html`<span class="badge few">${tr(lang, "för få svarande", "too few respondents")}</span> <span class="muted">${people} ${tr(lang, "svarande", "respondents")}${people !== c.n ? html` · ${c.n} ${tr(lang, "svar", "answers")}` : ""}</span>`;
+    return html`<span class="badge few">${msg(lang).common.tooFewRespondents}</span> <span class="muted">${people} ${msg(lang).common.respondents}${people !== c.n ? html` · ${c.n} ${msg(lang).common.answers}` : ""}</span>`;
   }
   const ci = c.ci95?.mean;
   const interval = ci && html` <span class="muted">(${fmt(lang, ci.low)}–${fmt(lang, ci.high)})</span>`;
-  return html`<span class="cell"><strong>${fmt(lang, c.mean)}</strong>${interval}<br><span class="muted">${pct(lang, c.satisfiedShare)} ${tr(lang, "nöjda", "satisfied")} · n=${c.n}</span></span>`;
+  return html`<span class="cell"><strong>${fmt(lang, c.mean)}</strong>${interval}<br><span class="muted">${pct(lang, c.satisfiedShare)} ${msg(lang).common.satisfied} · n=${c.n}</span></span>`;
 }
 
 /** A row judged against its targets (the results API's targetMet and targets). */
@@ -41,12 +41,12 @@ export function targetBadge(judged: boolean | null | undefined | Judged, lang: L
   const row: Judged = typeof judged === "object" && judged !== null ? judged : { targetMet: judged };
   const met = row.targetMet;
   const checks = row.targets ?? [];
-  if (met === false) return html`<span class="badge bad">✗ ${tr(lang, "under mål", "below target")}</span>`;
+  if (met === false) return html`<span class="badge bad">✗ ${msg(lang).common.belowTarget}</span>`;
   if (met === true && checks.some((c) => c.position === "above"))
-    return html`<span class="badge ok">↑ ${tr(lang, "över målintervallet", "above the target band")}</span>`;
+    return html`<span class="badge ok">↑ ${msg(lang).common.aboveTargetBand}</span>`;
   if (met === true && checks.some((c) => c.upper !== null && c.upper !== undefined))
-    return html`<span class="badge ok">✓ ${tr(lang, "inom målintervallet", "within the target band")}</span>`;
-  if (met === true) return html`<span class="badge ok">✓ ${tr(lang, "mål nått", "target met")}</span>`;
+    return html`<span class="badge ok">✓ ${msg(lang).common.withinTargetBand}</span>`;
+  if (met === true) return html`<span class="badge ok">✓ ${msg(lang).common.targetMet}</span>`;
   return html`<span class="muted">–</span>`;
 }
 
@@ -111,13 +111,13 @@ export function lineChart(opts: {
     (s) =>
       html`<span class="legend-item"><svg width="24" height="8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" stroke="${s.color}" stroke-width="3"${s.dash && html` stroke-dasharray="${s.dash}"`}/></svg>${s.name}</span>`,
   );
-  const table = html`<table><caption class="muted">${opts.title}</caption><thead><tr><th scope="col">${tr(opts.lang, "Period", "Period")}</th>${opts.series.map((s) => html`<th scope="col" class="num">${s.name}</th>`)}</tr></thead><tbody>${opts.labels.map(
+  const table = html`<table><caption class="muted">${opts.title}</caption><thead><tr><th scope="col">${msg(opts.lang).common.period}</th>${opts.series.map((s) => html`<th scope="col" class="num">${s.name}</th>`)}</tr></thead><tbody>${opts.labels.map(
     (l, i) =>
       html`<tr><th scope="row">${l}</th>${opts.series.map((s) => html`<td class="num">${fmt(opts.lang, s.values[i])}</td>`)}</tr>`,
   )}</tbody></table>`;
   return html`<figure class="chart-figure"><svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${opts.title}"><title>${opts.title}</title>${opts.desc && html`<desc>${opts.desc}</desc>`}${grid}${xl}${lines}</svg>
 <figcaption>${legend}</figcaption>
-<details><summary>${tr(opts.lang, "Visa som tabell", "Show as a table")}</summary><div class="table-wrap" tabindex="0">${table}</div></details></figure>`;
+<details><summary>${msg(opts.lang).common.showAsTable}</summary><div class="table-wrap" tabindex="0">${table}</div></details></figure>`;
 }
 
 export const COLORS = { me: "#0b5394", group: "#b45309", org: "#4a5360", bench: "#6b3fa0" };

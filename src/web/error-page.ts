@@ -2,7 +2,8 @@ import type { Request } from "express";
 import { csrfToken } from "../auth/middleware.js";
 import type { AppError } from "../lib/errors.js";
 import { html, toDocument } from "./html.js";
-import { langOf, type Lang } from "./i18n.js";
+import type { Messages } from "../i18n/index.js";
+import { langOf, msg, type Lang } from "./i18n.js";
 import { renderPage } from "./layout.js";
 
 /**
@@ -15,38 +16,14 @@ export function wantsErrorPage(req: Request): boolean {
   return (req.get("accept") ?? "").includes("text/html");
 }
 
-interface ErrorText {
-  title: string;
-  text: string;
-}
-
-const TEXT: Record<Lang, Record<"400" | "403" | "404" | "500", ErrorText>> = {
-  sv: {
-    "400": { title: "Felaktig begäran", text: "Det som skickades gick inte att läsa. Gå tillbaka och försök igen." },
-    "403": { title: "Ingen behörighet", text: "Din roll har inte tillgång till den här sidan." },
-    "404": { title: "Sidan finns inte", text: "Kontrollera adressen." },
-    "500": {
-      title: "Något gick fel",
-      text: "Ett fel uppstod hos oss. Försök igen om en stund; om felet består, kontakta din administratör.",
-    },
-  },
-  en: {
-    "400": { title: "Bad request", text: "What was sent could not be read. Go back and try again." },
-    "403": { title: "Not allowed", text: "Your role does not have access to this page." },
-    "404": { title: "Page not found", text: "Check the address." },
-    "500": {
-      title: "Something went wrong",
-      text: "An error occurred on our side. Try again in a while; if it persists, contact your administrator.",
-    },
-  },
-};
+type ErrorText = Messages["errors"]["notFound"];
 
 function textFor(lang: Lang, status: number): ErrorText {
-  const byStatus = TEXT[lang];
-  if (status === 403 || status === 401) return byStatus["403"];
-  if (status === 404) return byStatus["404"];
-  if (status >= 500) return byStatus["500"];
-  return byStatus["400"];
+  const e = msg(lang).errors;
+  if (status === 403 || status === 401) return e.forbidden;
+  if (status === 404) return e.notFound;
+  if (status >= 500) return e.serverError;
+  return e.badRequest;
 }
 
 /**
@@ -57,7 +34,7 @@ export function renderErrorPage(req: Request, err: AppError): string {
   const lang = langOf(req);
   const { title, text } = textFor(lang, err.status);
   const sentence = lang === "sv" && err.userMessage ? err.userMessage : text;
-  const home = lang === "en" ? "Go to the start page" : "Till startsidan";
+  const home = msg(lang).errors.home;
   let token: string | undefined;
   try {
     token = req.user ? csrfToken(req) : undefined;

@@ -6,7 +6,7 @@ import type { Period } from "../results/periods.js";
 import { localTime } from "../lib/calendar.js";
 import { funnelBar } from "./components.js";
 import { html, type Html } from "./html.js";
-import { fmt, pct, tr, type Lang } from "./i18n.js";
+import { fmt, pct, msg, type Lang } from "./i18n.js";
 import { questionLabel } from "./questions.js";
 import type { OverviewExtras } from "./pages/overview.js";
 
@@ -34,41 +34,41 @@ type Funnel = Awaited<ReturnType<typeof queryFunnel>>["rows"][number] | undefine
 function funnelHtml(f: Funnel, L: Lang): Html | undefined {
   if (!f) return undefined;
   const steps: [string, number][] = [
-    [tr(L, "Avslutade samtal", "Completed calls"), f.completedCalls],
-    [tr(L, "Möjliga att fråga", "Eligible"), f.eligible],
-    [tr(L, "Valda för enkät", "Sampled"), f.sampled],
-    [tr(L, "Uppringda", "Dialled"), f.dialled],
-    [tr(L, "Nådde en person", "Reached a person"), f.reachedPerson],
-    [tr(L, "Svarade (helt eller delvis)", "Answered (fully or partly)"), f.completed + f.partial],
-    [tr(L, "Lämnade röstmeddelande", "Left a voice message"), f.voiceMessages],
-    [tr(L, "SMS skickat", "SMS sent"), f.smsSent],
-    [tr(L, "Länk öppnad", "Link opened"), f.linkOpened],
-    [tr(L, "Svarat på webben", "Answered on the web"), f.answeredOnWeb],
+    [msg(L).overview.completedCalls, f.completedCalls],
+    [msg(L).overview.eligible, f.eligible],
+    [msg(L).overview.sampled, f.sampled],
+    [msg(L).overview.dialled, f.dialled],
+    [msg(L).overview.reachedPerson, f.reachedPerson],
+    [msg(L).overview.answeredFullyOrPartly, f.completed + f.partial],
+    [msg(L).overview.leftVoiceMessage, f.voiceMessages],
+    [msg(L).overview.smsSent, f.smsSent],
+    [msg(L).overview.linkOpened, f.linkOpened],
+    [msg(L).overview.answeredOnWeb, f.answeredOnWeb],
   ];
   const max = Math.max(1, f.completedCalls);
   const skips = Object.entries(f.skipReasons).sort((a, b) => b[1] - a[1]);
-  return html`<h2>${tr(L, "Från samtal till svar", "From call to answer")}</h2>
-<div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${tr(L, "Svarsfrekvens", "Response rate")}: ${pct(L, f.responseRate)} ${tr(L, "av de uppringda", "of those called")}; ${pct(L, f.responseRateAllChannels)} ${tr(L, "i telefon eller på webben, av alla utvalda", "by phone or on the web, of everyone selected")}</caption>
-<thead><tr><th scope="col">${tr(L, "Steg", "Step")}</th><th scope="col" class="num">${tr(L, "Antal", "Count")}</th><th scope="col">${tr(L, "Andel av avslutade samtal", "Share of completed calls")}</th></tr></thead>
+  return html`<h2>${msg(L).overview.fromCallToAnswer}</h2>
+<div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${msg(L).overview.responseRate}: ${pct(L, f.responseRate)} ${msg(L).overview.ofThoseCalled}; ${pct(L, f.responseRateAllChannels)} ${msg(L).overview.byPhoneOrOn}</caption>
+<thead><tr><th scope="col">${msg(L).overview.step}</th><th scope="col" class="num">${msg(L).overview.count}</th><th scope="col">${msg(L).overview.shareOfCompletedCalls}</th></tr></thead>
 <tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar">${funnelBar(n, max, L)}</td></tr>`)}</tbody></table></div>
-${skips.length > 0 && html`<details><summary>${tr(L, "Skäl att inte ringa", "Reasons not to call")}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;
+${skips.length > 0 && html`<details><summary>${msg(L).overview.reasonsNotToCall}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;
 }
 
 type Coaching = Awaited<ReturnType<typeof findCoachingSignals>>;
 
 function coachingHtml(c: Coaching, L: Lang): Html {
-  const intro = `${tr(L, "Kommunvägledare vars resultat de senaste", "Agents whose results over the last")} ${c.window.weeks} ${tr(L, "veckorna ligger under gruppen eller målet mer än slumpen förklarar", "weeks are below their group or target by more than chance explains")} (${c.agentsTested} ${tr(L, "prövade", "tested")}, ${c.agentsTooFewAnswers} ${tr(L, "med för få svar", "with too few answers")}).`;
+  const intro = `${msg(L).overview.agentsWhoseResultsOver} ${c.window.weeks} ${msg(L).overview.weeksAreBelowTheir} (${c.agentsTested} ${msg(L).overview.tested}, ${c.agentsTooFewAnswers} ${msg(L).overview.withTooFewAnswers}).`;
   if (!c.flags.length)
-    return html`<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p><p class="notice">${tr(L, "Inga signaler just nu.", "No signals right now.")}</p>`;
+    return html`<h2>${msg(L).overview.coachingSignals}</h2><p>${intro}</p><p class="notice">${msg(L).overview.noSignalsRightNow}</p>`;
   const rows = c.flags.map((f) => {
     const ref =
       f.reference.kind === "group"
-        ? `${tr(L, "gruppen", "group")} ${fmt(L, f.reference.mean)} (n=${f.reference.n})`
-        : `${tr(L, "mål", "target")} ${f.reference.metric === "mean" ? fmt(L, f.reference.threshold) : pct(L, f.reference.threshold)}`;
+        ? `${msg(L).overview.group} ${fmt(L, f.reference.mean)} (n=${f.reference.n})`
+        : `${msg(L).overview.target2} ${f.reference.metric === "mean" ? fmt(L, f.reference.threshold) : pct(L, f.reference.threshold)}`;
     return html`<tr><th scope="row">${f.agentName ?? f.agentExternalId}<br><span class="muted">${f.groupName}</span></th><td>${questionLabel(f.questionKey, L)}</td><td class="num">${fmt(L, f.mean)} <span class="muted">n=${f.n}</span></td><td>${ref}</td><td class="num">p = ${f.adjustedPValue < 0.001 ? "< 0,001" : fmt(L, f.adjustedPValue, 3)}</td></tr>`;
   });
-  return html`<h2>${tr(L, "Coachningssignaler", "Coaching signals")}</h2><p>${intro}</p>
-<div class="table-wrap" tabindex="0"><table data-testid="coaching"><caption>${tr(L, "Underlag per signal (p-värde justerat för många jämförelser)", "Evidence per signal (p-value adjusted for multiple comparisons)")}</caption>
-<thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col" class="num">${tr(L, "Medel", "Mean")}</th><th scope="col">${tr(L, "Jämfört med", "Compared with")}</th><th scope="col" class="num">${tr(L, "Säkerhet", "Certainty")}</th></tr></thead>
+  return html`<h2>${msg(L).overview.coachingSignals}</h2><p>${intro}</p>
+<div class="table-wrap" tabindex="0"><table data-testid="coaching"><caption>${msg(L).overview.evidencePerSignalP}</caption>
+<thead><tr><th scope="col">${msg(L).overview.agent}</th><th scope="col">${msg(L).overview.question}</th><th scope="col" class="num">${msg(L).overview.mean}</th><th scope="col">${msg(L).overview.comparedWith}</th><th scope="col" class="num">${msg(L).overview.certainty}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
 }

@@ -1,19 +1,12 @@
 import { nextPeriod, PICKER_KINDS, previousPeriod, type Period, type PickerKind } from "../results/periods.js";
 import { html, type Html } from "./html.js";
-import { tr, type Lang } from "./i18n.js";
+import { msg, type Lang } from "./i18n.js";
 
 /**
  * Previous/next links and a period picker for a page whose period is in the
  * URL (?period=…). The picker is a plain GET form (kind, year, number), so it
  * works without JavaScript and every choice is a bookmarkable address.
  */
-const KIND_LABEL: Record<PickerKind, [string, string]> = {
-  week: ["Vecka", "Week"],
-  month: ["Månad", "Month"],
-  tertial: ["Tertial", "Tertial"],
-  year: ["År", "Year"],
-};
-
 function pickerValues(p: Period): { kind: PickerKind; year: string; number: string } {
   const year = p.label.slice(0, 4);
   switch (p.kind) {
@@ -56,20 +49,20 @@ export function periodNav(o: {
   const prev = neighbour(o.period, -1);
   const next = neighbour(o.period, 1);
   const v = pickerValues(o.period);
-  return html`<nav class="period-nav noprint" aria-label="${tr(L, "Period", "Period")}">
+  return html`<nav class="period-nav noprint" aria-label="${msg(L).common.period}">
   ${prev && html`<a rel="prev" href="${hrefFor(o.path, prev, keep)}">← ${prev.label}</a>`}
   <strong aria-current="page">${o.period.label}</strong>
   ${next && html`<a rel="next" href="${hrefFor(o.path, next, keep)}">${next.label} →</a>`}
   <form method="get" action="${o.path}" class="period-picker">
     ${Object.entries(keep).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
-    <label>${tr(L, "Typ", "Kind")}
+    <label>${msg(L).common.kind}
       <select name="kind">${PICKER_KINDS.map(
-        (k) => html`<option value="${k}"${k === v.kind ? html` selected` : ""}>${tr(L, ...KIND_LABEL[k])}</option>`,
+        (k) => html`<option value="${k}"${k === v.kind ? html` selected` : ""}>${msg(L).terms.periodKinds[k]}</option>`,
       )}</select></label>
-    <label>${tr(L, "År", "Year")} <input name="year" type="number" min="2000" max="2100" value="${v.year}" required></label>
-    <label>${tr(L, "Nummer (vecka, månad eller tertial)", "Number (week, month or tertial)")}
+    <label>${msg(L).common.year} <input name="year" type="number" min="2000" max="2100" value="${v.year}" required></label>
+    <label>${msg(L).common.numberWeekMonthOr}
       <input name="number" type="number" min="1" max="53" value="${v.number}"></label>
-    <button type="submit">${tr(L, "Visa", "Show")}</button>
+    <button type="submit">${msg(L).common.show}</button>
   </form>
 </nav>`;
 }

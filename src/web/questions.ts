@@ -1,16 +1,4 @@
-import type { Lang } from "./i18n.js";
-
-/** Short names of the NKI questions (the keys of flows/nki-*.json) for tables and charts. */
-const LABELS: Record<string, { sv: string; en: string }> = {
-  overall: { sv: "NKI totalt", en: "Overall NKI" },
-  svarstid: { sv: "Svarstid", en: "Waiting time" },
-  bemotande: { sv: "Bemötande", en: "Treatment" },
-  engagemang: { sv: "Engagemang", en: "Engagement" },
-  kunskap: { sv: "Kunskap", en: "Knowledge" },
-  fick_hjalp: { sv: "Fick hjälp", en: "Got help" },
-  helhet: { sv: "Helhetsintryck", en: "Overall impression" },
-  rekommendera: { sv: "Rekommendera kommunen", en: "Recommend the municipality" },
-};
+import { msg, type Lang } from "./i18n.js";
 
 export const QUESTION_ORDER = [
   "overall",
@@ -23,8 +11,9 @@ export const QUESTION_ORDER = [
   "rekommendera",
 ];
 
+/** The short name of an NKI question (a key of flows/nki-*.json) for tables and charts. */
 export function questionLabel(key: string, lang: Lang): string {
-  return LABELS[key]?.[lang] ?? key;
+  return msg(lang).terms.questions[key] ?? key;
 }
 
 export function sortQuestions<T extends { questionKey: string }>(rows: T[]): T[] {

@@ -3,7 +3,7 @@ import type { Metrics } from "../results/stats.js";
 import type { Period } from "../results/periods.js";
 import { COLORS, lineChart, type Series } from "./components.js";
 import { html, type Html } from "./html.js";
-import { tr, type Lang } from "./i18n.js";
+import { msg, type Lang } from "./i18n.js";
 import type { Trends } from "./data/trends.js";
 
 /**
@@ -12,13 +12,11 @@ import type { Trends } from "./data/trends.js";
  * with a title, a description and its numbers as a table. A point below the
  * minimum citizens is a gap, never a number.
  */
-const MONTHS_SV = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"];
-const MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 export function shortLabel(p: Period, L: Lang): string {
   if (p.kind === "week") return `v${Number(p.label.slice(6))}`;
   if (p.kind === "tertial") return `P${p.label.slice(6)} ${p.label.slice(0, 4)}`;
-  if (p.kind === "month") return (L === "en" ? MONTHS_EN : MONTHS_SV)[Number(p.label.slice(5, 7)) - 1];
+  if (p.kind === "month") return msg(L).terms.monthsShort[Number(p.label.slice(5, 7)) - 1];
   return p.label;
 }
 
@@ -37,14 +35,14 @@ export interface TrendLines {
 
 export function trendSection(t: Trends, L: Lang, o: TrendLines): Html {
   const agent = t.org !== undefined;
-  const groupName = t.weeks.group?.find((g) => g.groupName)?.groupName ?? tr(L, "Min svarsgrupp", "My svarsgrupp");
-  const lastYear = tr(L, "Samma period förra året", "Same period last year");
+  const groupName = t.weeks.group?.find((g) => g.groupName)?.groupName ?? msg(L).common.mySvarsgrupp;
+  const lastYear = msg(L).common.samePeriodLastYear;
   const groupLine = (s: SeriesResponse): Series[] =>
     s.group
       ? [{ name: groupName, values: s.group.map((g) => meanOf(g.metrics)), color: COLORS.group, dash: "6 4" }]
       : [];
   const orgLine = (s: SeriesResponse | undefined): Series[] =>
-    s ? [{ name: tr(L, "Hela kundcenter", "Whole centre"), values: values(s), color: COLORS.org, dash: "2 3" }] : [];
+    s ? [{ name: msg(L).common.wholeCentre, values: values(s), color: COLORS.org, dash: "2 3" }] : [];
   const main = (s: SeriesResponse): Series => ({
     name: o.mainName,
     values: values(s),
@@ -56,26 +54,13 @@ export function trendSection(t: Trends, L: Lang, o: TrendLines): Html {
     color: COLORS.bench,
     dash: "3 3",
   });
-  const desc = (what: string) =>
-    tr(
-      L,
-      `${what}: medelbetyg 1–5. Perioder med för få svarande saknar punkt. Siffrorna finns i tabellen under diagrammet.`,
-      `${what}: mean score 1–5. Periods with too few respondents have no point. The numbers are in the table below the chart.`,
-    );
-  const weeksTitle = tr(
-    L,
-    `NKI per vecka, de senaste ${t.weeks.points.length} veckorna`,
-    `NKI per week, the last ${t.weeks.points.length} weeks`,
-  );
-  const tertialsTitle = tr(
-    L,
-    `NKI per tertial, de senaste ${t.tertials.points.length} tertialen`,
-    `NKI per tertial, the last ${t.tertials.points.length} tertials`,
-  );
+  const desc = (what: string) => msg(L).common.meanScore15(what);
+  const weeksTitle = msg(L).common.nkiPerWeekLast(t.weeks.points.length);
+  const tertialsTitle = msg(L).common.nkiPerTertialLast(t.tertials.points.length);
   const year = t.months.points[0]?.period.label.slice(0, 4) ?? "";
-  const monthsTitle = tr(L, `NKI per månad ${year} mot året innan`, `NKI per month in ${year} against the year before`);
+  const monthsTitle = msg(L).common.nkiPerMonthIn(year);
   return html`<div class="trends" data-testid="trends">
-<h3>${tr(L, "Veckor", "Weeks")}</h3>
+<h3>${msg(L).common.weeks}</h3>
 ${lineChart({
   labels: t.weeks.points.map((p) => shortLabel(p.period, L)),
   series: [main(t.weeks), ...groupLine(t.weeks), ...orgLine(t.org?.weeks), ...(o.weekExtras ?? [])],
@@ -83,7 +68,7 @@ ${lineChart({
   desc: desc(weeksTitle),
   lang: L,
 })}
-<h3>${tr(L, "Tertial", "Tertials")}</h3>
+<h3>${msg(L).common.tertials}</h3>
 ${lineChart({
   labels: t.tertials.points.map((p) => shortLabel(p.period, L)),
   series: [main(t.tertials), ...groupLine(t.tertials), ...orgLine(t.org?.tertials), previous(t.tertials)],
@@ -91,7 +76,7 @@ ${lineChart({
   desc: desc(tertialsTitle),
   lang: L,
 })}
-<h3>${tr(L, "Årets månader", "Months of the year")}</h3>
+<h3>${msg(L).common.monthsOfYear}</h3>
 ${lineChart({
   labels: t.months.points.map((p) => shortLabel(p.period, L)),
   series: [main(t.months), ...groupLine(t.months), previous(t.months)],

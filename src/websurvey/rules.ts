@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Flow } from "../survey/flow-schema.js";
+import { msg } from "../i18n/index.js";
 
 /**
  * The web survey's pure rules: which flow texts a page shows, which step
@@ -24,16 +25,6 @@ export interface WebTexts {
   commentPrompt: string | null;
 }
 
-const DEFAULT_ENDS: Record<WebLang, { low: string; high: string }> = {
-  sv: { low: "Mycket missnöjd", high: "Mycket nöjd" },
-  en: { low: "Very dissatisfied", high: "Very satisfied" },
-};
-
-const DEFAULT_COMMENT: Record<WebLang, string> = {
-  sv: "Vill du lägga till något med egna ord?",
-  en: "Would you like to add something in your own words?",
-};
-
 /**
  * A spoken prompt made readable: "Fråga 2." and "Tryck 1 till 5." belong to
  * the keypad, not to a page. Used only when the flow has no written text.
@@ -55,16 +46,16 @@ function spokenText(prompts: Flow["greeting"]): string {
 /** The texts of one flow for the page; its own language decides the default end words. */
 export function textsOf(flow: Flow): WebTexts {
   const lang: WebLang = flow.language === "en" ? "en" : "sv";
-  const ends = DEFAULT_ENDS[lang];
+  const t = msg(lang).websurvey;
   return {
     lang,
     questions: flow.questions.map((q) => ({
       key: q.key,
       text: q.web?.text ?? (readableFromSpoken(spokenText(q.prompt)) || q.key),
-      low: q.web?.low ?? ends.low,
-      high: q.web?.high ?? ends.high,
+      low: q.web?.low ?? t.defaultLow,
+      high: q.web?.high ?? t.defaultHigh,
     })),
-    commentPrompt: flow.message ? (flow.message.webText ?? DEFAULT_COMMENT[lang]) : null,
+    commentPrompt: flow.message ? (flow.message.webText ?? t.defaultComment) : null,
   };
 }
 
@@ -120,20 +111,12 @@ export type Parsed = { ok: true; value: Submission } | { ok: false; field: strin
 export function parseSubmission(flow: Flow, body: unknown, lang: WebLang): Parsed {
   const { min, max } = flow.scale;
   const scaleValues = Array.from({ length: max - min + 1 }, (_, i) => String(min + i));
-  const sv = lang === "sv";
-  const score = z
-    .string()
-    .refine(
-      (v) => scaleValues.includes(v),
-      sv ? `svaret måste vara ${min}–${max}` : `the answer must be ${min}–${max}`,
-    );
+  const t = msg(lang).websurvey.refused;
+  const score = z.string().refine((v) => scaleValues.includes(v), t.score(min, max));
   const shape: Record<string, z.ZodType> = {
     step: z.string().max(60).optional(),
     lang: z.enum(["sv", "en"]).optional(),
-    comment: z
-      .string()
-      .max(COMMENT_MAX, sv ? `högst ${COMMENT_MAX} tecken` : `at most ${COMMENT_MAX} characters`)
-      .optional(),
+    comment: z.string().max(COMMENT_MAX, t.commentMax(COMMENT_MAX)).optional(),
   };
   for (const q of flow.questions) shape[`q_${q.key}`] = score.optional();
   const r = z
@@ -146,13 +129,9 @@ export function parseSubmission(flow: Flow, body: unknown, lang: WebLang): Parse
       issue.code === "unrecognized_keys" ? (issue.keys[0] ?? "(form)") : issue.path.map(String).join(".") || "(form)";
     const reason =
       issue.code === "unrecognized_keys"
-        ? sv
-          ? "frågan finns inte i den här enkäten"
-          : "there is no such question in this survey"
+        ? t.noSuchQuestion
         : issue.code === "invalid_type"
-          ? sv
-            ? "ett svar i taget"
-            : "one answer at a time"
+          ? t.oneAnswerAtATime
           : issue.message;
     return { ok: false, field, reason };
   }

@@ -1,5 +1,6 @@
 import { html, type Html } from "../web/html.js";
 import { renderPage } from "../web/layout.js";
+import { msg } from "../i18n/index.js";
 import type { WebLang, WebQuestion, WebTexts } from "./rules.js";
 import type { WebSurveyPage } from "./service.js";
 
@@ -8,57 +9,8 @@ import type { WebSurveyPage } from "./service.js";
  * README), radios 1–5 in a fieldset with the question as legend and the
  * scale's end words on 1 and 5, a comment page, a thank-you. No script: a
  * plain form that posts to the link itself. Texts are the flow's; the page
- * chrome is below, Swedish first.
+ * chrome comes from the catalogue (namespace websurvey).
  */
-const T = {
-  sv: {
-    title: "Vad tyckte du om samtalet?",
-    intro: (org: string) => `Du pratade nyligen med ${org}. Svara på några korta frågor; det tar ungefär en minut.`,
-    progress: (n: number, total: number) => `Fråga ${n} av ${total}`,
-    scaleHint: (low: string, high: string) => `1 betyder ${low.toLowerCase()}, 5 betyder ${high.toLowerCase()}.`,
-    next: "Nästa",
-    commentLabel: "Din kommentar (frivillig)",
-    send: "Skicka",
-    thanks: "Tack för dina svar!",
-    thanksText: "Dina svar hjälper oss att bli bättre. Du kan stänga sidan nu.",
-    byPhone: "Du har redan svarat på enkäten i telefon. Tack!",
-    closed: "Enkäten är stängd",
-    closedText: "Den här enkäten tar inte emot fler svar. Tack ändå för att du ville svara.",
-    expired: "Länken har gått ut",
-    expiredText: "Länken till enkäten gällde i sju dagar och har nu slutat gälla. Tack ändå för att du ville svara.",
-    invalid: "Länken fungerar inte",
-    invalidText:
-      "Vi hittar ingen enkät för den här länken. Kontrollera att hela länken från sms:et kom med. Tack för att du ville svara.",
-    errorTitle: "Något behöver rättas",
-    privacy: "Vi sparar dina svar utan namn och telefonnummer.",
-    readMore: "Läs mer om hur kommunen behandlar personuppgifter:",
-    brand: "Kundenkät",
-  },
-  en: {
-    title: "What did you think of the call?",
-    intro: (org: string) =>
-      `You recently spoke with ${org}. Please answer a few short questions; it takes about a minute.`,
-    progress: (n: number, total: number) => `Question ${n} of ${total}`,
-    scaleHint: (low: string, high: string) => `1 means ${low.toLowerCase()}, 5 means ${high.toLowerCase()}.`,
-    next: "Next",
-    commentLabel: "Your comment (optional)",
-    send: "Send",
-    thanks: "Thank you for your answers!",
-    thanksText: "Your answers help us improve. You can close this page now.",
-    byPhone: "You have already answered the survey by phone. Thank you!",
-    closed: "The survey is closed",
-    closedText: "This survey takes no more answers. Thank you all the same for wanting to answer.",
-    expired: "The link has expired",
-    expiredText: "The link to the survey was valid for seven days and has now expired. Thank you all the same.",
-    invalid: "The link does not work",
-    invalidText:
-      "We cannot find a survey for this link. Check that the whole link from the text message came along. Thank you for wanting to answer.",
-    errorTitle: "Something needs correcting",
-    privacy: "Your answers are stored without your name or phone number.",
-    readMore: "Read more about how the municipality handles personal data:",
-    brand: "Customer survey",
-  },
-} as const;
 
 export interface ViewOptions {
   /** The link's own path, /s/<token>: the form posts here and the language switch points here. */
@@ -73,7 +25,7 @@ function shell(lang: WebLang, org: string | null, title: string, body: Html, o: 
     lang,
     body,
     styles: ["/assets/websurvey.css"],
-    citizen: { brand: org ?? T[lang].brand, langHref: `${o.action}?lang=${other}` },
+    citizen: { brand: org ?? msg(lang).websurvey.brand, langHref: `${o.action}?lang=${other}` },
   });
 }
 
@@ -89,14 +41,14 @@ function radios(q: WebQuestion, lang: WebLang, invalid: boolean): Html {
   });
   return html`<fieldset class="question" aria-describedby="${hintId}${invalid ? ` ${errId}` : ""}">
 <legend>${q.text}</legend>
-<p class="hint" id="${hintId}">${T[lang].scaleHint(q.low, q.high)}</p>
+<p class="hint" id="${hintId}">${msg(lang).websurvey.scaleHint(q.low, q.high)}</p>
 <div class="scale">${options}</div>
 </fieldset>`;
 }
 
 function errorBox(lang: WebLang, error: { field: string; reason: string } | undefined, key: string | null): Html {
   if (!error) return html``;
-  return html`<div class="error-summary" role="alert" id="${key ? `error-${key}` : "error"}"><h2>${T[lang].errorTitle}</h2><p><code>${error.field}</code>: ${error.reason}</p></div>`;
+  return html`<div class="error-summary" role="alert" id="${key ? `error-${key}` : "error"}"><h2>${msg(lang).websurvey.errorTitle}</h2><p><code>${error.field}</code>: ${error.reason}</p></div>`;
 }
 
 function hidden(step: string, lang: WebLang): Html {
@@ -106,7 +58,7 @@ function hidden(step: string, lang: WebLang): Html {
 /** The page for a WebSurveyPage (status is the route's). */
 export function renderWebSurvey(page: WebSurveyPage, o: ViewOptions, fallbackLang: WebLang = "sv"): Html {
   if (page.kind === "invalid" || page.kind === "expired") {
-    const t = T[fallbackLang];
+    const t = msg(fallbackLang).websurvey;
     const [title, text] = page.kind === "expired" ? [t.expired, t.expiredText] : [t.invalid, t.invalidText];
     return shell(
       fallbackLang,
@@ -117,7 +69,7 @@ export function renderWebSurvey(page: WebSurveyPage, o: ViewOptions, fallbackLan
     );
   }
   const lang = page.texts.lang;
-  const t = T[lang];
+  const t = msg(lang).websurvey;
   const org = page.organizationName;
   if (page.kind === "closed")
     return shell(

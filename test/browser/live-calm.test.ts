@@ -148,7 +148,7 @@ describe.skipIf(!chromiumPath)("a calm live page, and the settings and targets p
         await screenshot(page, `${name}-${width}`);
       }
       // The preset band is shown as a band, and a mistyped share is refused in Swedish.
-      expect(await page.textContent("table")).toContain("75–80 %");
+      expect(await page.textContent("table")).toContain("75–80\u00a0%");
       await page.selectOption("#t-m", "satisfiedShare");
       await page.fill("#t-lo", "0,8");
       await Promise.all([page.waitForLoadState("load"), page.click("text=Spara mål")]);

@@ -1,20 +1,10 @@
 import type { z } from "zod";
 import { AppError } from "../../lib/errors.js";
 import { html, type Html } from "../html.js";
-import { tr, type Lang } from "../i18n.js";
+import { msg, type Lang } from "../i18n.js";
 
-/** Field names as a person reads them on the form, per language. */
-export type FieldLabels = Record<string, readonly [sv: string, en: string]>;
-
-/**
- * Messages for the custom refinements of the admin forms. A refinement's
- * message is one of these keys, so the page can say it in either language.
- */
-const CUSTOM: Record<string, readonly [string, string]> = {
-  same_group: ["kan inte vara samma grupp som den som slås ihop", "cannot be the group being merged"],
-  agent_required: ["en kommunvägledare måste kopplas till sitt agent-id", "an agent account needs its agent id"],
-  agent_forbidden: ["bara kommunvägledare kopplas till ett agent-id", "only agent accounts have an agent id"],
-};
+/** Field names as a person reads them on the form, in the page's language (from the catalogue). */
+export type FieldLabels = Readonly<Record<string, string>>;
 
 /** One zod issue as a sentence without the field name (that is added by the caller). */
 function issueText(issue: z.core.$ZodIssue, L: Lang): string {
@@ -22,26 +12,25 @@ function issueText(issue: z.core.$ZodIssue, L: Lang): string {
   switch (i.code) {
     case "too_small":
       return Number(i.minimum) <= 1 && i.origin === "string"
-        ? tr(L, "måste fyllas i", "is required")
+        ? msg(L).admin.isRequired
         : i.origin === "string"
-          ? tr(L, `måste ha minst ${i.minimum} tecken`, `needs at least ${i.minimum} characters`)
-          : tr(L, `måste vara minst ${i.minimum}`, `must be at least ${i.minimum}`);
+          ? msg(L).admin.needsAtLeastCharacters(Number(i.minimum))
+          : msg(L).admin.mustBeAtLeast(Number(i.minimum));
     case "too_big":
       return i.origin === "string"
-        ? tr(L, `får ha högst ${i.maximum} tecken`, `may have at most ${i.maximum} characters`)
-        : tr(L, `får vara högst ${i.maximum}`, `may be at most ${i.maximum}`);
+        ? msg(L).admin.mayHaveAtMost(Number(i.maximum))
+        : msg(L).admin.mayBeAtMost(Number(i.maximum));
     case "invalid_format":
-      return i.format === "email"
-        ? tr(L, "är inte en giltig e-postadress", "is not a valid e-mail address")
-        : tr(L, "har fel format", "has the wrong format");
+      return i.format === "email" ? msg(L).admin.isNotValidE : msg(L).admin.hasWrongFormat;
     case "invalid_value":
-      return tr(L, "är inte ett av de tillåtna valen", "is not one of the allowed choices");
+      return msg(L).admin.isNotOneOf;
     case "custom": {
-      const m = CUSTOM[i.message];
-      return m ? tr(L, m[0], m[1]) : i.message;
+      // a refinement's message is a key of the catalogue's admin.refinements
+      const m = (msg(L).admin.refinements as Record<string, string>)[i.message];
+      return m ?? i.message;
     }
     default:
-      return tr(L, "saknas eller är ogiltigt", "is missing or invalid");
+      return msg(L).admin.isMissingOrInvalid;
   }
 }
 
@@ -56,7 +45,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown, labels:
   const details = r.error.issues.map((i) => ({ field: i.path.join(".") || "(form)", message: i.message }));
   const sentences = r.error.issues.map((i) => {
     const key = String(i.path[0] ?? "");
-    const label = labels[key] ? tr(L, labels[key][0], labels[key][1]) : key;
+    const label = labels[key] ?? key;
     return `${label}: ${issueText(i, L)}.`;
   });
   throw new AppError(

@@ -10,7 +10,7 @@ import {
   type AdminGroup,
 } from "../../organizations/groups.js";
 import { html, type Html } from "../html.js";
-import { tr, type Lang } from "../i18n.js";
+import { msg, type Lang } from "../i18n.js";
 import { csrfField, parseForm } from "./form.js";
 import { adminKit, formBody, idParam, type AdminSection } from "./kit.js";
 
@@ -30,25 +30,19 @@ const createForm = z.object({
 });
 const renameForm = z.object({ name });
 const mergeForm = z.object({ intoId: z.string().uuid() });
-const LABELS = {
-  key: ["Nyckel i telefonisystemet", "Key in the telephony system"],
-  name: ["Namn", "Name"],
-  intoId: ["Slå ihop med", "Merge into"],
-} as const;
-
 function groupRow(g: AdminGroup, live: AdminGroup[], csrf: string, L: Lang): Html {
   const others = live.filter((o) => o.id !== g.id);
   const status = g.hiddenAt
-    ? html`<span class="badge few">${tr(L, "Dold", "Hidden")}</span>`
-    : html`<span class="badge ok">${tr(L, "Synlig", "Visible")}</span>`;
+    ? html`<span class="badge few">${msg(L).admin.hidden}</span>`
+    : html`<span class="badge ok">${msg(L).admin.visible}</span>`;
   return html`<tr>
-<td data-label="${tr(L, "Namn", "Name")}"><form method="post" action="/admin/groups/${g.id}/rename" class="row-form">${csrfField(csrf)}<label for="gn-${g.id}" class="visually-hidden">${tr(L, "Namn på", "Name of")} ${g.key}</label><input id="gn-${g.id}" name="name" required maxlength="120" value="${g.name}"><button type="submit" class="secondary">${tr(L, "Byt namn", "Rename")}<span class="visually-hidden"> ${g.name}</span></button></form></td>
-<td data-label="${tr(L, "Nyckel", "Key")}"><code>${g.key}</code></td>
-<td data-label="${tr(L, "Status", "Status")}">${status}</td>
-<td data-label="${tr(L, "Dölj eller visa", "Hide or show")}"><form method="post" action="/admin/groups/${g.id}/${g.hiddenAt ? "show" : "hide"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${g.hiddenAt ? tr(L, "Visa", "Show") : tr(L, "Dölj", "Hide")}<span class="visually-hidden"> ${g.name}</span></button></form></td>
-<td data-label="${tr(L, "Slå ihop", "Merge")}">${
+<td data-label="${msg(L).admin.name}"><form method="post" action="/admin/groups/${g.id}/rename" class="row-form">${csrfField(csrf)}<label for="gn-${g.id}" class="visually-hidden">${msg(L).admin.nameOf} ${g.key}</label><input id="gn-${g.id}" name="name" required maxlength="120" value="${g.name}"><button type="submit" class="secondary">${msg(L).admin.rename}<span class="visually-hidden"> ${g.name}</span></button></form></td>
+<td data-label="${msg(L).admin.key}"><code>${g.key}</code></td>
+<td data-label="${msg(L).admin.status}">${status}</td>
+<td data-label="${msg(L).admin.hideOrShow}"><form method="post" action="/admin/groups/${g.id}/${g.hiddenAt ? "show" : "hide"}" class="inline">${csrfField(csrf)}<button type="submit" class="secondary">${g.hiddenAt ? msg(L).admin.show : msg(L).admin.hide}<span class="visually-hidden"> ${g.name}</span></button></form></td>
+<td data-label="${msg(L).admin.merge}">${
     others.length
-      ? html`<form method="post" action="/admin/groups/${g.id}/merge" class="row-form">${csrfField(csrf)}<label for="gm-${g.id}" class="visually-hidden">${tr(L, "Slå ihop", "Merge")} ${g.name} ${tr(L, "med", "into")}</label><select id="gm-${g.id}" name="intoId">${others.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select><button type="submit" class="secondary">${tr(L, "Slå ihop", "Merge")}<span class="visually-hidden"> ${g.name}</span></button></form>`
+      ? html`<form method="post" action="/admin/groups/${g.id}/merge" class="row-form">${csrfField(csrf)}<label for="gm-${g.id}" class="visually-hidden">${msg(L).admin.merge} ${g.name} ${msg(L).admin.into}</label><select id="gm-${g.id}" name="intoId">${others.map((o) => html`<option value="${o.id}">${o.name}</option>`)}</select><button type="submit" class="secondary">${msg(L).admin.merge}<span class="visually-hidden"> ${g.name}</span></button></form>`
       : "–"
   }</td></tr>`;
 }
@@ -57,29 +51,29 @@ export function groupRoutes(ctx: AppContext, r: Router): void {
   const kit = adminKit(ctx, r);
   const section: AdminSection = {
     key: "groups",
-    title: (L) => tr(L, "Svarsgrupper", "Svarsgrupper (answer groups)"),
+    title: (L) => msg(L).admin.svarsgrupper,
     async content(_req, v) {
       const L = v.lang;
       const all = await listAdminGroups(ctx.prisma, v.organizationId);
       const live = all.filter((g) => !g.mergedIntoId);
       const merged = all.filter((g) => g.mergedIntoId);
       const nameOf = new Map(all.map((g) => [g.id, g.name]));
-      return html`<p class="lead">${tr(L, "En dold grupp syns inte i jämförelser men dess historik finns kvar. När två grupper slås ihop flyttas svar, enkäter, röstmeddelanden och summeringar till den grupp som blir kvar; samtal på den gamla nyckeln hamnar sedan där.", "A hidden group leaves the comparisons but keeps its history. Merging moves answers, surveys, voice messages and totals to the group that remains; calls on the old key land there afterwards.")}</p>
-<div class="table-wrap" tabindex="0"><table class="stack"><caption>${tr(L, "Svarsgrupper", "Svarsgrupper")}</caption>
-<thead><tr><th scope="col">${tr(L, "Namn", "Name")}</th><th scope="col">${tr(L, "Nyckel", "Key")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col">${tr(L, "Dölj eller visa", "Hide or show")}</th><th scope="col">${tr(L, "Slå ihop med", "Merge into")}</th></tr></thead>
-<tbody>${live.length ? live.map((g) => groupRow(g, live, v.csrf, L)) : html`<tr><td colspan="5">${tr(L, "Inga svarsgrupper ännu.", "No svarsgrupper yet.")}</td></tr>`}</tbody></table></div>
+      return html`<p class="lead">${msg(L).admin.hiddenGroupLeavesComparisons}</p>
+<div class="table-wrap" tabindex="0"><table class="stack"><caption>${msg(L).admin.svarsgrupper}</caption>
+<thead><tr><th scope="col">${msg(L).admin.name}</th><th scope="col">${msg(L).admin.key}</th><th scope="col">${msg(L).admin.status}</th><th scope="col">${msg(L).admin.hideOrShow}</th><th scope="col">${msg(L).admin.mergeInto}</th></tr></thead>
+<tbody>${live.length ? live.map((g) => groupRow(g, live, v.csrf, L)) : html`<tr><td colspan="5">${msg(L).admin.noSvarsgrupperYet}</td></tr>`}</tbody></table></div>
 ${
   merged.length
-    ? html`<h2>${tr(L, "Ihopslagna", "Merged")}</h2><ul>${merged.map((g) => html`<li><code>${g.key}</code> (${g.name}) → ${nameOf.get(g.mergedIntoId!) ?? "–"}</li>`)}</ul>`
+    ? html`<h2>${msg(L).admin.merged}</h2><ul>${merged.map((g) => html`<li><code>${g.key}</code> (${g.name}) → ${nameOf.get(g.mergedIntoId!) ?? "–"}</li>`)}</ul>`
     : ""
 }
 <form method="post" action="/admin/groups" class="card">${csrfField(v.csrf)}
-<h2>${tr(L, "Ny svarsgrupp", "New svarsgrupp")}</h2>
+<h2>${msg(L).admin.newSvarsgrupp}</h2>
 <div class="grid">
-<div><label for="g-key">${tr(L, "Nyckel i telefonisystemet", "Key in the telephony system")}</label><p class="hint" id="g-key-hint">${tr(L, "Som telefonisystemet skickar den, t.ex. val1. Bokstäver, siffror, . _ -", "As the telephony system sends it, e.g. val1. Letters, digits, . _ -")}</p><input id="g-key" name="key" required maxlength="60" autocomplete="off" aria-describedby="g-key-hint"></div>
-<div><label for="g-name">${tr(L, "Namn", "Name")}</label><input id="g-name" name="name" required maxlength="120" autocomplete="off"></div>
+<div><label for="g-key">${msg(L).admin.keyInTelephonySystem}</label><p class="hint" id="g-key-hint">${msg(L).admin.asTelephonySystemSends}</p><input id="g-key" name="key" required maxlength="60" autocomplete="off" aria-describedby="g-key-hint"></div>
+<div><label for="g-name">${msg(L).admin.name}</label><input id="g-name" name="name" required maxlength="120" autocomplete="off"></div>
 </div>
-<p><button type="submit">${tr(L, "Skapa svarsgrupp", "Create svarsgrupp")}</button></p>
+<p><button type="submit">${msg(L).admin.createSvarsgrupp}</button></p>
 </form>`;
     },
   };
@@ -88,7 +82,7 @@ ${
   const back = "/admin/groups?saved=1";
 
   kit.post("/admin/groups", section, async (req, v) => {
-    const f = parseForm(createForm, formBody(req), LABELS, v.lang);
+    const f = parseForm(createForm, formBody(req), msg(v.lang).admin.fields.group, v.lang);
     const g = await createGroup(ctx.prisma, v.organizationId, f);
     await kit.audit(req, {
       action: "group.create",
@@ -99,7 +93,7 @@ ${
     return back;
   });
   kit.post("/admin/groups/:id/rename", section, async (req, v) => {
-    const f = parseForm(renameForm, formBody(req), LABELS, v.lang);
+    const f = parseForm(renameForm, formBody(req), msg(v.lang).admin.fields.group, v.lang);
     const { before, after } = await renameGroup(ctx.prisma, v.organizationId, idParam(req), f.name);
     if (before.name !== after.name)
       await kit.audit(req, {
@@ -118,7 +112,7 @@ ${
     });
   kit.post("/admin/groups/:id/merge", section, async (req, v) => {
     const L = v.lang;
-    const f = parseForm(mergeForm, formBody(req), LABELS, L);
+    const f = parseForm(mergeForm, formBody(req), msg(L).admin.fields.group, L);
     const id = idParam(req);
     if (formBody(req).confirm !== "yes") {
       // A merge cannot be undone: the first press only asks.
@@ -128,9 +122,9 @@ ${
       if (!from || !into || from.id === into.id)
         await mergeGroups(ctx.prisma, v.organizationId, id, f.intoId, ctx.now());
       return html`<form method="post" action="/admin/groups/${id}/merge" class="card" role="alert">${csrfField(v.csrf)}<input type="hidden" name="intoId" value="${f.intoId}"><input type="hidden" name="confirm" value="yes">
-<h2>${tr(L, "Slå ihop", "Merge")} ${from?.name ?? ""} ${tr(L, "med", "into")} ${into?.name ?? ""}?</h2>
-<p>${tr(L, "Alla svar, enkäter, samtal och röstmeddelanden i den första gruppen flyttas till den andra. Det går inte att ångra.", "All answers, surveys, calls and voice messages of the first group move to the second. This cannot be undone.")}</p>
-<p><button type="submit">${tr(L, "Ja, slå ihop", "Yes, merge")}</button> <a href="/admin/groups">${tr(L, "Avbryt", "Cancel")}</a></p></form>`;
+<h2>${msg(L).admin.merge} ${from?.name ?? ""} ${msg(L).admin.into} ${into?.name ?? ""}?</h2>
+<p>${msg(L).admin.allAnswersSurveysCalls}</p>
+<p><button type="submit">${msg(L).admin.yesMerge}</button> <a href="/admin/groups">${msg(L).admin.cancel}</a></p></form>`;
     }
     const m = await mergeGroups(ctx.prisma, v.organizationId, id, f.intoId, ctx.now());
     await kit.audit(req, {

@@ -1,7 +1,7 @@
 import type { AuditRow } from "../../audit/log.js";
-import { auditEventName } from "../../audit/event-names.js";
+import { auditDetailText, auditEventName, auditTargetName } from "../../audit/event-names.js";
 import { html, type Html } from "../html.js";
-import { fmt, tr, type Lang } from "../i18n.js";
+import { fmt, msg, type Lang } from "../i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
 
 const csrfField = (t: string) => html`<input type="hidden" name="_csrf" value="${t}">`;
@@ -18,7 +18,7 @@ export interface TargetRow {
 /** "≥ 4,30", "75–80 %", "≥ 80 %": a target as the enhetschef typed it. */
 export function targetText(L: Lang, t: { metric: string; threshold: number; upper: number | null }): string {
   const v = (x: number) => (t.metric === "mean" ? fmt(L, x) : fmt(L, x * 100, x * 100 === Math.round(x * 100) ? 0 : 1));
-  const unit = t.metric === "mean" ? "" : " %";
+  const unit = t.metric === "mean" ? "" : "\u00a0%";
   return t.upper === null ? `≥ ${v(t.threshold)}${unit}` : `${v(t.threshold)}–${v(t.upper)}${unit}`;
 }
 
@@ -46,30 +46,30 @@ function withState(targets: TargetRow[], today: string): { t: TargetRow; state: 
 export function targetsPage(targets: TargetRow[], csrf: string, lang: Lang, today: string): Html {
   const L = lang;
   const stateText: Record<TargetState, Html> = {
-    current: html`<span class="badge ok">${tr(L, "Gäller nu", "In force")}</span>`,
-    coming: html`<span class="badge">${tr(L, "Kommande", "Upcoming")}</span>`,
-    earlier: html`<span class="muted">${tr(L, "Tidigare", "Earlier")}</span>`,
+    current: html`<span class="badge ok">${msg(L).admin.inForce}</span>`,
+    coming: html`<span class="badge">${msg(L).admin.upcoming}</span>`,
+    earlier: html`<span class="muted">${msg(L).admin.earlier}</span>`,
   };
   const rows = withState(targets, today).map(({ t, state }) => {
     const day = t.validFrom.toISOString().slice(0, 10);
-    return html`<tr${state === "earlier" ? html` class="history"` : ""}><td>${questionLabel(t.questionKey, L)}</td><td>${t.metric === "mean" ? tr(L, "Medelvärde", "Mean") : tr(L, "Andel nöjda (4–5)", "Satisfied share (4–5)")}</td>
+    return html`<tr${state === "earlier" ? html` class="history"` : ""}><td>${questionLabel(t.questionKey, L)}</td><td>${t.metric === "mean" ? msg(L).admin.mean : msg(L).admin.satisfiedShare45}</td>
 <td class="num">${targetText(L, t)}</td><td>${day}</td><td>${stateText[state]}</td>
-<td><form method="post" action="/admin/targets/${t.id}/delete" class="inline">${csrfField(csrf)}<button type="submit" class="secondary" aria-label="${tr(L, "Ta bort mål", "Delete target")} ${questionLabel(t.questionKey, L)} ${day}">${tr(L, "Ta bort", "Delete")}</button></form></td></tr>`;
+<td><form method="post" action="/admin/targets/${t.id}/delete" class="inline">${csrfField(csrf)}<button type="submit" class="secondary" aria-label="${msg(L).admin.deleteTarget} ${questionLabel(t.questionKey, L)} ${day}">${msg(L).admin.delete}</button></form></td></tr>`;
   });
-  return html`<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Mål per fråga med historik. Ett mål gäller från sitt datum tills nästa mål för samma fråga och mått; tidigare perioder behåller målet de hade.", "Targets per question with history. A target applies from its date until the next one for the same question and metric; earlier periods keep the target they had.")}</caption>
-<thead><tr><th scope="col">${tr(L, "Fråga", "Question")}</th><th scope="col">${tr(L, "Mått", "Metric")}</th><th scope="col" class="num">${tr(L, "Mål", "Target")}</th><th scope="col">${tr(L, "Gäller från", "Valid from")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="6">${tr(L, "Inga mål ännu.", "No targets yet.")}</td></tr>`}</tbody></table></div>
+  return html`<div class="table-wrap" tabindex="0"><table><caption>${msg(L).admin.targetsPerQuestionWith}</caption>
+<thead><tr><th scope="col">${msg(L).admin.question}</th><th scope="col">${msg(L).admin.metric}</th><th scope="col" class="num">${msg(L).admin.target}</th><th scope="col">${msg(L).admin.validFrom}</th><th scope="col">${msg(L).admin.status}</th><th scope="col"><span class="visually-hidden">${msg(L).admin.action}</span></th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="6">${msg(L).admin.noTargetsYet}</td></tr>`}</tbody></table></div>
 <form method="post" action="/admin/targets" class="card" novalidate>${csrfField(csrf)}
-<h2>${tr(L, "Nytt eller ändrat mål", "New or changed target")}</h2>
-<p class="hint" id="t-hint">${tr(L, "Medelvärden på skalan 1–5 med komma eller punkt (4,3). Andelar i procent (75). Fyll i högsta värde för ett intervall, t.ex. 75–80 %. Ett ändrat mål gäller från det datum du anger.", "Means on the 1–5 scale with a comma or point (4.3). Shares in percent (75). Fill in the highest value for a band, e.g. 75–80 %. A changed target applies from the date you give.")}</p>
+<h2>${msg(L).admin.newOrChangedTarget}</h2>
+<p class="hint" id="t-hint">${msg(L).admin.meansOn15}</p>
 <div class="grid">
-<div><label for="t-q">${tr(L, "Fråga", "Question")}</label><select id="t-q" name="questionKey">${QUESTION_ORDER.map((k) => html`<option value="${k}">${questionLabel(k, L)}</option>`)}</select></div>
-<div><label for="t-m">${tr(L, "Mått", "Metric")}</label><select id="t-m" name="metric"><option value="mean">${tr(L, "Medelvärde (1–5)", "Mean (1–5)")}</option><option value="satisfiedShare">${tr(L, "Andel nöjda (%)", "Satisfied share (%)")}</option></select></div>
-<div><label for="t-lo">${tr(L, "Lägsta värde", "Lowest value")}</label><input id="t-lo" name="lower" inputmode="decimal" required autocomplete="off" aria-describedby="t-hint" placeholder="4,3 / 75"></div>
-<div><label for="t-hi">${tr(L, "Högsta värde (valfritt)", "Highest value (optional)")}</label><input id="t-hi" name="upper" inputmode="decimal" autocomplete="off" aria-describedby="t-hint" placeholder="80"></div>
-<div><label for="t-d">${tr(L, "Gäller från", "Valid from")}</label><input id="t-d" name="validFrom" type="date" required value="${today}"></div>
+<div><label for="t-q">${msg(L).admin.question}</label><select id="t-q" name="questionKey">${QUESTION_ORDER.map((k) => html`<option value="${k}">${questionLabel(k, L)}</option>`)}</select></div>
+<div><label for="t-m">${msg(L).admin.metric}</label><select id="t-m" name="metric"><option value="mean">${msg(L).admin.mean15}</option><option value="satisfiedShare">${msg(L).admin.satisfiedShare}</option></select></div>
+<div><label for="t-lo">${msg(L).admin.lowestValue}</label><input id="t-lo" name="lower" inputmode="decimal" required autocomplete="off" aria-describedby="t-hint" placeholder="4,3 / 75"></div>
+<div><label for="t-hi">${msg(L).admin.highestValueOptional}</label><input id="t-hi" name="upper" inputmode="decimal" autocomplete="off" aria-describedby="t-hint" placeholder="80"></div>
+<div><label for="t-d">${msg(L).admin.validFrom}</label><input id="t-d" name="validFrom" type="date" required value="${today}"></div>
 </div>
-<p><button type="submit">${tr(L, "Spara mål", "Save target")}</button></p>
+<p><button type="submit">${msg(L).admin.saveTarget}</button></p>
 </form>`;
 }
 
@@ -82,12 +82,12 @@ export function auditPage(rows: AuditRow[], lang: Lang, timeZone: string): Html 
   });
   const body = rows.map(
     (r) =>
-      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td>${auditEventName(r.action, L)}</td><td>${r.targetType ?? ""} ${r.targetId ? html`<span class="muted">${r.targetId.slice(0, 8)}</span>` : ""}</td><td><code>${r.detail ? JSON.stringify(r.detail).slice(0, 200) : ""}</code></td></tr>`,
+      html`<tr><td>${when.format(r.at)}</td><td>${r.actor ?? "–"}</td><td>${auditEventName(r.action, L)}</td><td>${r.targetType ? auditTargetName(r.targetType, L) : ""} ${r.targetId ? html`<code class="muted">${r.targetId.slice(0, 8)}</code>` : ""}</td><td>${r.detail ? auditDetailText(r.detail as Record<string, unknown>, L).slice(0, 300) : ""}</td></tr>`,
   );
   const older = rows.length
-    ? html`<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${tr(L, "Äldre händelser", "Older events")}</a></p>`
+    ? html`<p><a href="/admin/audit?before=${encodeURIComponent(rows[rows.length - 1].at.toISOString())}">${msg(L).admin.olderEvents}</a></p>`
     : "";
-  return html`<div class="table-wrap" tabindex="0"><table><caption>${tr(L, "Vem gjorde vad och när: inloggningar, uppspelningar, granskningar och ändringar.", "Who did what and when: sign-ins, playbacks, reviews and changes.")}</caption>
-<thead><tr><th scope="col">${tr(L, "Tid", "Time")}</th><th scope="col">${tr(L, "Vem", "Who")}</th><th scope="col">${tr(L, "Händelse", "Event")}</th><th scope="col">${tr(L, "Objekt", "Object")}</th><th scope="col">${tr(L, "Detaljer", "Details")}</th></tr></thead>
-<tbody>${body.length ? body : html`<tr><td colspan="5">${tr(L, "Inga händelser.", "No events.")}</td></tr>`}</tbody></table></div>${older}`;
+  return html`<div class="table-wrap" tabindex="0"><table><caption>${msg(L).admin.whoDidWhatAnd}</caption>
+<thead><tr><th scope="col">${msg(L).admin.time}</th><th scope="col">${msg(L).admin.who}</th><th scope="col">${msg(L).admin.event}</th><th scope="col">${msg(L).admin.object}</th><th scope="col">${msg(L).admin.details}</th></tr></thead>
+<tbody>${body.length ? body : html`<tr><td colspan="5">${msg(L).admin.noEvents}</td></tr>`}</tbody></table></div>${older}`;
 }

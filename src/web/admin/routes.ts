@@ -7,7 +7,7 @@ import { AppError, parseOrThrow } from "../../lib/errors.js";
 import { getOrganization } from "../../organizations/service.js";
 import { renderPage } from "../layout.js";
 import { html, toDocument, type Html } from "../html.js";
-import { langOf, tr } from "../i18n.js";
+import { langOf, msg } from "../i18n.js";
 import { nextCallingWindows } from "../../intake/calling-hours-form.js";
 import { adminTabs, flash, groupsTable, settingsForm } from "./pages.js";
 import { auditPage, targetsPage } from "./lists.js";
@@ -53,7 +53,7 @@ export function adminRouter(ctx: AppContext): Router {
     let title: string;
     if (section === "settings") {
       const org = await getOrganization(ctx.prisma, orgId);
-      title = tr(L, "Inställningar och svarsgrupper", "Settings and svarsgrupper");
+      title = msg(L).admin.settingsAndSvarsgrupper;
       const windows = (s: { callingHours?: string; skipPublicHolidays?: boolean }, n: number) =>
         nextCallingWindows(
           ctx.now(),
@@ -66,12 +66,12 @@ export function adminRouter(ctx: AppContext): Router {
         );
       const groups = (await listGroups(ctx.prisma, orgId)).map((g) => ({ ...g, preview: windows(g.settings, 3) }));
       const preview = windows({}, 5);
-      content = html`${settingsForm(org.settings, csrf, L, [], preview, org.timeZone)}<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>${groupsTable(groups, csrf, L, org)}`;
+      content = html`${settingsForm(org.settings, csrf, L, [], preview, org.timeZone)}<h2>${msg(L).admin.svarsgrupper}</h2>${groupsTable(groups, csrf, L, org)}`;
     } else if (section === "targets") {
-      title = tr(L, "Mål", "Targets");
+      title = msg(L).admin.targets;
       content = targetsPage(await listTargets(ctx.prisma, orgId), csrf, L, ctx.now().toISOString().slice(0, 10));
     } else {
-      title = tr(L, "Granskningslogg", "Audit log");
+      title = msg(L).admin.auditLog;
       const before =
         typeof req.query.before === "string" && !Number.isNaN(Date.parse(req.query.before))
           ? new Date(req.query.before)

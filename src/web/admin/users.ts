@@ -7,7 +7,7 @@ import { createUser, listUsers } from "../../auth/users.js";
 import { MIN_PASSWORD_LENGTH } from "../../auth/passwords.js";
 import { AppError } from "../../lib/errors.js";
 import { html, type Html } from "../html.js";
-import { tr, type Lang } from "../i18n.js";
+import { msg, type Lang } from "../i18n.js";
 import { csrfField, fmtWhen, parseForm } from "./form.js";
 import { adminKit, formBody, idParam, type AdminSection, type AdminView } from "./kit.js";
 
@@ -39,19 +39,11 @@ const newForm = z
     if (u.role === "agent" && !u.agentId) c.addIssue({ code: "custom", path: ["agentId"], message: "agent_required" });
     if (u.role !== "agent" && u.agentId) c.addIssue({ code: "custom", path: ["agentId"], message: "agent_forbidden" });
   });
-const LABELS = {
-  email: ["E-postadress", "E-mail address"],
-  password: ["Lösenord", "Password"],
-  name: ["Namn", "Name"],
-  role: ["Roll", "Role"],
-  agentId: ["Agent-id i telefonisystemet", "Agent id in the telephony system"],
-} as const;
-
 export const roleName = (L: Lang, r: string) =>
   ({
-    admin: tr(L, "Administratör", "Administrator"),
-    manager: tr(L, "Enhetschef", "Unit manager"),
-    agent: tr(L, "Kommunvägledare", "Agent"),
+    admin: msg(L).admin.administrator,
+    manager: msg(L).admin.unitManager,
+    agent: msg(L).admin.agent,
   })[r] ?? r;
 
 type Agents = { id: string; externalId: string; name: string | null }[];
@@ -63,25 +55,25 @@ function listContent(users: Awaited<ReturnType<typeof listUsers>>, agents: Agent
   const L = v.lang;
   const rows = users.map(
     (u) => html`<tr>
-<td data-label="${tr(L, "Namn", "Name")}"><a href="/admin/users/${u.id}">${u.name}</a>${u.id === v.userId ? html` <span class="muted">${tr(L, "(du)", "(you)")}</span>` : ""}<br><span class="muted break">${u.email}</span></td>
-<td data-label="${tr(L, "Roll", "Role")}">${roleName(L, u.role)}</td>
-<td data-label="${tr(L, "Agent", "Agent")}">${u.agent ? (u.agent.name ?? u.agent.externalId) : "–"}</td>
-<td data-label="${tr(L, "Status", "Status")}">${u.disabledAt ? html`<span class="badge bad">${tr(L, "Avstängd", "Disabled")}</span>` : html`<span class="badge ok">${tr(L, "Aktiv", "Active")}</span>`}</td>
-<td data-label="${tr(L, "Åtgärd", "Action")}"><a href="/admin/users/${u.id}">${tr(L, "Ändra", "Edit")}<span class="visually-hidden"> ${u.name}</span></a></td></tr>`,
+<td data-label="${msg(L).admin.name}"><a href="/admin/users/${u.id}">${u.name}</a>${u.id === v.userId ? html` <span class="muted">${msg(L).admin.you}</span>` : ""}<br><span class="muted break">${u.email}</span></td>
+<td data-label="${msg(L).admin.role}">${roleName(L, u.role)}</td>
+<td data-label="${msg(L).admin.agent2}">${u.agent ? (u.agent.name ?? u.agent.externalId) : "–"}</td>
+<td data-label="${msg(L).admin.status}">${u.disabledAt ? html`<span class="badge bad">${msg(L).admin.disabled}</span>` : html`<span class="badge ok">${msg(L).admin.active}</span>`}</td>
+<td data-label="${msg(L).admin.action}"><a href="/admin/users/${u.id}">${msg(L).admin.edit}<span class="visually-hidden"> ${u.name}</span></a></td></tr>`,
   );
-  return html`<div class="table-wrap" tabindex="0"><table class="stack"><caption>${tr(L, "Användare", "Users")}</caption>
-<thead><tr><th scope="col">${tr(L, "Namn", "Name")}</th><th scope="col">${tr(L, "Roll", "Role")}</th><th scope="col">${tr(L, "Agent", "Agent")}</th><th scope="col">${tr(L, "Status", "Status")}</th><th scope="col"><span class="visually-hidden">${tr(L, "Åtgärd", "Action")}</span></th></tr></thead>
+  return html`<div class="table-wrap" tabindex="0"><table class="stack"><caption>${msg(L).admin.users}</caption>
+<thead><tr><th scope="col">${msg(L).admin.name}</th><th scope="col">${msg(L).admin.role}</th><th scope="col">${msg(L).admin.agent2}</th><th scope="col">${msg(L).admin.status}</th><th scope="col"><span class="visually-hidden">${msg(L).admin.action}</span></th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 <form method="post" action="/admin/users" class="card">${csrfField(v.csrf)}
-<h2>${tr(L, "Ny användare", "New user")}</h2>
+<h2>${msg(L).admin.newUser}</h2>
 <div class="grid">
-<div><label for="u-name">${tr(L, "Namn", "Name")}</label><input id="u-name" name="name" required autocomplete="off"></div>
-<div><label for="u-email">${tr(L, "E-postadress", "E-mail address")}</label><input id="u-email" name="email" type="email" required autocomplete="off"></div>
-<div><label for="u-role">${tr(L, "Roll", "Role")}</label><select id="u-role" name="role"><option value="agent">${roleName(L, "agent")}</option><option value="manager">${roleName(L, "manager")}</option><option value="admin">${roleName(L, "admin")}</option></select></div>
-<div><label for="u-agent">${tr(L, "Agent-id i telefonisystemet (för kommunvägledare)", "Agent id in the telephony system (for agents)")}</label><select id="u-agent" name="agentId">${agentOptions(agents, null)}</select></div>
-<div><label for="u-pw">${tr(L, "Lösenord (minst 12 tecken; tomt = bara inloggning via OIDC eller återställningslänk)", "Password (at least 12 characters; empty = OIDC sign-in or a reset link only)")}</label><input id="u-pw" name="password" type="password" autocomplete="new-password" minlength="12"></div>
+<div><label for="u-name">${msg(L).admin.name}</label><input id="u-name" name="name" required autocomplete="off"></div>
+<div><label for="u-email">${msg(L).admin.eMailAddress}</label><input id="u-email" name="email" type="email" required autocomplete="off"></div>
+<div><label for="u-role">${msg(L).admin.role}</label><select id="u-role" name="role"><option value="agent">${roleName(L, "agent")}</option><option value="manager">${roleName(L, "manager")}</option><option value="admin">${roleName(L, "admin")}</option></select></div>
+<div><label for="u-agent">${msg(L).admin.agentIdInTelephony}</label><select id="u-agent" name="agentId">${agentOptions(agents, null)}</select></div>
+<div><label for="u-pw">${msg(L).admin.passwordAtLeast12}</label><input id="u-pw" name="password" type="password" autocomplete="new-password" minlength="12"></div>
 </div>
-<p><button type="submit">${tr(L, "Skapa användare", "Create user")}</button></p>
+<p><button type="submit">${msg(L).admin.createUser}</button></p>
 </form>`;
 }
 
@@ -96,7 +88,7 @@ export function userRoutes(ctx: AppContext, r: Router): void {
 
   const list: AdminSection = {
     key: "users",
-    title: (L) => tr(L, "Användare", "Users"),
+    title: (L) => msg(L).admin.users,
     content: async (_req, v) =>
       listContent(await listUsers(ctx.prisma, v.organizationId), await agentsOf(v.organizationId), v),
   };
@@ -115,14 +107,13 @@ export function userRoutes(ctx: AppContext, r: Router): void {
         oidcSubject: true,
       },
     });
-    if (!u)
-      throw new AppError("not_found", "No such user", undefined, tr(v.lang, "Användaren finns inte.", "No such user."));
+    if (!u) throw new AppError("not_found", "No such user", undefined, msg(v.lang).admin.noSuchUser);
     return u;
   }
 
   const one: AdminSection = {
     key: "users",
-    title: (L) => tr(L, "Ändra användare", "Edit user"),
+    title: (L) => msg(L).admin.editUser,
     async content(req, v) {
       const L = v.lang;
       const u = await target(req, v);
@@ -130,40 +121,28 @@ export function userRoutes(ctx: AppContext, r: Router): void {
       const own = u.id === v.userId;
       const action = (verb: string, label: string, hint: string) =>
         html`<form method="post" action="/admin/users/${u.id}/${verb}" class="card">${csrfField(v.csrf)}<p class="hint">${hint}</p><button type="submit" class="secondary">${label}</button></form>`;
-      return html`<p><a href="/admin/users">← ${tr(L, "Alla användare", "All users")}</a></p>
+      return html`<p><a href="/admin/users">← ${msg(L).admin.allUsers}</a></p>
 <h2>${u.name} <span class="muted break">${u.email}</span></h2>
 <form method="post" action="/admin/users/${u.id}" class="card">${csrfField(v.csrf)}
 <div class="grid">
-<div><label for="e-name">${tr(L, "Namn", "Name")}</label><input id="e-name" name="name" required maxlength="120" value="${u.name}"></div>
-<div><label for="e-role">${tr(L, "Roll", "Role")}</label><select id="e-role" name="role">${(["agent", "manager", "admin"] as const).map((r) => html`<option value="${r}"${r === u.role ? html` selected` : ""}>${roleName(L, r)}</option>`)}</select></div>
-<div><label for="e-agent">${tr(L, "Agent-id i telefonisystemet (bara kommunvägledare)", "Agent id in the telephony system (agents only)")}</label><select id="e-agent" name="agentId">${agentOptions(await agentsOf(v.organizationId), u.agentId)}</select></div>
+<div><label for="e-name">${msg(L).admin.name}</label><input id="e-name" name="name" required maxlength="120" value="${u.name}"></div>
+<div><label for="e-role">${msg(L).admin.role}</label><select id="e-role" name="role">${(["agent", "manager", "admin"] as const).map((r) => html`<option value="${r}"${r === u.role ? html` selected` : ""}>${roleName(L, r)}</option>`)}</select></div>
+<div><label for="e-agent">${msg(L).admin.agentIdInTelephony2}</label><select id="e-agent" name="agentId">${agentOptions(await agentsOf(v.organizationId), u.agentId)}</select></div>
 </div>
-<p><button type="submit">${tr(L, "Spara", "Save")}</button></p>
+<p><button type="submit">${msg(L).admin.save}</button></p>
 </form>
-<h2>${tr(L, "Åtkomst", "Access")}</h2>
-<p>${u.disabledAt ? html`<span class="badge bad">${tr(L, "Avstängd", "Disabled")}</span>` : html`<span class="badge ok">${tr(L, "Aktiv", "Active")}</span>`} ${tr(L, "Inloggad på", "Signed in on")} ${sessions} ${sessions === 1 ? tr(L, "enhet", "device") : tr(L, "enheter", "devices")}.</p>
+<h2>${msg(L).admin.access}</h2>
+<p>${u.disabledAt ? html`<span class="badge bad">${msg(L).admin.disabled}</span>` : html`<span class="badge ok">${msg(L).admin.active}</span>`} ${msg(L).admin.signedInOn} ${sessions} ${sessions === 1 ? msg(L).admin.device : msg(L).admin.devices}.</p>
 <div class="grid">
 ${
   own
     ? ""
     : u.disabledAt
-      ? action(
-          "enable",
-          tr(L, "Aktivera kontot", "Enable the account"),
-          tr(L, "Användaren kan logga in igen.", "The user can sign in again."),
-        )
-      : action(
-          "disable",
-          tr(L, "Stäng av kontot", "Disable the account"),
-          tr(
-            L,
-            "Användaren loggas ut överallt och kan inte logga in.",
-            "The user is signed out everywhere and cannot sign in.",
-          ),
-        )
+      ? action("enable", msg(L).admin.enableAccount, msg(L).admin.userCanSignIn)
+      : action("disable", msg(L).admin.disableAccount, msg(L).admin.userIsSignedOut)
 }
-${action("reset-link", tr(L, "Skapa återställningslänk", "Make a password-reset link"), tr(L, `En länk som gäller i ${RESET_LINK_HOURS} timmar och fungerar en gång. Användaren väljer själv sitt nya lösenord.`, `A link valid for ${RESET_LINK_HOURS} hours that works once. The user chooses the new password.`))}
-${action("sign-out", tr(L, "Logga ut överallt", "Sign out everywhere"), tr(L, "Avslutar alla inloggningar för den här användaren.", "Ends every session of this user."))}
+${action("reset-link", msg(L).admin.makePasswordResetLink, msg(L).admin.linkValidForHours(RESET_LINK_HOURS))}
+${action("sign-out", msg(L).admin.signOutEverywhere, msg(L).admin.endsEverySessionOf)}
 </div>`;
     },
   };
@@ -172,7 +151,7 @@ ${action("sign-out", tr(L, "Logga ut överallt", "Sign out everywhere"), tr(L, "
   const back = (req: Request) => `/admin/users/${idParam(req)}?saved=1`;
 
   kit.post("/admin/users/:id", one, async (req, v) => {
-    const f = parseForm(editForm, formBody(req), LABELS, v.lang);
+    const f = parseForm(editForm, formBody(req), msg(v.lang).admin.fields.user, v.lang);
     const { before, after } = await changeUser(ctx.prisma, v.organizationId, idParam(req), {
       name: f.name,
       role: f.role,
@@ -193,7 +172,7 @@ ${action("sign-out", tr(L, "Logga ut överallt", "Sign out everywhere"), tr(L, "
           "bad_request",
           "Cannot disable yourself",
           undefined,
-          tr(v.lang, "Du kan inte stänga av dig själv.", "You cannot disable yourself."),
+          msg(v.lang).admin.youCannotDisableYourself,
         );
       await changeUser(ctx.prisma, v.organizationId, id, { disabled: verb === "disable" });
       await kit.audit(req, { action: `user.${verb}`, targetType: "user", targetId: id });
@@ -222,13 +201,13 @@ ${action("sign-out", tr(L, "Logga ut överallt", "Sign out everywhere"), tr(L, "
       detail: { expiresAt },
     });
     const link = `${ctx.config.publicBaseUrl}/reset-password?token=${token}`;
-    return html`<div class="card secret" role="status"><h2>${tr(L, "Återställningslänk", "Password-reset link")}</h2>
-<p>${tr(L, "Skicka länken till", "Send the link to")} ${u.name}. ${tr(L, "Den visas bara nu, fungerar en gång och gäller till", "It is shown only now, works once and is valid until")} ${fmtWhen(L, v.timeZone, expiresAt)}.</p>
-<p><label for="reset-link">${tr(L, "Länk", "Link")}</label><input id="reset-link" readonly value="${link}"></p></div>`;
+    return html`<div class="card secret" role="status"><h2>${msg(L).admin.passwordResetLink}</h2>
+<p>${msg(L).admin.sendLinkTo} ${u.name}. ${msg(L).admin.itIsShownOnly} ${fmtWhen(L, v.timeZone, expiresAt)}.</p>
+<p><label for="reset-link">${msg(L).admin.link}</label><input id="reset-link" readonly value="${link}"></p></div>`;
   });
   r.get("/admin/users", kit.admin, (req, res, next) => kit.render(req, res, list).catch(next));
   kit.post("/admin/users", list, async (req, v) => {
-    const f = parseForm(newForm, formBody(req), LABELS, v.lang);
+    const f = parseForm(newForm, formBody(req), msg(v.lang).admin.fields.user, v.lang);
     const user = await createUser(ctx.prisma, {
       organizationId: v.organizationId,
       email: f.email,

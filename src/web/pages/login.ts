@@ -1,6 +1,6 @@
 import { renderPage } from "../layout.js";
 import { html, type Html } from "../html.js";
-import { tr, type Lang } from "../i18n.js";
+import { msg, type Lang } from "../i18n.js";
 
 export interface LoginView {
   lang: Lang;
@@ -16,23 +16,23 @@ export interface LoginView {
 export function renderLogin(v: LoginView): Html {
   const L = v.lang;
   const body = html`<div class="narrow">
-<h1>${tr(L, "Logga in", "Sign in")}</h1>
-<p class="lead">${tr(L, "Resultat från kundundersökningen efter samtal till kundcenter.", "Results of the customer survey after calls to the contact centre.")}</p>
+<h1>${msg(L).auth.signIn}</h1>
+<p class="lead">${msg(L).auth.resultsOfCustomerSurvey}</p>
 ${v.error && html`<p class="error" role="alert" id="login-error">${v.error}</p>`}
 ${v.notice && html`<p class="notice" role="status">${v.notice}</p>`}
 <form method="post" action="/login" class="card" novalidate>
 <input type="hidden" name="_csrf" value="${v.csrf}">
 <input type="hidden" name="next" value="${v.next}">
-<label for="email">${tr(L, "E-postadress", "E-mail address")}</label>
+<label for="email">${msg(L).auth.eMailAddress}</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="${v.email ?? ""}"${v.error && html` aria-describedby="login-error" aria-invalid="true"`}>
-<label for="password">${tr(L, "Lösenord", "Password")}</label>
+<label for="password">${msg(L).auth.password}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${v.error && html` aria-describedby="login-error" aria-invalid="true"`}>
-<p><button type="submit">${tr(L, "Logga in", "Sign in")}</button></p>
+<p><button type="submit">${msg(L).auth.signIn}</button></p>
 </form>
 ${
   v.oidcLabel &&
-  html`<p>${tr(L, "Eller", "Or")}</p><p><a class="button secondary" href="/auth/oidc/start?next=${encodeURIComponent(v.next)}">${tr(L, "Logga in med", "Sign in with")} ${v.oidcLabel}</a></p>`
+  html`<p>${msg(L).auth.or}</p><p><a class="button secondary" href="/auth/oidc/start?next=${encodeURIComponent(v.next)}">${msg(L).auth.signInWith} ${v.oidcLabel}</a></p>`
 }
 </div>`;
-  return renderPage({ title: tr(L, "Logga in", "Sign in"), user: null, body, lang: L, path: "/login" });
+  return renderPage({ title: msg(L).auth.signIn, user: null, body, lang: L, path: "/login" });
 }

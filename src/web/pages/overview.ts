@@ -6,7 +6,7 @@ import { changeHtml, comparisonsTable } from "../comparisons.js";
 import { periodNav } from "../period-nav.js";
 import { meanOf, trendSection } from "../trend-charts.js";
 import { html, type Html } from "../html.js";
-import { fmt, tr, type Lang } from "../i18n.js";
+import { fmt, msg, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
 import type { OverviewView } from "../data/overview.js";
@@ -19,9 +19,9 @@ function totalCards(v: OverviewView, L: Lang): Html | "" {
   if (!t) return "";
   const card = (label: string, inner: Html) => html`<div class="kpi"><div class="sub">${label}</div>${inner}</div>`;
   return html`<div class="grid">
-${card(tr(L, "NKI hela kundcenter", "NKI whole centre"), html`<div class="value">${t.tooFew || t.mean === null ? "–" : fmt(L, t.mean)}</div><div class="sub">${cellHtml(t, L)}</div><div>${targetBadge(t, L)}</div>`)}
-${card(tr(L, "Samma period förra året", "Same period last year"), html`<div class="value">${t.previousYear && !t.previousYear.tooFew && t.previousYear.mean !== null ? fmt(L, t.previousYear.mean) : "–"}</div><div class="sub">${v.previousPeriod ? periodName(v.previousPeriod, L) : ""} · ${t.previousYear?.respondents ?? 0} ${tr(L, "svarande", "respondents")}</div><div class="sub">${changeHtml(L, t.change, v.minAnswers)}</div>`)}
-${card(tr(L, "Andra kommuner i installationen", "Other municipalities in this installation"), t.benchmark ? html`<div class="value">${fmt(L, t.benchmark.mean)}</div><div class="sub">${t.benchmark.organizations} ${tr(L, "kommuner", "municipalities")} · ${t.benchmark.respondents} ${tr(L, "svarande", "respondents")}</div>` : html`<div class="value">–</div><div class="sub">${tr(L, "För få jämförbara kommuner (minst tre).", "Too few comparable municipalities (at least three).")}</div>`)}
+${card(msg(L).overview.nkiWholeCentre, html`<div class="value">${t.tooFew || t.mean === null ? "–" : fmt(L, t.mean)}</div><div class="sub">${cellHtml(t, L)}</div><div>${targetBadge(t, L)}</div>`)}
+${card(msg(L).overview.samePeriodLastYear, html`<div class="value">${t.previousYear && !t.previousYear.tooFew && t.previousYear.mean !== null ? fmt(L, t.previousYear.mean) : "–"}</div><div class="sub">${v.previousPeriod ? periodName(v.previousPeriod, L) : ""} · ${t.previousYear?.respondents ?? 0} ${msg(L).overview.respondents}</div><div class="sub">${changeHtml(L, t.change, v.minAnswers)}</div>`)}
+${card(msg(L).overview.otherMunicipalitiesInThis, t.benchmark ? html`<div class="value">${fmt(L, t.benchmark.mean)}</div><div class="sub">${t.benchmark.organizations} ${msg(L).overview.municipalities} · ${t.benchmark.respondents} ${msg(L).overview.respondents}</div>` : html`<div class="value">–</div><div class="sub">${msg(L).overview.tooFewComparableMunicipalities}</div>`)}
 </div>`;
 }
 
@@ -33,9 +33,9 @@ function groupsTable(v: OverviewView, L: Lang): Html {
     if (r.tooFew || r.mean === null) return html`<td class="num"><span class="badge few">n=${r.n}</span></td>`;
     const mark =
       r.targetMet === true
-        ? html` <span class="badge ok" title="${tr(L, "mål nått", "target met")}">✓</span>`
+        ? html` <span class="badge ok" title="${msg(L).overview.targetMet}">✓</span>`
         : r.targetMet === false
-          ? html` <span class="badge bad" title="${tr(L, "under mål", "below target")}">✗</span>`
+          ? html` <span class="badge bad" title="${msg(L).overview.belowTarget}">✗</span>`
           : "";
     return html`<td class="num">${fmt(L, r.mean)}${mark}</td>`;
   };
@@ -43,9 +43,9 @@ function groupsTable(v: OverviewView, L: Lang): Html {
     (g) =>
       html`<tr><th scope="row">${g.groupName ?? g.groupKey}</th><td>${cellHtml(g, L)}</td><td class="num">${g.previousYear && !g.previousYear.tooFew ? fmt(L, g.previousYear.mean) : "–"}</td><td>${targetBadge(g, L)}</td>${qs.map((q) => cell(g.groupKey!, q))}</tr>`,
   );
-  return html`<div class="table-wrap" tabindex="0"><table data-testid="groups"><caption>${tr(L, "NKI per svarsgrupp, med varje fråga (✓ mål nått, ✗ under mål)", "NKI per svarsgrupp, with each question (✓ target met, ✗ below target)")}</caption>
-<thead><tr><th scope="col">${tr(L, "Svarsgrupp", "Svarsgrupp")}</th><th scope="col">NKI</th><th scope="col" class="num">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Mål", "Target")}</th>${qs.map((q) => html`<th scope="col" class="num">${questionLabel(q, L)}</th>`)}</tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="${4 + qs.length}">${tr(L, "Inga svar under perioden.", "No answers in the period.")}</td></tr>`}</tbody></table></div>`;
+  return html`<div class="table-wrap" tabindex="0"><table data-testid="groups"><caption>${msg(L).overview.nkiPerSvarsgruppWith}</caption>
+<thead><tr><th scope="col">${msg(L).overview.svarsgrupp}</th><th scope="col">NKI</th><th scope="col" class="num">${msg(L).overview.lastYear}</th><th scope="col">${msg(L).overview.target}</th>${qs.map((q) => html`<th scope="col" class="num">${questionLabel(q, L)}</th>`)}</tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="${4 + qs.length}">${msg(L).overview.noAnswersInPeriod}</td></tr>`}</tbody></table></div>`;
 }
 
 function agentsTable(agents: ResultRow[], L: Lang): Html {
@@ -53,9 +53,9 @@ function agentsTable(agents: ResultRow[], L: Lang): Html {
     (a) =>
       html`<tr><th scope="row">${a.agentName ?? a.agentExternalId}<br><span class="muted">${a.agentExternalId}</span></th><td>${cellHtml(a, L)}</td><td class="num">${a.previousYear && !a.previousYear.tooFew && a.previousYear.n > 0 ? fmt(L, a.previousYear.mean) : "–"}</td><td>${targetBadge(a, L)}</td></tr>`,
   );
-  return html`<div class="table-wrap" tabindex="0"><table data-testid="agents"><caption>${tr(L, "NKI per kommunvägledare", "NKI per agent")}</caption>
-<thead><tr><th scope="col">${tr(L, "Kommunvägledare", "Agent")}</th><th scope="col">NKI</th><th scope="col" class="num">${tr(L, "Förra året", "Last year")}</th><th scope="col">${tr(L, "Mål", "Target")}</th></tr></thead>
-<tbody>${rows.length ? rows : html`<tr><td colspan="4">${tr(L, "Inga svar under perioden.", "No answers in the period.")}</td></tr>`}</tbody></table></div>`;
+  return html`<div class="table-wrap" tabindex="0"><table data-testid="agents"><caption>${msg(L).overview.nkiPerAgent}</caption>
+<thead><tr><th scope="col">${msg(L).overview.agent}</th><th scope="col">NKI</th><th scope="col" class="num">${msg(L).overview.lastYear}</th><th scope="col">${msg(L).overview.target}</th></tr></thead>
+<tbody>${rows.length ? rows : html`<tr><td colspan="4">${msg(L).overview.noAnswersInPeriod}</td></tr>`}</tbody></table></div>`;
 }
 
 export interface OverviewExtras {
@@ -74,7 +74,7 @@ export function renderOverview(
   const ch = channelSuffix(v.channel);
   const tabs = (["week", "month", "tertial"] as const).map(
     (k) =>
-      html`<a href="/overview?p=${k}${ch}"${k === v.periodKey && html` aria-current="page"`}>${{ week: tr(L, "Aktuell vecka", "Current week"), month: tr(L, "Denna månad", "This month"), tertial: tr(L, "Detta tertial", "This period") }[k]}</a>`,
+      html`<a href="/overview?p=${k}${ch}"${k === v.periodKey && html` aria-current="page"`}>${{ week: msg(L).overview.currentWeek, month: msg(L).overview.thisMonth, tertial: msg(L).overview.thisPeriod }[k]}</a>`,
   );
   const groupLines = v.groupWeeks.map((s, i) => ({
     name: s.scope.groupName ?? s.scope.groupKey ?? "",
@@ -85,24 +85,24 @@ export function renderOverview(
   const q = `?period=${encodeURIComponent(v.period.label)}`;
   // The reports open on this period when it is of their kind, and on this channel.
   const reportQuery = (samePeriod: boolean) => (samePeriod ? `${q}${ch}` : v.channel ? `?channel=${v.channel}` : "");
-  const body = html`<h1>${tr(L, "Översikt", "Overview")} <span class="muted">– ${periodName(v.period, L)}</span></h1>
-<nav class="tabs" aria-label="${tr(L, "Aktuella perioder", "Current periods")}">${tabs}</nav>
+  const body = html`<h1>${msg(L).overview.overview} <span class="muted">– ${periodName(v.period, L)}</span></h1>
+<nav class="tabs" aria-label="${msg(L).overview.currentPeriods}">${tabs}</nav>
 ${periodNav({ path: "/overview", period: v.period, lang: L, keep: { channel: v.channel } })}
 ${channelSwitch({ href: `/overview${q}`, channel: v.channel, channels: v.channels, lang: L })}
-<p class="noprint"><a href="/reports/weekly${reportQuery(v.period.kind === "week")}">${tr(L, "Veckorapport", "Weekly report")}</a> · <a href="/reports/period${reportQuery(v.period.kind !== "week")}">${tr(L, "Tertialrapport", "Period report")}</a> · <a href="/queue">${tr(L, "Lyssningskö för röstmeddelanden", "Listening queue for voice messages")}</a></p>
+<p class="noprint"><a href="/reports/weekly${reportQuery(v.period.kind === "week")}">${msg(L).overview.weeklyReport}</a> · <a href="/reports/period${reportQuery(v.period.kind !== "week")}">${msg(L).overview.periodReport}</a> · <a href="/queue">${msg(L).overview.listeningQueueForVoice}</a></p>
 ${totalCards(v, L)}
-<h2>${tr(L, "Jämförelser", "Comparisons")}</h2>
-${v.total && comparisonsTable({ period: v.period, previousPeriod: v.previousPeriod, own: v.total, ownName: tr(L, "Hela kundcenter", "Whole centre"), other: v.otherSources, minAnswers: v.minAnswers }, L)}
-<h2>${tr(L, "Svarsgrupper", "Svarsgrupper")}</h2>
+<h2>${msg(L).overview.comparisons}</h2>
+${v.total && comparisonsTable({ period: v.period, previousPeriod: v.previousPeriod, own: v.total, ownName: msg(L).overview.wholeCentre, other: v.otherSources, minAnswers: v.minAnswers }, L)}
+<h2>${msg(L).overview.svarsgrupper}</h2>
 ${groupsTable(v, L)}
-<h2>${tr(L, "Utveckling", "Trend")}</h2>
-${trendSection(v.trends, L, { mainName: tr(L, "Hela kundcenter", "Whole centre"), weekExtras: groupLines })}
+<h2>${msg(L).overview.trend}</h2>
+${trendSection(v.trends, L, { mainName: msg(L).overview.wholeCentre, weekExtras: groupLines })}
 ${extras.coaching}
-<h2>${tr(L, "Kommunvägledare", "Agents")}</h2>
+<h2>${msg(L).overview.agents}</h2>
 ${agentsTable(v.agents, L)}
 ${extras.funnel}`;
   return renderPage({
-    title: tr(L, "Översikt", "Overview"),
+    title: msg(L).overview.overview,
     user,
     active: "overview",
     body,

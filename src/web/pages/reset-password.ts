@@ -5,7 +5,7 @@ import { csrfToken, requireCsrf } from "../../auth/middleware.js";
 import { audit } from "../../audit/log.js";
 import { AppError } from "../../lib/errors.js";
 import { html, toDocument } from "../html.js";
-import { langOf, tr, type Lang } from "../i18n.js";
+import { langOf, msg, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
 
 /**
@@ -19,17 +19,15 @@ function page(
   o: { csrf: string; token: string; name?: string; error?: string; gone?: boolean; status?: number },
 ) {
   const body = o.gone
-    ? html`<div class="narrow"><h1>${tr(L, "Nytt lösenord", "New password")}</h1><p class="error" role="alert">${tr(L, "Länken har redan använts eller gått ut. Be en administratör om en ny.", "The link was already used or has expired. Ask an administrator for a new one.")}</p><p><a href="/login">${tr(L, "Till inloggningen", "To sign-in")}</a></p></div>`
-    : html`<div class="narrow"><h1>${tr(L, "Nytt lösenord", "New password")}</h1>
-${o.name ? html`<p class="lead">${tr(L, "För", "For")} ${o.name}</p>` : ""}
+    ? html`<div class="narrow"><h1>${msg(L).auth.newPassword}</h1><p class="error" role="alert">${msg(L).auth.linkWasAlreadyUsed}</p><p><a href="/login">${msg(L).auth.toSignIn}</a></p></div>`
+    : html`<div class="narrow"><h1>${msg(L).auth.newPassword}</h1>
+${o.name ? html`<p class="lead">${msg(L).auth.for} ${o.name}</p>` : ""}
 ${o.error ? html`<p class="error" role="alert" id="pw-error">${o.error}</p>` : ""}
 <form method="post" action="/reset-password" class="card"><input type="hidden" name="_csrf" value="${o.csrf}"><input type="hidden" name="token" value="${o.token}">
-<label for="pw">${tr(L, "Nytt lösenord (minst 12 tecken)", "New password (at least 12 characters)")}</label><input id="pw" name="password" type="password" autocomplete="new-password" minlength="12" required${o.error ? html` aria-describedby="pw-error" aria-invalid="true"` : ""}>
-<label for="pw2">${tr(L, "Samma lösenord en gång till", "The same password again")}</label><input id="pw2" name="password2" type="password" autocomplete="new-password" minlength="12" required>
-<p><button type="submit">${tr(L, "Spara lösenordet", "Save the password")}</button></p></form></div>`;
-  return toDocument(
-    renderPage({ title: tr(L, "Nytt lösenord", "New password"), user: null, body, lang: L, path: "/reset-password" }),
-  );
+<label for="pw">${msg(L).auth.newPasswordAtLeast}</label><input id="pw" name="password" type="password" autocomplete="new-password" minlength="12" required${o.error ? html` aria-describedby="pw-error" aria-invalid="true"` : ""}>
+<label for="pw2">${msg(L).auth.samePasswordAgain}</label><input id="pw2" name="password2" type="password" autocomplete="new-password" minlength="12" required>
+<p><button type="submit">${msg(L).auth.savePassword}</button></p></form></div>`;
+  return toDocument(renderPage({ title: msg(L).auth.newPassword, user: null, body, lang: L, path: "/reset-password" }));
 }
 
 export function resetPasswordRouter(ctx: AppContext): Router {
@@ -53,14 +51,7 @@ export function resetPasswordRouter(ctx: AppContext): Router {
         .status(400)
         .type("html")
         .send(page(L, { csrf: csrfToken(req), token, error }));
-    if (String(b.password ?? "") !== String(b.password2 ?? ""))
-      return again(
-        tr(
-          L,
-          "Samma lösenord en gång till: lösenorden är inte lika.",
-          "The same password again: the passwords differ.",
-        ),
-      );
+    if (String(b.password ?? "") !== String(b.password2 ?? "")) return again(msg(L).auth.samePasswordAgainPasswords);
     try {
       const user = await usePasswordReset(ctx.prisma, token, String(b.password ?? ""), ctx.now());
       await audit(ctx.prisma, {
@@ -72,8 +63,7 @@ export function resetPasswordRouter(ctx: AppContext): Router {
         ip: req.ip,
       });
     } catch (err) {
-      if (err instanceof AppError && err.code === "validation_failed")
-        return again(tr(L, "Nytt lösenord: minst 12 och högst 256 tecken.", "New password: 12 to 256 characters."));
+      if (err instanceof AppError && err.code === "validation_failed") return again(msg(L).auth.newPassword12To);
       if (err instanceof AppError && err.code === "bad_request")
         return noStore(res)
           .status(400)

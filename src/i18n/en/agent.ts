@@ -1,0 +1,45 @@
+import type { Messages } from "../messages.js";
+
+/** English texts: agent; terms as in docs/glossary.md. */
+export const agent: Messages["agent"] = {
+  today: "Today",
+  week: "Week",
+  period: "Period",
+  tooFew: "too few",
+  myNki: "my NKI",
+  respondents: "respondents",
+  answers: "answers",
+  group: "group",
+  centre: "centre",
+  tooFewMunicipalities: "too few municipalities",
+  municipalities: "municipalities",
+  nonePulled: "none pulled",
+  wholeMonthsOnly: "whole months only",
+  mean15With:
+    "mean 1–5 with 95 % confidence interval, satisfied share (4–5) and number of answers; other municipalities in this installation (k-anonymous) and via the benchmark exchange",
+  question: "Question",
+  me: "Me",
+  lastYear: "Last year",
+  mySvarsgrupp: "My svarsgrupp",
+  wholeCentre: "Whole centre",
+  otherMunicipalitiesInstallation: "Other municipalities (installation)",
+  otherMunicipalitiesExchange: "Other municipalities (exchange)",
+  target: "Target",
+  perQuestion: "Per question",
+  myNkiAgainstSame: "My NKI against the same period last year",
+  comparisons: "Comparisons",
+  trend: "Trend",
+  yourAccountIsNot: "Your account is not linked to an agent yet. Contact the administrator.",
+  myResults: "My results",
+  howCitizensRatedCalls:
+    "How citizens rated the calls you answered (1 = worst, 5 = best). Results with too few respondents are not shown as numbers.",
+  currentPeriods: "Current periods",
+  updatesAutomaticallyYourOwn:
+    "Updates automatically: your own new answers at once, the group's and centre's figures at most every 30 seconds.",
+  connectingForLiveUpdates: "Connecting for live updates …",
+  lastUpdated: "Last updated",
+  newAnswerAboutYour: "New answer about your call",
+  myNki2: "My NKI",
+  finishedPeriodPageDoes: "A finished period: the page does not update automatically.",
+  toCurrentWeek: "To the current week",
+};
