@@ -92,7 +92,8 @@ export function writeFirstCallHint(dataDir: string, url: string, apiKey: string 
  * simulator and demo traffic. main.ts adds only signals; e2e tests call this.
  */
 export async function startService(config: Config, opts: { logger?: Logger } = {}): Promise<RunningService> {
-  const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT, perCall: config.logPerCall });
+  const logger =
+    opts.logger ?? createLogger(config.LOG_LEVEL, { format: config.LOG_FORMAT, perCall: config.logPerCall });
   const dataDir = path.resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const numberKey = loadNumberKey(config.NUMBER_KEY, dataDir);
