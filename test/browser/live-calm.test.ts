@@ -98,7 +98,10 @@ describe.skipIf(!chromiumPath)("a calm live page, and the settings and targets p
       const t = (window as unknown as { redrawAt: number[] }).redrawAt;
       return t.slice(1).map((x, i) => x - t[i]);
     });
-    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(7990);
+    // Quiet redraws are due every 8 s (this test's tuning) counted from when the last one was due, so one
+    // drawn late under load (the browser's timers ran 42 ms late on a loaded machine) shortens the next gap by
+    // as much: allow half a second, far below a second redraw inside one interval.
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(7500);
     expect(await attr(page, "data-updates")).toBe(0);
     expect(await attr(page, "data-announcements")).toBe(0);
     expect(await page.textContent("#live-announce")).toBe("");
