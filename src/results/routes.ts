@@ -32,6 +32,10 @@ async function viewerOf(ctx: AppContext, req: Request): Promise<Viewer> {
   return { kind: "apiKey", organizationId: key.organizationId };
 }
 
+/** The organization a viewer's figures come from: the signed-in user's, or the API key's. */
+const organizationOf = (viewer: Viewer) =>
+  viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+
 const splitList = <T extends string>(v: string | undefined) => (v ? (v.split(",") as T[]) : []);
 
 function send(res: Response, format: string | undefined, body: { rows: object[] }, filename: string) {
@@ -51,7 +55,7 @@ export function resultsRouter(ctx: AppContext): Router {
   r.get("/results", async (req, res) => {
     const q = parseOrThrow(resultsQuerySchema, req.query, "query");
     const viewer = await viewerOf(ctx, req);
-    const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+    const organizationId = organizationOf(viewer);
     const result = await queryResults(ctx, viewer, {
       organizationId,
       period: q.period,
@@ -70,14 +74,14 @@ export function resultsRouter(ctx: AppContext): Router {
   r.get("/results/series", async (req, res) => {
     const q = parseOrThrow(seriesQuerySchema, req.query, "query");
     const viewer = await viewerOf(ctx, req);
-    const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+    const organizationId = organizationOf(viewer);
     res.json(await querySeries(ctx, viewer, { organizationId, ...q, exact: q.exact === "true" }));
   });
 
   r.get("/results/funnel", async (req, res) => {
     const q = parseOrThrow(funnelQuerySchema, req.query, "query");
     const viewer = await viewerOf(ctx, req);
-    const organizationId = viewer.kind === "user" ? viewer.user.organizationId : viewer.organizationId;
+    const organizationId = organizationOf(viewer);
     const result = await queryFunnel(ctx, viewer, {
       organizationId,
       period: q.period,
