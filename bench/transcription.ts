@@ -272,7 +272,10 @@ if (PART === "pipeline" || PART === "both") {
   const projected = (2000 * (2 + Math.max(slow, fast))) / CONCURRENCY / 60;
   console.log(
     `projected: 2,000 messages at 2 s each, concurrency 2: ${projected.toFixed(1)} min ` +
-      `(2,000 × (2 s + the larger measured overhead) / 2; not run at full size)`,
+      `(2,000 × (2 s + the larger measured overhead) / 2` +
+      (SAMPLE >= 2000 && DELAY_MS === 2000
+        ? "; the first line above is the full-size run itself)"
+        : "; not run at full size)"),
   );
 }
 if (PART === "search" || PART === "both") await search(TRANSCRIPTS, QUERIES);
