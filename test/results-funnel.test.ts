@@ -187,6 +187,14 @@ describe("survey funnel", () => {
     const only = await get("period=2025-W10&group=val2");
     expect(only.rows).toHaveLength(1);
     expect(only.rows[0]).toMatchObject({ groupKey: "val2", completed: 1, responseRate: 1 });
+    // Skip reasons and survey states are the group's own (read in the funnel's one statement).
+    expect(rows.map((r: { skipReasons: object; surveyStates: object }) => [r.skipReasons, r.surveyStates])).toEqual([
+      [
+        { short_call: 2, hidden_number: 1, not_sampled: 2 },
+        { scheduled: 1, no_answer: 1, machine: 1, completed: 1, partial: 1 },
+      ],
+      [{}, { completed: 1 }],
+    ]);
   });
 
   it("an empty period has one zero row, and CSV is offered", async () => {

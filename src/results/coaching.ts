@@ -1,5 +1,6 @@
 import type { AppContext } from "../context.js";
-import { getOrganization } from "../organizations/service.js";
+import { AppError } from "../lib/errors.js";
+import { orgSettingsSchema } from "../organizations/settings.js";
 import { assertSameOrganization, requireManager, type Viewer } from "./access.js";
 import { evaluateCoaching, type AgentWindow, type CoachingFlag } from "./coaching-rules.js";
 import { addDays } from "./periods.js";
@@ -53,15 +54,20 @@ export async function findCoachingSignals(
   const alpha = input.alpha ?? 0.05;
   const minAnswers = input.minAnswers ?? 30;
   const db = ctx.prisma;
-  const org = await getOrganization(db, input.organizationId);
-  const to = input.end ?? localDay(ctx.now(), org.timeZone);
+  const organizationId = input.organizationId;
+  // The results context (zone, settings, targets) is the one a page's other results calls read at
+  // the same moment (loadResultsContext shares it); with the window given, the counts start beside it.
+  const contextRead = loadResultsContext(db, { organizationId });
+  const to = input.end ?? localDay(ctx.now(), (await contextRead)?.timeZone ?? "UTC");
   const from = input.start ?? addDays(to, -7 * weeks + 1);
-  const nki = org.settings.nkiDefinition;
   const [rows, context] = await Promise.all([
-    sumCounts(db, { organizationId: org.id, from, to, dims: ["agent", "group", "question"] }),
-    loadResultsContext(db, { organizationId: org.id }),
+    // Names of agents and groups come joined in with the counts.
+    sumCounts(db, { organizationId, from, to, dims: ["agent", "group", "question"] }),
+    contextRead,
   ]);
-  const targets = toTargetDefs(context?.targets ?? []);
+  if (!context) throw new AppError("not_found", "No such organization");
+  const nki = orgSettingsSchema.parse(context.settings).nkiDefinition;
+  const targets = toTargetDefs(context.targets);
   const inOverall = (key: string) =>
     nki.kind === "all-questions" ? !nki.exclude.includes(key) : nki.questionKey === key;
 
@@ -97,12 +103,10 @@ export async function findCoachingSignals(
   });
   const flags = evaluateCoaching(windows, { alpha, minAnswers, targets, windowEnd: to });
   const tested = windows.filter((w) => (w.counts.get(OVERALL) ?? [0]).reduce((x, y) => x + y, 0) >= minAnswers).length;
-  const [agents, groups] = await Promise.all([
-    db.agent.findMany({ where: { organizationId: org.id }, select: { id: true, externalId: true, name: true } }),
-    db.answerGroup.findMany({ where: { organizationId: org.id }, select: { id: true, key: true, name: true } }),
-  ]);
-  const agentById = new Map(agents.map((a) => [a.id, a]));
-  const groupById = new Map(groups.map((g) => [g.id, g]));
+  const agentById = new Map(
+    rows.map((r) => [r.agentId!, { externalId: r.agentExternalId!, name: r.agentName ?? null }]),
+  );
+  const groupById = new Map(rows.map((r) => [r.groupId!, { key: r.groupKey!, name: r.groupName! }]));
   return {
     window: { from, to, weeks },
     alpha,

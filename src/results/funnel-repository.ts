@@ -29,71 +29,65 @@ const funnelCountsRow = z.strictObject({
   answeredOnWeb: count,
   /** The web survey finished (SurveyCall.webCompletedAt). */
   completedOnWeb: count,
+  /** Skipped calls per skip reason ("unknown" where none was noted). */
+  skipReasons: z.record(z.string(), count),
+  /** Survey calls per state. */
+  surveyStates: z.record(z.string(), count),
 });
 export type FunnelCountsRow = z.output<typeof funnelCountsRow>;
 
 type PeriodQuery = { organizationId: string; start: Date; end: Date; byGroup: boolean };
 
-const perGroup = (byGroup: boolean) => (byGroup ? Prisma.raw(`cc."groupId"::text`) : Prisma.raw(`NULL::text`));
-
 const run = <S extends z.ZodType>(db: Db, schema: S, statement: Prisma.Sql) =>
   sqlRows(db, schema, statement.text, statement.values);
 
+/**
+ * The funnel in ONE statement: the counts per group (or for all), with the skip reasons
+ * and the survey calls' states of the same calls beside them as objects.
+ */
 export async function funnelCounts(db: Db, q: PeriodQuery): Promise<FunnelCountsRow[]> {
+  const group = q.byGroup ? Prisma.raw(`c."groupId"::text`) : Prisma.raw(`NULL::text`);
   // Sampling is the last eligibility rule, so a call that was only "not sampled" was eligible.
   return run(
     db,
     funnelCountsRow,
     Prisma.sql`
-    SELECT ${perGroup(q.byGroup)} AS "groupId",
-      count(*)::int AS "completedCalls",
-      count(*) FILTER (WHERE cc.decision = 'scheduled' OR cc."skipReason" = 'not_sampled')::int AS eligible,
-      count(*) FILTER (WHERE cc.decision = 'scheduled')::int AS sampled,
-      count(sc.id) FILTER (WHERE sc.attempts > 0)::int AS dialled,
-      count(sc.id) FILTER (WHERE sc."answeredBy" = 'human')::int AS "reachedPerson",
-      count(sc.id) FILTER (WHERE sc.state = 'completed')::int AS completed,
-      count(sc.id) FILTER (WHERE sc.state = 'partial')::int AS partial,
-      count(vm.id) FILTER (WHERE vm.state IN ('pending', 'stored', 'purged'))::int AS "voiceMessages",
-      count(sms.id) FILTER (WHERE sms."sentAt" IS NOT NULL)::int AS "smsSent",
-      count(sc.id) FILTER (WHERE sc."webOpenedAt" IS NOT NULL)::int AS "linkOpened",
-      count(sc.id) FILTER (WHERE sc."webOpenedAt" IS NOT NULL
-        AND EXISTS (SELECT 1 FROM "Answer" a WHERE a."surveyId" = sc.id AND a.channel = 'web'))::int AS "answeredOnWeb",
-      count(sc.id) FILTER (WHERE sc."webCompletedAt" IS NOT NULL)::int AS "completedOnWeb"
-    FROM "CompletedCall" cc
-    LEFT JOIN "SurveyCall" sc ON sc."completedCallId" = cc.id
-    LEFT JOIN "VoiceMessage" vm ON vm."surveyId" = sc.id
-    LEFT JOIN "SurveySms" sms ON sms."surveyId" = sc.id
-    WHERE cc."organizationId" = ${q.organizationId}::uuid AND cc."receivedAt" >= ${q.start} AND cc."receivedAt" < ${q.end}
-    GROUP BY 1`,
-  );
-}
-
-const skipReasonRow = z.strictObject({ groupId, reason: z.string(), count });
-
-export async function skipReasonCounts(db: Db, q: PeriodQuery) {
-  return run(
-    db,
-    skipReasonRow,
-    Prisma.sql`
-    SELECT ${perGroup(q.byGroup)} AS "groupId", coalesce(cc."skipReason", 'unknown') AS reason, count(*)::int AS count
-    FROM "CompletedCall" cc
-    WHERE cc."organizationId" = ${q.organizationId}::uuid AND cc."receivedAt" >= ${q.start} AND cc."receivedAt" < ${q.end}
-      AND cc.decision = 'skipped'
-    GROUP BY 1, 2`,
-  );
-}
-
-const surveyOutcomeRow = z.strictObject({ groupId, state: z.string(), count });
-
-export async function surveyOutcomeCounts(db: Db, q: PeriodQuery) {
-  return run(
-    db,
-    surveyOutcomeRow,
-    Prisma.sql`
-    SELECT ${perGroup(q.byGroup)} AS "groupId", sc.state::text AS state, count(*)::int AS count
-    FROM "CompletedCall" cc JOIN "SurveyCall" sc ON sc."completedCallId" = cc.id
-    WHERE cc."organizationId" = ${q.organizationId}::uuid AND cc."receivedAt" >= ${q.start} AND cc."receivedAt" < ${q.end}
-    GROUP BY 1, 2`,
+    WITH c AS MATERIALIZED (
+      SELECT id, "groupId", decision, "skipReason" FROM "CompletedCall"
+      WHERE "organizationId" = ${q.organizationId}::uuid AND "receivedAt" >= ${q.start} AND "receivedAt" < ${q.end}
+    ), f AS (
+      SELECT ${group} AS "groupId",
+        count(*)::int AS "completedCalls",
+        count(*) FILTER (WHERE c.decision = 'scheduled' OR c."skipReason" = 'not_sampled')::int AS eligible,
+        count(*) FILTER (WHERE c.decision = 'scheduled')::int AS sampled,
+        count(sc.id) FILTER (WHERE sc.attempts > 0)::int AS dialled,
+        count(sc.id) FILTER (WHERE sc."answeredBy" = 'human')::int AS "reachedPerson",
+        count(sc.id) FILTER (WHERE sc.state = 'completed')::int AS completed,
+        count(sc.id) FILTER (WHERE sc.state = 'partial')::int AS partial,
+        count(vm.id) FILTER (WHERE vm.state IN ('pending', 'stored', 'purged'))::int AS "voiceMessages",
+        count(sms.id) FILTER (WHERE sms."sentAt" IS NOT NULL)::int AS "smsSent",
+        count(sc.id) FILTER (WHERE sc."webOpenedAt" IS NOT NULL)::int AS "linkOpened",
+        count(sc.id) FILTER (WHERE sc."webOpenedAt" IS NOT NULL
+          AND EXISTS (SELECT 1 FROM "Answer" a WHERE a."surveyId" = sc.id AND a.channel = 'web'))::int AS "answeredOnWeb",
+        count(sc.id) FILTER (WHERE sc."webCompletedAt" IS NOT NULL)::int AS "completedOnWeb"
+      FROM c
+      LEFT JOIN "SurveyCall" sc ON sc."completedCallId" = c.id
+      LEFT JOIN "VoiceMessage" vm ON vm."surveyId" = sc.id
+      LEFT JOIN "SurveySms" sms ON sms."surveyId" = sc.id
+      GROUP BY 1
+    ), skips AS (
+      SELECT "groupId", json_object_agg(reason, n) AS reasons FROM (
+        SELECT ${group} AS "groupId", coalesce(c."skipReason", 'unknown') AS reason, count(*)::int AS n
+        FROM c WHERE c.decision = 'skipped' GROUP BY 1, 2) s GROUP BY 1
+    ), states AS (
+      SELECT "groupId", json_object_agg(state, n) AS states FROM (
+        SELECT ${group} AS "groupId", sc.state::text AS state, count(*)::int AS n
+        FROM c JOIN "SurveyCall" sc ON sc."completedCallId" = c.id GROUP BY 1, 2) s GROUP BY 1
+    )
+    SELECT f.*, coalesce(skips.reasons, '{}'::json) AS "skipReasons", coalesce(states.states, '{}'::json) AS "surveyStates"
+    FROM f
+    LEFT JOIN skips ON skips."groupId" IS NOT DISTINCT FROM f."groupId"
+    LEFT JOIN states ON states."groupId" IS NOT DISTINCT FROM f."groupId"`,
   );
 }
 

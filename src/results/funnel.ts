@@ -1,7 +1,7 @@
 import type { AppContext } from "../context.js";
 import { getOrganization } from "../organizations/service.js";
 import { assertSameOrganization, requireManager, resolveGroup, type Viewer } from "./access.js";
-import { funnelCounts, skipReasonCounts, surveyOutcomeCounts } from "./funnel-repository.js";
+import { funnelCounts } from "./funnel-repository.js";
 import { periodInstants, type Period } from "./periods.js";
 import { roundTo } from "./rounding.js";
 import { resolvePeriod } from "./service.js";
@@ -70,11 +70,7 @@ export async function queryFunnel(
   const onlyGroup = input.group ? await resolveGroup(db, input.organizationId, input.group) : undefined;
   const byGroup = Boolean(input.byGroup || onlyGroup);
   const q = { organizationId: input.organizationId, ...periodInstants(period, timeZone), byGroup };
-  const [counts, skips, states] = await Promise.all([
-    funnelCounts(db, q),
-    skipReasonCounts(db, q),
-    surveyOutcomeCounts(db, q),
-  ]);
+  const counts = await funnelCounts(db, q);
   const groups = byGroup
     ? new Map(
         (
@@ -87,15 +83,15 @@ export async function queryFunnel(
     : new Map<string, { key: string; name: string }>();
   let rows: FunnelRow[] = counts.map((c) => {
     const g = c.groupId ? groups.get(c.groupId) : undefined;
-    const { groupId: _gid, ...n } = c;
+    const { groupId: _gid, skipReasons, surveyStates, ...n } = c;
     return {
       ...(g ? { groupKey: g.key, groupName: g.name } : {}),
       ...n,
       responseRate: rate(c.completed + c.partial, c.dialled),
       responseRateOfSampled: rate(c.completed + c.partial, c.sampled),
       responseRateAllChannels: rate(c.completed + c.partial + c.answeredOnWeb, c.sampled),
-      skipReasons: Object.fromEntries(skips.filter((s) => s.groupId === c.groupId).map((s) => [s.reason, s.count])),
-      surveyStates: Object.fromEntries(states.filter((s) => s.groupId === c.groupId).map((s) => [s.state, s.count])),
+      skipReasons,
+      surveyStates,
     };
   });
   if (onlyGroup) rows = rows.filter((r) => r.groupKey === onlyGroup.key);
