@@ -18,6 +18,7 @@ import express from "express";
 import pg from "pg";
 import twilio from "twilio";
 import { summarise, type LoadResult } from "./load.js";
+import { mainThreadCpuMs } from "./cpu.js";
 
 export interface Floor {
   port: number;
@@ -95,27 +96,37 @@ export interface SliceResult {
   load: LoadResult;
   /** Main-thread (service or floor) busy ms over the slice. */
   busyMs: number;
+  /** Main-thread CPU ms over the slice (bench/cpu.ts): not inflated by waiting for a core on a shared machine. */
+  cpuMs: number;
 }
 
 /** Runs one slice and measures this thread's busy time around it (event-loop utilisation × wall time). */
 export async function measuredSlice(run: () => Promise<LoadResult>): Promise<SliceResult> {
   const elu = performance.eventLoopUtilization();
+  const cpu0 = mainThreadCpuMs();
   const t0 = performance.now();
   const load = await run();
   const u = performance.eventLoopUtilization(elu);
-  return { load, busyMs: u.utilization * (performance.now() - t0) };
+  return { load, busyMs: u.utilization * (performance.now() - t0), cpuMs: mainThreadCpuMs() - cpu0 };
 }
 
 interface Side {
   latencies: number[];
   bad: number;
   busyMs: number;
+  cpuMs: number;
 }
+
+const perRequest = (side: Side) => ({
+  busyMsPerRequest: +(side.busyMs / side.latencies.length).toFixed(2),
+  cpuMsPerRequest: +(side.cpuMs / side.latencies.length).toFixed(2),
+});
 
 const merge = (slices: SliceResult[]): Side => ({
   latencies: slices.flatMap((s) => s.load.latencies),
   bad: slices.reduce((a, s) => a + s.load.bad + s.load.errors, 0),
   busyMs: slices.reduce((a, s) => a + s.busyMs, 0),
+  cpuMs: slices.reduce((a, s) => a + s.cpuMs, 0),
 });
 
 /**
@@ -141,8 +152,8 @@ export async function interleavedWithFloor(
   const ratio = (a: number, b: number) => +(a / b).toFixed(2);
   return {
     rounds,
-    service: { ...sm, bad: sv.bad, busyMsPerRequest: +(sv.busyMs / sv.latencies.length).toFixed(2) },
-    floor: { ...fm, bad: fl.bad, busyMsPerRequest: +(fl.busyMs / fl.latencies.length).toFixed(2) },
+    service: { ...sm, bad: sv.bad, ...perRequest(sv) },
+    floor: { ...fm, bad: fl.bad, ...perRequest(fl) },
     ratio: { p50: ratio(sm.p50, fm.p50), p99: ratio(sm.p99, fm.p99) },
   };
 }

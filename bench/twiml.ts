@@ -49,6 +49,7 @@ import { loadFlows } from "../src/survey/flows.js";
 import { createTwilioClient } from "../src/telephony/client.js";
 import { runLoad, summarise, type LoadRequest } from "./load.js";
 import { interleavedWithFloor, measuredSlice, startTwimlFloor } from "./floor.js";
+import { mainThreadCpuMs, profileWhile } from "./cpu.js";
 import { Readable } from "node:stream";
 import { sqlExecute } from "../src/lib/db.js";
 import { runTranscriptionTick } from "../src/transcription/worker.js";
@@ -254,8 +255,10 @@ async function bench(label: string, url: string, poolSize: number) {
   const ids = await seedSurveys(ctx.prisma, ctx, org.id, calls);
   const reqs = schedule(token, ids);
   const elu = performance.eventLoopUtilization();
-  const r = await twimlLoad(port, reqs, RATE);
+  const cpu0 = mainThreadCpuMs();
+  const r = await profileWhile("twiml-main", () => twimlLoad(port, reqs, RATE));
   const busy = performance.eventLoopUtilization(elu).utilization;
+  const cpuMs = mainThreadCpuMs() - cpu0;
   const ms = summarise(r.latencies);
   const answers = await ctx.prisma.answer.count({ where: { surveyId: { in: ids } } });
   const completed = await ctx.prisma.surveyCall.count({ where: { id: { in: ids }, state: "completed" } });
@@ -277,6 +280,7 @@ async function bench(label: string, url: string, poolSize: number) {
       max: ms.max,
       serviceThreadBusy: +busy.toFixed(3),
       serviceMsPerRequest: +((busy * r.wallMs) / r.latencies.length).toFixed(2),
+      serviceCpuMsPerRequest: +(cpuMs / r.latencies.length).toFixed(2),
       answersStored: `${answers}/${calls * 7}`,
       completed: `${completed}/${calls}`,
       roundTripsOneSurvey: perRequest.reduce((a, b) => a + b, 0),
