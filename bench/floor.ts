@@ -122,6 +122,18 @@ const perRequest = (side: Side) => ({
   cpuMsPerRequest: +(side.cpuMs / side.latencies.length).toFixed(2),
 });
 
+function sliceLine(round: number, side: string, x: SliceResult) {
+  const l = x.load.latencies;
+  const head = Math.ceil(l.length / 10);
+  const all = summarise(l);
+  const first = summarise(l.slice(0, head));
+  const rest = summarise(l.slice(head));
+  console.error(
+    `slice ${round} ${side.padEnd(7)} p50 ${all.p50} p99 ${all.p99} max ${all.max} | first tenth p99 ${first.p99} max ${first.max}` +
+      ` | rest p99 ${rest.p99} max ${rest.max} | cpu ${(x.cpuMs / l.length).toFixed(2)} busy ${(x.busyMs / l.length).toFixed(2)} ms/req`,
+  );
+}
+
 const merge = (slices: SliceResult[]): Side => ({
   latencies: slices.flatMap((s) => s.load.latencies),
   bad: slices.reduce((a, s) => a + s.load.bad + s.load.errors, 0),
@@ -130,7 +142,7 @@ const merge = (slices: SliceResult[]): Side => ({
 });
 
 /**
- * Alternates `rounds` pairs of slices (service first, then floor), and reports
+ * Alternates `rounds` pairs of slices (service then floor, then floor then service, …), and reports
  * both sides' percentiles, the service's as ratios to the floor's, and each
  * side's main-thread busy ms per request.
  */
@@ -142,8 +154,21 @@ export async function interleavedWithFloor(
   const s: SliceResult[] = [];
   const f: SliceResult[] = [];
   for (let i = 0; i < rounds; i++) {
-    s.push(await service(i));
-    f.push(await floor(i));
+    // ABBA order (service, floor, floor, service, …): neither side always runs right after the other.
+    if (i % 2 === 0) {
+      s.push(await service(i));
+      f.push(await floor(i));
+    } else {
+      f.push(await floor(i));
+      s.push(await service(i));
+    }
+    // BENCH_SLICES=1: each slice's figures, and its first tenth of responses apart (slice-switch warm-up).
+    if (process.env.BENCH_SLICES)
+      for (const [side, x] of [
+        ["service", s[i]],
+        ["floor", f[i]],
+      ] as const)
+        sliceLine(i, side, x);
   }
   const sv = merge(s);
   const fl = merge(f);
