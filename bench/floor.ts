@@ -1,11 +1,11 @@
 /**
  * The floor under a benchmark: what the same machine gives a bare Express
  * handler doing the least the real endpoint must do, measured in the same run
- * as the service, in short alternating slices (service, floor, service, …), so
- * drift in the machine's load hits both alike. On a shared 2-core VM a bare
+ * as the service, in short alternating slices (service, floor, floor, service, …),
+ * so drift in the machine's load hits both alike. On a shared 2-core VM a bare
  * handler's p99 at 300 req/s ranged from 20 to 67 ms between runs, so absolute
  * tails say little there; the service's percentiles as ratios to the floor's,
- * and the service thread's busy time per request, say what the service adds.
+ * and the service thread's busy and CPU time per request, say what the service adds.
  *
  * - TwiML floor: validates Twilio's signature (twilio-node, as the service
  *   does) and answers one constant TwiML document.
