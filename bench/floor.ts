@@ -1,11 +1,11 @@
 /**
  * The floor under a benchmark: what the same machine gives a bare Express
  * handler doing the least the real endpoint must do, measured in the same run
- * as the service, in short alternating slices (service, floor, service, …), so
- * drift in the machine's load hits both alike. On a shared 2-core VM a bare
+ * as the service, in short alternating slices (service, floor, floor, service, …),
+ * so drift in the machine's load hits both alike. On a shared 2-core VM a bare
  * handler's p99 at 300 req/s ranged from 20 to 67 ms between runs, so absolute
  * tails say little there; the service's percentiles as ratios to the floor's,
- * and the service thread's busy time per request, say what the service adds.
+ * and the service thread's busy and CPU time per request, say what the service adds.
  *
  * - TwiML floor: validates Twilio's signature (twilio-node, as the service
  *   does) and answers one constant TwiML document.
@@ -18,6 +18,7 @@ import express from "express";
 import pg from "pg";
 import twilio from "twilio";
 import { summarise, type LoadResult } from "./load.js";
+import { mainThreadCpuMs } from "./cpu.js";
 
 export interface Floor {
   port: number;
@@ -95,31 +96,53 @@ export interface SliceResult {
   load: LoadResult;
   /** Main-thread (service or floor) busy ms over the slice. */
   busyMs: number;
+  /** Main-thread CPU ms over the slice (bench/cpu.ts): not inflated by waiting for a core on a shared machine. */
+  cpuMs: number;
 }
 
 /** Runs one slice and measures this thread's busy time around it (event-loop utilisation × wall time). */
 export async function measuredSlice(run: () => Promise<LoadResult>): Promise<SliceResult> {
   const elu = performance.eventLoopUtilization();
+  const cpu0 = mainThreadCpuMs();
   const t0 = performance.now();
   const load = await run();
   const u = performance.eventLoopUtilization(elu);
-  return { load, busyMs: u.utilization * (performance.now() - t0) };
+  return { load, busyMs: u.utilization * (performance.now() - t0), cpuMs: mainThreadCpuMs() - cpu0 };
 }
 
 interface Side {
   latencies: number[];
   bad: number;
   busyMs: number;
+  cpuMs: number;
+}
+
+const perRequest = (side: Side) => ({
+  busyMsPerRequest: +(side.busyMs / side.latencies.length).toFixed(2),
+  cpuMsPerRequest: +(side.cpuMs / side.latencies.length).toFixed(2),
+});
+
+function sliceLine(round: number, side: string, x: SliceResult) {
+  const l = x.load.latencies;
+  const head = Math.ceil(l.length / 10);
+  const all = summarise(l);
+  const first = summarise(l.slice(0, head));
+  const rest = summarise(l.slice(head));
+  console.error(
+    `slice ${round} ${side.padEnd(7)} p50 ${all.p50} p99 ${all.p99} max ${all.max} | first tenth p99 ${first.p99} max ${first.max}` +
+      ` | rest p99 ${rest.p99} max ${rest.max} | cpu ${(x.cpuMs / l.length).toFixed(2)} busy ${(x.busyMs / l.length).toFixed(2)} ms/req`,
+  );
 }
 
 const merge = (slices: SliceResult[]): Side => ({
   latencies: slices.flatMap((s) => s.load.latencies),
   bad: slices.reduce((a, s) => a + s.load.bad + s.load.errors, 0),
   busyMs: slices.reduce((a, s) => a + s.busyMs, 0),
+  cpuMs: slices.reduce((a, s) => a + s.cpuMs, 0),
 });
 
 /**
- * Alternates `rounds` pairs of slices (service first, then floor), and reports
+ * Alternates `rounds` pairs of slices (service then floor, then floor then service, …), and reports
  * both sides' percentiles, the service's as ratios to the floor's, and each
  * side's main-thread busy ms per request.
  */
@@ -131,8 +154,21 @@ export async function interleavedWithFloor(
   const s: SliceResult[] = [];
   const f: SliceResult[] = [];
   for (let i = 0; i < rounds; i++) {
-    s.push(await service(i));
-    f.push(await floor(i));
+    // ABBA order (service, floor, floor, service, …): neither side always runs right after the other.
+    if (i % 2 === 0) {
+      s.push(await service(i));
+      f.push(await floor(i));
+    } else {
+      f.push(await floor(i));
+      s.push(await service(i));
+    }
+    // BENCH_SLICES=1: each slice's figures, and its first tenth of responses apart (slice-switch warm-up).
+    if (process.env.BENCH_SLICES)
+      for (const [side, x] of [
+        ["service", s[i]],
+        ["floor", f[i]],
+      ] as const)
+        sliceLine(i, side, x);
   }
   const sv = merge(s);
   const fl = merge(f);
@@ -141,8 +177,8 @@ export async function interleavedWithFloor(
   const ratio = (a: number, b: number) => +(a / b).toFixed(2);
   return {
     rounds,
-    service: { ...sm, bad: sv.bad, busyMsPerRequest: +(sv.busyMs / sv.latencies.length).toFixed(2) },
-    floor: { ...fm, bad: fl.bad, busyMsPerRequest: +(fl.busyMs / fl.latencies.length).toFixed(2) },
+    service: { ...sm, bad: sv.bad, ...perRequest(sv) },
+    floor: { ...fm, bad: fl.bad, ...perRequest(fl) },
     ratio: { p50: ratio(sm.p50, fm.p50), p99: ratio(sm.p99, fm.p99) },
   };
 }

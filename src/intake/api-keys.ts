@@ -3,6 +3,15 @@ import { z } from "zod";
 import { sqlRows, type Db } from "../lib/db.js";
 import { AppError } from "../lib/errors.js";
 
+// Row schemas built once: zod compiles each schema on its first parse (about 0.1 ms of CPU), so one
+// built inside a function cost that on every call.
+const apiKeyRow = z.strictObject({
+  id: z.string(),
+  organizationId: z.string(),
+  revokedAt: z.date().nullable(),
+  lastUsedAt: z.date().nullable(),
+});
+
 /**
  * Intake API keys, one or more per organization. Only a SHA-256 of the secret
  * is stored (the secret is high-entropy, so a slow password hash adds nothing);
@@ -83,12 +92,7 @@ export async function authenticateApiKey(
   keyCache.delete(hash);
   const [key] = await sqlRows(
     db,
-    z.strictObject({
-      id: z.string(),
-      organizationId: z.string(),
-      revokedAt: z.date().nullable(),
-      lastUsedAt: z.date().nullable(),
-    }),
+    apiKeyRow,
     `SELECT id::text AS id, "organizationId"::text AS "organizationId", "revokedAt", "lastUsedAt" FROM "ApiKey" WHERE hash = $1`,
     [hash],
     { prepare: true },

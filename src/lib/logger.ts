@@ -74,7 +74,7 @@ export function createLogger(
           ...((opts.colors ?? Boolean(process.stdout.isTTY)) ? [winston.format.colorize({ level: true })] : []),
           winston.format.printf((info) => prettyLine(info)),
         ];
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level,
     silent: opts.silent,
     format: winston.format.combine(
@@ -86,4 +86,12 @@ export function createLogger(
     ),
     transports: [new winston.transports.Console()],
   });
+  // Winston runs every entry through its stream and the whole format pipeline (masking, timestamp,
+  // JSON) before the transports drop the levels they do not log: each webhook's filtered "http"
+  // request line cost that. Entries no transport takes are dropped here instead (children write
+  // through this logger, transports added later count, as does a level or silent set later).
+  const write = logger.write.bind(logger);
+  logger.write = ((info: winston.LogEntry) =>
+    logger.silent || !logger.isLevelEnabled(info.level) ? true : write(info)) as typeof logger.write;
+  return logger;
 }

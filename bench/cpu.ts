@@ -1,0 +1,57 @@
+/**
+ * CPU time of this process's main thread (the service's event loop), for
+ * "CPU ms per request" figures that a shared machine does not inflate:
+ * event-loop utilisation counts the time the thread was runnable but waiting
+ * for a core as busy, the thread's own CPU time does not. Linux: the
+ * scheduler's on-CPU nanoseconds for the main thread (/proc/self/task/<pid>/schedstat);
+ * elsewhere process.cpuUsage() (whole process, load-generator worker included,
+ * so an over-estimate).
+ *
+ * BENCH_CPU_PROFILE=dir: profileWhile() writes a V8 CPU profile of the main
+ * thread covering only the measured run (open it in Chrome DevTools, or sum
+ * self time per function).
+ */
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Session } from "node:inspector/promises";
+
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+
+function readSchedstat(): number | null {
+  try {
+    return Number(readFileSync(SCHEDSTAT, "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return null;
+  }
+}
+
+export const cpuSource = readSchedstat() === null ? "process.cpuUsage (whole process)" : "main thread (schedstat)";
+
+/** Milliseconds of CPU the main thread has used so far (see the file comment for non-Linux). */
+export function mainThreadCpuMs(): number {
+  const ms = readSchedstat();
+  if (ms !== null) return ms;
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Runs `fn`, and with BENCH_CPU_PROFILE set, writes a CPU profile of its duration named after `label`. */
+export async function profileWhile<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    session.disconnect();
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${label.replace(/[^\w.-]+/g, "_")}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    console.error(`cpu profile: ${file}`);
+  }
+}
