@@ -1,7 +1,11 @@
+import twilio from "twilio";
+import type VoiceResponse from "twilio/lib/twiml/VoiceResponse.js";
 import type { Prompt } from "./flow-schema.js";
 import type { TwimlNode } from "./engine.js";
 import { withConnectionOverrides } from "../telephony/signature.js";
 import { msg } from "../i18n/index.js";
+
+const { VoiceResponse: Response } = twilio.twiml;
 
 export interface RenderContext {
   /** PUBLIC_BASE_URL: Twilio needs absolute URLs that it can reach and that we can validate signatures against. */
@@ -44,139 +48,78 @@ export function twilioUrls(rc: RenderContext) {
   };
 }
 
-/**
- * TwiML written as a string, byte for byte what twilio-node's VoiceResponse
- * builder (xmlbuilder) writes for the same calls: the builder cost a tenth of
- * a millisecond of CPU per webhook, about as much as the rest of the turn.
- * test/twiml-render.test.ts holds the two equal, special characters included.
- * Text is escaped as xmlbuilder escapes it (& < > CR) and, as there, a
- * character XML 1.0 does not allow throws; attribute values are escaped as
- * twilio-node's attribute stringifier does (& < " TAB LF CR, arrays joined by
- * spaces, undefined attributes left out).
- */
-type AttrValue = string | number | boolean | string[] | undefined;
-type Attrs = Record<string, AttrValue>;
+type Speaker = Pick<VoiceResponse, "say" | "play">;
+/** The flow schema validates voice and language; twilio-node types them as a closed list. */
+type SayAttributes = Parameters<Speaker["say"]>[0];
 
-const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
-const ATTR_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  '"': "&quot;",
-  "\t": "&#x9;",
-  "\n": "&#xA;",
-  "\r": "&#xD;",
-};
-// xmlbuilder's XML 1.0 check: control characters, U+FFFE/U+FFFF and unpaired surrogates.
-const INVALID_XML_CHAR =
-  /[\0-\x08\x0B\f\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
-
-function escapeText(value: string): string {
-  const escaped = value.replace(/[&<>\r]/g, (c) => TEXT_ESCAPES[c]);
-  const bad = INVALID_XML_CHAR.exec(escaped);
-  if (bad) throw new Error(`Invalid character in string: ${escaped} at index ${bad.index}`);
-  return escaped;
-}
-
-function attributes(attrs: Attrs): string {
-  let out = "";
-  for (const name in attrs) {
-    const v = attrs[name];
-    if (v === undefined) continue;
-    const s = Array.isArray(v) ? v.join(" ") : String(v);
-    out += ` ${name}="${s.replace(/[&<"\t\n\r]/g, (c) => ATTR_ESCAPES[c])}"`;
+function speak(target: Speaker, prompt: Prompt, rc: RenderContext) {
+  if ("play" in prompt) {
+    target.play({}, `${rc.baseUrl}/twilio/${prompt.play}`);
+    return;
   }
-  return out;
-}
-
-/** One element; `inner` is already-escaped content (empty: a self-closing tag, as xmlbuilder writes it). */
-function element(name: string, attrs: Attrs, inner: string): string {
-  return inner === "" ? `<${name}${attributes(attrs)}/>` : `<${name}${attributes(attrs)}>${inner}</${name}>`;
-}
-
-const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-
-function speak(prompt: Prompt, rc: RenderContext): string {
-  if ("play" in prompt) return element("Play", {}, escapeText(`${rc.baseUrl}/twilio/${prompt.play}`));
-  return element(
-    "Say",
-    { voice: prompt.voice, language: prompt.language },
-    escapeText(spoken(prompt.say, prompt.language, rc)),
+  target.say(
+    { voice: prompt.voice, language: prompt.language } as SayAttributes,
+    spoken(prompt.say, prompt.language, rc),
   );
 }
 
-/** Turns the engine's description into TwiML (text and attributes escaped; see above). */
+/** Turns the engine's description into TwiML with twilio-node's builder (which escapes text and attributes). */
 export function renderTwiml(nodes: TwimlNode[], rc: RenderContext): string {
+  const response = new Response();
   const urls = twilioUrls(rc);
-  let body = "";
   for (const node of nodes) {
     switch (node.kind) {
       case "prompt":
-        body += speak(node.prompt, rc);
+        speak(response, node.prompt, rc);
         break;
       case "gather": {
-        let prompts = "";
-        for (const p of node.prompts) prompts += speak(p, rc);
-        body += element(
-          "Gather",
-          {
-            input: ["dtmf"],
-            numDigits: 1,
-            timeout: node.timeoutSeconds,
-            // Empty finishOnKey: # and * then arrive as digits (star opts out; # is an invalid answer).
-            finishOnKey: "",
-            // Silence falls through to the <Redirect> that follows, which carries the step token.
-            actionOnEmptyResult: false,
-            action: urls.gather(node.step, node.try),
-            method: "POST",
-          },
-          prompts,
-        );
+        const gather = response.gather({
+          input: ["dtmf"],
+          numDigits: 1,
+          timeout: node.timeoutSeconds,
+          // Empty finishOnKey: # and * then arrive as digits (star opts out; # is an invalid answer).
+          finishOnKey: "",
+          // Silence falls through to the <Redirect> that follows, which carries the step token.
+          actionOnEmptyResult: false,
+          action: urls.gather(node.step, node.try),
+          method: "POST",
+        });
+        for (const p of node.prompts) speak(gather, p, rc);
         break;
       }
       case "record":
-        body += element(
-          "Record",
-          {
-            action: urls.recorded(node.step, node.try),
-            method: "POST",
-            maxLength: node.maxLengthSeconds,
-            timeout: node.silenceTimeoutSeconds,
-            finishOnKey: "#",
-            playBeep: true,
-            trim: "trim-silence",
-            recordingStatusCallback: urls.recordingStatus(),
-            recordingStatusCallbackEvent: ["completed"],
-            recordingStatusCallbackMethod: "POST",
-          },
-          "",
-        );
+        response.record({
+          action: urls.recorded(node.step, node.try),
+          method: "POST",
+          maxLength: node.maxLengthSeconds,
+          timeout: node.silenceTimeoutSeconds,
+          finishOnKey: "#",
+          playBeep: true,
+          trim: "trim-silence",
+          recordingStatusCallback: urls.recordingStatus(),
+          recordingStatusCallbackEvent: ["completed"],
+          recordingStatusCallbackMethod: "POST",
+        });
         break;
       case "redirect":
-        body += element("Redirect", { method: "POST" }, escapeText(urls.noInput(node.step, node.try)));
+        response.redirect({ method: "POST" }, urls.noInput(node.step, node.try));
         break;
       case "hangup":
-        body += element("Hangup", {}, "");
+        response.hangup();
         break;
     }
   }
-  return XML_DECLARATION + element("Response", {}, body);
+  return response.toString();
 }
-
-const FALLBACK = {
-  error: "Tyvärr blev det ett tekniskt fel hos oss, och vi ber om ursäkt. Hej då!",
-  ended: "Den här undersökningen är redan avslutad. Tack ändå, och hej då!",
-};
-const fallbackDocument = (kind: keyof typeof FALLBACK) =>
-  XML_DECLARATION +
-  element(
-    "Response",
-    {},
-    element("Say", { voice: "Polly.Astrid", language: "sv-SE" }, escapeText(FALLBACK[kind])) +
-      element("Hangup", {}, ""),
-  );
-const FALLBACK_TWIML = { error: fallbackDocument("error"), ended: fallbackDocument("ended") };
 
 /** Used when not even a flow is at hand (unknown survey, broken flow): still valid TwiML, still polite. */
 export function fallbackTwiml(kind: "ended" | "error"): string {
-  return FALLBACK_TWIML[kind];
+  const response = new Response();
+  const text =
+    kind === "error"
+      ? "Tyvärr blev det ett tekniskt fel hos oss, och vi ber om ursäkt. Hej då!"
+      : "Den här undersökningen är redan avslutad. Tack ändå, och hej då!";
+  response.say({ voice: "Polly.Astrid", language: "sv-SE" }, text);
+  response.hangup();
+  return response.toString();
 }
