@@ -97,7 +97,7 @@ export function adminKit(ctx: AppContext, router: express.Router): AdminKit {
           outcome = await fn(req, await viewOf(req));
         } catch (err) {
           if (err instanceof AppError && SHOWN_ERRORS.has(err.code))
-            return kit.render(req, res, section, { error: userText(err), status: err.status });
+            return kit.render(req, res, section, { error: userText(err, langOf(req)), status: err.status });
           throw err;
         }
         if (typeof outcome === "string") res.redirect(303, outcome);

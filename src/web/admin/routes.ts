@@ -8,6 +8,7 @@ import { getOrganization } from "../../organizations/service.js";
 import { renderPage } from "../layout.js";
 import { html, toDocument, type Html } from "../html.js";
 import { langOf, msg } from "../i18n.js";
+import { userText } from "./form.js";
 import { nextCallingWindows } from "../../intake/calling-hours-form.js";
 import { adminTabs, flash, groupsTable, settingsForm } from "./pages.js";
 import { auditPage, targetsPage } from "./lists.js";
@@ -114,7 +115,7 @@ export function adminRouter(ctx: AppContext): Router {
         await fn(req);
       } catch (err) {
         if (err instanceof AppError && ["validation_failed", "conflict", "bad_request"].includes(err.code)) {
-          return render(req, res, section, { error: err.userMessage ?? err.message, status: err.status });
+          return render(req, res, section, { error: userText(err, langOf(req)), status: err.status });
         }
         throw err;
       }
