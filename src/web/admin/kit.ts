@@ -28,6 +28,8 @@ export interface AdminSection {
   key: string;
   title: (L: Lang) => string;
   content: (req: Request, view: AdminView) => Promise<Html>;
+  /** The main navigation's item to mark (the audit log has its own); "admin" when not given. */
+  active?: "admin" | "audit";
 }
 
 export interface AdminKit {
@@ -81,7 +83,7 @@ export function adminKit(ctx: AppContext, router: express.Router): AdminKit {
             renderPage({
               title,
               user: req.user!,
-              active: "admin",
+              active: section.active ?? "admin",
               body,
               lang: L,
               csrfToken: view.csrf,
