@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../src/lib/errors.js";
+import { AppError, userMessageIn } from "../src/lib/errors.js";
 import {
   addDays,
   formatPeriod,
@@ -44,7 +44,7 @@ describe("named periods", () => {
     expect(formatPeriod(parsePeriod("2026-T3"))).toBe("2026-P3");
   });
 
-  it("names the parameter in the error and gives a Swedish sentence for pages", () => {
+  it("names the parameter in the error and gives a sentence for pages in Swedish and English", () => {
     const err = (() => {
       try {
         parsePeriod("2026-W54", "week");
@@ -55,7 +55,8 @@ describe("named periods", () => {
     expect(err).toBeInstanceOf(AppError);
     expect(err!.status).toBe(400);
     expect(err!.details).toEqual([{ field: "week", message: "2026 has ISO weeks 01–53" }]);
-    expect(err!.userMessage).toBe('Perioden "2026-W54" går inte att visa: 2026 har veckorna 1–53.');
+    expect(userMessageIn(err!, "sv")).toBe('Perioden "2026-W54" går inte att visa: 2026 har veckorna 1–53.');
+    expect(userMessageIn(err!, "en")).toBe('The period "2026-W54" cannot be shown: 2026 has weeks 1–53.');
     expect(() => rangePeriod("0001-01-01", "2025-01-01")).toThrow(/from/);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureOrganization } from "../src/organizations/service.js";
-import { locateInQueue, queueHref, type QueueSpot } from "../src/review/locate.js";
+import { locateInQueue, queueHref, queueLocations, type QueueSpot } from "../src/review/locate.js";
 import { getWeekQueue, PAGE_SIZE, type Actor } from "../src/review/service.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, type TestContext } from "./support/context.js";
@@ -85,6 +85,17 @@ describe("where a message is in the listening queue", () => {
     await expect(locateInQueue(ctx, { ...manager, role: "agent" }, [pending])).rejects.toMatchObject({
       code: "forbidden",
     });
+  });
+
+  it("gives the search API's locations: the spot with its link, or the message's own week's first page", async () => {
+    const w47 = messages.find((m) => m.name === "w47-0")!;
+    const pending = await message("pending-2", new Date("2026-11-17T10:00:00Z"));
+    await db.prisma.voiceMessage.update({ where: { id: pending.id }, data: { state: "pending" } });
+    const spots = await locateInQueue(ctx, manager, [w47]);
+    const at = await queueLocations(ctx, manager, [w47, pending]);
+    expect(at.get(w47.id)).toEqual({ ...spots.get(w47.id)!, href: queueHref(spots.get(w47.id)!, w47.id) });
+    expect(at.get(w47.id)!.href).toBe(`/queue?week=2026-W47&page=2#m-${w47.id}`);
+    expect(at.get(pending.id)).toEqual({ week: "2026-W47", page: 1, href: `/queue?week=2026-W47#m-${pending.id}` });
   });
 
   it("links to the page and the message's card", () => {

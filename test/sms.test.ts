@@ -1,6 +1,7 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { smsTick } from "../src/sms/sender.js";
+import { parseFlow } from "../src/survey/flows.js";
 import { openLinkToken } from "../src/websurvey/token.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, startTestApp, TEST_ACCOUNT_SID, type TestContext } from "./support/context.js";
@@ -320,6 +321,58 @@ describe("SMS fallback after an unanswered survey call", () => {
     expectCreate((to) => [201, messageResource(messageSid, to)]);
     expect(await smsTick(ctx)).toMatchObject({ sent: 1 });
     expect(await smsOf(s.id)).toMatchObject({ state: "sent", messageSid, attempts: 2 });
+  });
+
+  it("the link asks the flow version of the SMS's sending, even after a newer version is published", async () => {
+    const s = await lastAttemptUnanswered();
+    ctx.setNow("2026-11-24T09:01:00Z");
+    const bodies = expectCreate((to) => [201, messageResource(smsSid(), to)]);
+    expect(await smsTick(ctx)).toMatchObject({ sent: 1 });
+    const pinned = await survey(ctx, s.id);
+    const sentWith = ctx.flows.getFlow(pinned.flowId);
+    expect(pinned.flowVersion).toBe(sentWith.version);
+
+    // A new version is published between the SMS and the citizen opening the link: another first question.
+    const { version: _v, ...content } = structuredClone(sentWith);
+    content.questions[0] = {
+      ...content.questions[0],
+      key: "vantetid",
+      web: { text: "Helt ny fråga om väntetiden?" },
+    };
+    const newer = parseFlow(content, "test: a newer version");
+    ctx.flows.addVersion(newer);
+    try {
+      expect(ctx.flows.getFlow(sentWith.id).version).toBe(newer.version);
+      const url = /https:\/\/nki\.example\.test(\/s\/[A-Za-z0-9_-]+)/.exec(bodies[0].Body)![1];
+      const page = await fetch(`${app.url}${url}`).then((r) => r.text());
+      expect(page).toContain("Hur nöjd är du med hur länge du fick vänta innan någon svarade?");
+      expect(page).not.toContain("Helt ny fråga");
+      expect(page).toContain('name="q_svarstid"');
+      const post = await fetch(`${app.url}${url}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ q_svarstid: "4", step: "svarstid" }),
+      });
+      expect(post.status).toBe(303);
+      const answer = await ctx.prisma.answer.findFirstOrThrow({ where: { surveyId: s.id } });
+      expect(answer).toMatchObject({
+        questionKey: "svarstid",
+        score: 4,
+        channel: "web",
+        flowVersion: sentWith.version,
+      });
+      // The newer version's question is refused: it is not this survey's.
+      const other = await fetch(`${app.url}${url}`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ q_vantetid: "4", step: "vantetid" }),
+      });
+      expect(other.status).toBe(400);
+    } finally {
+      ctx.flows.addVersion(sentWith); // the file's version current again for the other tests
+    }
   });
 });
 

@@ -142,9 +142,16 @@ describe("transcripts: simulator server, API, retention", () => {
     });
     expect(audit.detail).toEqual({ previousLength: null, length: 48 });
     const search = (await (await call("manager", "GET", "/api/v1/transcripts/search?q=handl%C3%A4ggare")).json()) as {
-      hits: { voiceMessageId: string; transcriptCorrected: boolean }[];
+      hits: { voiceMessageId: string; transcriptCorrected: boolean; queue: unknown }[];
     };
     expect(search.hits).toEqual([expect.objectContaining({ voiceMessageId: vm.id, transcriptCorrected: true })]);
+    // Each hit says where it is in the listening queue: the same place the search page's link opens.
+    const week = "2026-W48"; // recorded Tuesday 24 November 2026
+    expect(search.hits[0].queue).toEqual({ week, page: 1, href: `/queue?week=${week}#m-${vm.id}` });
+    const page = await (
+      await fetch(`${app.url}/search?q=handl%C3%A4ggare`, { headers: { cookie: clients.manager.cookie } })
+    ).text();
+    expect(page).toContain(`href="/queue?week=${week}#m-${vm.id}"`);
   });
 
   it("re-transcribes on request, keeping the correction", async () => {

@@ -67,6 +67,31 @@ describe("the app's own error pages in the layout", () => {
     },
   );
 
+  it("says what is wrong with a bad period or parameter in the viewer's language, from the catalogue", async () => {
+    const m = await makeUser(ctx, "manager", { name: "Chef Cesar" });
+    const manager = new WebClient(app.url);
+    await manager.signIn(m.user.email, TEST_PASSWORD);
+    const sv = await manager.get("/overview?period=2026-W54");
+    expect(sv.status).toBe(400);
+    const svPage = await sv.text();
+    expect(h1(svPage)).toBe("Felaktig begäran");
+    expect(svPage).toContain("Perioden &quot;2026-W54&quot; går inte att visa: 2026 har veckorna 1–53.");
+    const picker = await (await manager.get("/overview?kind=decade&year=2026")).text();
+    expect(picker).toContain("välj vecka, månad, tertial eller år");
+
+    await manager.get("/lang/en?next=/");
+    const en = await manager.get("/overview?period=2026-W54");
+    expect(en.status).toBe(400);
+    const enPage = await en.text();
+    expect(h1(enPage)).toBe("Bad request");
+    expect(enPage).toContain("The period &quot;2026-W54&quot; cannot be shown: 2026 has weeks 1–53.");
+    expect(enPage).not.toContain("Perioden");
+    expect(enPage).not.toContain("veckorna");
+    const month = await (await manager.get("/overview?period=2026-13")).text();
+    expect(month).toContain("the month must be 01–12");
+    expect(month).not.toContain("ISO");
+  });
+
   it("keeps the JSON error body for API clients and for /api paths even when a browser asks", async () => {
     const api = await agent.get("/api/v1/no-such-endpoint");
     expect(api.status).toBe(404);

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, startTestApp, type TestContext } from "./support/context.js";
@@ -86,6 +88,31 @@ describe("the web app's pages and access rules", () => {
     const login = await c.get("/login");
     expect(login.status).toBe(200);
     expect(await login.text()).toContain('name="password"');
+  });
+
+  it("gives the live page's script its texts in the viewer's language, rendered by the server (live.js has none)", async () => {
+    const c = new WebClient(app.url);
+    await c.signIn(agentA.user.email, TEST_PASSWORD);
+    const attrs = (page: string) =>
+      Object.fromEntries(
+        [...page.matchAll(/data-(connected|label|new-mine|my-nki)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+      );
+    const sv = attrs(await (await c.get("/me")).text());
+    expect(sv).toMatchObject({ "new-mine": "Nytt svar om ditt samtal", "my-nki": expect.stringMatching(/^Mitt NKI/) });
+    expect(sv.connected).toBeTruthy();
+    await c.get("/lang/en?next=/me");
+    const en = attrs(await (await c.get("/me")).text());
+    expect(en).toMatchObject({
+      "new-mine": "New answer about your call",
+      "my-nki": "My NKI",
+      label: "Last updated",
+    });
+    expect(en.connected).not.toBe(sv.connected);
+    const script = readFileSync(path.resolve(import.meta.dirname, "../src/web/assets/live.js"), "utf8")
+      .split("\n")
+      .filter((l) => !l.trim().startsWith("//"))
+      .join("\n");
+    expect(script).not.toMatch(/[åäöÅÄÖ]|Nytt svar|New answer|Senast|Last updated/);
   });
 
   it("shows an agent their own results per question with n and intervals, against group and organization", async () => {

@@ -1,5 +1,5 @@
 import { num } from "../i18n/format.js";
-import { msg, type Lang } from "../i18n/index.js";
+import { msg, reasonName, type Lang } from "../i18n/index.js";
 
 /** What each audit action is called on the audit page; an unknown action is shown by its code, never hidden. */
 export function auditEventName(action: string, lang: Lang): string {
@@ -21,6 +21,7 @@ function value(key: string, v: unknown, lang: Lang): string {
   if (typeof v === "number") return num(lang, v);
   if (key === "role" && typeof v === "string") return (m.shell.roles as Record<string, string>)[v] ?? v;
   if (key === "method" && typeof v === "string") return m.audit.methods[v] ?? v;
+  if (key === "reason" && typeof v === "string") return reasonName(v, lang);
   if (Array.isArray(v)) return v.map((x) => value(key, x, lang)).join(", ");
   if (typeof v === "object") {
     const o = v as Record<string, unknown>;

@@ -11,3 +11,8 @@ const CATALOGUES: Record<Lang, Messages> = { sv, en };
 export function msg(lang: Lang): Messages {
   return CATALOGUES[lang];
 }
+
+/** A skip or refusal reason in words ("dolt nummer"); an unknown code is shown as it is, never hidden. */
+export function reasonName(code: string, lang: Lang): string {
+  return msg(lang).terms.reasons[code] ?? code;
+}

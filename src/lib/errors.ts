@@ -38,6 +38,12 @@ export interface ErrorDetail {
   [key: string]: unknown;
 }
 
+/**
+ * A sentence for a person: a plain string is Swedish only (older call sites);
+ * a function gives it in the viewer's language, from the catalogue.
+ */
+export type UserMessage = string | ((lang: "sv" | "en") => string);
+
 /** The one error type services throw; `errorHandler` turns it into HTTP. */
 export class AppError extends Error {
   constructor(
@@ -45,7 +51,7 @@ export class AppError extends Error {
     message: string,
     readonly details?: ErrorDetail[],
     /** A sentence that may be shown to a person (Swedish on the pages); `message` stays for logs and the API. */
-    readonly userMessage?: string,
+    readonly userMessage?: UserMessage,
   ) {
     super(message);
     this.name = "AppError";
@@ -53,6 +59,15 @@ export class AppError extends Error {
   get status(): number {
     return STATUS[this.code];
   }
+}
+
+/** The error's sentence for a person in `lang`; a Swedish-only one is given only in Swedish. */
+export function userMessageIn(err: AppError, lang: "sv" | "en"): string | undefined {
+  const m = err.userMessage;
+  if (typeof m === "function") return m(lang);
+  // A plain string is Swedish: none in another language (the page's generic sentence stands).
+  if (lang !== "sv") return undefined;
+  return m;
 }
 
 export function zodDetails(err: ZodError, prefix: (string | number)[] = []): ErrorDetail[] {

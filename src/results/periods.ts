@@ -15,6 +15,7 @@ import {
   type Day,
 } from "../lib/calendar.js";
 import { AppError } from "../lib/errors.js";
+import { msg, type Messages } from "../i18n/index.js";
 
 /**
  * Reporting periods as inclusive ranges of calendar days (YYYY-MM-DD) in the
@@ -72,46 +73,44 @@ export const yearPeriod = (y: number): Period => ({
 });
 export const dayPeriod = (day: Day): Period => ({ kind: "day", label: day, from: day, to: day });
 
-/** A bad period: 400 naming the parameter, with a Swedish sentence a page may show. */
-export function invalidPeriod(field: string, value: string, why: string, swedish: string): AppError {
-  return new AppError(
-    "validation_failed",
-    `Invalid ${field} "${value}": ${why}`,
-    [{ field, message: why }],
-    `Perioden "${value}" går inte att visa: ${swedish}.`,
+type PeriodTexts = Messages["errors"]["period"];
+
+/** A bad period: 400 naming the parameter, with a sentence from the catalogue a page shows in its language. */
+export function invalidPeriod(field: string, value: string, why: string, reason: (t: PeriodTexts) => string): AppError {
+  return new AppError("validation_failed", `Invalid ${field} "${value}": ${why}`, [{ field, message: why }], (lang) =>
+    msg(lang).errors.badPeriod(value, reason(msg(lang).errors.period)),
   );
 }
 
 const yearInRange = (y: number) => y >= MIN_YEAR && y <= MAX_YEAR;
-const OUT_OF_RANGE = [`years ${MIN_YEAR}–${MAX_YEAR} only`, `välj ett år mellan ${MIN_YEAR} och ${MAX_YEAR}`] as const;
+const OUT_OF_RANGE = [
+  `years ${MIN_YEAR}–${MAX_YEAR} only`,
+  (t: PeriodTexts) => t.yearRange(MIN_YEAR, MAX_YEAR),
+] as const;
 
 /** Parses a named period; `field` names the parameter in the error (period, week, …). */
 export function parsePeriod(value: string, field = "period"): Period {
-  const fail = (why: string, swedish: string) => invalidPeriod(field, value, why, swedish);
+  const fail = (why: string, reason: (t: PeriodTexts) => string) => invalidPeriod(field, value, why, reason);
   const m = /^(\d{4})(?:-(?:([PT])(\d)|W(\d{2})|(\d{2})(?:-(\d{2}))?))?$/.exec(value);
-  if (!m)
-    throw fail(
-      "expected YYYY, YYYY-P1..P3, YYYY-Www, YYYY-MM or YYYY-MM-DD",
-      "skriv till exempel 2026, 2026-P3, 2026-W48, 2026-11 eller 2026-11-30",
-    );
+  if (!m) throw fail("expected YYYY, YYYY-P1..P3, YYYY-Www, YYYY-MM or YYYY-MM-DD", (t) => t.format);
   const y = Number(m[1]);
   if (!yearInRange(y)) throw fail(...OUT_OF_RANGE);
   if (m[3] !== undefined) {
     const t = Number(m[3]);
-    if (t < 1 || t > 3) throw fail("tertial must be P1–P3", "tertialen ska vara P1, P2 eller P3");
+    if (t < 1 || t > 3) throw fail("tertial must be P1–P3", (t) => t.tertial);
     return tertialPeriod(y, t);
   }
   if (m[4] !== undefined) {
     const w = Number(m[4]);
     const weeks = isoWeeksInYear(y);
-    if (w < 1 || w > weeks) throw fail(`${y} has ISO weeks 01–${weeks}`, `${y} har veckorna 1–${weeks}`);
+    if (w < 1 || w > weeks) throw fail(`${y} has ISO weeks 01–${weeks}`, (t) => t.weeks(y, weeks));
     return weekPeriod(y, w);
   }
   if (m[5] !== undefined) {
     const mo = Number(m[5]);
-    if (mo < 1 || mo > 12) throw fail("month must be 01–12", "månaden ska vara 01–12");
+    if (mo < 1 || mo > 12) throw fail("month must be 01–12", (t) => t.month);
     if (m[6] === undefined) return monthPeriod(y, mo);
-    if (!isValidDay(value)) throw fail("no such date", "det datumet finns inte");
+    if (!isValidDay(value)) throw fail("no such date", (t) => t.noSuchDate);
     return dayPeriod(value);
   }
   return yearPeriod(y);
@@ -123,11 +122,11 @@ export function rangePeriod(from: string, to: string): Period {
     ["from", from],
     ["to", to],
   ] as const) {
-    if (!isValidDay(d)) throw invalidPeriod(field, d, "expected YYYY-MM-DD", "skriv datum som ÅÅÅÅ-MM-DD");
+    if (!isValidDay(d)) throw invalidPeriod(field, d, "expected YYYY-MM-DD", (t) => t.dayFormat);
     if (!yearInRange(Number(d.slice(0, 4)))) throw invalidPeriod(field, d, ...OUT_OF_RANGE);
   }
-  if (from > to) throw invalidPeriod("from", from, "must not be after to", "startdatum är efter slutdatum");
-  if (daysBetween(from, to) > 3700) throw invalidPeriod("to", to, "at most ten years", "högst tio år åt gången");
+  if (from > to) throw invalidPeriod("from", from, "must not be after to", (t) => t.fromAfterTo);
+  if (daysBetween(from, to) > 3700) throw invalidPeriod("to", to, "at most ten years", (t) => t.tenYears);
   return { kind: "range", label: `${from}..${to}`, from, to };
 }
 
@@ -269,6 +268,6 @@ export function periodFromPicker(kind: string, year: string, number: string | un
   const label =
     kind === "week" ? `${y}-W${two}` : kind === "month" ? `${y}-${two}` : kind === "tertial" ? `${y}-P${n}` : y;
   if (!(PICKER_KINDS as readonly string[]).includes(kind))
-    throw invalidPeriod("kind", kind, "expected week, month, tertial or year", "välj vecka, månad, tertial eller år");
+    throw invalidPeriod("kind", kind, "expected week, month, tertial or year", (t) => t.kind);
   return parsePeriod(label, "period");
 }

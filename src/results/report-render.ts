@@ -1,6 +1,6 @@
 import { COLORS, funnelBar, targetBadge } from "../web/components.js";
 import { html, joinHtml, type Html } from "../web/html.js";
-import { fmt, pct, msg, type Lang } from "../web/i18n.js";
+import { fmt, int, pct, msg, type Lang } from "../web/i18n.js";
 import { questionLabel, QUESTION_ORDER } from "../web/questions.js";
 import type { Change, Metrics } from "./stats.js";
 import { periodNav } from "../web/period-nav.js";
@@ -62,13 +62,14 @@ const mean = (m: Metrics | null | undefined) => (m && !m.tooFew && m.mean !== nu
 /** A mean, or why there is none; "svarande" are citizens, "svar" answers (seven per citizen in the NKI total). */
 function num(L: Lang, m: Metrics | null | undefined): Html | string {
   if (!m || m.n === 0) return "–";
-  if (mean(m) === null) return html`<span class="muted">${msg(L).reports.tooFewRespondents} (${m.respondents})</span>`;
+  if (mean(m) === null)
+    return html`<span class="muted">${msg(L).reports.tooFewRespondents} (${int(L, m.respondents)})</span>`;
   return fmt(L, m.mean);
 }
 
 function nText(L: Lang, m: Metrics | null | undefined): string {
   if (!m) return "–";
-  return `${m.respondents} ${msg(L).reports.respondents} · ${m.n} ${msg(L).reports.answers}`;
+  return `${int(L, m.respondents)} ${msg(L).reports.respondents} · ${int(L, m.n)} ${msg(L).reports.answers}`;
 }
 
 function changeText(L: Lang, c: Change | undefined): Html | string {
@@ -172,7 +173,7 @@ function funnelTable(d: ReportData, L: Lang): Html {
     html`<tr><th scope="col">${msg(L).reports.step}</th><th scope="col" class="num">${msg(L).reports.count}</th><th scope="col">${msg(L).reports.shareOfCompletedCalls}</th></tr>`,
     funnelRows(d, L).map(
       ([k, v]) =>
-        html`<tr><th scope="row">${k}</th><td class="num">${v}</td><td class="bar">${funnelBar(v, d.funnel.completedCalls, L)}</td></tr>`,
+        html`<tr><th scope="row">${k}</th><td class="num">${int(L, v)}</td><td class="bar">${funnelBar(v, d.funnel.completedCalls, L)}</td></tr>`,
     ),
     "report-funnel",
   )}<p>${msg(L).reports.responseRate}: <strong data-testid="response-rate">${pct(L, d.funnel.responseRate)}</strong>; ${msg(L).reports.phoneAndWebOf}: <strong data-testid="response-rate-all">${pct(L, d.funnel.responseRateAllChannels)}</strong></p>`;
@@ -187,9 +188,9 @@ function reviewSection(d: ReportData, L: Lang): Html {
     [
       ...r.byCategory.map(
         (c) =>
-          html`<tr><th scope="row">${classificationName(c.classification, L)}</th><td class="num">${c.total}</td><td class="num">${c.needsRegistration ? c.registered : "–"}</td><td class="num">${c.needsRegistration ? c.total - c.registered : "–"}</td></tr>`,
+          html`<tr><th scope="row">${classificationName(c.classification, L)}</th><td class="num">${int(L, c.total)}</td><td class="num">${c.needsRegistration ? int(L, c.registered) : "–"}</td><td class="num">${c.needsRegistration ? int(L, c.total - c.registered) : "–"}</td></tr>`,
       ),
-      html`<tr><th scope="row">${msg(L).reports.notReviewed}</th><td class="num">${r.unreviewed}</td><td class="num">–</td><td class="num">–</td></tr>`,
+      html`<tr><th scope="row">${msg(L).reports.notReviewed}</th><td class="num">${int(L, r.unreviewed)}</td><td class="num">–</td><td class="num">–</td></tr>`,
     ],
     "report-reviews-category",
   );
@@ -199,7 +200,7 @@ function reviewSection(d: ReportData, L: Lang): Html {
         html`<tr><th scope="col">${msg(L).reports.department}</th><th scope="col">${msg(L).reports.feedback}</th><th scope="col">${msg(L).reports.registered}</th><th scope="col">${msg(L).reports.notRegistered}</th></tr>`,
         r.byForvaltning.map(
           (f) =>
-            html`<tr><th scope="row">${f.forvaltning || msg(L).reports.noneGiven}</th><td class="num">${f.total}</td><td class="num">${f.registered}</td><td class="num">${f.notRegistered}</td></tr>`,
+            html`<tr><th scope="row">${f.forvaltning || msg(L).reports.noneGiven}</th><td class="num">${int(L, f.total)}</td><td class="num">${int(L, f.registered)}</td><td class="num">${int(L, f.notRegistered)}</td></tr>`,
         ),
         "report-reviews-forvaltning",
       )
@@ -216,7 +217,7 @@ function reviewSection(d: ReportData, L: Lang): Html {
           html`<li><span class="muted">${q.recordedAt.toISOString().slice(0, 10)} · ${q.groupName}${q.classification ? ` · ${classificationName(q.classification, L)}` : ""}${q.forvaltning ? ` · ${q.forvaltning}` : ""}</span><blockquote><p>${q.excerpt}</p></blockquote></li>`,
       )}</ul>`
     : "";
-  return html`<p>${r.total} ${msg(L).reports.voiceMessages2}; ${msg(L).reports.feedbackRegistered} ${r.registered}, ${msg(L).reports.notRegistered2} ${r.notRegistered}.</p>${cats}${forv}${examples}${quotes}`;
+  return html`<p>${int(L, r.total)} ${msg(L).reports.voiceMessages2}; ${msg(L).reports.feedbackRegistered} ${int(L, r.registered)}, ${msg(L).reports.notRegistered2} ${int(L, r.notRegistered)}.</p>${cats}${forv}${examples}${quotes}`;
 }
 
 function trendTable(d: ReportData, L: Lang): Html {
@@ -225,7 +226,7 @@ function trendTable(d: ReportData, L: Lang): Html {
     html`<tr><th scope="col">${msg(L).reports.period}</th><th scope="col">NKI</th><th scope="col">${msg(L).reports.respondents2}</th><th scope="col">${msg(L).reports.samePeriodLastYear}</th><th scope="col">${msg(L).reports.change95Interval}</th></tr>`,
     d.trend.map(
       (p) =>
-        html`<tr><th scope="row">${periodName(p.period, L)}</th><td class="num">${num(L, p)}</td><td class="num">${p.respondents}</td><td class="num">${num(L, p.previousYear)}</td><td class="num">${changeText(L, p.change)}</td></tr>`,
+        html`<tr><th scope="row">${periodName(p.period, L)}</th><td class="num">${num(L, p)}</td><td class="num">${int(L, p.respondents)}</td><td class="num">${num(L, p.previousYear)}</td><td class="num">${changeText(L, p.change)}</td></tr>`,
     ),
     "report-trend",
   );
@@ -233,7 +234,7 @@ function trendTable(d: ReportData, L: Lang): Html {
 
 function coachingSection(d: ReportData, L: Lang): Html {
   const c = d.coaching;
-  const intro = html`<p class="muted">${c.window.from} – ${c.window.to}; ${c.agentsTested} ${msg(L).reports.agentsTested}, ${c.agentsTooFewAnswers} ${msg(L).reports.withTooFewAnswers}.</p>`;
+  const intro = html`<p class="muted">${c.window.from} – ${c.window.to}; ${int(L, c.agentsTested)} ${msg(L).reports.agentsTested}, ${int(L, c.agentsTooFewAnswers)} ${msg(L).reports.withTooFewAnswers}.</p>`;
   if (c.flags.length === 0) return html`${intro}<p>${msg(L).reports.noSignalsNoAgent}</p>`;
   return html`${intro}${wrap(
     msg(L).reports.agentsBelowTheirGroup,
@@ -311,7 +312,7 @@ export function renderReport(d: ReportData, L: Lang): Html {
 <table class="report-print" role="presentation"><thead><tr><td class="report-running">${running}</td></tr></thead><tbody><tr><td>
 <h1>${title}</h1>
 <p class="muted">${d.organizationName} · ${d.period.from} – ${d.period.to} · ${msg(L).reports.comparedWith2} ${periodName(d.previousPeriod, L)} (${d.previousPeriod.from} – ${d.previousPeriod.to})</p>
-<p class="muted">${msg(L).reports.respondentsCitizensWhoAnswered} ${d.minAnswers} ${msg(L).reports.respondentsAreNotShown}</p>
+<p class="muted">${msg(L).reports.respondentsCitizensWhoAnswered} ${int(L, d.minAnswers)} ${msg(L).reports.respondentsAreNotShown}</p>
 ${navigation(d, L)}
 ${joinHtml(sections.map(([id, h, body]) => html`<section class="report-section" id="${id}" aria-labelledby="h-${id}"><h2 id="h-${id}">${h}</h2>${body}</section>`))}
 </td></tr></tbody></table>

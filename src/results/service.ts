@@ -1,6 +1,7 @@
 import type { AppContext } from "../context.js";
 import { otherMunicipalities, type OtherSources } from "../exchange/comparisons.js";
 import { AppError } from "../lib/errors.js";
+import { msg } from "../i18n/index.js";
 import { nkiTotalKeys, orgSettingsSchema, type OrgSettings } from "../organizations/settings.js";
 import { channelLabel, channelsFor, type ChannelFilter } from "./channels.js";
 import type { Channel } from "./rollup.js";
@@ -67,14 +68,20 @@ export interface ResultsResponse {
 
 export function resolvePeriod(input: { period?: string; from?: string; to?: string }): Period {
   if (input.period && (input.from || input.to))
-    throw new AppError("validation_failed", "Give either period or from/to", [
-      { field: "period", message: "not together with from/to" },
-    ]);
+    throw new AppError(
+      "validation_failed",
+      "Give either period or from/to",
+      [{ field: "period", message: "not together with from/to" }],
+      (lang) => msg(lang).errors.periodOrRange,
+    );
   if (input.period) return parsePeriod(input.period);
   if (input.from && input.to) return rangePeriod(input.from, input.to);
-  throw new AppError("validation_failed", "Give a period (e.g. 2025-W14) or both from and to", [
-    { field: "period", message: "required" },
-  ]);
+  throw new AppError(
+    "validation_failed",
+    "Give a period (e.g. 2025-W14) or both from and to",
+    [{ field: "period", message: "required" }],
+    (lang) => msg(lang).errors.periodRequired,
+  );
 }
 
 const keyOf = (r: Omit<CountsRow, "counts">, dims: readonly Dimension[]) =>
@@ -122,13 +129,19 @@ export async function queryResults(ctx: AppContext, viewer: Viewer, input: Resul
   const context = await loadResultsContext(db, { organizationId, groupKey: input.group, agentRef: input.agent });
   if (!context) throw new AppError("not_found", "No such organization");
   if (input.group && !context.group)
-    throw new AppError("not_found", `No svarsgrupp "${input.group}" in this organization`, [
-      { field: "group", message: "unknown group" },
-    ]);
+    throw new AppError(
+      "not_found",
+      `No svarsgrupp "${input.group}" in this organization`,
+      [{ field: "group", message: "unknown group" }],
+      (lang) => msg(lang).errors.unknownGroup(input.group!),
+    );
   if (input.agent && !context.agent)
-    throw new AppError("not_found", `No agent "${input.agent}" in this organization`, [
-      { field: "agent", message: "unknown agent" },
-    ]);
+    throw new AppError(
+      "not_found",
+      `No agent "${input.agent}" in this organization`,
+      [{ field: "agent", message: "unknown agent" }],
+      (lang) => msg(lang).errors.unknownAgent(input.agent!),
+    );
   const group = context.group ?? undefined;
   const agent = context.agent ?? undefined;
   assertAgentScope(viewer, { agentId: agent?.id, byAgent: by.includes("agent") });

@@ -29,6 +29,42 @@ export async function locateInQueue(
   assertReviewer(actor);
   if (messages.length === 0) return new Map();
   const { timeZone } = await getOrganization(ctx.prisma, actor.organizationId);
+  return spotsIn(ctx, actor, messages, timeZone);
+}
+
+/** A link's target in the queue: its week, page and the address (`/queue?week=…&page=…#m-<id>`). */
+export interface QueueLocation extends QueueSpot {
+  href: string;
+}
+
+/**
+ * Every message's queue location, as the search page links it: its spot, or
+ * for a message not in the queue its own week's first page. The JSON search
+ * API and the search page both use it, so they point to the same place.
+ */
+export async function queueLocations(
+  ctx: AppContext,
+  actor: Actor,
+  messages: readonly { id: string; recordedAt: Date }[],
+): Promise<Map<string, QueueLocation>> {
+  assertReviewer(actor);
+  if (messages.length === 0) return new Map();
+  const { timeZone } = await getOrganization(ctx.prisma, actor.organizationId);
+  const spots = await spotsIn(ctx, actor, messages, timeZone);
+  return new Map(
+    messages.map((m) => {
+      const spot = spots.get(m.id) ?? { week: formatIsoWeek(weekOf(m.recordedAt, timeZone)), page: 1 };
+      return [m.id, { ...spot, href: queueHref(spot, m.id) }];
+    }),
+  );
+}
+
+async function spotsIn(
+  ctx: AppContext,
+  actor: Actor,
+  messages: readonly { id: string; recordedAt: Date }[],
+  timeZone: string,
+): Promise<Map<string, QueueSpot>> {
   const current = weekOf(ctx.now(), timeZone);
   const weeks = new Map(messages.map((m) => [m.id, weekOf(m.recordedAt, timeZone)]));
   const ahead = await countAheadInQueue(

@@ -1,7 +1,7 @@
 import type { QueueItem, WeekQueue } from "./service.js";
 import { CLASSIFICATIONS, needsRegistration, parseIsoWeek, weekOf } from "./rules.js";
 import { html, joinHtml, type Html } from "../web/html.js";
-import type { Lang } from "../web/i18n.js";
+import { int, type Lang } from "../web/i18n.js";
 import { QUESTION_ORDER, queueText, type QueueText } from "./queue-text.js";
 
 export interface QueuePageInput {
@@ -41,13 +41,13 @@ export function renderQueueBody(i: QueuePageInput): Html {
 <h1>${t.title}: ${t.week(w.week, w.year)}</h1>
 <p class="lead">${t.lead}</p>
 ${weekNav(i.q, t)}
-${counts(i.q, t)}
+${counts(i.q, t, i.lang)}
 <details class="shortcuts"><summary>${t.shortcuts}</summary><dl>${t.shortcutList.map(
     ([k, d]) => html`<dt><kbd>${k}</kbd></dt><dd>${d}</dd>`,
   )}</dl><p class="hint">${t.shortcutsNote}</p></details>
 <p id="queue-status" class="live" role="status" aria-live="polite"></p>
 <datalist id="forvaltningar">${i.q.forvaltningar.map((f) => html`<option value="${f}"></option>`)}</datalist>
-<h2 id="messages-h">${t.messages} <span class="muted">(${i.q.totalItems})</span></h2>
+<h2 id="messages-h">${t.messages} <span class="muted">(${int(i.lang, i.q.totalItems)})</span></h2>
 ${
   i.q.items.length === 0
     ? html`<p>${t.empty}</p>`
@@ -90,17 +90,17 @@ function weekNav(q: WeekQueue, t: QueueText): Html {
   return html`<nav class="tabs week-nav" aria-label="${t.weekCol}">${links}</nav>`;
 }
 
-function counts(q: WeekQueue, t: QueueText): Html {
+function counts(q: WeekQueue, t: QueueText, lang: Lang): Html {
   const kpi = (label: string, v: number, key = "") =>
-    html`<div class="kpi"><div class="sub">${label}</div><div class="value"${key ? html` data-count="${key}"` : ""}>${v}</div></div>`;
+    html`<div class="kpi"><div class="sub">${label}</div><div class="value"${key ? html` data-count="${key}"` : ""}>${int(lang, v)}</div></div>`;
   // data-count names the figure a save's answer updates (queue.client.js), so none goes stale.
   const byClass = CLASSIFICATIONS.map(
     (c) =>
-      html`<li>${t.classes[c]}: <strong data-count="class-${c}">${q.counts.byClassification[c] ?? 0}</strong></li>`,
+      html`<li>${t.classes[c]}: <strong data-count="class-${c}">${int(lang, q.counts.byClassification[c] ?? 0)}</strong></li>`,
   );
   const perWeek = q.recentWeeks.map(
     (r) =>
-      html`<tr${r.week === q.week ? html` aria-current="true"` : ""}><th scope="row"><a href="${weekHref(r.week)}">${r.week}</a></th><td class="num">${r.total}</td><td class="num">${r.unreviewed}</td></tr>`,
+      html`<tr${r.week === q.week ? html` aria-current="true"` : ""}><th scope="row"><a href="${weekHref(r.week)}">${r.week}</a></th><td class="num">${int(lang, r.total)}</td><td class="num">${int(lang, r.unreviewed)}</td></tr>`,
   );
   return html`<section aria-labelledby="counts-h"><h2 id="counts-h">${t.counts}</h2>
 <div class="grid">${kpi(t.total, q.counts.total, "total")}${kpi(t.unreviewed, q.counts.unreviewed, "unreviewed")}${kpi(t.listened, q.counts.listened, "listened")}${q.isCurrentWeek ? kpi(t.carriedOver, q.counts.carriedOver, "carried") : ""}</div>

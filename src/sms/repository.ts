@@ -1,4 +1,5 @@
 import { erasedNumberCte } from "../intake/repository.js";
+import { pinnedFlowVersionCte } from "../survey/repository.js";
 import { z } from "zod";
 import { sqlRows, type Db } from "../lib/db.js";
 
@@ -119,7 +120,10 @@ export type SmsEnd =
  * that beat the REST response may already have recorded a later status; the
  * state then follows it.
  */
-export async function finishSms(db: Db, f: { id: string; token: string; at: Date; end: SmsEnd }): Promise<boolean> {
+export async function finishSms(
+  db: Db,
+  f: { id: string; token: string; at: Date; end: SmsEnd; flowVersion?: string },
+): Promise<boolean> {
   const e = f.end;
   const rows = await sqlRows(
     db,
@@ -136,7 +140,9 @@ export async function finishSms(db: Db, f: { id: string; token: string; at: Date
         WHERE id = $1::uuid AND "claimToken" = $2::uuid AND state = 'sending'
        RETURNING "surveyId"
      ),
-     ${erasedNumberCte("done", { by: "surveyId" })}
+     ${erasedNumberCte("done", { by: "surveyId" })},
+     sent AS (SELECT "surveyId" FROM done WHERE $3::text = 'sent'),
+     ${pinnedFlowVersionCte("sent", "$9")}
      SELECT count(*)::int AS n FROM done`,
     [
       f.id,
@@ -147,6 +153,7 @@ export async function finishSms(db: Db, f: { id: string; token: string; at: Date
       e.state === "sent" ? null : e.reason,
       e.state === "sent" ? null : (e.errorCode ?? null),
       f.at,
+      f.flowVersion ?? null,
     ],
   );
   return rows[0].n === 1;

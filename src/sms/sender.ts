@@ -59,7 +59,9 @@ async function sendOne(
 ): Promise<"sent" | "skipped" | "failed" | "retried"> {
   const log = ctx.logger.child({ surveyId: row.surveyId, smsId: row.id });
   const end = async (e: SmsEnd) => {
-    const done = await finishSms(ctx.prisma, { id: row.id, token, at: ctx.now(), end: e });
+    // A sent link asks the flow's version of this moment (unless the phone already started one).
+    const flowVersion = e.state === "sent" ? ctx.flows.getFlow(row.flowId).version : undefined;
+    const done = await finishSms(ctx.prisma, { id: row.id, token, at: ctx.now(), end: e, flowVersion });
     if (!done) log.warn("SMS claim lost before its end was recorded", { end: e.state });
     else log.info(e.state === "sent" ? "SMS sent" : `SMS ${e.state}`, { ...e });
   };

@@ -252,3 +252,17 @@ export function answerInsertCte(select: SqlTag.Sql, timeZone: SqlTag.Sql): SqlTa
       ON CONFLICT ("surveyId", "questionKey") DO NOTHING
       RETURNING ${inboxReturning(timeZone)})`;
 }
+
+/**
+ * Pins the flow version a survey is asked in, as the CTE `pinned`, when it has
+ * none yet (a survey that never started by phone): the SMS fallback's send
+ * statement (sms/repository.ts) uses it, so the web page behind the link asks
+ * the version the text was sent with even after a newer one is published.
+ * `source` is a CTE with a "surveyId" column; `version` a parameter reference.
+ */
+export function pinnedFlowVersionCte(source: string, version: string): string {
+  if (!/^\w+$/.test(source) || !/^\$\d+$/.test(version))
+    throw new Error(`pinnedFlowVersionCte: not a CTE name or parameter: ${source}, ${version}`);
+  return `pinned AS (UPDATE "SurveyCall" SET "flowVersion" = ${version}::text
+     WHERE id IN (SELECT "surveyId" FROM ${source}) AND "flowVersion" IS NULL AND ${version}::text IS NOT NULL)`;
+}

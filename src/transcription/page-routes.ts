@@ -3,7 +3,7 @@ import type { AppContext } from "../context.js";
 import { csrfToken, requireCsrf, requireUser } from "../auth/middleware.js";
 import { AppError } from "../lib/errors.js";
 import { getOrganization, listGroupsAndAgents } from "../organizations/service.js";
-import { locateInQueue } from "../review/locate.js";
+import { queueLocations } from "../review/locate.js";
 import { distinctForvaltningar } from "../review/repository.js";
 import { parseIsoWeek } from "../review/rules.js";
 import { renderPage } from "../web/layout.js";
@@ -94,7 +94,7 @@ export function transcriptionPageRouter(ctx: AppContext): Router {
       new Date(ctx.now().getTime() - 365 * 86_400_000),
     );
     // The queue page that shows each hit, so its link lands on the message and not on page 1.
-    const spots = await locateInQueue(
+    const spots = await queueLocations(
       ctx,
       actor,
       (result?.hits ?? []).map((h) => ({ id: h.voiceMessageId, recordedAt: h.recordedAt })),

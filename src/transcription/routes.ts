@@ -3,6 +3,7 @@ import type { AppContext } from "../context.js";
 import { requireCsrf, requireUser } from "../auth/middleware.js";
 import type { Actor } from "./access.js";
 import { getRules, putRules } from "./classify-service.js";
+import { queueLocations } from "../review/locate.js";
 import { searchTranscripts } from "./search.js";
 import { correctTranscript, getTranscript, requestRetranscription } from "./service.js";
 
@@ -20,7 +21,15 @@ export function transcriptionRouter(ctx: AppContext): Router {
 
   r.get("/transcripts/search", managers, async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
-    res.json(await searchTranscripts(ctx, actorOf(req), req.query));
+    const actor = actorOf(req);
+    const result = await searchTranscripts(ctx, actor, req.query);
+    // Each hit's place in the listening queue, the same as the search page's link: week, page and href.
+    const spots = await queueLocations(
+      ctx,
+      actor,
+      result.hits.map((h) => ({ id: h.voiceMessageId, recordedAt: h.recordedAt })),
+    );
+    res.json({ ...result, hits: result.hits.map((h) => ({ ...h, queue: spots.get(h.voiceMessageId) ?? null })) });
   });
   r.get("/transcripts/rules", managers, async (req, res) => void res.json(await getRules(ctx, actorOf(req))));
   r.put("/transcripts/rules", managers, json, requireCsrf, async (req, res) => {

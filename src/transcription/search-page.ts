@@ -1,8 +1,7 @@
 import { html, type Html } from "../web/html.js";
 import { msg, type Lang, type Messages } from "../i18n/index.js";
 import { queueText } from "../review/queue-text.js";
-import { queueHref, type QueueSpot } from "../review/locate.js";
-import { formatIsoWeek, weekOf } from "../review/rules.js";
+import type { QueueLocation } from "../review/locate.js";
 import type { HighlightPart } from "./search-rules.js";
 import type { SearchResult } from "./search.js";
 
@@ -17,8 +16,8 @@ export interface SearchPageInput {
   groups: { id: string; name: string }[];
   agents: { id: string; name: string }[];
   forvaltningar: string[];
-  /** Each hit's week and page in the listening queue (review's locateInQueue); without one, its week's first page. */
-  spots: ReadonlyMap<string, QueueSpot>;
+  /** Each hit's week, page and link in the listening queue (review's queueLocations, as the JSON API gives them). */
+  spots: ReadonlyMap<string, QueueLocation>;
 }
 
 const FIELD_LABEL: Record<string, keyof SearchText> = {
@@ -83,7 +82,7 @@ function results(i: SearchPageInput, t: SearchText, classes: Record<string, stri
     timeStyle: "short",
   });
   const hits = r.hits.map((h) => {
-    const spot = i.spots.get(h.voiceMessageId) ?? { week: formatIsoWeek(weekOf(h.recordedAt, i.timeZone)), page: 1 };
+    const href = i.spots.get(h.voiceMessageId)?.href ?? "/queue";
     const tags = [h.classification ? classes[h.classification] : null, h.forvaltning].filter(Boolean).join(" · ");
     return html`<li class="hit"><article aria-labelledby="hit-${h.voiceMessageId}">
 <h3 id="hit-${h.voiceMessageId}"><time datetime="${h.recordedAt.toISOString()}">${when.format(h.recordedAt)}</time> · ${h.groupName} · ${h.agentName}</h3>
@@ -91,7 +90,7 @@ ${tags ? html`<p class="muted">${tags}</p>` : ""}
 ${h.transcript ? html`<p><strong>${h.transcriptCorrected ? t.corrected : t.transcript}:</strong> ${renderHighlight(h.transcript)}</p>` : ""}
 ${h.note ? html`<p><strong>${t.note}:</strong> ${renderHighlight(h.note)}</p>` : ""}
 ${h.caseReference ? html`<p><strong>${t.caseRef}:</strong> ${renderHighlight(h.caseReference)}</p>` : ""}
-<p><a href="${queueHref(spot, h.voiceMessageId)}">${t.open}</a></p>
+<p><a href="${href}">${t.open}</a></p>
 </article></li>`;
   });
   return html`<section aria-labelledby="results-h"><h2 id="results-h">${t.results(r.total)}</h2>

@@ -4,7 +4,7 @@ import type { ResultRow } from "../results/service.js";
 import type { Change, Metrics } from "../results/stats.js";
 import { periodName } from "../results/report-text.js";
 import { html, type Html } from "./html.js";
-import { fmt, msg, type Lang } from "./i18n.js";
+import { fmt, int, msg, type Lang } from "./i18n.js";
 
 /**
  * The comparisons of the overview and the agent page, one row each, every
@@ -35,7 +35,7 @@ function value(L: Lang, m: { mean: number | null; n: number; tooFew?: boolean } 
 }
 
 const people = (L: Lang, m: { respondents?: number; n: number } | null | undefined) =>
-  m ? `${m.respondents ?? m.n} ${msg(L).common.respondents}` : "–";
+  m ? `${int(L, m.respondents ?? m.n)} ${msg(L).common.respondents}` : "–";
 
 export function changeHtml(L: Lang, c: Change | undefined, minAnswers: number): Html {
   if (!c) return html`<span class="muted">–</span>`;
@@ -124,7 +124,7 @@ export function comparisonsTable(c: ComparisonInput, L: Lang): Html {
         html`${line.municipality}: ${line.measure} <span class="muted">(${line.period})</span>`,
         html`${line.source} · ${line.method}`,
         html`${fmt(L, line.value, 1)}`,
-        line.n === null ? "–" : `n = ${line.n}`,
+        line.n === null ? "–" : `n = ${int(L, line.n)}`,
         html`<span class="badge">${msg(L).common.anotherMethodNotDirectly}</span>`,
       );
   }

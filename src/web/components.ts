@@ -1,5 +1,5 @@
 import { html, type Html } from "./html.js";
-import { fmt, pct, msg, type Lang } from "./i18n.js";
+import { fmt, int, pct, msg, type Lang } from "./i18n.js";
 
 /** The metric fields the pages show; a subset of the results service's rows. */
 export interface Cell {
@@ -20,7 +20,7 @@ export function cellHtml(c: Cell | null | undefined, lang: Lang): Html {
   if (!c || c.n === 0) return html`<span class="muted">${msg(lang).common.noAnswers}</span>`;
   if (c.tooFew || c.mean === null) {
     const people = c.respondents ?? c.n;
-    return html`<span class="badge few">${msg(lang).common.tooFewRespondents}</span> <span class="muted">${people} ${msg(lang).common.respondents}${people !== c.n ? html` · ${c.n} ${msg(lang).common.answers}` : ""}</span>`;
+    return html`<span class="badge few">${msg(lang).common.tooFewRespondents}</span> <span class="muted">${int(lang, people)} ${msg(lang).common.respondents}${people !== c.n ? html` · ${int(lang, c.n)} ${msg(lang).common.answers}` : ""}</span>`;
   }
   const ci = c.ci95?.mean;
   const interval = ci && html` <span class="muted">(${fmt(lang, ci.low)}–${fmt(lang, ci.high)})</span>`;

@@ -1,6 +1,6 @@
 import type { Request } from "express";
 import { csrfToken } from "../auth/middleware.js";
-import type { AppError } from "../lib/errors.js";
+import { userMessageIn, type AppError } from "../lib/errors.js";
 import { html, toDocument } from "./html.js";
 import type { Messages } from "../i18n/index.js";
 import { langOf, msg, type Lang } from "./i18n.js";
@@ -27,13 +27,14 @@ function textFor(lang: Lang, status: number): ErrorText {
 }
 
 /**
- * The error page for `err`. The AppError's `userMessage` (a Swedish sentence
- * meant for people) is shown in Swedish; the technical `message` never is.
+ * The error page for `err`. The AppError's `userMessage` (a sentence meant for
+ * people, from the catalogue in the viewer's language; an older Swedish-only
+ * string only in Swedish) is shown; the technical `message` never is.
  */
 export function renderErrorPage(req: Request, err: AppError): string {
   const lang = langOf(req);
   const { title, text } = textFor(lang, err.status);
-  const sentence = lang === "sv" && err.userMessage ? err.userMessage : text;
+  const sentence = userMessageIn(err, lang) ?? text;
   const home = msg(lang).errors.home;
   let token: string | undefined;
   try {

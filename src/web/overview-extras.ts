@@ -6,7 +6,8 @@ import type { Period } from "../results/periods.js";
 import { localTime } from "../lib/calendar.js";
 import { funnelBar } from "./components.js";
 import { html, type Html } from "./html.js";
-import { fmt, pct, msg, type Lang } from "./i18n.js";
+import { fmt, int, pct, msg, type Lang } from "./i18n.js";
+import { reasonName } from "../i18n/index.js";
 import { questionLabel } from "./questions.js";
 import type { OverviewExtras } from "./pages/overview.js";
 
@@ -31,7 +32,7 @@ export async function overviewExtras(
 
 type Funnel = Awaited<ReturnType<typeof queryFunnel>>["rows"][number] | undefined;
 
-function funnelHtml(f: Funnel, L: Lang): Html | undefined {
+export function funnelHtml(f: Funnel, L: Lang): Html | undefined {
   if (!f) return undefined;
   const steps: [string, number][] = [
     [msg(L).overview.completedCalls, f.completedCalls],
@@ -50,14 +51,14 @@ function funnelHtml(f: Funnel, L: Lang): Html | undefined {
   return html`<h2>${msg(L).overview.fromCallToAnswer}</h2>
 <div class="table-wrap" tabindex="0"><table class="funnel" data-testid="funnel"><caption>${msg(L).overview.responseRate}: ${pct(L, f.responseRate)} ${msg(L).overview.ofThoseCalled}; ${pct(L, f.responseRateAllChannels)} ${msg(L).overview.byPhoneOrOn}</caption>
 <thead><tr><th scope="col">${msg(L).overview.step}</th><th scope="col" class="num">${msg(L).overview.count}</th><th scope="col">${msg(L).overview.shareOfCompletedCalls}</th></tr></thead>
-<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${n}</td><td class="bar">${funnelBar(n, max, L)}</td></tr>`)}</tbody></table></div>
-${skips.length > 0 && html`<details><summary>${msg(L).overview.reasonsNotToCall}</summary><ul>${skips.map(([k, n]) => html`<li><code>${k}</code>: ${n}</li>`)}</ul></details>`}`;
+<tbody>${steps.map(([label, n]) => html`<tr><th scope="row">${label}</th><td class="num">${int(L, n)}</td><td class="bar">${funnelBar(n, max, L)}</td></tr>`)}</tbody></table></div>
+${skips.length > 0 && html`<details><summary>${msg(L).overview.reasonsNotToCall}</summary><ul>${skips.map(([k, n]) => html`<li>${reasonName(k, L)}: ${int(L, n)}</li>`)}</ul></details>`}`;
 }
 
 type Coaching = Awaited<ReturnType<typeof findCoachingSignals>>;
 
 function coachingHtml(c: Coaching, L: Lang): Html {
-  const intro = `${msg(L).overview.agentsWhoseResultsOver} ${c.window.weeks} ${msg(L).overview.weeksAreBelowTheir} (${c.agentsTested} ${msg(L).overview.tested}, ${c.agentsTooFewAnswers} ${msg(L).overview.withTooFewAnswers}).`;
+  const intro = `${msg(L).overview.agentsWhoseResultsOver} ${c.window.weeks} ${msg(L).overview.weeksAreBelowTheir} (${int(L, c.agentsTested)} ${msg(L).overview.tested}, ${int(L, c.agentsTooFewAnswers)} ${msg(L).overview.withTooFewAnswers}).`;
   if (!c.flags.length)
     return html`<h2>${msg(L).overview.coachingSignals}</h2><p>${intro}</p><p class="notice">${msg(L).overview.noSignalsRightNow}</p>`;
   const rows = c.flags.map((f) => {

@@ -262,13 +262,17 @@
     }
   }
 
+  /** A count as the server writes it (src/i18n/format.ts): 1 234 with a narrow no-break space in Swedish. */
+  const counter = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-GB" : "sv-SE");
+  const count = (v) => counter.format(v).replace(/\u00a0/g, "\u202f");
+
   /** The week's figures from the server's answer: every one the page shows, none counted here. */
   function showCounts(c) {
     const values = { total: c.total, unreviewed: c.unreviewed, listened: c.listened, carried: c.carriedOver };
     for (const el of root.querySelectorAll("[data-count]")) {
       const key = el.dataset.count;
       const v = key.startsWith("class-") ? (c.byClassification || {})[key.slice(6)] || 0 : values[key];
-      if (typeof v === "number") el.textContent = String(v);
+      if (typeof v === "number") el.textContent = count(v);
     }
   }
 

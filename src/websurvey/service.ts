@@ -43,7 +43,8 @@ async function open(
   // Deleted by retention (or never existed): the same polite page as a link that is not ours.
   const row = await loadWebSurvey(deps.prisma, surveyId);
   if (!row) return { kind: "invalid" };
-  const flow = deps.flows.getFlow(row.flowId);
+  // The version the survey was asked in (pinned by the phone's start or the SMS send), not today's.
+  const flow = deps.flows.getFlowVersion(row.flowId, row.flowVersion);
   const all = deps.flows.ids().map((id) => deps.flows.getFlow(id));
   return { surveyId, row, flow, texts: textsFor(flow, all, asked) };
 }

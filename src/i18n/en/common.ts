@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 import type { Messages } from "../messages.js";
 
 /** English texts: common; terms as in docs/glossary.md. */
@@ -28,20 +29,21 @@ export const common: Messages["common"] = {
   weeks: "Weeks",
   tertials: "Tertials",
   monthsOfYear: "Months of the year",
-  tooFewRespondentsTo: (minAnswers: number) => `too few respondents to compare (at least ${minAnswers} in both years)`,
+  tooFewRespondentsTo: (minAnswers: number) =>
+    `too few respondents to compare (at least ${int("en", minAnswers)} in both years)`,
   moreThanChance: "more than chance",
   withinChance: "within chance",
   change: "Change",
   otherMunicipalitiesInThis: "Other municipalities in this installation",
   kAnonymousAtLeast: (minOrganizations: number, minRespondents: number) =>
-    `k-anonymous: at least ${minOrganizations} other municipalities with at least ${minRespondents} respondents each`,
+    `k-anonymous: at least ${int("en", minOrganizations)} other municipalities with at least ${int("en", minRespondents)} respondents each`,
   tooFewMunicipalities: "too few municipalities",
   municipalities: "municipalities",
   exchangeHasWholeMonths: "the exchange has whole months only",
   noFiguresPulledFrom: "no figures pulled from other installations",
   otherMunicipalitiesViaBenchmark: "Other municipalities via the benchmark exchange",
   signedFiguresFromOther: (minMunicipalities: number, minRespondents: number) =>
-    `signed figures from other installations, at least ${minMunicipalities} municipalities with at least ${minRespondents} respondents each`,
+    `signed figures from other installations, at least ${int("en", minMunicipalities)} municipalities with at least ${int("en", minRespondents)} respondents each`,
   pulled: "pulled",
   publishedFiguresAnotherMethod: "Published figures (another method)",
   importedPublishedComparisonsE: "imported published comparisons, e.g. SKR's service measurement",

@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 import type { Messages } from "../messages.js";
 
 /** English texts: the listening queue and its history (src/review). */
@@ -18,7 +19,7 @@ export const queue: Messages["queue"] = {
   perWeek: "Messages per week",
   weekCol: "Week",
   empty: "No voice messages this week.",
-  page: (p: number, n: number) => `Page ${p} of ${n}`,
+  page: (p: number, n: number) => `Page ${int("en", p)} of ${int("en", n)}`,
   prevPage: "Previous page",
   nextPage: "Next page",
   pages: "Pages",
@@ -103,7 +104,7 @@ export const queue: Messages["queue"] = {
     recorded: (d: string, g: string) => `recorded ${d}, ${g}`,
     deleted: "deleted message",
     empty: "Nobody listened to or handled a message this week.",
-    truncated: (n: number) => `Showing the latest ${n} events.`,
+    truncated: (n: number) => `Showing the latest ${int("en", n)} events.`,
     actions: {
       play: "Played",
       "read-text": "Read the written comment",

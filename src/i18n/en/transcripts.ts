@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 import type { Messages } from "../messages.js";
 
 /** English texts: the transcript panel and the search page (src/transcription). */
@@ -9,7 +10,7 @@ export const transcripts: Messages["transcripts"] = {
     skipped: "No text",
     done: "",
   },
-  attempts: (n: number) => `${n} attempts`,
+  attempts: (n: number) => `${int("en", n)} attempts`,
   noText: "No automatic text yet.",
   uncertain: "uncertain word",
   legend: "Marked words are those the speech recognition was unsure of.",
@@ -54,7 +55,7 @@ export const transcripts: Messages["transcripts"] = {
     forvaltning: "Department",
     any: "All",
     search: "Search",
-    results: (n: number) => `${n} results`,
+    results: (n: number) => `${int("en", n)} results`,
     none: "No results.",
     transcript: "Automatic text",
     corrected: "Corrected text",
@@ -63,7 +64,7 @@ export const transcripts: Messages["transcripts"] = {
     open: "Open in the listening queue",
     prev: "Previous page",
     next: "Next page",
-    page: (p: number, n: number) => `Page ${p} of ${n}`,
+    page: (p: number, n: number) => `Page ${int("en", p)} of ${int("en", n)}`,
     pages: "Pages",
     helpTitle: "How search works",
     help: [

@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 import type { Messages } from "../messages.js";
 
 /** English texts: the web survey page chrome. */
@@ -29,7 +30,7 @@ export const websurvey: Messages["websurvey"] = {
   defaultComment: "Would you like to add something in your own words?",
   refused: {
     score: (min: number, max: number) => `the answer must be ${min}–${max}`,
-    commentMax: (n: number) => `at most ${n} characters`,
+    commentMax: (n: number) => `at most ${int("en", n)} characters`,
     noSuchQuestion: "there is no such question in this survey",
     oneAnswerAtATime: "one answer at a time",
   },

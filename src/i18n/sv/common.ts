@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 /** Swedish texts: common (src/web/components.ts, src/web/period-nav.ts, src/web/trend-charts.ts, src/web/comparisons.ts). */
 export const common = {
   noAnswers: "inga svar",
@@ -26,20 +27,21 @@ export const common = {
   weeks: "Veckor",
   tertials: "Tertial",
   monthsOfYear: "Årets månader",
-  tooFewRespondentsTo: (minAnswers: number) => `för få svarande för att jämföra (minst ${minAnswers} båda åren)`,
+  tooFewRespondentsTo: (minAnswers: number) =>
+    `för få svarande för att jämföra (minst ${int("sv", minAnswers)} båda åren)`,
   moreThanChance: "mer än slumpen",
   withinChance: "inom slumpens marginal",
   change: "Förändring",
   otherMunicipalitiesInThis: "Andra kommuner i samma installation",
   kAnonymousAtLeast: (minOrganizations: number, minRespondents: number) =>
-    `k-anonymt: minst ${minOrganizations} andra kommuner med minst ${minRespondents} svarande var`,
+    `k-anonymt: minst ${int("sv", minOrganizations)} andra kommuner med minst ${int("sv", minRespondents)} svarande var`,
   tooFewMunicipalities: "för få kommuner",
   municipalities: "kommuner",
   exchangeHasWholeMonths: "utbytet har bara hela månader",
   noFiguresPulledFrom: "inga siffror hämtade från andra installationer",
   otherMunicipalitiesViaBenchmark: "Andra kommuner via jämförelseutbytet",
   signedFiguresFromOther: (minMunicipalities: number, minRespondents: number) =>
-    `signerade siffror från andra installationer, minst ${minMunicipalities} kommuner med minst ${minRespondents} svarande var`,
+    `signerade siffror från andra installationer, minst ${int("sv", minMunicipalities)} kommuner med minst ${int("sv", minRespondents)} svarande var`,
   pulled: "hämtat",
   publishedFiguresAnotherMethod: "Publicerade siffror (annan metod)",
   importedPublishedComparisonsE: "import av publicerade jämförelser, t.ex. SKR:s servicemätning",

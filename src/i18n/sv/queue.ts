@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 /** Swedish texts: the listening queue and its history (src/review). */
 export const queue = {
   title: "Lyssningskö",
@@ -16,7 +17,7 @@ export const queue = {
   perWeek: "Meddelanden per vecka",
   weekCol: "Vecka",
   empty: "Inga röstmeddelanden den här veckan.",
-  page: (p: number, n: number) => `Sida ${p} av ${n}`,
+  page: (p: number, n: number) => `Sida ${int("sv", p)} av ${int("sv", n)}`,
   prevPage: "Föregående sida",
   nextPage: "Nästa sida",
   pages: "Sidor",
@@ -98,7 +99,7 @@ export const queue = {
     recorded: (d: string, g: string) => `inspelat ${d}, ${g}`,
     deleted: "raderat meddelande",
     empty: "Ingen har lyssnat på eller hanterat något meddelande den här veckan.",
-    truncated: (n: number) => `Visar de ${n} senaste händelserna.`,
+    truncated: (n: number) => `Visar de ${int("sv", n)} senaste händelserna.`,
     actions: {
       play: "Spelade upp",
       "read-text": "Läste den skriftliga kommentaren",

@@ -11,6 +11,22 @@ export const terms = {
     helhet: "Helhetsintryck",
     rekommendera: "Rekommendera kommunen",
   } as Record<string, string>,
+  /** Why a completed call gets no survey (intake's skip reasons) or a sign-in was refused: words, never codes. */
+  reasons: {
+    hidden_number: "dolt nummer",
+    invalid_number: "ogiltigt nummer",
+    internal_number: "internt nummer",
+    premium_rate_number: "betalnummer",
+    foreign_number: "utländskt nummer",
+    short_call: "för kort samtal",
+    opted_out: "har avböjt enkäter",
+    call_too_old: "samtalet är för gammalt",
+    recently_surveyed: "tillfrågad nyligen",
+    outside_calling_hours: "utanför ringtiderna",
+    not_sampled: "inte med i urvalet",
+    bad_credentials: "fel e-postadress eller lösenord",
+    throttled: "för många försök",
+  } as Record<string, string>,
   /** The listening queue's classifications of a voice message. */
   classes: {
     klagomal: "Klagomål",

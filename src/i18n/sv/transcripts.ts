@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 /** Swedish texts: the transcript panel and the search page (src/transcription). */
 export const transcripts = {
   heading: "Automatisk text – kan innehålla fel",
@@ -7,7 +8,7 @@ export const transcripts = {
     skipped: "Ingen text",
     done: "",
   } as Record<string, string>,
-  attempts: (n: number) => `${n} försök`,
+  attempts: (n: number) => `${int("sv", n)} försök`,
   noText: "Ingen automatisk text ännu.",
   uncertain: "osäkert ord",
   legend: "Markerade ord är sådana som taligenkänningen var osäker på.",
@@ -52,7 +53,7 @@ export const transcripts = {
     forvaltning: "Förvaltning",
     any: "Alla",
     search: "Sök",
-    results: (n: number) => `${n} träffar`,
+    results: (n: number) => `${int("sv", n)} träffar`,
     none: "Inga träffar.",
     transcript: "Automatisk text",
     corrected: "Rättad text",
@@ -61,7 +62,7 @@ export const transcripts = {
     open: "Öppna i lyssningskön",
     prev: "Föregående sida",
     next: "Nästa sida",
-    page: (p: number, n: number) => `Sida ${p} av ${n}`,
+    page: (p: number, n: number) => `Sida ${int("sv", p)} av ${int("sv", n)}`,
     pages: "Sidor",
     helpTitle: "Så fungerar sökningen",
     help: [

@@ -1,3 +1,4 @@
+import { int } from "../format.js";
 /** Swedish texts: the web survey page chrome (src/websurvey; the questions are the flow's). */
 export const websurvey = {
   title: "Vad tyckte du om samtalet?",
@@ -28,7 +29,7 @@ export const websurvey = {
   /** Why a posted form was refused; the field is named beside it. */
   refused: {
     score: (min: number, max: number) => `svaret måste vara ${min}–${max}`,
-    commentMax: (n: number) => `högst ${n} tecken`,
+    commentMax: (n: number) => `högst ${int("sv", n)} tecken`,
     noSuchQuestion: "frågan finns inte i den här enkäten",
     oneAnswerAtATime: "ett svar i taget",
   },

@@ -4,7 +4,7 @@ import type { Flow, Prompt } from "../../survey/flow-schema.js";
 import { flowTexts, saveFlowTexts } from "../../survey/flow-versions.js";
 import { AppError } from "../../lib/errors.js";
 import { html, type Html } from "../html.js";
-import { msg, type Lang } from "../i18n.js";
+import { int, msg, type Lang } from "../i18n.js";
 import { questionLabel } from "../questions.js";
 import { csrfField } from "./form.js";
 import { adminKit, formBody, type AdminSection } from "./kit.js";
@@ -59,7 +59,7 @@ ${part(msg(L).admin.noAnswer, f.noInput)}
 ${part(msg(L).admin.optedOut, f.optedOut)}
 ${
   versionsSeen.length
-    ? html`<h3>${msg(L).admin.versionsWithAnswers}</h3><ul>${versionsSeen.map((v) => html`<li><code>${v.version}</code>: ${v.answers} ${msg(L).admin.answers}${v.version === f.version ? html` (${msg(L).admin.current})` : ""}</li>`)}</ul>`
+    ? html`<h3>${msg(L).admin.versionsWithAnswers}</h3><ul>${versionsSeen.map((v) => html`<li><code>${v.version}</code>: ${int(L, v.answers)} ${msg(L).admin.answers}${v.version === f.version ? html` (${msg(L).admin.current})` : ""}</li>`)}</ul>`
     : ""
 }
 ${editForm(f, L, csrf)}

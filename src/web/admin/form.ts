@@ -56,8 +56,11 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown, labels:
   );
 }
 
-/** An error a person can read: the form's sentence in the page's language, or the service's Swedish userMessage. */
-export const userText = (err: AppError): string => err.userMessage ?? err.message;
+/** An error a person can read: the form's sentence in the page's language, or the service's userMessage. */
+export const userText = (err: AppError, lang: Lang = "sv"): string => {
+  const m = err.userMessage;
+  return (typeof m === "function" ? m(lang) : m) ?? err.message;
+};
 
 export const csrfField = (t: string): Html => html`<input type="hidden" name="_csrf" value="${t}">`;
 

@@ -28,6 +28,8 @@ export interface AdminSection {
   key: string;
   title: (L: Lang) => string;
   content: (req: Request, view: AdminView) => Promise<Html>;
+  /** The main navigation's item to mark (the audit log has its own); "admin" when not given. */
+  active?: "admin" | "audit";
 }
 
 export interface AdminKit {
@@ -81,7 +83,7 @@ export function adminKit(ctx: AppContext, router: express.Router): AdminKit {
             renderPage({
               title,
               user: req.user!,
-              active: "admin",
+              active: section.active ?? "admin",
               body,
               lang: L,
               csrfToken: view.csrf,
@@ -97,7 +99,7 @@ export function adminKit(ctx: AppContext, router: express.Router): AdminKit {
           outcome = await fn(req, await viewOf(req));
         } catch (err) {
           if (err instanceof AppError && SHOWN_ERRORS.has(err.code))
-            return kit.render(req, res, section, { error: userText(err), status: err.status });
+            return kit.render(req, res, section, { error: userText(err, langOf(req)), status: err.status });
           throw err;
         }
         if (typeof outcome === "string") res.redirect(303, outcome);

@@ -95,9 +95,11 @@
         " " +
         announce.getAttribute("data-my-nki") +
         " " +
-        shown.mean.toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }) +
+        shown.mean
+          .toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+          .replace(/\u00a0/g, "\u202f") +
         ", n = " +
-        shown.n +
+        shown.n.toLocaleString(lang).replace(/\u00a0/g, "\u202f") +
         ".";
     return text;
   }

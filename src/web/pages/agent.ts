@@ -4,7 +4,7 @@ import { periodName } from "../../results/report-text.js";
 import { cellHtml, targetBadge } from "../components.js";
 import { changeHtml, comparisonsTable } from "../comparisons.js";
 import { html, type Html } from "../html.js";
-import { fmt, msg, type Lang } from "../i18n.js";
+import { fmt, int, msg, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
 import { periodNav } from "../period-nav.js";
 import { questionLabel, sortQuestions } from "../questions.js";
@@ -28,7 +28,7 @@ function summaryCard(p: AgentPeriod, L: Lang, selected: boolean, ch: string): Ht
   return html`<a class="kpi kpi-link" href="/me?p=${p.key}${ch}"${selected && html` aria-current="true"`}>
 <div class="sub">${cardName(p.key, p.period, L)} · ${msg(L).agent.myNki}</div>
 <div class="value" data-testid="kpi-${p.key}">${value}</div>
-<div class="sub">${me?.respondents ?? 0} ${msg(L).agent.respondents} · <span data-testid="n-${p.key}">${me?.n ?? 0}</span> ${msg(L).agent.answers} · ${msg(L).agent.group} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${msg(L).agent.centre} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
+<div class="sub">${int(L, me?.respondents ?? 0)} ${msg(L).agent.respondents} · <span data-testid="n-${p.key}">${int(L, me?.n ?? 0)}</span> ${msg(L).agent.answers} · ${msg(L).agent.group} ${fmt(L, me?.group && !me.group.tooFew ? me.group.mean : null)} · ${msg(L).agent.centre} ${fmt(L, me?.organization && !me.organization.tooFew ? me.organization.mean : null)}</div>
 ${me && me.targetMet !== null && html`<div>${targetBadge(me, L)}</div>`}
 </a>`;
 }

@@ -6,7 +6,7 @@ import { changeHtml, comparisonsTable } from "../comparisons.js";
 import { periodNav } from "../period-nav.js";
 import { meanOf, trendSection } from "../trend-charts.js";
 import { html, type Html } from "../html.js";
-import { fmt, msg, type Lang } from "../i18n.js";
+import { fmt, int, msg, type Lang } from "../i18n.js";
 import { renderPage } from "../layout.js";
 import { questionLabel, QUESTION_ORDER } from "../questions.js";
 import type { OverviewView } from "../data/overview.js";
@@ -30,7 +30,7 @@ function groupsTable(v: OverviewView, L: Lang): Html {
   const cell = (groupKey: string, q: string) => {
     const r = v.groupQuestions.find((x) => x.groupKey === groupKey && x.questionKey === q);
     if (!r || r.n === 0) return html`<td class="num muted">–</td>`;
-    if (r.tooFew || r.mean === null) return html`<td class="num"><span class="badge few">n=${r.n}</span></td>`;
+    if (r.tooFew || r.mean === null) return html`<td class="num"><span class="badge few">n=${int(L, r.n)}</span></td>`;
     const mark =
       r.targetMet === true
         ? html` <span class="badge ok" title="${msg(L).overview.targetMet}">✓</span>`
