@@ -1,4 +1,5 @@
 import nock from "nock";
+import twilioNode from "twilio";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dispatchTick } from "../src/dispatch/dispatcher.js";
 import { reconcileStale } from "../src/dispatch/reconcile.js";
@@ -17,6 +18,23 @@ import {
 describe("dispatcher: claiming and dialling", () => {
   let db: TestDatabase;
   let ctx: TestContext;
+  /**
+   * One dispatch tick whose calls.create gives up after 300 ms, as the real client does after its timeout:
+   * the tests of an unanswered create need the timeout to fire, not to last 2 s (other requests keep it).
+   */
+  const tickWithShortTimeout = async () => {
+    const normal = ctx.twilio;
+    const { accountSid, authToken } = ctx.twilioCredentials;
+    ctx.twilio = twilioNode(accountSid, authToken, {
+      httpClient: new twilioNode.RequestClient({ timeout: 300, keepAlive: false }),
+      autoRetry: false,
+    });
+    try {
+      return await dispatchTick(ctx);
+    } finally {
+      ctx.twilio = normal;
+    }
+  };
   const twilio = () => nock("https://api.twilio.com");
 
   beforeAll(async () => {
@@ -152,9 +170,9 @@ describe("dispatcher: claiming and dialling", () => {
     const s = await createSurvey(ctx);
     twilio()
       .post(CALLS_PATH)
-      .delay(2_500)
+      .delay(1_000)
       .reply(201, callResource(sid("CA"), s.number));
-    await dispatchTick(ctx);
+    await tickWithShortTimeout();
     expect(await survey(ctx, s.id)).toMatchObject({ state: "dialling", callSid: null });
     expect((await events(ctx, s.id)).map((e) => e.type)).toContain("dial-uncertain");
     expect((await dispatchTick(ctx)).claimed).toBe(0);
@@ -183,7 +201,7 @@ describe("dispatcher: claiming and dialling", () => {
   it("timeout: when Twilio's call list shows no call, the survey goes back to scheduled without counting the attempt", async () => {
     const s = await createSurvey(ctx);
     twilio().post(CALLS_PATH).replyWithError({ code: "ECONNRESET", message: "socket hang up" });
-    await dispatchTick(ctx);
+    await tickWithShortTimeout();
     // Through nock the reset surfaces as axios's timeout; either way the outcome is unknown.
     expect(await survey(ctx, s.id)).toMatchObject({
       state: "dialling",

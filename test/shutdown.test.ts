@@ -68,7 +68,7 @@ describe("an instance stopping mid-survey", () => {
     b = await make("instance-b");
     b.organizationId = a.organizationId;
     // Slow enough that the citizen is still answering when A stops.
-    sim = await startSimulator({ ...a.twilioCredentials, timeScale: 0.05, logger: a.logger });
+    sim = await startSimulator({ ...a.twilioCredentials, timeScale: 0.02, logger: a.logger });
     sim.onCallEnded((s) => ended.push(s));
     for (const ctx of [a, b]) {
       ctx.twilioCredentials = { ...ctx.twilioCredentials, apiUrl: sim.url };

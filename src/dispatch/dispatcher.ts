@@ -109,7 +109,7 @@ export async function dispatchTick(ctx: AppContext, opts: DispatchOptions = {}):
           return false;
         }
         if (await waitForSlot(slot)) {
-          await opts.hooks?.beforeSend?.(r.survey.id);
+          await opts.hooks?.beforeSend?.(r.survey.id, slot);
           // Last check before the request: a process paused since its mark never sends.
           if (fence.holds()) return placeCall(ctx, r);
           ctx.logger.warn("send deadline passed after the send mark (process paused?); not dialling", {

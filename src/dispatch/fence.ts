@@ -43,8 +43,8 @@ export interface DispatchOptions {
   hooks?: {
     /** Before the send mark (the claim is held, no call may exist yet). */
     beforeMark?: (surveyId: string) => Promise<void>;
-    /** After the send mark, before the deadline check and calls.create. */
-    beforeSend?: (surveyId: string) => Promise<void>;
+    /** After the send mark, before the deadline check and calls.create; with the send slot it waited for (local epoch ms). */
+    beforeSend?: (surveyId: string, slotAtMs: number) => Promise<void>;
   };
 }
 

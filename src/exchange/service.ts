@@ -130,23 +130,31 @@ export interface PullOutcome {
   error?: string;
 }
 
+export interface PullDeps {
+  prisma: Prisma;
+  now: () => Date;
+  logger: Logger;
+  /**
+   * The signal that ends one peer's request after timeoutMs: AbortSignal.timeout
+   * unless a test injects its own (aborted with a TimeoutError when it decides the
+   * time is up), so no test waits out a real timeout.
+   */
+  pullTimeout?: (peer: PeerRow, timeoutMs: number) => AbortSignal;
+}
+
 /**
  * Pulls one peer's document with a timeout, verifies and validates it, and
  * replaces its stored figures. A peer that is down, slow or sends anything
  * but a valid document signed with its key keeps its earlier figures; the
  * error is kept on the peer for `peer list`.
  */
-export async function pullPeer(
-  deps: { prisma: Prisma; now: () => Date; logger: Logger },
-  peer: PeerRow,
-  timeoutMs: number,
-): Promise<PullOutcome> {
+export async function pullPeer(deps: PullDeps, peer: PeerRow, timeoutMs: number): Promise<PullOutcome> {
   if (!peer.url) return { peer: peer.name, ok: true, figures: 0 };
   const log = deps.logger.child({ component: "exchange", peer: peer.name });
   try {
     const res = await fetch(peer.url, {
       headers: { accept: "application/json", ...(peer.token ? { authorization: `Bearer ${peer.token}` } : {}) },
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: deps.pullTimeout?.(peer, timeoutMs) ?? AbortSignal.timeout(timeoutMs),
       redirect: "error",
     });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -178,10 +186,7 @@ export async function pullPeer(
 }
 
 /** Pulls every peer with a URL, PULL_CONCURRENCY at a time. */
-export async function pullAllPeers(
-  deps: { prisma: Prisma; now: () => Date; logger: Logger },
-  timeoutMs: number,
-): Promise<PullOutcome[]> {
+export async function pullAllPeers(deps: PullDeps, timeoutMs: number): Promise<PullOutcome[]> {
   const peers = (await listPeers(deps.prisma)).filter((p) => p.url);
   const out: PullOutcome[] = [];
   let next = 0;

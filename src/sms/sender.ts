@@ -38,7 +38,13 @@ export interface SmsTickResult {
  * messages-per-second clock. Every path ends the row (erasing the number) or
  * puts it back as due; nothing sends twice.
  */
-export async function smsTick(ctx: AppContext, opts: { batch?: number } = {}): Promise<SmsTickResult> {
+export interface SmsTickOptions {
+  batch?: number;
+  /** Test seam: called with the slot (local epoch ms) a send waited for, just before its request. */
+  beforeSend?: (slotAtMs: number) => void;
+}
+
+export async function smsTick(ctx: AppContext, opts: SmsTickOptions = {}): Promise<SmsTickResult> {
   const now = ctx.now();
   const lost = await abandonStaleClaims(ctx.prisma, new Date(now.getTime() - STALE_CLAIM_MS));
   if (lost > 0) ctx.logger.warn("SMS claims lost with their holder: given up, never resent", { count: lost });
@@ -46,7 +52,7 @@ export async function smsTick(ctx: AppContext, opts: { batch?: number } = {}): P
   const rows = await claimDueSms(ctx.prisma, { now, limit: opts.batch ?? BATCH, token });
   const result: SmsTickResult = { claimed: rows.length, sent: 0, skipped: 0, failed: 0, retried: 0 };
   for (const row of rows) {
-    const outcome = await sendOne(ctx, row, token);
+    const outcome = await sendOne(ctx, row, token, opts);
     result[outcome]++;
   }
   return result;
@@ -56,6 +62,7 @@ async function sendOne(
   ctx: AppContext,
   row: ClaimedSmsRow,
   token: string,
+  opts: SmsTickOptions,
 ): Promise<"sent" | "skipped" | "failed" | "retried"> {
   const log = ctx.logger.child({ surveyId: row.surveyId, smsId: row.id });
   const end = async (e: SmsEnd) => {
@@ -101,6 +108,7 @@ async function sendOne(
     await releaseSms(ctx.prisma, { id: row.id, token, dueAt: ctx.now(), giveBackAttempt: true });
     return "retried";
   }
+  opts.beforeSend?.(slot.slotAt(0));
   try {
     const message = await messages.create({
       to,
