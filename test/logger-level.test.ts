@@ -1,22 +1,9 @@
-import Transport from "winston-transport";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/lib/logger.js";
+import { capturingLogger } from "./support/capturing-logger.js";
 
 /** A logger whose console transport is replaced by one that records what reaches it. */
-function capturing(level: string, transportLevel?: string) {
-  const seen: Record<string, unknown>[] = [];
-  const logger = createLogger(level, { format: "json" });
-  logger.clear();
-  logger.add(
-    new (class extends Transport {
-      override log(info: Record<string, unknown>, next: () => void) {
-        seen.push(info);
-        next();
-      }
-    })({ level: transportLevel }),
-  );
-  return { logger, seen };
-}
+const capturing = (level: string, transportLevel?: string) =>
+  capturingLogger(level, { format: "json", transportLevel });
 
 describe("entries below the level", () => {
   it("are dropped before the format pipeline (nothing reads their fields), from children too", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import Transport from "winston-transport";
-import { createLogger } from "../src/lib/logger.js";
+import { capturingLogger } from "./support/capturing-logger.js";
 import { scrubPhoneNumbers, scrubPhoneNumbersDeep } from "../src/lib/scrub.js";
 
 /** Numbers from the ranges PTS reserves for fiction (070-174 06 05 … 99), in the ways people write them. */
@@ -108,17 +107,7 @@ describe("scrubPhoneNumbers leaves what is not a number alone", () => {
 
 describe("the logger masks with the same matcher", () => {
   function capture() {
-    const seen: Record<string, unknown>[] = [];
-    const logger = createLogger("info");
-    logger.clear();
-    logger.add(
-      new (class extends Transport {
-        override log(info: Record<string, unknown>, next: () => void) {
-          seen.push(info);
-          next();
-        }
-      })(),
-    );
+    const { logger, seen } = capturingLogger("info");
     return { logger, text: () => JSON.stringify(seen) };
   }
 

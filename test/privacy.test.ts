@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createNumberCrypto, loadNumberKey } from "../src/lib/crypto.js";
-import { createLogger, maskPhone } from "../src/lib/logger.js";
-import Transport from "winston-transport";
+import { maskPhone } from "../src/lib/logger.js";
+import { capturingLogger } from "./support/capturing-logger.js";
 
 describe("caller numbers at rest", () => {
   const crypto = createNumberCrypto(randomBytes(32));
@@ -41,17 +41,7 @@ describe("caller numbers at rest", () => {
 describe("logs", () => {
   it("masks phone numbers in messages and fields", () => {
     expect(maskPhone("+46701740605")).toBe("+4670*****05");
-    const seen: Record<string, unknown>[] = [];
-    const logger = createLogger("info");
-    logger.clear();
-    logger.add(
-      new (class extends Transport {
-        override log(info: Record<string, unknown>, next: () => void) {
-          seen.push(info);
-          next();
-        }
-      })(),
-    );
+    const { logger, seen } = capturingLogger("info");
     logger.info("calling +46701740605 now", {
       to: "070-174 06 05",
       nested: { from: "+46701740699" },
@@ -66,17 +56,7 @@ describe("logs", () => {
 
 describe("log masking leaves other values readable", () => {
   it("does not mask dates, times or counts", () => {
-    const seen: Record<string, unknown>[] = [];
-    const logger = createLogger("info");
-    logger.clear();
-    logger.add(
-      new (class extends Transport {
-        override log(info: Record<string, unknown>, next: () => void) {
-          seen.push(info);
-          next();
-        }
-      })(),
-    );
+    const { logger, seen } = capturingLogger("info");
     logger.info("survey due", { dueAt: "2026-11-22T05:00:00.000Z", count: 1234567890 });
     expect(JSON.stringify(seen)).toContain("2026-11-22T05:00:00.000Z");
     expect(JSON.stringify(seen)).toContain("1234567890");
