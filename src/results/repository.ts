@@ -187,22 +187,20 @@ function shapeSql(parts: [string, CountsQuery][]): Prisma.Sql {
     if (split.months) months.push([label, ...split.months]);
   }
   const sources: Prisma.Sql[] = [];
-  if (days.length)
-    sources.push(
-      perRange(
-        days,
-        Prisma.sql`SELECT ${keys}, t.c1, t.c2, t.c3, t.c4, t.c5 FROM ${Prisma.raw(dayTable)} t
-      WHERE t."day" BETWEEN r.rfrom AND r.rto AND ${org} ${where}`,
-      ),
-    );
-  if (months.length)
-    sources.push(
-      perRange(
-        months,
-        Prisma.sql`SELECT ${keys}, t.c1, t.c2, t.c3, t.c4, t.c5 FROM ${Prisma.raw(monthTable)} t
-      WHERE t."month" BETWEEN r.rfrom AND r.rto AND ${org} ${where}`,
-      ),
-    );
+  // Edge days from the daily rollup, whole months from the monthly one: the same read over each list.
+  for (const [ranges, table, column] of [
+    [days, dayTable, `"day"`],
+    [months, monthTable, `"month"`],
+  ] as const) {
+    if (ranges.length)
+      sources.push(
+        perRange(
+          ranges,
+          Prisma.sql`SELECT ${keys}, t.c1, t.c2, t.c3, t.c4, t.c5 FROM ${Prisma.raw(table)} t
+      WHERE t.${Prisma.raw(column)} BETWEEN r.rfrom AND r.rto AND ${org} ${where}`,
+        ),
+      );
+  }
   // Answers not yet folded into the rollups (at most a second or two of them): exact at every moment.
   const whole = parts.map(([label, p]): [string, string, string] => [label, p.from, p.to]);
   sources.push(
