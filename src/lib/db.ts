@@ -209,19 +209,30 @@ export async function startEmbeddedPostgres(opts: {
   dataDir?: string;
   socketDir?: string;
   fromDump?: string;
+  recyclable?: boolean;
 }): Promise<EmbeddedServer> {
   const server = await startPgliteWorker({
     dataDir: opts.dataDir ? path.resolve(opts.dataDir) : undefined,
     socketDir: opts.socketDir ? path.resolve(opts.socketDir) : undefined,
     fromDump: opts.fromDump,
+    recyclable: opts.recyclable,
   });
-  embeddedUrls.add(server.url);
+  let url = server.url;
+  embeddedUrls.add(url);
   return {
-    url: server.url,
+    get url() {
+      return url;
+    },
     dump: server.dump,
     async stop() {
-      embeddedUrls.delete(server.url);
+      embeddedUrls.delete(url);
       await server.stop();
+    },
+    async recycle() {
+      embeddedUrls.delete(url);
+      url = await server.recycle!();
+      embeddedUrls.add(url);
+      return url;
     },
   };
 }

@@ -19,7 +19,33 @@ function resolvePackage(name: string): string {
  * socket like any PostgreSQL server. The worker is plain CommonJS (evaluated),
  * so it needs no TypeScript loader; the packages are resolved by this module.
  */
+const SCHEMA_FINGERPRINT = `
+SELECT (SELECT string_agg(c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname || ':' || a.atttypid::text || ':' || a.attnotnull::text, ''), ','
+          ORDER BY c.relname, a.attnum)
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')) AS relations,
+       (SELECT string_agg(conname || ':' || contype::text, ',' ORDER BY conname) FROM pg_constraint
+         WHERE connamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname IN ('pg_catalog', 'information_schema'))) AS constraints,
+       (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal) AS triggers,
+       (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')) AS functions,
+       (SELECT count(*) FROM pg_attrdef) AS defaults,
+       (SELECT string_agg(enumlabel, ',' ORDER BY enumtypid, enumsortorder) FROM pg_enum) AS enums,
+       (SELECT string_agg(migration_name || ':' || coalesce(checksum, ''), ',' ORDER BY migration_name)
+          FROM "_prisma_migrations") AS migrations`;
+
+/** Every table but the migrations' record, emptied, with the sequences they own restarted. */
+const EMPTY_TABLES = `
+DO $$ DECLARE t text; BEGIN
+  SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') INTO t
+    FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations';
+  IF t IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t || ' RESTART IDENTITY CASCADE'; END IF;
+END $$`;
+
 const WORKER = `
+const SCHEMA_FINGERPRINT = ${JSON.stringify(SCHEMA_FINGERPRINT)};
+const EMPTY_TABLES = ${JSON.stringify(EMPTY_TABLES)};
 const { parentPort, workerData } = require("node:worker_threads");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -30,7 +56,14 @@ const path = require("node:path");
   const db = workerData.fromDump
     ? await PGlite.create(workerData.dataDir, { loadDataDir: new Blob([fs.readFileSync(workerData.fromDump)]) })
     : await PGlite.create(workerData.dataDir);
+  // The schema as loaded, to tell at recycle() whether the last user changed it.
+  const SCHEMA = workerData.recyclable ? await db.query(SCHEMA_FINGERPRINT) : null;
   let server, url;
+  const serveOnLoopback = async () => {
+    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 32 });
+    await server.start();
+    url = "postgresql://postgres@127.0.0.1:" + server.server.address().port + "/postgres";
+  };
   if (workerData.socketDir) {
     fs.mkdirSync(workerData.socketDir, { recursive: true });
     const sock = path.join(workerData.socketDir, ".s.PGSQL.5432");
@@ -39,11 +72,26 @@ const path = require("node:path");
     await server.start();
     url = "postgresql://postgres@localhost/postgres?host=" + encodeURIComponent(workerData.socketDir);
   } else {
-    server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 32 });
-    await server.start();
-    url = "postgresql://postgres@127.0.0.1:" + server.server.address().port + "/postgres";
+    await serveOnLoopback();
   }
   parentPort.on("message", async (m) => {
+    if (m && m.type === "recycle") {
+      try {
+        if (!SCHEMA) throw new Error("not started recyclable");
+        // Closes every client's connection, so nothing of the last user's reaches the next.
+        await server.stop();
+        await db.exec("ROLLBACK").catch(() => {});
+        const now = await db.query(SCHEMA_FINGERPRINT);
+        if (JSON.stringify(now.rows) !== JSON.stringify(SCHEMA.rows)) throw new Error("the schema was changed");
+        await db.exec(EMPTY_TABLES);
+        await db.exec("DISCARD ALL");
+        await serveOnLoopback();
+        parentPort.postMessage({ type: "recycled", url });
+      } catch (err) {
+        parentPort.postMessage({ type: "recycled", error: String((err && err.message) || err) });
+      }
+      return;
+    }
     if (m && m.type === "dump") {
       const file = await db.dumpDataDir("none");
       fs.writeFileSync(m.path, Buffer.from(await file.arrayBuffer()));
@@ -64,6 +112,14 @@ export interface EmbeddedServer {
   stop(): Promise<void>;
   /** Writes the whole database as a tarball that `fromDump` starts from (the test suite's migrated template). */
   dump?(file: string): Promise<void>;
+  /**
+   * With `recyclable`: closes every connection, empties every table and serves
+   * the same database again on a new loopback port, resolving its URL; refused
+   * (rejects) when the schema is no longer the one loaded, so the caller stops
+   * it instead. The test suite hands one started database from file to file
+   * this way rather than starting PostgreSQL again for each (test/support/db.ts).
+   */
+  recycle?(): Promise<string>;
 }
 
 /**
@@ -76,6 +132,8 @@ export function startPgliteWorker(opts: {
   dataDir?: string;
   socketDir?: string;
   fromDump?: string;
+  /** In memory on loopback only: keeps the loaded schema's fingerprint for recycle(). */
+  recyclable?: boolean;
 }): Promise<EmbeddedServer> {
   const worker = new Worker(WORKER, {
     eval: true,
@@ -85,8 +143,20 @@ export function startPgliteWorker(opts: {
       dataDir: opts.dataDir,
       socketDir: opts.socketDir,
       fromDump: opts.fromDump,
+      recyclable: opts.recyclable === true && !opts.dataDir && !opts.socketDir,
     },
   });
+  /** Posts a request and resolves with the worker's first reply of that type. */
+  const request = <R extends { type: string }>(message: unknown, reply: R["type"]) =>
+    new Promise<R>((done) => {
+      const onReply = (r: R) => {
+        if (r.type !== reply) return;
+        worker.off("message", onReply);
+        done(r);
+      };
+      worker.on("message", onReply);
+      worker.postMessage(message);
+    });
   return new Promise((resolve, reject) => {
     const fail = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
     worker.once("error", fail);
@@ -106,16 +176,14 @@ export function startPgliteWorker(opts: {
             worker.once("exit", () => done());
             worker.postMessage("stop");
           }),
-        dump: (file: string) =>
-          new Promise<void>((done) => {
-            const onDumped = (d: { type: string }) => {
-              if (d.type !== "dumped") return;
-              worker.off("message", onDumped);
-              done();
-            };
-            worker.on("message", onDumped);
-            worker.postMessage({ type: "dump", path: file });
-          }),
+        dump: async (file: string) => {
+          await request({ type: "dump", path: file }, "dumped");
+        },
+        recycle: async () => {
+          const r = await request<{ type: string; url?: string; error?: string }>({ type: "recycle" }, "recycled");
+          if (!r.url) throw new Error(`embedded PostgreSQL not recycled: ${r.error}`);
+          return r.url;
+        },
       });
     });
   });
