@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureOrganization } from "../src/organizations/service.js";
-import { locateInQueue, queueHref, queueLocations, type QueueSpot } from "../src/review/locate.js";
+import { queueHref, queueLocations, type QueueSpot } from "../src/review/locate.js";
 import { getWeekQueue, PAGE_SIZE, type Actor } from "../src/review/service.js";
 import { createTestDatabase, type TestDatabase } from "./support/db.js";
 import { createTestContext, type TestContext } from "./support/context.js";
@@ -47,8 +47,9 @@ describe("where a message is in the listening queue", () => {
   });
 
   it("gives every message the week and page of the queue that shows it", async () => {
-    const spots = await locateInQueue(ctx, manager, messages);
+    const spots = await queueLocations(ctx, manager, messages);
     expect(spots.size).toBe(messages.length);
+    expect([...spots.values()].every((s) => s.queued)).toBe(true);
     const pages = new Map<string, Set<string>>();
     for (const m of messages) {
       const spot = spots.get(m.id)!;
@@ -59,7 +60,10 @@ describe("where a message is in the listening queue", () => {
       }
       expect(pages.get(key)!.has(m.id), `${m.name} on ${key}`).toBe(true);
     }
-    const spotOf = (name: string) => spots.get(messages.find((m) => m.name === name)!.id)!;
+    const spotOf = (name: string): QueueSpot => {
+      const { week, page } = spots.get(messages.find((m) => m.name === name)!.id)!;
+      return { week, page };
+    };
     const pageAt = (position: number) => Math.floor(position / PAGE_SIZE) + 1;
     expect(spotOf("w46-a").week).toBe("2026-W46");
     // 2026-W47: PAGE_SIZE unreviewed first (the last at PAGE_SIZE - 1), then the reviewed, oldest first.
@@ -71,7 +75,7 @@ describe("where a message is in the listening queue", () => {
     expect(spotOf("w48-b")).toEqual<QueueSpot>({ week: "2026-W48", page: pageAt(PAGE_SIZE + 3) });
   });
 
-  it("has no spot for a message not in the queue or another organization's, and refuses agents", async () => {
+  it("has no place in the queue for a message not in it or another organization's, and refuses agents", async () => {
     const pending = await message("pending", new Date("2026-11-24T10:00:00Z"));
     await db.prisma.voiceMessage.update({ where: { id: pending.id }, data: { state: "pending" } });
     const other = await ensureOrganization(db.prisma, {
@@ -80,9 +84,9 @@ describe("where a message is in the listening queue", () => {
       timeZone: "Europe/Stockholm",
     });
     const foreign = await message("foreign", new Date("2026-11-24T10:00:00Z"), { organizationId: other.id });
-    const spots = await locateInQueue(ctx, manager, [pending, foreign]);
-    expect(spots.size).toBe(0);
-    await expect(locateInQueue(ctx, { ...manager, role: "agent" }, [pending])).rejects.toMatchObject({
+    const spots = await queueLocations(ctx, manager, [pending, foreign]);
+    expect([...spots.values()].map((s) => s.queued)).toEqual([false, false]);
+    await expect(queueLocations(ctx, { ...manager, role: "agent" }, [pending])).rejects.toMatchObject({
       code: "forbidden",
     });
   });
@@ -91,11 +95,19 @@ describe("where a message is in the listening queue", () => {
     const w47 = messages.find((m) => m.name === "w47-0")!;
     const pending = await message("pending-2", new Date("2026-11-17T10:00:00Z"));
     await db.prisma.voiceMessage.update({ where: { id: pending.id }, data: { state: "pending" } });
-    const spots = await locateInQueue(ctx, manager, [w47]);
     const at = await queueLocations(ctx, manager, [w47, pending]);
-    expect(at.get(w47.id)).toEqual({ ...spots.get(w47.id)!, href: queueHref(spots.get(w47.id)!, w47.id) });
-    expect(at.get(w47.id)!.href).toBe(`/queue?week=2026-W47&page=2#m-${w47.id}`);
-    expect(at.get(pending.id)).toEqual({ week: "2026-W47", page: 1, href: `/queue?week=2026-W47#m-${pending.id}` });
+    expect(at.get(w47.id)).toEqual({
+      week: "2026-W47",
+      page: 2,
+      href: `/queue?week=2026-W47&page=2#m-${w47.id}`,
+      queued: true,
+    });
+    expect(at.get(pending.id)).toEqual({
+      week: "2026-W47",
+      page: 1,
+      href: `/queue?week=2026-W47#m-${pending.id}`,
+      queued: false,
+    });
   });
 
   it("links to the page and the message's card", () => {

@@ -147,7 +147,7 @@ describe("transcripts: simulator server, API, retention", () => {
     expect(search.hits).toEqual([expect.objectContaining({ voiceMessageId: vm.id, transcriptCorrected: true })]);
     // Each hit says where it is in the listening queue: the same place the search page's link opens.
     const week = "2026-W48"; // recorded Tuesday 24 November 2026
-    expect(search.hits[0].queue).toEqual({ week, page: 1, href: `/queue?week=${week}#m-${vm.id}` });
+    expect(search.hits[0].queue).toEqual({ week, page: 1, href: `/queue?week=${week}#m-${vm.id}`, queued: true });
     const page = await (
       await fetch(`${app.url}/search?q=handl%C3%A4ggare`, { headers: { cookie: clients.manager.cookie } })
     ).text();

@@ -16,31 +16,21 @@ export function queueHref(spot: QueueSpot, id: string): string {
 }
 
 /**
- * Where each message is in its own week's listening queue, counted in the
- * queue's own order and PAGE_SIZE, so a link from elsewhere (search) opens
- * the page that shows it. A message not in the queue (no audio stored yet,
- * another organization's) has no spot.
+ * A link's target in the queue: its week, page and the address
+ * (`/queue?week=…&page=…#m-<id>`). `queued` is false for a message not in the
+ * queue (no audio stored yet, or another organization's): its link is then its
+ * own week's first page.
  */
-export async function locateInQueue(
-  ctx: AppContext,
-  actor: Actor,
-  messages: readonly { id: string; recordedAt: Date }[],
-): Promise<Map<string, QueueSpot>> {
-  assertReviewer(actor);
-  if (messages.length === 0) return new Map();
-  const { timeZone } = await getOrganization(ctx.prisma, actor.organizationId);
-  return spotsIn(ctx, actor, messages, timeZone);
-}
-
-/** A link's target in the queue: its week, page and the address (`/queue?week=…&page=…#m-<id>`). */
 export interface QueueLocation extends QueueSpot {
   href: string;
+  queued: boolean;
 }
 
 /**
- * Every message's queue location, as the search page links it: its spot, or
- * for a message not in the queue its own week's first page. The JSON search
- * API and the search page both use it, so they point to the same place.
+ * Where each message is in its own week's listening queue, counted in the
+ * queue's own order and PAGE_SIZE, so a link from elsewhere opens the page
+ * that shows it. The search page and the JSON search API both use it, so they
+ * point to the same place.
  */
 export async function queueLocations(
   ctx: AppContext,
@@ -53,8 +43,9 @@ export async function queueLocations(
   const spots = await spotsIn(ctx, actor, messages, timeZone);
   return new Map(
     messages.map((m) => {
-      const spot = spots.get(m.id) ?? { week: formatIsoWeek(weekOf(m.recordedAt, timeZone)), page: 1 };
-      return [m.id, { ...spot, href: queueHref(spot, m.id) }];
+      const found = spots.get(m.id);
+      const spot = found ?? { week: formatIsoWeek(weekOf(m.recordedAt, timeZone)), page: 1 };
+      return [m.id, { ...spot, href: queueHref(spot, m.id), queued: found !== undefined }];
     }),
   );
 }

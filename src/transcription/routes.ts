@@ -23,7 +23,8 @@ export function transcriptionRouter(ctx: AppContext): Router {
     res.setHeader("Cache-Control", "no-store");
     const actor = actorOf(req);
     const result = await searchTranscripts(ctx, actor, req.query);
-    // Each hit's place in the listening queue, the same as the search page's link: week, page and href.
+    // Each hit's place in the listening queue, the same as the search page's link: week, page, href and
+    // whether it is in the queue at all.
     const spots = await queueLocations(
       ctx,
       actor,
