@@ -11,14 +11,7 @@ function resolvePackage(name: string): string {
   }
 }
 
-/**
- * PGlite (PostgreSQL compiled to WebAssembly) and its wire-protocol socket
- * server, in a worker thread of their own. In the service's thread every
- * statement's execution blocked the event loop that also serves HTTP; here
- * the database runs on the other core and the service reaches it over its
- * socket like any PostgreSQL server. The worker is plain CommonJS (evaluated),
- * so it needs no TypeScript loader; the packages are resolved by this module.
- */
+/** What recycle() compares: the schema, which a test may have changed (then the database is not reused). */
 const SCHEMA_FINGERPRINT = `
 SELECT (SELECT string_agg(c.relname || ':' || c.relkind::text || ':' || coalesce(a.attname || ':' || a.atttypid::text || ':' || a.attnotnull::text, ''), ','
           ORDER BY c.relname, a.attnum)
@@ -43,6 +36,14 @@ DO $$ DECLARE t text; BEGIN
   IF t IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t || ' RESTART IDENTITY CASCADE'; END IF;
 END $$`;
 
+/**
+ * PGlite (PostgreSQL compiled to WebAssembly) and its wire-protocol socket
+ * server, in a worker thread of their own. In the service's thread every
+ * statement's execution blocked the event loop that also serves HTTP; here
+ * the database runs on the other core and the service reaches it over its
+ * socket like any PostgreSQL server. The worker is plain CommonJS (evaluated),
+ * so it needs no TypeScript loader; the packages are resolved by this module.
+ */
 const WORKER = `
 const SCHEMA_FINGERPRINT = ${JSON.stringify(SCHEMA_FINGERPRINT)};
 const EMPTY_TABLES = ${JSON.stringify(EMPTY_TABLES)};
