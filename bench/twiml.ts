@@ -60,6 +60,10 @@ import { Readable } from "node:stream";
 import { sqlExecute } from "../src/lib/db.js";
 import { runTranscriptionTick } from "../src/transcription/worker.js";
 import { tracedServer, type Tracer } from "./tail.js";
+import { runWithServiceFlags } from "./node-flags.js";
+
+// The service's production Node.js flags (bench/node-flags.ts); the floors share the process, so they get them too.
+runWithServiceFlags();
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
