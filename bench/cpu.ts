@@ -37,6 +37,7 @@ export function mainThreadCpuMs(): number {
 
 /** Runs `fn`, and with BENCH_CPU_PROFILE set, writes a CPU profile of its duration named after `label`. */
 export async function profileWhile<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  if (process.env.BENCH_HEAP_PROFILE) return heapProfileWhile(process.env.BENCH_HEAP_PROFILE, label, fn);
   const dir = process.env.BENCH_CPU_PROFILE;
   if (!dir) return fn();
   const session = new Session();
@@ -53,5 +54,30 @@ export async function profileWhile<T>(label: string, fn: () => Promise<T>): Prom
     const file = path.join(dir, `${label.replace(/[^\w.-]+/g, "_")}-${Date.now()}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
     console.error(`cpu profile: ${file}`);
+  }
+}
+
+/**
+ * BENCH_HEAP_PROFILE=dir: a sampling heap profile of everything the main thread allocated during `fn`,
+ * garbage included (what drives the young-generation collections); open it in Chrome DevTools.
+ */
+async function heapProfileWhile<T>(dir: string, label: string, fn: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.enable");
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post("HeapProfiler.stopSampling");
+    session.disconnect();
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${label.replace(/[^\w.-]+/g, "_")}-${Date.now()}.heapprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    console.error(`heap profile: ${file}`);
   }
 }

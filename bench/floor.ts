@@ -8,7 +8,10 @@
  * and the service thread's busy and CPU time per request, say what the service adds.
  *
  * - TwiML floor: validates Twilio's signature (twilio-node, as the service
- *   does) and answers one constant TwiML document.
+ *   does) and answers one constant TwiML document. It does no database work,
+ *   while every service webhook commits one statement before it answers.
+ * - TwiML floor with the durable write (bench/twiml.ts --db-floor on): the same
+ *   plus one committed single-row INSERT before the TwiML is sent.
  * - Intake floor: checks the bearer key, parses the JSON body and does one
  *   single-row INSERT on the same database.
  */
@@ -25,9 +28,11 @@ export interface Floor {
   close(): Promise<void>;
 }
 
-function listen(app: express.Express): Promise<Server> {
+function listen(app: express.Express, serve?: (app: express.Express) => Server): Promise<Server> {
   return new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    const s = serve
+      ? serve(app).listen(0, "127.0.0.1", () => resolve(s))
+      : app.listen(0, "127.0.0.1", () => resolve(s));
   });
 }
 
@@ -43,8 +48,15 @@ const FLOOR_TWIML =
   '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/next" input="dtmf" numDigits="1" timeout="6">' +
   '<Say language="sv-SE">Hur nöjd är du med bemötandet? Tryck en siffra mellan ett och fem.</Say></Gather></Response>';
 
-/** A bare handler that validates the signature against `publicBase` + path and answers constant TwiML. */
-export async function startTwimlFloor(authToken: string, publicBase: string): Promise<Floor> {
+/**
+ * A bare handler that validates the signature against `publicBase` + path and answers constant TwiML.
+ * `serve` makes the server for the app (bench/tail.ts traces it); default app.listen's own.
+ */
+export async function startTwimlFloor(
+  authToken: string,
+  publicBase: string,
+  serve?: (app: express.Express) => Server,
+): Promise<Floor> {
   const app = express();
   app.use(express.urlencoded({ extended: false }));
   app.post(/.*/, (req, res) => {
@@ -60,8 +72,55 @@ export async function startTwimlFloor(authToken: string, publicBase: string): Pr
     }
     res.type("text/xml").send(FLOOR_TWIML);
   });
-  const server = await listen(app);
+  const server = await listen(app, serve);
   return { port: (server.address() as { port: number }).port, close: closer(server) };
+}
+
+/**
+ * The TwiML floor plus the one durable write every service webhook must make before it answers: after the
+ * signature, one single-row INSERT on `dbUrl` (its own small table), committed (autocommit, the server's
+ * synchronous_commit) before the constant TwiML is sent. What is left between it and the service is the
+ * service's own work, not the commit's fsync or PostgreSQL's CPU on the same cores.
+ */
+export async function startTwimlDbFloor(
+  authToken: string,
+  publicBase: string,
+  dbUrl: string,
+  poolSize: number,
+  serve?: (app: express.Express) => Server,
+): Promise<Floor> {
+  const pool = new pg.Pool({ connectionString: dbUrl, max: poolSize });
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS bench_twiml_floor (id bigserial PRIMARY KEY, call_sid text, digits text, at timestamptz)`,
+  );
+  const app = express();
+  app.use(express.urlencoded({ extended: false }));
+  app.post(/.*/, async (req, res) => {
+    const body = req.body as Record<string, string>;
+    const ok = twilio.validateRequest(
+      authToken,
+      req.header("x-twilio-signature") ?? "",
+      publicBase + req.originalUrl,
+      body,
+    );
+    if (!ok) {
+      res.status(403).type("text/plain").send("bad signature");
+      return;
+    }
+    await pool.query(`INSERT INTO bench_twiml_floor (call_sid, digits, at) VALUES ($1, $2, now())`, [
+      body.CallSid ?? null,
+      body.Digits ?? null,
+    ]);
+    res.type("text/xml").send(FLOOR_TWIML);
+  });
+  const server = await listen(app, serve);
+  return {
+    port: (server.address() as { port: number }).port,
+    close: closer(server, async () => {
+      await pool.query(`DROP TABLE IF EXISTS bench_twiml_floor`);
+      await pool.end();
+    }),
+  };
 }
 
 /** A bare handler that checks the key, parses JSON and inserts one row on `dbUrl` (its own small table). */
@@ -150,23 +209,26 @@ export async function interleavedWithFloor(
   rounds: number,
   service: (round: number) => Promise<SliceResult>,
   floor: (round: number) => Promise<SliceResult>,
+  /** A second floor (bench/twiml.ts: the one with the durable INSERT), in the same rounds: ABC, CBA, … */
+  floor2?: (round: number) => Promise<SliceResult>,
 ) {
   const s: SliceResult[] = [];
   const f: SliceResult[] = [];
+  const g: SliceResult[] = [];
+  const sides: [SliceResult[], (round: number) => Promise<SliceResult>][] = [
+    [s, service],
+    [f, floor],
+    ...(floor2 ? [[g, floor2] as [SliceResult[], (round: number) => Promise<SliceResult>]] : []),
+  ];
   for (let i = 0; i < rounds; i++) {
     // ABBA order (service, floor, floor, service, …): neither side always runs right after the other.
-    if (i % 2 === 0) {
-      s.push(await service(i));
-      f.push(await floor(i));
-    } else {
-      f.push(await floor(i));
-      s.push(await service(i));
-    }
+    for (const [into, run] of i % 2 === 0 ? sides : [...sides].reverse()) into.push(await run(i));
     // BENCH_SLICES=1: each slice's figures, and its first tenth of responses apart (slice-switch warm-up).
     if (process.env.BENCH_SLICES)
       for (const [side, x] of [
         ["service", s[i]],
         ["floor", f[i]],
+        ...(floor2 ? [["floor2", g[i]] as const] : []),
       ] as const)
         sliceLine(i, side, x);
   }
@@ -175,10 +237,18 @@ export async function interleavedWithFloor(
   const sm = summarise(sv.latencies);
   const fm = summarise(fl.latencies);
   const ratio = (a: number, b: number) => +(a / b).toFixed(2);
+  const second = floor2 ? merge(g) : null;
+  const gm = second ? summarise(second.latencies) : null;
   return {
     rounds,
     service: { ...sm, bad: sv.bad, ...perRequest(sv) },
     floor: { ...fm, bad: fl.bad, ...perRequest(fl) },
     ratio: { p50: ratio(sm.p50, fm.p50), p99: ratio(sm.p99, fm.p99) },
+    ...(second && gm
+      ? {
+          floor2: { ...gm, bad: second.bad, ...perRequest(second) },
+          ratio2: { p50: ratio(sm.p50, gm.p50), p99: ratio(sm.p99, gm.p99) },
+        }
+      : {}),
   };
 }

@@ -27,6 +27,8 @@ export interface LoadResult {
   firstProblem: string | null;
   sent: number;
   wallMs: number;
+  /** With `trace`: per request index, [scheduled, sent, response end] in ms on the monotonic clock (bench/tail.ts). */
+  trace?: [number, number, number][] | null;
 }
 
 const WORKER = `
@@ -35,7 +37,10 @@ const threads = require("node:worker_threads");
 const parentPort = threads.parentPort || { postMessage: (m) => process.stdout.write(JSON.stringify(m), () => process.exit(0)) };
 const workerData = threads.workerData || JSON.parse(require("node:fs").readFileSync(0, "utf8"));
 const http = require("node:http");
-const { port, reqs, mode, rate, concurrency, seconds, okStatus, okBodyStartsWith, badBodyIncludes } = workerData;
+const { port, reqs, mode, rate, concurrency, seconds, okStatus, okBodyStartsWith, badBodyIncludes, trace } = workerData;
+// trace: per request [scheduled, sent, done] on the monotonic clock (ms), and an X-Request-Id of its index.
+const clock = () => Number(process.hrtime.bigint()) / 1e6;
+const traced = trace ? [] : null;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const latencies = []; let bad = 0, errors = 0, done = 0, sent = 0, firstProblem = null;
 const start = performance.now() + 50;
@@ -45,11 +50,14 @@ function send(i, from) {
   const r = reqs[i];
   return new Promise((resolve) => {
     const headers = { ...r.headers };
+    const t = traced ? [from - performance.now() + clock(), clock(), 0] : null;
+    if (t) { traced[i] = t; headers["x-request-id"] = "load-" + i; }
     if (r.body !== undefined) headers["content-length"] = Buffer.byteLength(r.body);
     const req = http.request({ host: "127.0.0.1", port, path: r.path, method: r.method || "POST", agent, headers }, (res) => {
       let body = ""; res.setEncoding("utf8"); res.on("data", (c) => (body += c));
       res.on("end", () => {
         latencies.push(performance.now() - from);
+        if (t) t[2] = clock();
         const ok = res.statusCode === okStatus && (!okBodyStartsWith || body.startsWith(okBodyStartsWith)) && !(badBodyIncludes || []).some((s) => body.includes(s));
         if (!ok) { bad++; firstProblem = firstProblem || ("status " + res.statusCode + ": " + body.slice(0, 200)); }
         resolve();
@@ -59,7 +67,7 @@ function send(i, from) {
     req.end(r.body);
   });
 }
-const finish = () => parentPort.postMessage({ latencies, bad, errors, firstProblem, sent, wallMs: performance.now() - start });
+const finish = () => parentPort.postMessage({ latencies, bad, errors, firstProblem, sent, wallMs: performance.now() - start, trace: traced });
 if (mode === "open") {
   const total = Math.min(reqs.length, Math.floor(rate * seconds));
   let next = 0;
@@ -88,6 +96,8 @@ export interface LoadOptions {
   okStatus?: number;
   okBodyStartsWith?: string;
   badBodyIncludes?: string[];
+  /** Record each request's times and send its index as X-Request-Id ("load-<i>"). */
+  trace?: boolean;
 }
 
 /**
@@ -135,6 +145,7 @@ export function summarise(ms: number[]) {
     p90: r(pct(s, 90)),
     p95: r(pct(s, 95)),
     p99: r(pct(s, 99)),
+    p999: r(pct(s, 99.9)),
     max: r(s.at(-1) ?? NaN),
   };
 }

@@ -3,7 +3,7 @@
  * database round trips of one complete survey.
  *
  *   npx tsx bench/twiml.ts [--db pg|embedded|both] [--rate 300] [--seconds 20] [--metrics on|off]
- *                          [--floor on|off] [--slice-seconds 4]
+ *                          [--floor on|off] [--db-floor on|off] [--slice-seconds 4]
  *                          [--transcribing interleaved] [--transcribe-delay-ms 0]
  *
  * pg: a fresh database on 127.0.0.1:5432 (dropped afterwards). embedded:
@@ -18,7 +18,13 @@
  * handler that validates the signature and answers constant TwiML
  * (bench/floor.ts) take turns in slices of --slice-seconds for --seconds
  * each, at the same rate; the service's p50/p99 are reported as ratios to the
- * floor's, with each side's main-thread busy ms per request.
+ * floor's, with each side's main-thread busy ms per request. The bare floor
+ * does no database work; --db-floor on (default) adds, in the same rounds, a
+ * second floor that also commits one single-row INSERT before answering, as
+ * every service webhook must (ratios "÷ floor + INSERT").
+ *
+ * BENCH_TAIL=1: where the slowest 1 % of the main run and of each slice spent
+ * their time, and what ran on the service's thread meanwhile (bench/tail.ts).
  *
  * --transcribing interleaved: after the usual run, four more runs alternate
  * without and with the transcription job working in the same process and on
@@ -47,12 +53,17 @@ import { ensureAgent, ensureGroup, ensureOrganization } from "../src/organizatio
 import { createLocalStorage } from "../src/recordings/storage.js";
 import { loadFlows } from "../src/survey/flows.js";
 import { createTwilioClient } from "../src/telephony/client.js";
-import { runLoad, summarise, type LoadRequest } from "./load.js";
-import { interleavedWithFloor, measuredSlice, startTwimlFloor } from "./floor.js";
+import { runLoad, summarise, type LoadRequest, type LoadResult } from "./load.js";
+import { interleavedWithFloor, measuredSlice, startTwimlDbFloor, startTwimlFloor } from "./floor.js";
 import { mainThreadCpuMs, profileWhile } from "./cpu.js";
 import { Readable } from "node:stream";
 import { sqlExecute } from "../src/lib/db.js";
 import { runTranscriptionTick } from "../src/transcription/worker.js";
+import { tracedServer, type Tracer } from "./tail.js";
+import { runWithServiceFlags } from "./node-flags.js";
+
+// The service's production Node.js flags (bench/node-flags.ts); the floors share the process, so they get them too.
+runWithServiceFlags();
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,6 +78,12 @@ const TRANSCRIBING = arg("transcribing", "off") === "interleaved";
 const TRANSCRIBE_DELAY_MS = Number(arg("transcribe-delay-ms", "0"));
 const FLOOR = arg("floor", "on") !== "off";
 const SLICE_SECONDS = Number(arg("slice-seconds", "4"));
+// A second floor in the same rounds: the bare one plus the one committed INSERT every webhook must make.
+const DB_FLOOR = FLOOR && arg("db-floor", "on") !== "off";
+// BENCH_TAIL=1: where the slowest 1 % of each run spent their time (bench/tail.ts).
+const TAIL = Boolean(process.env.BENCH_TAIL);
+let tracer: Tracer | null = null;
+let floorTracer: Tracer | null = null;
 setMetricsEnabled(METRICS);
 const PUBLIC = "https://nki.bench.test";
 const KEYS = ["svarstid", "bemotande", "engagemang", "kunskap", "fick_hjalp", "helhet", "rekommendera"];
@@ -210,6 +227,7 @@ const toLoad = (r: Req): LoadRequest => ({
 });
 const twimlLoad = (port: number, reqs: Req[], rate: number) =>
   runLoad({
+    trace: TAIL,
     port,
     reqs: reqs.map(toLoad),
     mode: "open",
@@ -227,8 +245,12 @@ async function bench(label: string, url: string, poolSize: number) {
     name: "Benchkommun",
     timeZone: "Europe/Stockholm",
   });
+  const app = createApp(ctx);
+  if (TAIL) tracer = tracedServer(app);
   const server: Server = await new Promise((resolve) => {
-    const s = createApp(ctx).listen(0, "127.0.0.1", () => resolve(s));
+    const s = tracer
+      ? tracer.server.listen(0, "127.0.0.1", () => resolve(s))
+      : app.listen(0, "127.0.0.1", () => resolve(s));
   });
   const port = (server.address() as { port: number }).port;
   const token = ctx.twilioCredentials.authToken;
@@ -256,16 +278,19 @@ async function bench(label: string, url: string, poolSize: number) {
   const reqs = schedule(token, ids);
   const elu = performance.eventLoopUtilization();
   const cpu0 = mainThreadCpuMs();
+  tracer?.reset();
   const r = await profileWhile("twiml-main", () => twimlLoad(port, reqs, RATE));
+  if (tracer && r.trace) tracer.explain("main run, service", r.trace);
   const busy = performance.eventLoopUtilization(elu).utilization;
   const cpuMs = mainThreadCpuMs() - cpu0;
   const ms = summarise(r.latencies);
   const answers = await ctx.prisma.answer.count({ where: { surveyId: { in: ids } } });
   const completed = await ctx.prisma.surveyCall.count({ where: { id: { in: ids }, state: "completed" } });
-  const floor = FLOOR ? await floorRounds(ctx, org.id, port, token) : null;
+  const floor = FLOOR ? await floorRounds(ctx, { url, poolSize }, org.id, port, token) : null;
   const interleaved = TRANSCRIBING ? await transcribingRounds(ctx, org.id, port, token) : [];
   server.closeAllConnections();
   server.close();
+  tracer?.stop();
   await ctx.prisma.$disconnect();
   return [
     {
@@ -277,6 +302,7 @@ async function bench(label: string, url: string, poolSize: number) {
       p50: ms.p50,
       p90: ms.p90,
       p99: ms.p99,
+      p999: ms.p999,
       max: ms.max,
       serviceThreadBusy: +busy.toFixed(3),
       serviceMsPerRequest: +((busy * r.wallMs) / r.latencies.length).toFixed(2),
@@ -292,6 +318,12 @@ async function bench(label: string, url: string, poolSize: number) {
           { label: `${label} · interleaved: service`, ...floor.service },
           { label: `${label} · interleaved: bare floor`, ...floor.floor },
           { label: `${label} · service ÷ floor`, p50: floor.ratio.p50, p99: floor.ratio.p99 },
+          ...(floor.floor2 && floor.ratio2
+            ? [
+                { label: `${label} · interleaved: floor + INSERT`, ...floor.floor2 },
+                { label: `${label} · service ÷ floor + INSERT`, p50: floor.ratio2.p50, p99: floor.ratio2.p99 },
+              ]
+            : []),
         ]
       : []),
     ...interleaved.map((x) => ({ label: `${label} · ${x.label}`, ...x.row })),
@@ -299,8 +331,20 @@ async function bench(label: string, url: string, poolSize: number) {
 }
 
 /** The service and the bare floor (bench/floor.ts) in alternating slices at the same rate. */
-async function floorRounds(ctx: AppContext, orgId: string, port: number, token: string) {
-  const floor = await startTwimlFloor(token, PUBLIC);
+async function floorRounds(
+  ctx: AppContext,
+  db: { url: string; poolSize: number },
+  orgId: string,
+  port: number,
+  token: string,
+) {
+  const floor = await startTwimlFloor(
+    token,
+    PUBLIC,
+    TAIL ? (app) => (floorTracer = tracedServer(app)).server : undefined,
+  );
+  // On the service's database, with a pool of the service's size.
+  const dbFloor = DB_FLOOR ? await startTwimlDbFloor(token, PUBLIC, db.url, db.poolSize) : null;
   try {
     const perSlice = Math.ceil((RATE * SLICE_SECONDS) / 9);
     const floorReqs = schedule(
@@ -309,6 +353,7 @@ async function floorRounds(ctx: AppContext, orgId: string, port: number, token: 
     );
     // Warm the floor's path as the service's was warmed.
     await twimlLoad(floor.port, floorReqs, RATE);
+    if (dbFloor) await twimlLoad(dbFloor.port, floorReqs, RATE);
     const rounds = Math.max(2, Math.round(SECONDS / SLICE_SECONDS));
     // Every service slice's surveys seeded before the first slice: seeding right before each one
     // (Prisma createMany on this thread, rows and WAL on the server) left its garbage and its
@@ -316,13 +361,22 @@ async function floorRounds(ctx: AppContext, orgId: string, port: number, token: 
     const serviceReqs: Req[][] = [];
     for (let i = 0; i < rounds; i++)
       serviceReqs.push(schedule(token, await seedSurveys(ctx.prisma, ctx, orgId, perSlice)));
+    const traced = async (t: Tracer | null, label: string, run: () => Promise<LoadResult>) => {
+      t?.reset();
+      const r = await run();
+      if (t && r.trace) t.explain(label, r.trace);
+      return r;
+    };
     return await interleavedWithFloor(
       rounds,
-      (i) => measuredSlice(() => twimlLoad(port, serviceReqs[i], RATE)),
-      () => measuredSlice(() => twimlLoad(floor.port, floorReqs, RATE)),
+      (i) => measuredSlice(() => traced(tracer, `slice ${i} service`, () => twimlLoad(port, serviceReqs[i], RATE))),
+      (i) => measuredSlice(() => traced(floorTracer, `slice ${i} floor`, () => twimlLoad(floor.port, floorReqs, RATE))),
+      dbFloor ? () => measuredSlice(() => twimlLoad(dbFloor.port, floorReqs, RATE)) : undefined,
     );
   } finally {
     await floor.close();
+    await dbFloor?.close();
+    floorTracer?.stop();
   }
 }
 
