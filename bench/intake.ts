@@ -32,6 +32,10 @@ import { createTestContext, startTestApp } from "../test/support/context.js";
 import { runLoad, summarise, type LoadRequest } from "./load.js";
 import { interleavedWithFloor, measuredSlice, startIntakeFloor } from "./floor.js";
 import { mainThreadCpuMs, profileWhile } from "./cpu.js";
+import { runWithServiceFlags } from "./node-flags.js";
+
+// The service's production Node.js flags (bench/node-flags.ts); the floor shares the process, so it gets them too.
+runWithServiceFlags();
 
 const { values } = parseArgs({
   options: {
