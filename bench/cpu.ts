@@ -50,10 +50,7 @@ export async function profileWhile<T>(label: string, fn: () => Promise<T>): Prom
   } finally {
     const { profile } = await session.post("Profiler.stop");
     session.disconnect();
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${label.replace(/[^\w.-]+/g, "_")}-${Date.now()}.cpuprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    console.error(`cpu profile: ${file}`);
+    writeProfile(dir, label, "cpuprofile", profile);
   }
 }
 
@@ -75,9 +72,14 @@ async function heapProfileWhile<T>(dir: string, label: string, fn: () => Promise
   } finally {
     const { profile } = await session.post("HeapProfiler.stopSampling");
     session.disconnect();
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${label.replace(/[^\w.-]+/g, "_")}-${Date.now()}.heapprofile`);
-    writeFileSync(file, JSON.stringify(profile));
-    console.error(`heap profile: ${file}`);
+    writeProfile(dir, label, "heapprofile", profile);
   }
+}
+
+/** Writes a profile as `<dir>/<label>-<time>.<ext>` and says where. */
+function writeProfile(dir: string, label: string, ext: "cpuprofile" | "heapprofile", profile: unknown): void {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${label.replace(/[^\w.-]+/g, "_")}-${Date.now()}.${ext}`);
+  writeFileSync(file, JSON.stringify(profile));
+  console.error(`${ext === "cpuprofile" ? "cpu" : "heap"} profile: ${file}`);
 }
