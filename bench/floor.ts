@@ -49,6 +49,37 @@ const FLOOR_TWIML =
   '<Say language="sv-SE">Hur nöjd är du med bemötandet? Tryck en siffra mellan ett och fem.</Say></Gather></Response>';
 
 /**
+ * The signed TwiML floor's app: validates the signature against `publicBase` + path, runs `write` (if any)
+ * with the form body, then answers constant TwiML.
+ */
+function signedTwimlApp(
+  authToken: string,
+  publicBase: string,
+  write?: (body: Record<string, string>) => Promise<unknown>,
+): express.Express {
+  const app = express();
+  app.use(express.urlencoded({ extended: false }));
+  // Synchronous when there is nothing to write, so the bare floor costs what it cost before.
+  app.post(/.*/, (req, res, next) => {
+    const body = req.body as Record<string, string>;
+    const ok = twilio.validateRequest(
+      authToken,
+      req.header("x-twilio-signature") ?? "",
+      publicBase + req.originalUrl,
+      body,
+    );
+    if (!ok) {
+      res.status(403).type("text/plain").send("bad signature");
+      return;
+    }
+    const answer = () => void res.type("text/xml").send(FLOOR_TWIML);
+    if (write) write(body).then(answer, next);
+    else answer();
+  });
+  return app;
+}
+
+/**
  * A bare handler that validates the signature against `publicBase` + path and answers constant TwiML.
  * `serve` makes the server for the app (bench/tail.ts traces it); default app.listen's own.
  */
@@ -57,22 +88,7 @@ export async function startTwimlFloor(
   publicBase: string,
   serve?: (app: express.Express) => Server,
 ): Promise<Floor> {
-  const app = express();
-  app.use(express.urlencoded({ extended: false }));
-  app.post(/.*/, (req, res) => {
-    const ok = twilio.validateRequest(
-      authToken,
-      req.header("x-twilio-signature") ?? "",
-      publicBase + req.originalUrl,
-      req.body as Record<string, string>,
-    );
-    if (!ok) {
-      res.status(403).type("text/plain").send("bad signature");
-      return;
-    }
-    res.type("text/xml").send(FLOOR_TWIML);
-  });
-  const server = await listen(app, serve);
+  const server = await listen(signedTwimlApp(authToken, publicBase), serve);
   return { port: (server.address() as { port: number }).port, close: closer(server) };
 }
 
@@ -93,26 +109,12 @@ export async function startTwimlDbFloor(
   await pool.query(
     `CREATE TABLE IF NOT EXISTS bench_twiml_floor (id bigserial PRIMARY KEY, call_sid text, digits text, at timestamptz)`,
   );
-  const app = express();
-  app.use(express.urlencoded({ extended: false }));
-  app.post(/.*/, async (req, res) => {
-    const body = req.body as Record<string, string>;
-    const ok = twilio.validateRequest(
-      authToken,
-      req.header("x-twilio-signature") ?? "",
-      publicBase + req.originalUrl,
-      body,
-    );
-    if (!ok) {
-      res.status(403).type("text/plain").send("bad signature");
-      return;
-    }
-    await pool.query(`INSERT INTO bench_twiml_floor (call_sid, digits, at) VALUES ($1, $2, now())`, [
+  const app = signedTwimlApp(authToken, publicBase, (body) =>
+    pool.query(`INSERT INTO bench_twiml_floor (call_sid, digits, at) VALUES ($1, $2, now())`, [
       body.CallSid ?? null,
       body.Digits ?? null,
-    ]);
-    res.type("text/xml").send(FLOOR_TWIML);
-  });
+    ]),
+  );
   const server = await listen(app, serve);
   return {
     port: (server.address() as { port: number }).port,
