@@ -17,13 +17,17 @@ import { Session } from "node:inspector/promises";
 
 const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
 
-function readSchedstat(): number | null {
+/** The main thread's on-CPU and waiting-for-a-core milliseconds so far, from schedstat; null off Linux. */
+export function mainThreadSchedstat(): { runMs: number; waitMs: number } | null {
   try {
-    return Number(readFileSync(SCHEDSTAT, "utf8").split(" ")[0]) / 1e6;
+    const [run, wait] = readFileSync(SCHEDSTAT, "utf8").split(" ").map(Number);
+    return { runMs: run / 1e6, waitMs: wait / 1e6 };
   } catch {
     return null;
   }
 }
+
+const readSchedstat = (): number | null => mainThreadSchedstat()?.runMs ?? null;
 
 export const cpuSource = readSchedstat() === null ? "process.cpuUsage (whole process)" : "main thread (schedstat)";
 

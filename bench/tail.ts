@@ -14,7 +14,7 @@
  * those phases and says what overlapped them.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { readFileSync } from "node:fs";
+import { mainThreadSchedstat } from "./cpu.js";
 import http from "node:http";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import type { RequestListener } from "node:http";
@@ -38,14 +38,9 @@ interface Interval {
   wait?: number;
 }
 
-const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
 function schedstat(): [number, number] {
-  try {
-    const [run, wait] = readFileSync(SCHEDSTAT, "utf8").split(" ").map(Number);
-    return [run / 1e6, wait / 1e6];
-  } catch {
-    return [0, 0];
-  }
+  const s = mainThreadSchedstat();
+  return s ? [s.runMs, s.waitMs] : [0, 0];
 }
 
 const als = new AsyncLocalStorage<ServerSide>();
